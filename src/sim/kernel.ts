@@ -1,0 +1,171 @@
+// The discrete-event kernel: an integer virtual clock (milliseconds), one event queue ordered by
+// (time, insertion sequence), and the chooser that picks among events due at the same instant.
+// A "step" is one event run to completion; the cluster checks invariants and records a trace
+// record after each. Nothing here reads the host clock or host randomness.
+import type { Chooser } from './chooser.ts';
+import type { TimerHandle, Timers } from '../replication/transport.ts';
+
+/** Liveness token of whoever owns an event (a node incarnation): a crash kills all its events. */
+export interface Owner {
+  alive: boolean;
+}
+
+export const ALWAYS: Owner = { alive: true };
+
+export interface SimEvent {
+  readonly id: number;
+  readonly owner: Owner;
+  readonly time: number;
+  /** Who acts: a node name, "master", "client", "net", "fault". */
+  readonly actor: string;
+  /** What kind of step this is (stable, used in traces and coverage). */
+  readonly kind: string;
+  readonly run: () => void;
+  cancelled: boolean;
+}
+
+/** Min-heap of distinct times; each time has a bucket of events in insertion order. */
+class TimeQueue {
+  private readonly times: number[] = [];
+  private readonly buckets = new Map<number, SimEvent[]>();
+
+  push(e: SimEvent): void {
+    const b = this.buckets.get(e.time);
+    if (b !== undefined) { b.push(e); return; }
+    this.buckets.set(e.time, [e]);
+    const h = this.times;
+    h.push(e.time);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (h[p]! <= h[i]!) break;
+      [h[p], h[i]] = [h[i]!, h[p]!];
+      i = p;
+    }
+  }
+
+  /** The bucket of the earliest time, or undefined when empty. */
+  peekBucket(): { time: number; events: SimEvent[] } | undefined {
+    const t = this.times[0];
+    if (t === undefined) return undefined;
+    return { time: t, events: this.buckets.get(t)! };
+  }
+
+  dropEarliestTime(): void {
+    const h = this.times;
+    this.buckets.delete(h[0]!);
+    const last = h.pop()!;
+    if (h.length === 0) return;
+    h[0] = last;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1, r = l + 1;
+      let m = i;
+      if (l < h.length && h[l]! < h[m]!) m = l;
+      if (r < h.length && h[r]! < h[m]!) m = r;
+      if (m === i) break;
+      [h[m], h[i]] = [h[i]!, h[m]!];
+      i = m;
+    }
+  }
+
+  get distinctTimes(): number {
+    return this.times.length;
+  }
+}
+
+export class Kernel implements Timers {
+  private clock = 0;
+  private nextID = 1;
+  private readonly queue = new TimeQueue();
+  private live = 0;
+  /** The event running now (null between steps). */
+  current: SimEvent | null = null;
+
+  constructor(readonly chooser: Chooser) {}
+
+  now(): number {
+    return this.clock;
+  }
+
+  /** Schedule `run` as its own step `delay` ms from now. */
+  schedule(delay: number, actor: string, kind: string, run: () => void, owner: Owner = ALWAYS): SimEvent {
+    if (!Number.isInteger(delay) || delay < 0) throw new Error(`bad delay ${delay} for ${kind}`);
+    const e: SimEvent = { id: this.nextID++, owner, time: this.clock + delay, actor, kind, run, cancelled: false };
+    this.queue.push(e);
+    this.live += 1;
+    return e;
+  }
+
+  cancelEvent(e: SimEvent): void {
+    if (!e.cancelled) {
+      e.cancelled = true;
+      this.live -= 1;
+    }
+  }
+
+  // Timers for actors that never crash (tests, the master). Nodes use ownerTimers().
+  after(delayMs: number, label: string, fn: () => void): TimerHandle {
+    return this.schedule(Math.max(0, Math.round(delayMs)), 'timer', label, fn);
+  }
+
+  /** Timers whose events belong to `actor` and die with `owner` (a node incarnation). */
+  ownerTimers(actor: string, owner: Owner): Timers {
+    return {
+      now: () => this.clock,
+      after: (delayMs, label, fn) => this.schedule(Math.max(0, Math.round(delayMs)), actor, label, fn, owner),
+      cancel: (h) => this.cancelEvent(h as SimEvent),
+    };
+  }
+
+  cancel(handle: TimerHandle): void {
+    this.cancelEvent(handle as SimEvent);
+  }
+
+  pending(): number {
+    return this.live;
+  }
+
+  /**
+   * Take the next event: the earliest time; among several due at that instant, the chooser
+   * picks (this is how exploration reorders concurrent actions). Returns null when idle.
+   */
+  takeNext(): SimEvent | null {
+    for (;;) {
+      const top = this.queue.peekBucket();
+      if (top === undefined) return null;
+      const bucket = top.events;
+      // Drop cancelled events from the bucket lazily.
+      let w = 0;
+      for (let r = 0; r < bucket.length; r++) {
+        const e = bucket[r]!;
+        if (e.cancelled) continue;
+        if (!e.owner.alive) { this.cancelEvent(e); continue; }
+        bucket[w++] = e;
+      }
+      bucket.length = w;
+      if (w === 0) { this.queue.dropEarliestTime(); continue; }
+      const i = w === 1 ? 0 : this.chooser.choose('sched.next', w);
+      const e = bucket[i]!;
+      bucket.splice(i, 1);
+      if (bucket.length === 0) this.queue.dropEarliestTime();
+      this.clock = e.time;
+      this.live -= 1;
+      e.cancelled = true; // consumed
+      return e;
+    }
+  }
+
+  /** Run one step; false when nothing is scheduled. */
+  step(): SimEvent | null {
+    const e = this.takeNext();
+    if (e === null) return null;
+    this.current = e;
+    try {
+      e.run();
+    } finally {
+      this.current = null;
+    }
+    return e;
+  }
+}
