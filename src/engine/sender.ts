@@ -67,6 +67,8 @@ export class Sender {
   /** null or an active session (spec §2.5). */
   private _session: Session | null = null;
   private _stopped = false;
+  /** Observation only (not in canonical()): the last session this sender completed or invalidated. */
+  private _lastEnded: SessionSnapshot | null = null;
 
   constructor(ctx: EngineContext, replicaID: ReplicaID, endpoint: Endpoint, epoch: number) {
     this.ctx = ctx;
@@ -91,6 +93,15 @@ export class Sender {
   /** Current session ID, 0 if none. */
   sessionID(): number {
     return this._session === null ? 0 : this._session.id;
+  }
+
+  /**
+   * Detached snapshot of the last session that ended through this sender (completed, or
+   * invalidated and dropped/superseded), or null. Not part of Go's API: it lets tests and
+   * invariants see the final phase and invalidation reason of a dropped session.
+   */
+  lastEndedSession(): SessionSnapshot | null {
+    return this._lastEnded;
   }
 
   hasActiveSession(): boolean {
@@ -147,7 +158,10 @@ export class Sender {
   /** 0 if stopped; otherwise invalidates the current session with `reason` and installs a new one at the sender's epoch. */
   supersedeSession(kind: SessionKind, reason: string, ...opts: SessionOption[]): number {
     if (this._stopped) return 0;
-    if (this._session !== null) this._session.invalidate(reason);
+    if (this._session !== null) {
+      this._session.invalidate(reason);
+      this._lastEnded = this._session.snapshot();
+    }
     const sess = newSession(this.ctx, this._replicaID, this._epoch, kind, ...opts);
     this._session = sess;
     return sess.id;
@@ -320,6 +334,7 @@ export class Sender {
       return false;
     }
     sess.complete();
+    this._lastEnded = sess.snapshot();
     this._session = null;
     this._state = ReplicaState.InSync;
     return true;
@@ -379,7 +394,9 @@ export class Sender {
     if (rs instanceof EngineError) return rs;
     const e = rs.complete();
     if (e !== null) return e;
-    (this._session as Session).complete();
+    const sess = this._session as Session;
+    sess.complete();
+    this._lastEnded = sess.snapshot();
     this._session = null;
     this._state = ReplicaState.InSync;
     return null;
@@ -410,6 +427,7 @@ export class Sender {
   private dropSession(reason: string): void {
     if (this._session === null) return;
     this._session.invalidate(reason);
+    this._lastEnded = this._session.snapshot();
     this._session = null;
   }
 }
