@@ -1,0 +1,100 @@
+// Fault profiles and swarm testing (design.md principle 6). A profile names ranges; each seed
+// draws its own fault plan inside them (which fault kinds are on, at what rates), so different
+// seeds stress different mixes. Every range keeps the cluster recoverable: at most one node is
+// down at a time, partitions heal, disks keep data a replica can repair. A run has a fault phase,
+// then a quiet phase in which faults heal and the cluster must converge.
+import { between, chance, type Chooser } from './chooser.ts';
+
+export type ProfileName = 'default' | 'calm' | 'network' | 'crash' | 'storage';
+export const PROFILE_NAMES: readonly ProfileName[] = ['default', 'calm', 'network', 'crash', 'storage'];
+
+export function isProfileName(s: string): s is ProfileName {
+  return (PROFILE_NAMES as readonly string[]).includes(s);
+}
+
+/** What one seed runs with, drawn from its profile. All rates are permille per opportunity. */
+export interface FaultPlan {
+  readonly profile: ProfileName;
+  readonly durability: 'sync_all' | 'sync_quorum' | 'best_effort';
+  readonly replicas: number;
+  /** Virtual ms of the fault phase, then of the quiet phase. */
+  readonly faultPhaseMs: number;
+  readonly quietPhaseMs: number;
+  /** Client: operations per second of virtual time, and the share of SyncCache calls. */
+  readonly writeIntervalMs: number;
+  readonly syncPermille: number;
+  readonly trimPermille: number;
+  /** Network. */
+  readonly latencyMin: number;
+  readonly latencyMax: number;
+  readonly resetPermille: number;
+  readonly dropPermille: number;
+  readonly duplicatePermille: number;
+  readonly reorderPermille: number;
+  /** Mean virtual ms between fault-injector ticks, and what a tick may do. */
+  readonly faultTickMs: number;
+  readonly partitionPermille: number;
+  readonly crashPermille: number;
+  readonly newAddressPermille: number;
+  readonly pausePermille: number;
+  readonly epochBumpPermille: number;
+  readonly endpointChangePermille: number;
+  /** Disk: torn unsynced writes at crash, I/O error rate. */
+  readonly tornPermille: number;
+  readonly diskErrorPermille: number;
+}
+
+interface Ranges {
+  readonly faults: boolean;
+  readonly partition: number;
+  readonly crash: number;
+  readonly reset: number;
+  readonly drop: number;
+  readonly disk: number;
+  readonly engine: number;
+}
+
+const RANGES: Record<ProfileName, Ranges> = {
+  calm: { faults: false, partition: 0, crash: 0, reset: 0, drop: 0, disk: 0, engine: 0 },
+  default: { faults: true, partition: 150, crash: 120, reset: 4, drop: 50, disk: 3, engine: 150 },
+  network: { faults: true, partition: 350, crash: 20, reset: 15, drop: 150, disk: 0, engine: 80 },
+  crash: { faults: true, partition: 50, crash: 350, reset: 2, drop: 20, disk: 2, engine: 80 },
+  storage: { faults: true, partition: 30, crash: 250, reset: 2, drop: 20, disk: 15, engine: 60 },
+};
+
+/** Swarm: each fault kind is on or off for this seed, and its rate is drawn within the profile's range. */
+function rate(c: Chooser, kind: string, max: number): number {
+  if (max <= 0) return 0;
+  return chance(c, `swarm.${kind}.on`, 700) ? between(c, `swarm.${kind}.rate`, 1, max) : 0;
+}
+
+export function drawFaultPlan(profile: ProfileName, c: Chooser): FaultPlan {
+  const r = RANGES[profile];
+  const durabilities = ['sync_all', 'sync_all', 'sync_quorum', 'best_effort'] as const;
+  const durability = profile === 'default' ? 'sync_all' : durabilities[c.choose('swarm.durability', durabilities.length)]!;
+  return {
+    profile,
+    durability,
+    replicas: profile === 'default' || durability === 'sync_quorum' ? 2 : between(c, 'swarm.replicas', 1, 2),
+    faultPhaseMs: between(c, 'swarm.fault_ms', 20_000, 60_000),
+    quietPhaseMs: 60_000,
+    writeIntervalMs: between(c, 'swarm.write_ms', 5, 60),
+    syncPermille: between(c, 'swarm.sync', 50, 300),
+    trimPermille: between(c, 'swarm.trim', 0, 100),
+    latencyMin: 1,
+    latencyMax: between(c, 'swarm.latency', 2, 20),
+    resetPermille: rate(c, 'reset', r.reset),
+    dropPermille: rate(c, 'drop', r.drop),
+    duplicatePermille: rate(c, 'dup', r.drop),
+    reorderPermille: rate(c, 'reorder', r.drop),
+    faultTickMs: between(c, 'swarm.tick', 500, 3000),
+    partitionPermille: r.faults ? rate(c, 'partition', r.partition) : 0,
+    crashPermille: r.faults ? rate(c, 'crash', r.crash) : 0,
+    newAddressPermille: r.faults ? between(c, 'swarm.newaddr', 0, 500) : 0,
+    pausePermille: r.faults ? rate(c, 'pause', 100) : 0,
+    epochBumpPermille: r.faults ? rate(c, 'epoch', r.engine) : 0,
+    endpointChangePermille: r.faults ? rate(c, 'endpoint', r.engine) : 0,
+    tornPermille: r.faults ? between(c, 'swarm.torn', 200, 800) : 0,
+    diskErrorPermille: rate(c, 'diskerr', r.disk),
+  };
+}

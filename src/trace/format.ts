@@ -1,0 +1,69 @@
+// The trace format: a versioned contract (design.md principle 7). JSON lines:
+//   1. header   {type:"header", format:"swsim-trace", formatVersion, tool, seed, profile, bugs, strict, maxSteps}
+//   2. steps    {type:"step", step, t, actor, kind, detail?, fp}   one per simulator step
+//   3. outcome  {type:"outcome", status:"pass"|"fail"|"interrupted", invariant?, step?, message?, findings}
+//   4. choices  {type:"choices", choices:[...]}                      the chooser's recorded sequence
+// Replay re-executes the header's run with the recorded choices and checks every fingerprint.
+
+export const TRACE_FORMAT = 'swsim-trace';
+export const TRACE_FORMAT_VERSION = 1;
+export const TOOL_VERSION = 'swsim 0.1.0';
+
+export interface TraceHeader {
+  readonly type: 'header';
+  readonly format: typeof TRACE_FORMAT;
+  readonly formatVersion: number;
+  readonly tool: string;
+  readonly seed: number;
+  readonly profile: string;
+  readonly bugs: readonly string[];
+  readonly strict: boolean;
+  readonly maxSteps: number;
+}
+
+export interface TraceStep {
+  readonly type: 'step';
+  readonly step: number;
+  readonly t: number;
+  readonly actor: string;
+  readonly kind: string;
+  readonly detail?: string;
+  readonly fp: string;
+}
+
+export interface Finding {
+  readonly invariant: string;
+  readonly step: number;
+  readonly message: string;
+}
+
+export interface TraceOutcome {
+  readonly type: 'outcome';
+  readonly status: 'pass' | 'fail' | 'interrupted';
+  readonly invariant?: string;
+  readonly step?: number;
+  readonly message?: string;
+  readonly steps: number;
+  readonly findings: readonly Finding[];
+}
+
+export interface TraceChoices {
+  readonly type: 'choices';
+  readonly choices: readonly number[];
+}
+
+export interface Trace {
+  readonly header: TraceHeader;
+  readonly steps: readonly TraceStep[];
+  readonly outcome: TraceOutcome;
+  readonly choices: readonly number[];
+}
+
+/** Serialise a trace as JSON lines (field order fixed by construction, so output is byte-stable). */
+export function traceToLines(t: Trace): string {
+  const out: string[] = [JSON.stringify(t.header)];
+  for (const s of t.steps) out.push(JSON.stringify(s));
+  out.push(JSON.stringify(t.outcome));
+  out.push(JSON.stringify({ type: 'choices', choices: t.choices }));
+  return out.join('\n') + '\n';
+}
