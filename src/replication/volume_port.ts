@@ -1,0 +1,80 @@
+// The narrow surface the data path needs from a block volume (the storage layer's BlockVolume
+// satisfies these interfaces structurally). The primary side ships, scans and serves rebuilds;
+// the replica side applies entries, fsyncs and installs rebuilt state. Every call is synchronous
+// and returns an error value instead of throwing.
+
+import type { EngineError } from '../engine/errors.ts';
+import type { WALEntry } from '../storage/wal_entry.ts';
+
+export type { WALEntry };
+
+/** V2 status snapshot (spec §10.9). */
+export interface VolumeStatus {
+  readonly walHeadLSN: number;
+  readonly walTailLSN: number;
+  readonly committedLSN: number;
+  readonly checkpointLSN: number;
+  readonly checkpointTrusted: boolean;
+}
+
+/** A temporary snapshot exported for a rebuild: the image, its base LSN and manifest JSON. */
+export interface ExportedSnapshot {
+  readonly baseLSN: number;
+  readonly image: Uint8Array;
+  readonly manifest: string;
+}
+
+/** Retention floor: `found` false means "no floor". */
+export interface FloorResult {
+  readonly lsn: number;
+  readonly found: boolean;
+}
+
+export interface RebuildInstaller {
+  /** Append the next sequential chunk of the extent image. */
+  writeChunk(data: Uint8Array): EngineError | null;
+  /** Install: checkpoint s-1, nextLSN s, receivedLSN s-1 (spec §10.10). Once only. */
+  commit(s: number): EngineError | null;
+}
+
+/** What the replica receiver exposes to the volume so truncate/install can reset it. */
+export interface ReceiverHooks {
+  setReceivedLSN(lsn: number): void;
+}
+
+interface VolumeBase {
+  epoch(): number;
+  nextLSN(): number;
+  /** nextLSN - 1 (0 when nothing was written). */
+  headLSN(): number;
+  /** Live (in-memory) flusher checkpoint. */
+  checkpointLSN(): number;
+  /** Superblock checkpoint (what survived the last persist). */
+  persistedCheckpointLSN(): number;
+  /** fsync the volume file. */
+  syncLocal(): EngineError | null;
+  statusSnapshot(): VolumeStatus;
+}
+
+export interface PrimaryVolumePort extends VolumeBase {
+  /** Register the fan-out called under shipMu for every appended entry. */
+  onShip(fn: (entry: WALEntry) => void): void;
+  /** WRITE/TRIM entries with LSN >= fromLSN present now; recycled boundary = live checkpoint. */
+  scanFrom(fromLSN: number, fn: (entry: WALEntry) => void): EngineError | null;
+  /** Same, with the persisted superblock checkpoint as the recycled boundary (V2 primitive). */
+  scanWALEntries(fromLSN: number, fn: (entry: WALEntry) => void): EngineError | null;
+  forceFlush(): EngineError | null;
+  exportFullExtent(): Uint8Array | EngineError;
+  exportSnapshot(baseLSN: number): ExportedSnapshot | EngineError;
+  setShipperFloorFn(fn: () => FloorResult): void;
+}
+
+export interface ReplicaVolumePort extends VolumeBase {
+  /** Contiguous replica apply: WAL append (may fail with wal_full), dirty map, CAS nextLSN. */
+  appendReplicaEntry(entry: WALEntry): EngineError | null;
+  /** Rebuild apply: no contiguity or epoch check. */
+  applyRebuildEntry(entry: WALEntry): EngineError | null;
+  setReceiverHooks(hooks: ReceiverHooks): void;
+  truncateToLSN(t: number): EngineError | null;
+  newRebuildInstaller(): RebuildInstaller;
+}
