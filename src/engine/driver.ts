@@ -1,0 +1,181 @@
+// RecoveryDriver (spec §9.2): plans a recovery against real storage state and acquires exactly
+// the resources the plan needs (WAL pin, snapshot + WAL pins, or a full-base pin), cleaning up
+// the session when a pin fails. Known-bug switches B7 (no full-base pin), B8 (pin for
+// truncation-only plans; PlanRebuild without preconditions) and B9 (dangling rebuild session on
+// pin failure) live here. Hazard H4 (CancelPlan with SessionID 0) is kept: it is the target's
+// behaviour, reported by invariant I27.
+import type { StorageAdapter } from './adapter.ts';
+import { EngineContext } from './context.ts';
+import { EngineError } from './errors.ts';
+import type { RetainedHistory } from './history.ts';
+import { RecoveryOrchestrator } from './orchestrator.ts';
+import { newRecoveryPlan } from './plan.ts';
+import type { RecoveryPlan } from './plan.ts';
+import { RebuildSource, RecoveryOutcome, ReplicaState, SessionKind } from './types.ts';
+import type { ReplicaID } from './types.ts';
+
+export const DriverErrorCode = {
+  SenderNotFound: 'sender_not_found',
+  NoActiveSession: 'no_active_session',
+  NotRebuildSession: 'not_rebuild_session',
+  WALPinFailed: 'wal_pin_failed',
+  SnapshotPinFailed: 'snapshot_pin_failed',
+  FullBasePinFailed: 'full_base_pin_failed',
+} as const;
+
+export interface PlanResult {
+  readonly plan: RecoveryPlan | null;
+  readonly err: EngineError | null;
+}
+
+export class RecoveryDriver {
+  readonly orchestrator: RecoveryOrchestrator;
+
+  constructor(
+    readonly storage: StorageAdapter,
+    readonly ctx: EngineContext = new EngineContext(),
+  ) {
+    this.orchestrator = new RecoveryOrchestrator(ctx);
+  }
+
+  /** Connect + handshake from storage's history, classify, and pin WAL for a real catch-up. */
+  planRecovery(replicaID: ReplicaID, replicaFlushedLSN: number): PlanResult {
+    const history = this.storage.getRetainedHistory();
+    const result = this.orchestrator.executeRecovery(replicaID, replicaFlushedLSN, history);
+    if (result.error !== null) return { plan: null, err: result.error };
+    const s = this.orchestrator.registry.sender(replicaID);
+    // executeRecovery succeeded, so the sender existed a moment ago; 0 covers a concurrent removal.
+    const sessionID = s?.sessionID() ?? 0;
+    const outcome = result.outcome === '' ? RecoveryOutcome.NeedsRebuild : result.outcome;
+    const plan = newRecoveryPlan(replicaID, sessionID, outcome, result.proof);
+    if (outcome !== RecoveryOutcome.CatchUp) return { plan, err: null };
+
+    const r = replicaFlushedLSN;
+    plan.catchUpStartLSN = r;
+    plan.catchUpTarget = history.committedLSN;
+    const replicaAhead = history.proveRecoverability(r).reason === 'replica_ahead_needs_truncation';
+    if (replicaAhead && !this.ctx.bug('B8')) {
+      plan.truncateLSN = history.committedLSN;
+      this.log(replicaID, sessionID, 'plan_truncate_only', `truncate_to=${plan.truncateLSN}`);
+      return { plan, err: null };
+    }
+
+    const pinned = this.storage.pinWALRetention(r);
+    if (pinned.err !== null || pinned.pin === null) {
+      const cause = pinned.err ?? new EngineError(DriverErrorCode.WALPinFailed, 'no pin returned');
+      s?.invalidateSession('wal_pin_failed', ReplicaState.Disconnected);
+      this.log(replicaID, sessionID, 'wal_pin_failed', cause.message);
+      return { plan: null, err: new EngineError(DriverErrorCode.WALPinFailed, `WAL retention pin failed: ${cause.message}`, cause) };
+    }
+    plan.retentionPin = pinned.pin;
+    if (replicaAhead) plan.truncateLSN = history.committedLSN; // B8: pinned although nothing is replayed
+    this.log(replicaID, sessionID, 'plan_catchup', `replay=${r}\u2192${plan.catchUpTarget} pin=${pinned.pin.pinID}`);
+    return { plan, err: null };
+  }
+
+  /** Pins the rebuild source chosen from storage's history; fails closed without a rebuild session. */
+  planRebuild(replicaID: ReplicaID): PlanResult {
+    const s = this.orchestrator.registry.sender(replicaID);
+    if (s === null) return fail(DriverErrorCode.SenderNotFound, `sender "${replicaID}" not found`);
+    const sessionID = s.sessionID();
+    if (!this.ctx.bug('B8')) {
+      if (sessionID === 0) return fail(DriverErrorCode.NoActiveSession, `no active session for "${replicaID}"`);
+      const kind = s.sessionSnapshot()?.kind ?? '';
+      if (kind !== SessionKind.Rebuild) {
+        return fail(DriverErrorCode.NotRebuildSession, `session for "${replicaID}" is not a rebuild session (kind=${kind})`);
+      }
+    }
+
+    const history = this.storage.getRetainedHistory();
+    const { source, snapshotLSN } = history.rebuildSourceDecision({ legacyB27: this.ctx.bug('B27') });
+    const plan = newRecoveryPlan(replicaID, sessionID, RecoveryOutcome.NeedsRebuild, null);
+    plan.rebuildSource = source;
+    plan.rebuildSnapshotLSN = snapshotLSN;
+    plan.rebuildTargetLSN = history.committedLSN;
+    // B9 (332f59860): before the fix a snapshot or full-base pin failure left the session active.
+    const invalidate = (reason: string): void => {
+      if (!this.ctx.bug('B9')) s.invalidateSession(reason, ReplicaState.NeedsRebuild);
+    };
+
+    if (source === RebuildSource.SnapshotTail) {
+      const snap = this.storage.pinSnapshot(snapshotLSN);
+      if (snap.err !== null || snap.pin === null) {
+        const cause = snap.err ?? new EngineError(DriverErrorCode.SnapshotPinFailed, 'no pin returned');
+        invalidate('snapshot_pin_failed');
+        this.log(replicaID, sessionID, 'snapshot_pin_failed', cause.message);
+        return { plan: null, err: new EngineError(DriverErrorCode.SnapshotPinFailed, `snapshot pin failed: ${cause.message}`, cause) };
+      }
+      const wal = this.storage.pinWALRetention(snapshotLSN);
+      if (wal.err !== null || wal.pin === null) {
+        const cause = wal.err ?? new EngineError(DriverErrorCode.WALPinFailed, 'no pin returned');
+        this.storage.releaseSnapshot(snap.pin);
+        s.invalidateSession('wal_pin_failed_during_rebuild', ReplicaState.NeedsRebuild);
+        this.log(replicaID, sessionID, 'wal_pin_failed', cause.message);
+        return { plan: null, err: new EngineError(DriverErrorCode.WALPinFailed, `WAL retention pin failed: ${cause.message}`, cause) };
+      }
+      plan.snapshotPin = snap.pin;
+      plan.retentionPin = wal.pin;
+      this.log(replicaID, sessionID, 'plan_rebuild_snapshot_tail', `snapshot=${snapshotLSN}`);
+      return { plan, err: null };
+    }
+
+    if (!this.ctx.bug('B7')) {
+      const base = this.storage.pinFullBase(history.committedLSN);
+      if (base.err !== null || base.pin === null) {
+        const cause = base.err ?? new EngineError(DriverErrorCode.FullBasePinFailed, 'no pin returned');
+        invalidate('full_base_pin_failed');
+        this.log(replicaID, sessionID, 'full_base_pin_failed', cause.message);
+        return { plan: null, err: new EngineError(DriverErrorCode.FullBasePinFailed, `full base pin failed: ${cause.message}`, cause) };
+      }
+      plan.fullBasePin = base.pin;
+    }
+    this.log(replicaID, sessionID, 'plan_rebuild_full_base', `reason=${fullBaseReason(history)} committed=${history.committedLSN}`);
+    return { plan, err: null };
+  }
+
+  /** Releases every pin the plan still holds and forgets it (idempotent). */
+  releasePlan(plan: RecoveryPlan): void {
+    if (plan.retentionPin !== null) {
+      this.storage.releaseWALRetention(plan.retentionPin);
+      plan.retentionPin = null;
+    }
+    if (plan.snapshotPin !== null) {
+      this.storage.releaseSnapshot(plan.snapshotPin);
+      plan.snapshotPin = null;
+    }
+    if (plan.fullBasePin !== null) {
+      this.storage.releaseFullBase(plan.fullBasePin);
+      plan.fullBasePin = null;
+    }
+  }
+
+  /**
+   * Releases the plan and, if the sender's current session ID equals the plan's, invalidates it
+   * (state disconnected). Hazard H4: plan session 0 matches a session-less sender, demoting it.
+   */
+  cancelPlan(plan: RecoveryPlan, reason: string): void {
+    this.releasePlan(plan);
+    const s = this.orchestrator.registry.sender(plan.replicaID);
+    if (s !== null && s.sessionID() === plan.sessionID) {
+      s.invalidateSession(reason, ReplicaState.Disconnected);
+    }
+    this.log(plan.replicaID, plan.sessionID, 'plan_cancelled', reason);
+  }
+
+  private log(replicaID: ReplicaID, sessionID: number, event: string, detail: string): void {
+    this.orchestrator.log.record(replicaID, sessionID, event, detail);
+  }
+}
+
+function fail(code: string, message: string): PlanResult {
+  return { plan: null, err: new EngineError(code, message) };
+}
+
+/** Causal reason logged with plan_rebuild_full_base. */
+function fullBaseReason(h: RetainedHistory): string {
+  if (h.checkpointLSN > 0 && !h.checkpointTrusted) return 'untrusted_checkpoint';
+  if (h.checkpointTrusted && !h.isRecoverable(h.checkpointLSN, h.committedLSN)) {
+    return `trusted_checkpoint_unreplayable_tail: checkpoint=${h.checkpointLSN} tail=${h.tailLSN}`;
+  }
+  return 'no_checkpoint';
+}
