@@ -337,7 +337,7 @@ describe('CheckBudget', () => {
   });
   it('violations invalidate with budget_<v> and set needs_rebuild', () => {
     const cases = [
-      { b: { maxDurationTicks: 10, maxEntries: 0, progressDeadlineTicks: 0 }, v: 'duration_exceeded', tick: 11 },
+      { b: { maxDurationTicks: 10, maxEntries: 0, progressDeadlineTicks: 0 }, v: 'duration_exceeded', tick: 12 },
       { b: { maxDurationTicks: 0, maxEntries: 5, progressDeadlineTicks: 0 }, v: 'entries_exceeded', tick: 1 },
       { b: { maxDurationTicks: 0, maxEntries: 0, progressDeadlineTicks: 2 }, v: 'progress_stalled', tick: 10 },
     ] as const;
