@@ -1,0 +1,290 @@
+// The replica receiver (spec §10.5): a data listener (WAL entries, ResumeShip handshake, catch-up
+// marker) and a control listener (barriers). Applies only the next contiguous LSN of the local
+// epoch via appendReplicaEntry; flushedLSN changes only in a successful barrier, after an fsync
+// that followed receivedLSN >= req.LSN. Frames of one connection are handled strictly in order
+// (like Go's per-connection goroutine): a WAL-full retry or a barrier wait holds the rest back.
+
+import type { EngineError } from '../engine/errors.ts';
+import { decodeWALEntry, type WALEntry } from '../storage/wal_entry.ts';
+import { ERR_WAL_FULL } from '../storage/errors.ts';
+import { canonicalizeAddr } from './addr.ts';
+import { bugOn, type ReplicationBugSwitches } from './bugs.ts';
+import { ERR_RECEIVER_BIND, replErr } from './errors.ts';
+import { ReceiverObservation } from './receiver_observation.ts';
+import { REPLICA_BARRIER_WAIT_MS, WAL_FULL_RETRY_MS, WAL_FULL_TIMEOUT_MS } from './timing.ts';
+import type { Conn, ConnHandlers, TimerHandle, Timers, Transport } from './transport.ts';
+import type { ReceiverHooks, ReplicaVolumePort } from './volume_port.ts';
+import {
+  BarrierStatus,
+  MsgBarrierReq,
+  MsgBarrierResp,
+  MsgCatchupDone,
+  MsgResumeShipReq,
+  MsgResumeShipResp,
+  MsgWALEntry,
+  ResumeStatus,
+  decodeBarrierRequest,
+  decodeFrame,
+  decodeResumeShipReq,
+  encodeBarrierResponse,
+  encodeFrame,
+  encodeResumeShipResp,
+} from './wire.ts';
+
+export interface ReceiverConfig {
+  readonly volume: ReplicaVolumePort;
+  readonly transport: Transport;
+  readonly timers: Timers;
+  readonly dataListenAddr: string;
+  readonly ctrlListenAddr: string;
+  readonly advertisedHost?: string | null;
+  readonly preferredOutboundIP?: string | null;
+  readonly bugs?: ReplicationBugSwitches;
+  /** Fault model: answer barriers with the legacy 1-byte reply (no FlushedLSN). */
+  readonly legacyBarrierReply?: boolean;
+  readonly walFullTimeoutMs?: number;
+}
+
+/** One accepted connection: frames handled one at a time, in arrival order. */
+class SerialConn {
+  private readonly queue: Uint8Array[] = [];
+  private busy = false;
+  closed = false;
+
+  constructor(
+    readonly conn: Conn,
+    private readonly handle: (frame: Uint8Array, next: () => void) => void,
+  ) {}
+
+  push(frame: Uint8Array): void {
+    this.queue.push(frame);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (!this.busy && !this.closed) {
+      const f = this.queue.shift();
+      if (f === undefined) return;
+      this.busy = true;
+      let sync = true;
+      let doneSync = false;
+      this.handle(f, () => {
+        this.busy = false;
+        if (sync) doneSync = true;
+        else this.pump();
+      });
+      sync = false;
+      if (!doneSync) return;
+    }
+  }
+}
+
+interface BarrierWaiter {
+  readonly lsn: number;
+  readonly timer: TimerHandle;
+  readonly wake: (ok: boolean) => void;
+}
+
+export class ReplicaReceiver implements ReceiverHooks {
+  readonly obs = new ReceiverObservation();
+  private received: number;
+  private flushed: number;
+  private isRunning = false;
+  private readonly conns: SerialConn[] = [];
+  private waiters: BarrierWaiter[] = [];
+
+  constructor(private readonly cfg: ReceiverConfig) {
+    const next = cfg.volume.nextLSN();
+    this.received = next <= 1 ? 0 : next - 1;
+    this.flushed = cfg.volume.checkpointLSN();
+    this.obs.initialFlushed = this.flushed;
+    cfg.volume.setReceiverHooks(this);
+  }
+
+  receivedLSN(): number { return this.received; }
+  flushedLSN(): number { return this.flushed; }
+  running(): boolean { return this.isRunning; }
+
+  /** Canonical data address (B18 on: the raw bound address). */
+  dataAddr(): string { return this.advertise(this.cfg.dataListenAddr); }
+  ctrlAddr(): string { return this.advertise(this.cfg.ctrlListenAddr); }
+
+  private advertise(bound: string): string {
+    if (bugOn(this.cfg.bugs, 'B18')) return bound;
+    return canonicalizeAddr(bound, this.cfg.advertisedHost ?? null, this.cfg.preferredOutboundIP ?? null);
+  }
+
+  /**
+   * StartReplicaReceiver: bind both listeners. A repeated start of a running receiver is skipped
+   * (the later fix); with B28 on it re-binds and fails on the port already in use.
+   */
+  start(): EngineError | null {
+    if (this.isRunning && !bugOn(this.cfg.bugs, 'B28')) return null;
+    const t = this.cfg.transport;
+    const e1 = t.listen(this.cfg.dataListenAddr, (c) => this.accept(c, (f, next) => this.onDataFrame(c, f, next)));
+    if (e1 !== null) return replErr(ERR_RECEIVER_BIND, `replica receiver: listen data ${this.cfg.dataListenAddr}: ${e1}`);
+    const e2 = t.listen(this.cfg.ctrlListenAddr, (c) => this.accept(c, (f, next) => this.onCtrlFrame(c, f, next)));
+    if (e2 !== null) {
+      t.unlisten(this.cfg.dataListenAddr);
+      return replErr(ERR_RECEIVER_BIND, `replica receiver: listen ctrl ${this.cfg.ctrlListenAddr}: ${e2}`);
+    }
+    this.isRunning = true;
+    return null;
+  }
+
+  /** Close listeners and connections; pending barriers answer nothing (their conns are gone). */
+  stop(): void {
+    if (!this.isRunning) return;
+    this.isRunning = false;
+    this.cfg.transport.unlisten(this.cfg.dataListenAddr);
+    this.cfg.transport.unlisten(this.cfg.ctrlListenAddr);
+    for (const sc of this.conns.splice(0)) {
+      sc.closed = true;
+      sc.conn.close();
+    }
+    for (const w of this.waiters.splice(0)) {
+      this.cfg.timers.cancel(w.timer);
+      w.wake(false);
+    }
+  }
+
+  /** Plain store used by truncate / install / SyncReceiverProgress (flushedLSN untouched: H3). */
+  setReceivedLSN(lsn: number): void {
+    this.received = lsn;
+    this.obs.resets += 1;
+    this.wakeWaiters();
+  }
+
+  private accept(conn: Conn, handle: (f: Uint8Array, next: () => void) => void): ConnHandlers {
+    const sc = new SerialConn(conn, handle);
+    this.conns.push(sc);
+    return {
+      onFrame: (f) => sc.push(f),
+      onClose: () => {
+        sc.closed = true;
+        const i = this.conns.indexOf(sc);
+        if (i >= 0) this.conns.splice(i, 1);
+      },
+    };
+  }
+
+  // ---- data channel ----
+  private onDataFrame(conn: Conn, frame: Uint8Array, next: () => void): void {
+    const f = decodeFrame(frame);
+    if (f.err !== undefined) return next();
+    switch (f.value.type) {
+      case MsgWALEntry:
+        return this.applyEntry(f.value.payload, next);
+      case MsgResumeShipReq:
+        this.handleResumeShipReq(conn, f.value.payload);
+        return next();
+      case MsgCatchupDone:
+        this.obs.catchupDoneSeen += 1;
+        return next();
+      default:
+        return next();
+    }
+  }
+
+  private handleResumeShipReq(conn: Conn, payload: Uint8Array): void {
+    const req = decodeResumeShipReq(payload);
+    let status: number = ResumeStatus.OK;
+    let flushed = this.flushed;
+    if (req.err !== undefined) {
+      status = ResumeStatus.NeedsRebuild;
+      flushed = 0;
+    } else if (req.value.epoch !== this.cfg.volume.epoch()) {
+      status = ResumeStatus.EpochMismatch;
+    }
+    conn.send(encodeFrame(MsgResumeShipResp, encodeResumeShipResp({ status, replicaFlushedLSN: flushed })));
+  }
+
+  /** Epoch gate of applyEntry (a seam kept separate so a test can plant a fencing bug). */
+  protected epochOK(entry: WALEntry): boolean {
+    return entry.epoch === this.cfg.volume.epoch();
+  }
+
+  private applyEntry(payload: Uint8Array, next: () => void): void {
+    const d = decodeWALEntry(payload);
+    if (d.err !== undefined) {
+      this.obs.decodeErrors += 1;
+      return next();
+    }
+    const entry = d.entry;
+    if (!this.epochOK(entry)) {
+      this.obs.staleEpochDrops += 1;
+      return next();
+    }
+    const startedAt = this.cfg.timers.now();
+    const attempt = (): void => {
+      if (entry.lsn <= this.received) {
+        this.obs.duplicates += 1;
+        return next();
+      }
+      if (entry.lsn !== this.received + 1) {
+        this.obs.gapRejects += 1;
+        return next();
+      }
+      const err = this.cfg.volume.appendReplicaEntry(entry);
+      if (err !== null) {
+        const budget = this.cfg.walFullTimeoutMs ?? WAL_FULL_TIMEOUT_MS;
+        if (err.is(ERR_WAL_FULL) && this.cfg.timers.now() - startedAt < budget && this.isRunning) {
+          this.cfg.timers.after(WAL_FULL_RETRY_MS, 'receiver:wal-full-retry', attempt);
+          return;
+        }
+        this.obs.applyErrors += 1;
+        return next();
+      }
+      const prev = this.received;
+      this.received = entry.lsn;
+      this.obs.noteApply(prev, entry.lsn, entry.epoch, this.cfg.volume.epoch());
+      this.wakeWaiters();
+      next();
+    };
+    attempt();
+  }
+
+  // ---- control channel ----
+  private onCtrlFrame(conn: Conn, frame: Uint8Array, next: () => void): void {
+    const f = decodeFrame(frame);
+    if (f.err !== undefined || f.value.type !== MsgBarrierReq) return next();
+    const req = decodeBarrierRequest(f.value.payload);
+    if (req.err !== undefined) return next();
+    const { lsn, epoch } = req.value;
+    const reply = (status: number, flushed: number): void => {
+      conn.send(encodeFrame(MsgBarrierResp, encodeBarrierResponse(status, flushed, this.cfg.legacyBarrierReply === true)));
+      next();
+    };
+    if (epoch !== this.cfg.volume.epoch()) return reply(BarrierStatus.EpochMismatch, 0);
+    this.waitReceived(lsn, (ok) => {
+      if (!ok) return reply(BarrierStatus.Timeout, 0);
+      const receivedAtFsync = this.received;
+      const err = this.cfg.volume.syncLocal();
+      if (err !== null) return reply(BarrierStatus.FsyncFailed, 0);
+      if (lsn > this.flushed) this.flushed = lsn;
+      this.obs.noteFlush(lsn, receivedAtFsync, true, this.flushed);
+      this.obs.noteBarrierOK(epoch, this.cfg.volume.epoch());
+      reply(BarrierStatus.OK, this.flushed);
+    });
+  }
+
+  private waitReceived(lsn: number, wake: (ok: boolean) => void): void {
+    if (this.received >= lsn) return wake(true);
+    const timer = this.cfg.timers.after(REPLICA_BARRIER_WAIT_MS, 'receiver:barrier-wait', () => {
+      this.waiters = this.waiters.filter((w) => w.timer !== timer);
+      wake(false);
+    });
+    this.waiters.push({ lsn, timer, wake });
+  }
+
+  private wakeWaiters(): void {
+    if (this.waiters.length === 0) return;
+    const ready = this.waiters.filter((w) => this.received >= w.lsn);
+    if (ready.length === 0) return;
+    this.waiters = this.waiters.filter((w) => this.received < w.lsn);
+    for (const w of ready) {
+      this.cfg.timers.cancel(w.timer);
+      w.wake(true);
+    }
+  }
+}
