@@ -4,8 +4,9 @@
 //  - file data: each file's disk crashes (unsynced writes lost, kept or torn);
 //  - file length: an unsynced growth survives at any length between the durable and the current
 //    one (bytes whose writes were lost read as zeros); an unsynced shrink survives or not;
-//  - directory: create/rename are not followed by a directory fsync in reddb, so a crash keeps a
-//    chosen prefix of the directory operations since the last crash.
+//  - directory: reddb never fsyncs a directory. As in a journaling file system (ext4), a file's
+//    sync_all commits every earlier directory operation; a crash keeps a chosen prefix of the
+//    directory operations made since the last such commit.
 
 import type { Chooser } from './disk.ts';
 import { diskErr, StorageError, storageErr } from './errors.ts';
@@ -89,6 +90,7 @@ export class SpoolFs {
     const e = f.disk.fsync();
     if (e !== null) return diskErr(`sync_all ${name}`, e);
     f.durableLength = f.length;
+    this.commitDirOps();
     return null;
   }
 
@@ -102,20 +104,15 @@ export class SpoolFs {
     return null;
   }
 
+  /** Directory operations not yet committed (a crash may drop a suffix of them). */
+  get pendingDirectoryOps(): number {
+    return this.pendingDirOps.length;
+  }
+
   /** Machine crash: see the file comment for what survives. */
   crash(chooser: Chooser): void {
     const keep = chooser.choose('reddb.fs.crash.dirops', this.pendingDirOps.length + 1);
-    const next = new Map(this.durableDir);
-    for (const op of this.pendingDirOps.slice(0, keep)) {
-      if (op.op === 'create') next.set(op.name, op.inode);
-      else {
-        const id = next.get(op.from);
-        if (id !== undefined) {
-          next.delete(op.from);
-          next.set(op.to, id);
-        }
-      }
-    }
+    const next = applyDirOps(this.durableDir, this.pendingDirOps.slice(0, keep));
     this.pendingDirOps = [];
     this.durableDir = next;
     this.dir = new Map(next);
@@ -137,11 +134,31 @@ export class SpoolFs {
     return [...this.dir.keys()].sort();
   }
 
+  private commitDirOps(): void {
+    this.durableDir = applyDirOps(this.durableDir, this.pendingDirOps);
+    this.pendingDirOps = [];
+  }
+
   private file(name: string): Inode | StorageError {
     const id = this.dir.get(name);
     const f = id === undefined ? undefined : this.inodes.get(id);
     return f ?? storageErr(ERR_REDDB_NO_FILE, `no file ${name}`);
   }
+}
+
+function applyDirOps(dir: ReadonlyMap<string, number>, ops: readonly DirOp[]): Map<string, number> {
+  const next = new Map(dir);
+  for (const op of ops) {
+    if (op.op === 'create') next.set(op.name, op.inode);
+    else {
+      const id = next.get(op.from);
+      if (id !== undefined) {
+        next.delete(op.from);
+        next.set(op.to, id);
+      }
+    }
+  }
+  return next;
 }
 
 function survivingLength(f: Inode, chooser: Chooser): number {
