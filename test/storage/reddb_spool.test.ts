@@ -2,7 +2,7 @@
 // repair (incl. hazard H12 and its fix), read_since through the seek index, prune via temp+rename,
 // legacy re-framing, and the file layer's crash model.
 import { describe, expect, it } from 'vitest';
-import { FIRST_CHOICE, type Chooser } from '../../src/storage/disk.ts';
+import { FIRST_CHOICE } from '../../src/storage/disk.ts';
 import { StorageError } from '../../src/storage/errors.ts';
 import type { ReddbSwitches } from '../../src/storage/reddb_bugs.ts';
 import { ManualClock } from '../../src/storage/reddb_clock.ts';
@@ -14,8 +14,6 @@ import { DEFAULT_REPLICATION_TERM, LogicalWalSpool, type PayloadTermCodec } from
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const newFs = (): SpoolFs => new SpoolFs(() => new ReddbMemDisk(1 << 20));
-/** Always keeps everything: the last option of every crash decision. */
-const KEEP_ALL: Chooser = { choose: (_k, n) => n - 1 };
 
 function ok<T>(x: T | StorageError): T {
   if (x instanceof StorageError) throw x;
