@@ -17,11 +17,10 @@ export interface VolumeStatus {
   readonly checkpointTrusted: boolean;
 }
 
-/** A temporary snapshot exported for a rebuild: the image, its base LSN and manifest JSON. */
+/** A temporary snapshot exported for a rebuild (deleted by the volume before returning). */
 export interface ExportedSnapshot {
   readonly baseLSN: number;
   readonly image: Uint8Array;
-  readonly manifest: string;
 }
 
 /** Retention floor: `found` false means "no floor". */
