@@ -1,0 +1,134 @@
+// The control plane (master): assigns the volume with an epoch and a replica list (stable server
+// IDs + endpoints), re-delivers assignments in every heartbeat reply, fails over when the primary
+// stops heartbeating, issues rebuild assignments for replicas the primary reports as needing a
+// rebuild, and bumps an endpoint's version when a server comes back on a new address. It learns
+// only what heartbeats tell it — a partitioned node is not told anything.
+import type { Assignment, ReplicaInfo } from './assignment.ts';
+import type { Heartbeat } from './heartbeat.ts';
+
+export interface ServerRecord {
+  readonly serverID: string;
+  node: string;
+  dataAddr: string;
+  ctrlAddr: string;
+  rebuildAddr: string;
+  addrVersion: number;
+  lastHeartbeat: number;
+  /** Last reported role/epoch/LSNs. */
+  role: string;
+  epoch: number;
+  headLSN: number;
+  flushedLSN: number;
+}
+
+export interface MasterConfig {
+  readonly volume: string;
+  /** A primary silent for this long is considered lost. */
+  readonly leaseMs: number;
+}
+
+export interface MasterStats {
+  failovers: number;
+  epochBumps: number;
+  rebuildAssignments: number;
+  endpointUpdates: number;
+}
+
+export class Master {
+  private epoch = 1;
+  private primary: string;
+  private readonly servers = new Map<string, ServerRecord>();
+  /** Replicas currently assigned the rebuilding role. */
+  private readonly rebuilding = new Set<string>();
+  readonly stats: MasterStats = { failovers: 0, epochBumps: 0, rebuildAssignments: 0, endpointUpdates: 0 };
+
+  constructor(private readonly cfg: MasterConfig, initial: readonly ServerRecord[], primary: string) {
+    for (const s of initial) this.servers.set(s.serverID, { ...s });
+    this.primary = primary;
+  }
+
+  currentEpoch(): number { return this.epoch; }
+  primaryServerID(): string { return this.primary; }
+  serverIDs(): string[] { return [...this.servers.keys()].sort(); }
+  server(id: string): ServerRecord | undefined { return this.servers.get(id); }
+  rebuildingServers(): string[] { return [...this.rebuilding].sort(); }
+
+  /** The assignment for one server as of now. */
+  assignmentFor(serverID: string): Assignment {
+    const p = this.servers.get(this.primary)!;
+    const base = { volume: this.cfg.volume, epoch: this.epoch, primaryServerID: this.primary, primaryRebuildAddr: p.rebuildAddr };
+    if (serverID === this.primary) {
+      const replicas: ReplicaInfo[] = this.serverIDs().filter((id) => id !== this.primary).map((id) => {
+        const s = this.servers.get(id)!;
+        return { serverID: id, dataAddr: s.dataAddr, ctrlAddr: s.ctrlAddr, addrVersion: s.addrVersion, role: this.rebuilding.has(id) ? 'rebuilding' : 'replica' };
+      });
+      return { ...base, role: 'primary', replicas };
+    }
+    return { ...base, role: this.rebuilding.has(serverID) ? 'rebuilding' : 'replica', replicas: [] };
+  }
+
+  /** Heartbeat in; returns true if an endpoint changed (the primary must hear about it). */
+  onHeartbeat(hb: Heartbeat, now: number): boolean {
+    const s = this.servers.get(hb.serverID);
+    if (s === undefined) return false;
+    s.lastHeartbeat = now;
+    s.node = hb.node;
+    s.role = hb.role;
+    s.epoch = hb.epoch;
+    s.headLSN = hb.headLSN;
+    s.flushedLSN = hb.flushedLSN;
+    let changed = false;
+    if (s.dataAddr !== hb.dataAddr || s.ctrlAddr !== hb.ctrlAddr || s.rebuildAddr !== hb.rebuildAddr) {
+      s.dataAddr = hb.dataAddr;
+      s.ctrlAddr = hb.ctrlAddr;
+      s.rebuildAddr = hb.rebuildAddr;
+      s.addrVersion += 1;
+      this.stats.endpointUpdates += 1;
+      changed = true;
+    }
+    if (hb.serverID === this.primary && hb.epoch === this.epoch) this.noteReplicaReports(hb);
+    return changed;
+  }
+
+  /** The primary's per-replica view drives rebuild assignments (and ends them once in sync). */
+  private noteReplicaReports(hb: Heartbeat): void {
+    for (const r of hb.replicas) {
+      if (r.engineState === 'needs_rebuild' && !this.rebuilding.has(r.serverID)) {
+        this.rebuilding.add(r.serverID);
+        this.stats.rebuildAssignments += 1;
+      } else if (this.rebuilding.has(r.serverID) && r.engineState === 'in_sync') {
+        this.rebuilding.delete(r.serverID);
+      }
+    }
+  }
+
+  /** Periodic check: fail over when the primary's lease ran out. Returns true if the epoch changed. */
+  tick(now: number): boolean {
+    const p = this.servers.get(this.primary)!;
+    if (now - p.lastHeartbeat <= this.cfg.leaseMs) return false;
+    // Promote the live server with the highest durable progress that is not being rebuilt.
+    let best: ServerRecord | undefined;
+    for (const id of this.serverIDs()) {
+      if (id === this.primary || this.rebuilding.has(id)) continue;
+      const s = this.servers.get(id)!;
+      if (now - s.lastHeartbeat > this.cfg.leaseMs) continue;
+      if (best === undefined || s.flushedLSN > best.flushedLSN) best = s;
+    }
+    if (best === undefined) return false;
+    this.primary = best.serverID;
+    this.epoch += 1;
+    this.stats.failovers += 1;
+    return true;
+  }
+
+  /** Fault: a fresh epoch for the same topology (an operator reassignment). */
+  bumpEpoch(): void {
+    this.epoch += 1;
+    this.stats.epochBumps += 1;
+  }
+
+  canonical(): unknown {
+    return { epoch: this.epoch, primary: this.primary, rebuilding: this.rebuildingServers(),
+      servers: this.serverIDs().map((id) => { const s = this.servers.get(id)!; return [id, s.dataAddr, s.addrVersion]; }) };
+  }
+}

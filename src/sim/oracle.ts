@@ -1,0 +1,75 @@
+// The reference oracle (design.md principle 5): what the clients were promised. It records every
+// write the client issued, which were acknowledged (by which primary epoch, at which LSN) and
+// which a successful SyncCache made durable. Each primary allocates its own LSNs, so a write is
+// identified by (epoch, LSN) — forks and divergent tails stay representable. The E2 check asks,
+// per LBA: is what the cluster serves the last durably acknowledged value, or something the
+// client wrote after it?
+
+export interface WriteRecord {
+  readonly op: number;
+  readonly lba: number;
+  readonly data: Uint8Array;
+  ackEpoch: number;
+  ackLSN: number;
+  durable: boolean;
+}
+
+export class Oracle {
+  private readonly writes: WriteRecord[] = [];
+  /** Per LBA: indexes into `writes`, in issue order. */
+  private readonly byLBA = new Map<number, number[]>();
+  private durableCount = 0;
+
+  issue(op: number, lba: number, data: Uint8Array): WriteRecord {
+    const w: WriteRecord = { op, lba, data, ackEpoch: 0, ackLSN: 0, durable: false };
+    const i = this.writes.push(w) - 1;
+    let l = this.byLBA.get(lba);
+    if (l === undefined) { l = []; this.byLBA.set(lba, l); }
+    l.push(i);
+    return w;
+  }
+
+  ack(w: WriteRecord, epoch: number, lsn: number): void {
+    w.ackEpoch = epoch;
+    w.ackLSN = lsn;
+  }
+
+  /** A SyncCache issued after these writes were acknowledged succeeded: they are durable. */
+  markDurable(acked: readonly WriteRecord[]): void {
+    for (const w of acked) {
+      if (!w.durable && w.ackLSN > 0) { w.durable = true; this.durableCount += 1; }
+    }
+  }
+
+  durableWrites(): number {
+    return this.durableCount;
+  }
+
+  lbas(): number[] {
+    return [...this.byLBA.keys()].sort((a, b) => a - b);
+  }
+
+  /**
+   * The values an LBA may hold: null when nothing durable was written there (anything the client
+   * wrote, or zeros, is acceptable); otherwise the last durable write's data and every later write's.
+   */
+  allowedValues(lba: number): Uint8Array[] | null {
+    const l = this.byLBA.get(lba) ?? [];
+    let last = -1;
+    for (let k = 0; k < l.length; k++) if (this.writes[l[k]!]!.durable) last = k;
+    if (last < 0) return null;
+    return l.slice(last).map((i) => this.writes[i]!.data);
+  }
+
+  lastDurable(lba: number): WriteRecord | null {
+    const l = this.byLBA.get(lba) ?? [];
+    for (let k = l.length - 1; k >= 0; k--) if (this.writes[l[k]!]!.durable) return this.writes[l[k]!]!;
+    return null;
+  }
+}
+
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

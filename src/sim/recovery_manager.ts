@@ -1,0 +1,221 @@
+// Runs the real engine on a simulated primary: applies assignments through the orchestrator,
+// plans each replica's recovery through the driver, and drives the catch-up / rebuild executor
+// generators one yield at a time. Every executor step is its own kernel event, and every I/O
+// call goes over the simulated network to the replica, so epoch bumps, endpoint changes and
+// crashes land between any two steps (design.md principle 2). Failed recoveries are retried by
+// superseding the session, as a re-delivered assignment would.
+import type { RecoveryDriver } from '../engine/driver.ts';
+import type { EngineError } from '../engine/errors.ts';
+import { CatchUpExecutor } from '../engine/catchup_executor.ts';
+import { RebuildExecutor } from '../engine/rebuild_executor.ts';
+import type { ExecutorIOCall, ExecutorSteps, IOResult } from '../engine/executor.ts';
+import type { RecoveryPlan } from '../engine/plan.ts';
+import type { AssignmentIntent, ReplicaID, SessionKind } from '../engine/types.ts';
+import type { Timers } from '../replication/transport.ts';
+import { between, type Chooser } from './chooser.ts';
+import type { Coverage } from './coverage.ts';
+import type { EngineObserver } from './engine_observer.ts';
+
+export interface RecoveryDeps {
+  readonly timers: Timers;
+  readonly chooser: Chooser;
+  readonly coverage: Coverage;
+  /** Ask the replica for its durable point (R); null when it did not answer. */
+  probeFlushedLSN(replicaID: ReplicaID, done: (lsn: number | null) => void): void;
+  /** Perform an executor I/O call at the replica (over the network). */
+  performIO(replicaID: ReplicaID, call: ExecutorIOCall, done: (r: IOResult) => void): void;
+  /** Ground truth: is this LSN physically in the primary's WAL now? */
+  walContains(lsn: number): boolean;
+  observer: EngineObserver | null;
+}
+
+interface Task {
+  readonly replicaID: ReplicaID;
+  readonly sessionID: number;
+  phase: 'probe' | 'plan' | 'execute';
+  plan: RecoveryPlan | null;
+  executor: CatchUpExecutor | RebuildExecutor | null;
+  gen: ExecutorSteps | null;
+}
+
+export class RecoveryManager {
+  private readonly tasks = new Map<ReplicaID, Task>();
+  private intent: AssignmentIntent | null = null;
+  private stopped = false;
+
+  constructor(readonly driver: RecoveryDriver, private readonly deps: RecoveryDeps) {}
+
+  get registry() { return this.driver.orchestrator.registry; }
+
+  /** Apply an assignment (new epoch, replica set, endpoints or recovery kinds) and start recoveries. */
+  applyIntent(intent: AssignmentIntent): void {
+    if (this.stopped) return;
+    const cov = this.deps.coverage;
+    const prevEpoch = this.intent?.epoch ?? intent.epoch;
+    const busy = [...this.tasks.values()].some((t) => t.phase === 'execute');
+    if (intent.epoch > prevEpoch && busy) cov.add('epoch_bump_mid_executor');
+    for (const r of intent.replicas) {
+      const s = this.registry.sender(r.replicaID);
+      if (s !== null && s.hasActiveSession() && (s.endpoint().dataAddr !== r.endpoint.dataAddr || s.endpoint().version !== r.endpoint.version)) {
+        cov.add('endpoint_change_active_session');
+      }
+    }
+    this.intent = intent;
+    this.driver.orchestrator.processAssignment(intent);
+    this.startIdle();
+  }
+
+  /** Stop everything (demotion or shutdown): senders stopped, tasks abandoned. */
+  stop(): void {
+    this.stopped = true;
+    for (const t of this.tasks.values()) t.executor?.cancel('primary_stopped');
+    this.tasks.clear();
+    this.registry.stopAll();
+  }
+
+  running(replicaID: ReplicaID): boolean {
+    return this.tasks.has(replicaID);
+  }
+
+  activeTasks(): number {
+    return this.tasks.size;
+  }
+
+  /** Periodic: retry replicas that are neither in sync nor recovering (supersede their session). */
+  retryIdle(): void {
+    if (this.stopped || this.intent === null) return;
+    const targets: Record<ReplicaID, SessionKind> = {};
+    const kinds = this.intent.recoveryTargets ?? {};
+    for (const s of this.registry.all()) {
+      const id = s.replicaID();
+      if (this.tasks.has(id) || s.stopped()) continue;
+      const wantsRebuild = kinds[id] === 'rebuild';
+      const st = s.state();
+      if (st === 'in_sync' && !s.hasActiveSession()) continue;
+      if (st === 'needs_rebuild' && !wantsRebuild) continue;
+      targets[id] = wantsRebuild ? 'rebuild' : 'catchup';
+    }
+    if (Object.keys(targets).length === 0) return;
+    this.deps.coverage.add('recovery_retry');
+    this.driver.orchestrator.processAssignment({ replicas: this.intent.replicas, epoch: this.intent.epoch, recoveryTargets: targets });
+    this.startIdle();
+  }
+
+  private startIdle(): void {
+    for (const s of this.registry.all()) {
+      const id = s.replicaID();
+      if (this.tasks.has(id) || !s.hasActiveSession()) continue;
+      this.start(id, s.sessionID(), s.sessionSnapshot()!.kind === 'rebuild');
+    }
+  }
+
+  private start(replicaID: ReplicaID, sessionID: number, rebuild: boolean): void {
+    const task: Task = { replicaID, sessionID, phase: 'probe', plan: null, executor: null, gen: null };
+    this.tasks.set(replicaID, task);
+    if (rebuild) {
+      this.later(task, 'engine.plan_rebuild', () => this.planRebuild(task));
+      return;
+    }
+    this.deps.probeFlushedLSN(replicaID, (lsn) => {
+      if (this.tasks.get(replicaID) !== task) return;
+      if (lsn === null) { this.finish(task); return; }
+      task.phase = 'plan';
+      this.planRecovery(task, lsn);
+    });
+  }
+
+  private planRecovery(task: Task, replicaFlushedLSN: number): void {
+    const history = this.driver.storage.getRetainedHistory();
+    const { plan, err } = this.driver.planRecovery(task.replicaID, replicaFlushedLSN);
+    const obs = this.deps.observer;
+    if (err !== null || plan === null) {
+      if (err !== null) obs?.planFailed({ replicaID: task.replicaID, kind: 'recovery', err });
+      this.finish(task);
+      return;
+    }
+    obs?.planIssued({ plan, kind: 'recovery', history, replicaFlushedLSN, walContains: (l) => this.deps.walContains(l) });
+    if (plan.outcome !== 'catchup') {
+      this.deps.coverage.add(plan.outcome === 'zero_gap' ? 'zero_gap' : 'handshake_needs_rebuild');
+      this.finish(task);
+      return;
+    }
+    this.deps.coverage.add(plan.truncateLSN > 0 ? 'truncation_plan' : 'catchup_plan');
+    const ex = new CatchUpExecutor(this.driver, plan);
+    task.plan = plan;
+    task.executor = ex;
+    task.gen = ex.steps([], this.deps.timers.now(), true);
+    task.phase = 'execute';
+    this.resume(task, undefined);
+  }
+
+  private planRebuild(task: Task): void {
+    const history = this.driver.storage.getRetainedHistory();
+    const { plan, err } = this.driver.planRebuild(task.replicaID);
+    const obs = this.deps.observer;
+    if (err !== null || plan === null) {
+      if (err !== null) obs?.planFailed({ replicaID: task.replicaID, kind: 'rebuild', err });
+      this.finish(task);
+      return;
+    }
+    obs?.planIssued({ plan, kind: 'rebuild', history });
+    this.deps.coverage.add(plan.rebuildSource === 'snapshot_tail' ? 'rebuild_snapshot_tail' : 'rebuild_full_base');
+    const ex = new RebuildExecutor(this.driver, plan);
+    task.plan = plan;
+    task.executor = ex;
+    task.gen = ex.steps(true);
+    task.phase = 'execute';
+    this.resume(task, undefined);
+  }
+
+  /** Resume the executor generator once: a sender call (observed) or the start of an I/O call. */
+  private resume(task: Task, input: IOResult | undefined): void {
+    if (this.tasks.get(task.replicaID) !== task || task.gen === null) return;
+    const sender = this.registry.sender(task.replicaID);
+    const obs = this.deps.observer;
+    const before = obs !== null && sender !== null ? sender.canonical() : null;
+    const r = task.gen.next(input);
+    if (obs !== null && sender !== null && this.lastLabel.has(task)) {
+      obs.executorCall({ replicaID: task.replicaID, sessionIDUsed: task.sessionID, label: this.lastLabel.get(task)!, before, after: sender.canonical() });
+    }
+    this.lastLabel.delete(task);
+    if (r.done === true) {
+      this.executorDone(task, r.value);
+      return;
+    }
+    const y = r.value;
+    if (y.kind === 'step') {
+      this.lastLabel.set(task, y.label);
+      this.later(task, `engine.${y.label}`, () => this.resume(task, undefined));
+    } else {
+      this.deps.coverage.add(`io_${y.call.op}`);
+      this.deps.performIO(task.replicaID, y.call, (res) => {
+        this.later(task, `engine.io_done.${y.call.op}`, () => this.resume(task, res));
+      });
+    }
+  }
+
+  private readonly lastLabel = new Map<Task, string>();
+
+  private executorDone(task: Task, err: EngineError | null): void {
+    const kind = task.executor instanceof RebuildExecutor ? 'rebuild' : 'catchup';
+    this.deps.observer?.executorFinished({ plan: task.plan!, kind, err });
+    this.deps.coverage.add(err === null ? `${kind}_completed` : `${kind}_failed`);
+    this.finish(task);
+  }
+
+  private finish(task: Task): void {
+    if (this.tasks.get(task.replicaID) === task) this.tasks.delete(task.replicaID);
+    // A newer session may be waiting (superseded mid-flight): start it.
+    this.later(null, 'engine.next', () => this.startIdle());
+  }
+
+  /** Schedule a continuation as its own step after a small chosen delay. */
+  private later(task: Task | null, kind: string, fn: () => void): void {
+    const d = between(this.deps.chooser, 'sched.engine_delay', 0, 2);
+    this.deps.timers.after(d, kind, () => {
+      if (this.stopped) return;
+      if (task !== null && this.tasks.get(task.replicaID) !== task) return;
+      fn();
+    });
+  }
+}
