@@ -30,16 +30,28 @@ export function canonicalJSON(value: unknown): string {
   return JSON.stringify(canonicalize(value));
 }
 
-/** 64-bit FNV-1a of a string's UTF-16 code units, as 16 hex digits. Deterministic, not cryptographic. */
+/**
+ * 64-bit FNV-1a of a string's UTF-16 code units, as 16 hex digits. Deterministic, not
+ * cryptographic. Computed on four 16-bit limbs (prime = 2^40 + 0x1b3) to avoid BigInt.
+ */
 export function fnv1a64(text: string): string {
-  let h = 0xcbf29ce484222325n;
-  const prime = 0x100000001b3n;
-  const mask = 0xffffffffffffffffn;
+  let h0 = 0x2325;
+  let h1 = 0x8422;
+  let h2 = 0x9ce4;
+  let h3 = 0xcbf2;
   for (let i = 0; i < text.length; i++) {
-    h ^= BigInt(text.charCodeAt(i));
-    h = (h * prime) & mask;
+    h0 ^= text.charCodeAt(i) & 0xffff; // code units are < 2^16: only the lowest limb changes
+    const t0 = h0 * 0x1b3;
+    const t1 = h1 * 0x1b3 + (t0 >>> 16);
+    const t2 = h2 * 0x1b3 + (t1 >>> 16) + (h0 << 8);
+    const t3 = h3 * 0x1b3 + (t2 >>> 16) + (h1 << 8);
+    h0 = t0 & 0xffff;
+    h1 = t1 & 0xffff;
+    h2 = t2 & 0xffff;
+    h3 = t3 & 0xffff;
   }
-  return h.toString(16).padStart(16, '0');
+  const hex = (x: number): string => x.toString(16).padStart(4, '0');
+  return hex(h3) + hex(h2) + hex(h1) + hex(h0);
 }
 
 /** Fingerprint of a state value: FNV-1a 64 of its canonical JSON. */

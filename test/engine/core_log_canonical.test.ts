@@ -53,6 +53,15 @@ describe('canonical values', () => {
   it('fnv1a64 known vectors', () => {
     expect(fnv1a64('')).toBe('cbf29ce484222325');
     expect(fnv1a64('a')).toBe('af63dc4c8601ec8c');
+    expect(fnv1a64('foobar')).toBe('85944171f73967e8');
+  });
+  it('property: fnv1a64 agrees with a BigInt reference', () => {
+    const ref = (t: string): string => {
+      let h = 0xcbf29ce484222325n;
+      for (let i = 0; i < t.length; i++) h = ((h ^ BigInt(t.charCodeAt(i))) * 0x100000001b3n) & 0xffffffffffffffffn;
+      return h.toString(16).padStart(16, '0');
+    };
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (t) => { expect(fnv1a64(t)).toBe(ref(t)); }), { numRuns: RUNS });
   });
   it('two registries driven identically have equal fingerprints; a different step differs', () => {
     const run = (extra: boolean) => {
