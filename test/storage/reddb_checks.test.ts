@@ -19,6 +19,7 @@ import { ManualClock } from '../../src/storage/reddb_clock.ts';
 import { SpoolFs } from '../../src/storage/reddb_file.ts';
 import { encodeLogicalWalV3 } from '../../src/storage/reddb_frame.ts';
 import { ReddbMemDisk } from '../../src/storage/reddb_mem_disk.ts';
+import { SimDisk } from '../../src/storage/sim_disk.ts';
 import { ReddbPrimary } from '../../src/storage/reddb_primary.ts';
 import { readFramesFrom } from '../../src/storage/reddb_scan.ts';
 import { newReplicationSlot, type ReplicationSlot } from '../../src/storage/reddb_slot.ts';
@@ -59,8 +60,7 @@ const spoolOp: fc.Arbitrary<SpoolOp> = fc.oneof(
 );
 
 /** Runs a spool history; after every (re)open returns the first R1/R2 failure, or null. */
-function runSpoolHistory(ops: readonly SpoolOp[], sw: ReddbSwitches): CheckFailure | null {
-  const fs = newFs();
+function runSpoolHistory(ops: readonly SpoolOp[], sw: ReddbSwitches, fs: SpoolFs = newFs()): CheckFailure | null {
   const tracker = new R1AckTracker();
   let spool = open(fs, sw);
   let lsn = 0;
@@ -113,6 +113,16 @@ describe('R1 longest valid prefix', () => {
         expect(runSpoolHistory(ops, { h12fix: true })).toBeNull();
       }),
       { numRuns: RUNS },
+    );
+  });
+
+  it('property (with h12fix) on the simulator\'s SimDisk (reordering, sector-torn unsynced writes)', () => {
+    fc.assert(
+      fc.property(fc.array(spoolOp, { maxLength: DEEP ? 120 : 30 }), (ops) => {
+        const fs = new SpoolFs(() => new SimDisk({ size: 1 << 20, sectorSize: 64 }));
+        expect(runSpoolHistory(ops, { h12fix: true }, fs)).toBeNull();
+      }),
+      { numRuns: DEEP ? 500 : 30 },
     );
   });
 
