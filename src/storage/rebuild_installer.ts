@@ -1,0 +1,81 @@
+// RebuildInstaller (spec §10.10): WriteChunk writes sequential chunks into the extent (rejected
+// after commit and past the volume size; chunks land before validation, so a failed transfer
+// leaves a mixed extent). Commit(s), once: pause the flusher, ioMu exclusive (B31: not), fsync,
+// clear the dirty map, reset the WAL, superblock WALHead = WALTail = 0 and checkpoint s - 1
+// (0 if s == 0), live checkpoint likewise, nextLSN := s (plain store, may lower it), receiver
+// receivedLSN := s - 1 (plain store).
+
+import { bugOn } from './bugs.ts';
+import { diskErr, ERR_INSTALLER_COMMITTED, ERR_OUT_OF_BOUNDS, type StorageError, storageErr } from './errors.ts';
+import { lockSteps, runToCompletion, type Steps } from './locks.ts';
+import { recordReset } from './reset_record.ts';
+import { persistSuperblockSteps } from './superblock_persist.ts';
+import { ownerName, type VolumeState } from './volume_state.ts';
+
+export class RebuildInstaller {
+  private position = 0;
+  private committed = false;
+
+  constructor(private readonly v: VolumeState) {}
+
+  /** Bytes written so far. */
+  written(): number {
+    return this.position;
+  }
+
+  writeChunk(data: Uint8Array): StorageError | null {
+    if (this.committed) return storageErr(ERR_INSTALLER_COMMITTED, 'rebuild installer: chunk after commit');
+    if (this.position + data.length > this.v.geo.volumeSize)
+      return storageErr(ERR_OUT_OF_BOUNDS, `rebuild installer: chunk past volume size (${this.position}+${data.length} > ${this.v.geo.volumeSize})`);
+    const err = this.v.disk.write(this.v.geo.extentOffset + this.position, data);
+    if (err) return diskErr('rebuild installer: write chunk', err);
+    this.position += data.length;
+    return null;
+  }
+
+  commit(s: number): StorageError | null {
+    return runToCompletion(this.commitSteps(s));
+  }
+
+  *commitSteps(s: number): Steps<StorageError | null> {
+    const v = this.v;
+    if (this.committed) return storageErr(ERR_INSTALLER_COMMITTED, 'rebuild installer: already committed');
+    this.committed = true;
+    const owner = ownerName(v, 'install');
+    yield* lockSteps(v.locks.flushMu, owner);
+    const exclusive = !bugOn(v.bugs, 'B31');
+    try {
+      yield 'install:flusher-paused';
+      if (exclusive) yield* lockSteps(v.locks.ioMu, owner);
+      try {
+        yield 'install:io-drained';
+        const serr = v.disk.fsync();
+        if (serr) return diskErr('rebuild installer: fsync', serr);
+        yield 'install:synced';
+        const cp = s > 0 ? s - 1 : 0;
+        const checkpointAtReset = v.sb.walCheckpointLSN;
+        v.dirty.clear();
+        v.wal.reset();
+        const perr = yield* persistSuperblockSteps(v, owner, (sb) => {
+          sb.walHead = 0;
+          sb.walTail = 0;
+          sb.walCheckpointLSN = cp;
+        });
+        if (perr) return perr;
+        v.flusherCheckpoint = cp;
+        v.nextLSN = s;
+        let received: number | null = null;
+        if (v.receiverHooks) {
+          v.receiverHooks.setReceivedLSN(cp);
+          received = cp;
+        }
+        recordReset(v, 'install', s, checkpointAtReset, received);
+        return null;
+      } finally {
+        if (exclusive) v.locks.ioMu.unlock(owner);
+      }
+    } finally {
+      v.locks.flushMu.unlock(owner);
+    }
+  }
+}

@@ -1,0 +1,105 @@
+// The shared internal state of one BlockVolume: geometry, in-memory superblock, WAL writer,
+// dirty map, locks, LSN counter, live flusher checkpoint, floors, hooks and the reset log.
+// The step modules (write_path, flusher, truncate, rebuild_installer, snapshot_export,
+// superblock_persist, recovery) operate on it; BlockVolume (volume.ts) is the public facade.
+
+import type { Disk } from './disk.ts';
+import type { DirtyMap } from './dirty_map.ts';
+import type { StorageBugSwitches } from './bugs.ts';
+import type { VolumeLocks } from './locks.ts';
+import type { SuperblockFields } from './superblock.ts';
+import type { WALWriter } from './wal_writer.ts';
+import type { WALEntry } from './wal_entry.ts';
+
+export interface Geometry {
+  readonly blockSize: number;
+  readonly numBlocks: number;
+  readonly volumeSize: number;
+  readonly walOffset: number;
+  readonly walSize: number;
+  readonly extentOffset: number;
+}
+
+export type VolumeRole = 'primary' | 'replica' | 'none';
+
+/** `found: false` = no floor (Go's `(0, false)`). */
+export interface FloorResult {
+  readonly lsn: number;
+  readonly found: boolean;
+}
+export type FloorFn = () => FloorResult;
+
+export interface ReceiverHooks {
+  setReceivedLSN(lsn: number): void;
+}
+
+/** One explicit reset (truncate / install) with the state captured when it completed. */
+export interface ResetRecord {
+  readonly seq: number;
+  readonly kind: 'truncate' | 'install';
+  /** truncate: t; install: s (the committed nextLSN). */
+  readonly lsn: number;
+  /** Persisted checkpoint read under the locks just before the reset. */
+  readonly checkpointAtReset: number;
+  readonly walEmpty: boolean;
+  readonly dirtyEmpty: boolean;
+  readonly liveCheckpoint: number;
+  readonly persistedCheckpoint: number;
+  readonly nextLSN: number;
+  /** Value pushed through ReceiverHooks.setReceivedLSN (null if no hooks installed). */
+  readonly receivedLSNSet: number | null;
+  /** Readable content of the whole volume when the reset completed. */
+  readonly image: Uint8Array;
+}
+
+export interface VolumeTunables {
+  /** WAL-full retries of a write/apply before it fails (each yields 'write:wal-full-wait'). */
+  readonly walFullRetries: number;
+  /** ApplyRebuildEntry retries on WAL full (Go: 100). */
+  readonly rebuildApplyRetries: number;
+  /** Extent chunk size of exports (Go: 64 KiB). */
+  readonly exportChunkSize: number;
+}
+
+export interface VolumeState {
+  readonly disk: Disk;
+  readonly geo: Geometry;
+  readonly wal: WALWriter;
+  readonly dirty: DirtyMap;
+  readonly locks: VolumeLocks;
+  readonly bugs: StorageBugSwitches;
+  readonly tun: VolumeTunables;
+  sb: SuperblockFields;
+  nextLSN: number;
+  flusherCheckpoint: number;
+  role: VolumeRole;
+  masterEpoch: number;
+  leaseValid: boolean;
+  closed: boolean;
+  shipperFloor: FloorFn | null;
+  v2Floor: FloorFn | null;
+  shipHooks: ((e: WALEntry) => void)[];
+  receiverHooks: ReceiverHooks | null;
+  opSeq: number;
+  /** Buffers (WAL-entry reads) the flusher made, for the B32 resource check. */
+  flushBuffersRead: number;
+  /** Distinct WAL entries read by flushes (B32 bound). */
+  flushDistinctEntries: number;
+  resets: ResetRecord[];
+}
+
+/** Unique owner name for a lock holder (deterministic per volume). */
+export function ownerName(v: VolumeState, kind: string): string {
+  v.opSeq += 1;
+  return `${kind}#${v.opSeq}`;
+}
+
+/** Chained retention floor: the minimum of the shipper floor and the V2 pinner floor. */
+export function retentionFloor(v: VolumeState): FloorResult {
+  const a = v.shipperFloor ? v.shipperFloor() : { lsn: 0, found: false };
+  const b = v.v2Floor ? v.v2Floor() : { lsn: 0, found: false };
+  if (a.found && b.found) return { lsn: Math.min(a.lsn, b.lsn), found: true };
+  if (a.found) return a;
+  if (b.found) return b;
+  return { lsn: 0, found: false };
+}
