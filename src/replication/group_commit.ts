@@ -5,6 +5,7 @@
 // Every sync is appended to a SyncLog so W6 can check what an acknowledgement proved.
 
 import type { EngineError } from '../engine/errors.ts';
+import { ReplicaState } from '../engine/types.ts';
 import { bugOn, type ReplicationBugSwitches } from './bugs.ts';
 import { ERR_DURABILITY_BARRIER_FAILED, ERR_DURABILITY_QUORUM_LOST, replErr } from './errors.ts';
 import type { BarrierResult, ShipperGroup } from './shipper_group.ts';
@@ -126,7 +127,9 @@ export function makeDistributedSync(cfg: DistributedSyncConfig): SyncFn {
       if (cfg.log !== undefined) cfg.log.add({ mode, lsnMax, results, err });
       done(err);
     };
-    if (bugOn(cfg.bugs, 'B19') && group.allDegraded()) {
+    // Pre-fix B19: one boolean "degraded" flag (set on failure, clear at start), hence the
+    // short-circuit looks at the Degraded state, not at "not InSync".
+    if (bugOn(cfg.bugs, 'B19') && group.shippers().every((s) => s.state() === ReplicaState.Degraded)) {
       const localErr = vol.syncLocal();
       const skipped = group.shippers().map((s) => ({ dataAddr: s.dataAddr, err: replErr(ERR_DURABILITY_BARRIER_FAILED, 'skipped: all replicas degraded'), reportedFlushedLSN: 0 }));
       return finish(skipped, localErr);

@@ -116,7 +116,12 @@ export class WALShipper {
       return;
     }
     this.obs.noteShipAttempt(entry.epoch, this.cfg.epochFn());
-    if (this.data !== null) return this.writeLive(entry);
+    // Pre-fix B19: a bare TCP redial, after which live shipping resumes past the gap.
+    if (this.data !== null && !this.data.conn.isOpen() && bugOn(this.cfg.bugs, 'B19')) this.closeData();
+    if (this.data !== null) {
+      this.writeLive(entry);
+      return;
+    }
     this.shipQueue.push(entry);
     if (this.dataDialing) return;
     this.dataDialing = true;
@@ -131,10 +136,7 @@ export class WALShipper {
       this.shipQueue = [];
       if (dc === null) return this.markDegraded('ship_failed');
       this.data = dc;
-      for (const e of queued) {
-        if (this.data !== dc || this.st === ReplicaState.Degraded) break;
-        this.writeLive(e);
-      }
+      for (const e of queued) if (this.data !== dc || !this.writeLive(e)) break;
     });
   }
 
@@ -143,11 +145,16 @@ export class WALShipper {
     return entry.epoch === this.cfg.epochFn();
   }
 
-  private writeLive(entry: WALEntry): void {
+  /** Write one live entry on the data connection; false (and Degraded) when the write fails. */
+  private writeLive(entry: WALEntry): boolean {
     const dc = this.data!;
-    if (!dc.conn.send(encodeFrame(MsgWALEntry, encodeWALEntry(entry)))) return this.markDegraded('ship_failed');
+    if (!dc.conn.send(encodeFrame(MsgWALEntry, encodeWALEntry(entry)))) {
+      this.markDegraded('ship_failed');
+      return false;
+    }
     this.shipped = entry.lsn;
     this.obs.noteSent(dc.conn.id, entry.lsn);
+    return true;
   }
 
   // ---- Barrier ----
@@ -169,7 +176,7 @@ export class WALShipper {
       if (this.flushedProgress && this.cfg.volume !== null && !bugOn(this.cfg.bugs, 'B19')) {
         return this.reconnectAndCatchUp((err) => (err !== null ? done(err, 0) : this.sendBarrier(lsnMax, done)));
       }
-      this.resetConnections();
+      this.resetBrokenConnections();
       return this.sendBarrier(lsnMax, done);
     }
     done(errReplicaDegraded(), 0);
@@ -426,6 +433,17 @@ export class WALShipper {
     if (this.isStopped) return;
     this.isStopped = true;
     this.resetConnections();
+  }
+
+  /**
+   * Bootstrap retry (Go's resetConnections before a bare barrier). Go closes both connections, but
+   * TCP still delivers what was written before the close; our Transport drops in-flight frames on
+   * close, so only connections that are already broken are dropped here (an open one, or a dial
+   * in progress with queued entries, is kept: closing it would lose entries Go would deliver).
+   */
+  private resetBrokenConnections(): void {
+    if (this.data !== null && !this.data.conn.isOpen()) this.closeData();
+    if (this.ctrl !== null && !this.ctrl.conn.isOpen()) this.closeCtrl();
   }
 
   private resetConnections(): void {
