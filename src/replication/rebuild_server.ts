@@ -1,11 +1,11 @@
 // The primary's rebuild server (spec §10.10): one request per connection, the request epoch must
 // equal the volume epoch. WAL catch-up streams entries from a live-checkpoint scan; full extent
-// force-flushes, fixes snapshotLSN = nextLSN and streams the extent in 64 KiB chunks; snapshot
-// force-flushes, requires checkpoint == requested base, streams image + manifest. The whole
-// answer is queued in one step; the client closes the connection after Done/Error.
+// streams the volume's export (force-flushed, boundary snapshotLSN = nextLSN) in 64 KiB chunks;
+// snapshot streams the exact-boundary export, then a manifest (BaseLSN + SHA-256 of the image).
+// The whole answer is queued in one step; the client closes the connection after Done/Error.
 
 import { encodeWALEntry } from '../storage/wal_entry.ts';
-import { ERR_WAL_RECYCLED } from '../storage/errors.ts';
+import { ERR_SNAPSHOT_BOUNDARY_MISMATCH, ERR_WAL_RECYCLED } from '../storage/errors.ts';
 import { EngineError } from '../engine/errors.ts';
 import { encodeManifest, sha256Hex } from './snapshot_manifest.ts';
 import { REBUILD_CHUNK_BYTES } from './timing.ts';
@@ -110,38 +110,33 @@ export class RebuildServer {
   }
 
   private fullExtent(conn: Conn, fail: (c: string, d: string) => void): void {
-    const vol = this.cfg.volume;
-    const ferr = vol.forceFlush();
-    if (ferr !== null) return fail('FLUSH_FAILED', ferr.message);
-    const snapshotLSN = vol.nextLSN();
-    const image = vol.exportFullExtent();
-    if (image instanceof EngineError) return fail('EXPORT_FAILED', image.message);
+    const exp = this.cfg.volume.exportFullExtent();
+    if (exp instanceof EngineError) return fail(exp.message.startsWith('FLUSH_FAILED') ? 'FLUSH_FAILED' : 'EXPORT_FAILED', exp.message);
     this.served += 1;
-    for (const c of this.chunks(image)) conn.send(encodeFrame(MsgRebuildExtent, c));
-    conn.send(encodeFrame(MsgRebuildDone, encodeRebuildDone(snapshotLSN)));
+    for (const c of this.rechunk(exp.chunks)) conn.send(encodeFrame(MsgRebuildExtent, c));
+    conn.send(encodeFrame(MsgRebuildDone, encodeRebuildDone(exp.snapshotLSN)));
   }
 
   private snapshot(conn: Conn, base: number, fail: (c: string, d: string) => void): void {
-    const vol = this.cfg.volume;
-    const ferr = vol.forceFlush();
-    if (ferr !== null) return fail('FLUSH_FAILED', ferr.message);
-    const cp = vol.checkpointLSN();
-    if (cp !== base) return fail('SNAPSHOT_BOUNDARY_MISMATCH', `checkpoint ${cp} != requested ${base}`);
-    const snap = vol.exportSnapshot(base);
-    if (snap instanceof EngineError) return fail('SNAPSHOT_FAILED', snap.message);
-    if (snap.baseLSN !== base) return fail('SNAPSHOT_BOUNDARY_MISMATCH', `snapshot base ${snap.baseLSN} != requested ${base}`);
+    const exp = this.cfg.volume.exportSnapshot(base);
+    if (exp instanceof EngineError) {
+      if (exp.message.startsWith('FLUSH_FAILED')) return fail('FLUSH_FAILED', exp.message);
+      return fail(exp.is(ERR_SNAPSHOT_BOUNDARY_MISMATCH) ? 'SNAPSHOT_BOUNDARY_MISMATCH' : 'SNAPSHOT_FAILED', exp.message);
+    }
+    if (exp.manifest.baseLSN !== base) return fail('SNAPSHOT_BOUNDARY_MISMATCH', `snapshot base ${exp.manifest.baseLSN} != requested ${base}`);
     this.served += 1;
-    const chunks = this.chunks(snap.image);
+    const chunks = this.rechunk(exp.chunks);
     for (const c of chunks) conn.send(encodeFrame(MsgRebuildExtent, c));
-    const manifest = encodeManifest({ BaseLSN: snap.baseLSN, SHA256: sha256Hex(chunks) });
+    const manifest = encodeManifest({ BaseLSN: exp.manifest.baseLSN, SHA256: sha256Hex(chunks) });
     conn.send(encodeFrame(MsgRebuildEntry, encodeText(manifest)));
     conn.send(encodeFrame(MsgRebuildDone, encodeRebuildDone(base)));
   }
 
-  private chunks(image: Uint8Array): Uint8Array[] {
+  /** Re-cut the exported chunks to at most `chunkBytes` (64 KiB) per frame. */
+  private rechunk(chunks: readonly Uint8Array[]): Uint8Array[] {
     const size = this.cfg.chunkBytes ?? REBUILD_CHUNK_BYTES;
     const out: Uint8Array[] = [];
-    for (let off = 0; off < image.length; off += size) out.push(image.subarray(off, Math.min(image.length, off + size)));
+    for (const c of chunks) for (let off = 0; off < c.length; off += size) out.push(c.subarray(off, Math.min(c.length, off + size)));
     return out;
   }
 }

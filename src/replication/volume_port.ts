@@ -17,10 +17,16 @@ export interface VolumeStatus {
   readonly checkpointTrusted: boolean;
 }
 
-/** A temporary snapshot exported for a rebuild (deleted by the volume before returning). */
-export interface ExportedSnapshot {
-  readonly baseLSN: number;
-  readonly image: Uint8Array;
+/** Full-extent export: force-flushed first, boundary fixed at snapshotLSN = nextLSN, then copied. */
+export interface FullExtentExport {
+  readonly chunks: readonly Uint8Array[];
+  readonly snapshotLSN: number;
+}
+
+/** Exact-boundary snapshot export (force-flushed; checkpoint must equal the requested base). */
+export interface SnapshotExport {
+  readonly chunks: readonly Uint8Array[];
+  readonly manifest: { readonly baseLSN: number };
 }
 
 /** Retention floor: `found` false means "no floor". */
@@ -63,8 +69,10 @@ export interface PrimaryVolumePort extends VolumeBase {
   /** Same, with the persisted superblock checkpoint as the recycled boundary (V2 primitive). */
   scanWALEntries(fromLSN: number, fn: (entry: WALEntry) => void): EngineError | null;
   forceFlush(): EngineError | null;
-  exportFullExtent(): Uint8Array | EngineError;
-  exportSnapshot(baseLSN: number): ExportedSnapshot | EngineError;
+  /** ForceFlush + boundary + extent copy (errors: FLUSH_FAILED-prefixed message, disk errors). */
+  exportFullExtent(): FullExtentExport | EngineError;
+  /** ForceFlush + checkpoint check (snapshot_boundary_mismatch) + extent copy. */
+  exportSnapshot(baseLSN: number): SnapshotExport | EngineError;
   setShipperFloorFn(fn: () => FloorResult): void;
 }
 

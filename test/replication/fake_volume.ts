@@ -7,7 +7,8 @@ import { EngineError } from '../../src/engine/errors.ts';
 import { ERR_WAL_FULL, ERR_WAL_RECYCLED, storageErr, truncationUnsafe } from '../../src/storage/errors.ts';
 import { writeEntry, type WALEntry } from '../../src/storage/wal_entry.ts';
 import type {
-  ExportedSnapshot,
+  FullExtentExport,
+  SnapshotExport,
   FloorResult,
   PrimaryVolumePort,
   RebuildInstaller,
@@ -105,10 +106,14 @@ export class FakeVolume implements PrimaryVolumePort, ReplicaVolumePort {
     return null;
   }
   forceFlush(): EngineError | null { this.flush(); return null; }
-  exportFullExtent(): Uint8Array | EngineError { return this.extent.slice(); }
-  exportSnapshot(baseLSN: number): ExportedSnapshot | EngineError {
-    if (this.checkpoint !== baseLSN) return storageErr('snapshot_boundary_mismatch', 'boundary moved');
-    return { baseLSN, image: this.extent.slice() };
+  exportFullExtent(): FullExtentExport | EngineError {
+    this.flush();
+    return { chunks: [this.extent.slice(0, 64), this.extent.slice(64)], snapshotLSN: this.next };
+  }
+  exportSnapshot(baseLSN: number): SnapshotExport | EngineError {
+    this.flush();
+    if (this.checkpoint !== baseLSN) return storageErr('snapshot_boundary_mismatch', `SNAPSHOT_BOUNDARY_MISMATCH: checkpoint ${this.checkpoint} != ${baseLSN}`);
+    return { chunks: [this.extent.slice()], manifest: { baseLSN } };
   }
 
   // ---- replica port ----
