@@ -35,6 +35,16 @@ export interface Disk {
   write(offset: number, data: Uint8Array): DiskError | null;
   /** Make every earlier write durable. */
   fsync(): DiskError | null;
+  /**
+   * Optional fault-free read of what reads currently return, for checks and traces only: it
+   * never injects a fault nor consults a chooser, so checking does not perturb a run.
+   */
+  peek?(offset: number, length: number): Uint8Array;
+}
+
+/** Read for a check (peek when the disk offers it) or for the operation itself. */
+export function inspectOrRead(disk: Disk, offset: number, length: number, inspect: boolean): Uint8Array | DiskError {
+  return inspect && disk.peek ? disk.peek(offset, length) : disk.read(offset, length);
 }
 
 /**

@@ -8,7 +8,7 @@
 // Port choice: a batch in which every entry was skipped (slot reused) leaves the checkpoint alone.
 
 import { bugOn } from './bugs.ts';
-import { DiskError } from './disk.ts';
+import { DiskError, inspectOrRead } from './disk.ts';
 import { diskErr, type StorageError } from './errors.ts';
 import { lockSteps, type Steps } from './locks.ts';
 import { persistSuperblockSteps } from './superblock_persist.ts';
@@ -17,15 +17,15 @@ import type { DirtyEntry } from './dirty_map.ts';
 import { ownerName, retentionFloor, type VolumeState } from './volume_state.ts';
 
 /** Read and decode the WAL entry at a physical offset; null if the slot holds another LSN. */
-export function readWALEntryAt(v: VolumeState, walOffset: number, expectLSN: number): WALEntry | null | StorageError {
-  const hdr = v.disk.read(v.geo.walOffset + walOffset, Math.min(WAL_ENTRY_PREFIX_SIZE, v.geo.walSize - walOffset));
+export function readWALEntryAt(v: VolumeState, walOffset: number, expectLSN: number, inspect = false): WALEntry | null | StorageError {
+  const hdr = inspectOrRead(v.disk, v.geo.walOffset + walOffset, Math.min(WAL_ENTRY_PREFIX_SIZE, v.geo.walSize - walOffset), inspect);
   if (!(hdr instanceof Uint8Array)) return diskErr('read WAL header', hdr);
   if (hdr.length < WAL_ENTRY_PREFIX_SIZE || peekLSN(hdr) !== expectLSN) return null;
   const type = hdr[16]!;
   const length = new DataView(hdr.buffer, hdr.byteOffset).getUint32(26, true);
   const size = WAL_ENTRY_HEADER_SIZE + (type === EntryType.Write || type === EntryType.Padding ? length : 0);
   if (walOffset + size > v.geo.walSize) return diskErr('read WAL entry', new DiskError('corrupt_sector', `entry at WAL+${walOffset} spans the region end`));
-  const buf = v.disk.read(v.geo.walOffset + walOffset, size);
+  const buf = inspectOrRead(v.disk, v.geo.walOffset + walOffset, size, inspect);
   if (!(buf instanceof Uint8Array)) return diskErr('read WAL entry', buf);
   const d = decodeWALEntry(buf, 0);
   if (d.err) return diskErr('read WAL entry', new DiskError('corrupt_sector', d.err.message));

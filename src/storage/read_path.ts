@@ -3,16 +3,17 @@
 // fall back to the extent), else the extent. A WAL entry that fails its CRC is reported as a
 // corrupt_sector disk error, never returned. One read is one atomic step.
 
+import { inspectOrRead } from './disk.ts';
 import { diskErr, type StorageError } from './errors.ts';
 import { readWALEntryAt } from './flusher.ts';
 import { EntryType, type WALEntry } from './wal_entry.ts';
 import type { VolumeState } from './volume_state.ts';
 
 /** Read `count` blocks starting at `lba` into a new buffer. Bounds are the caller's. */
-export function readBlocks(v: VolumeState, lba: number, count: number): Uint8Array | StorageError {
+export function readBlocks(v: VolumeState, lba: number, count: number, inspect = false): Uint8Array | StorageError {
   const bs = v.geo.blockSize;
   const out = new Uint8Array(count * bs);
-  const ext = v.disk.read(v.geo.extentOffset + lba * bs, count * bs);
+  const ext = inspectOrRead(v.disk, v.geo.extentOffset + lba * bs, count * bs, inspect);
   if (!(ext instanceof Uint8Array)) return diskErr('read extent', ext);
   out.set(ext);
   let cachedOffset = -1;
@@ -24,7 +25,7 @@ export function readBlocks(v: VolumeState, lba: number, count: number): Uint8Arr
       if (!d) break;
       let entry: WALEntry | null | StorageError;
       if (d.walOffset === cachedOffset && cached && cached.lsn === d.lsn) entry = cached;
-      else entry = readWALEntryAt(v, d.walOffset, d.lsn);
+      else entry = readWALEntryAt(v, d.walOffset, d.lsn, inspect);
       if (entry instanceof Error) return entry;
       if (entry === null) {
         if (v.dirty.lsnOf(b) !== d.lsn) continue; // map changed: look again
@@ -45,12 +46,12 @@ export function readBlocks(v: VolumeState, lba: number, count: number): Uint8Arr
 }
 
 /** The readable content of the whole volume (for reset records and checks). */
-export function readImage(v: VolumeState): Uint8Array | StorageError {
-  return readBlocks(v, 0, v.geo.numBlocks);
+export function readImage(v: VolumeState, inspect = false): Uint8Array | StorageError {
+  return readBlocks(v, 0, v.geo.numBlocks, inspect);
 }
 
 /** The extent region as it is on the (cached) disk, without the dirty map. */
-export function readExtent(v: VolumeState): Uint8Array | StorageError {
-  const r = v.disk.read(v.geo.extentOffset, v.geo.volumeSize);
+export function readExtent(v: VolumeState, inspect = false): Uint8Array | StorageError {
+  const r = inspectOrRead(v.disk, v.geo.extentOffset, v.geo.volumeSize, inspect);
   return r instanceof Uint8Array ? r : diskErr('read extent', r);
 }

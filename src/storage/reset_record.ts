@@ -4,7 +4,7 @@ import { readImage } from './read_path.ts';
 import type { ResetRecord, VolumeState } from './volume_state.ts';
 
 export function recordReset(v: VolumeState, kind: 'truncate' | 'install', lsn: number, checkpointAtReset: number, receivedLSNSet: number | null): ResetRecord {
-  const img = readImage(v);
+  const img = readImage(v, true);
   const rec: ResetRecord = {
     seq: v.resets.length + 1,
     kind,

@@ -122,6 +122,10 @@ export class SimDisk implements Disk {
     return this.cache.slice(offset, offset + length);
   }
 
+  peek(offset: number, length: number): Uint8Array {
+    return this.cache.slice(offset, offset + length);
+  }
+
   write(offset: number, data: Uint8Array): DiskError | null {
     if (!this.inBounds(offset, data.length)) return new DiskError('io_error', `write out of bounds: ${offset}+${data.length}`);
     if (this.faults.writeError && this.takeIOError('disk.write.error')) return new DiskError('io_error', `injected write error at ${offset}`);

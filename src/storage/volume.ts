@@ -150,6 +150,7 @@ export class BlockVolume {
       flushBuffersRead: 0,
       flushDistinctEntries: 0,
       resets: [],
+      inFlight: [],
     };
   }
 
@@ -415,7 +416,7 @@ export class BlockVolume {
 
   /** Decodable WAL entries in [tail, head), logical order (stops at the first undecodable). */
   walRecords(): WALRecord[] | StorageError {
-    return this.v.wal.records();
+    return this.v.wal.records(true);
   }
 
   dirtyCount(): number {
@@ -426,14 +427,19 @@ export class BlockVolume {
     return this.v.dirty.snapshot();
   }
 
-  /** Readable content of the whole volume. */
+  /** Readable content of the whole volume (inspection read: no injected faults). */
   readImage(): Uint8Array | StorageError {
-    return readImage(this.v);
+    return readImage(this.v, true);
   }
 
-  /** The extent region only (what is flushed). */
+  /** The extent region only, what is flushed (inspection read: no injected faults). */
   readExtent(): Uint8Array | StorageError {
-    return readExtent(this.v);
+    return readExtent(this.v, true);
+  }
+
+  /** LSNs allocated whose append has not finished yet (a writer suspended in a WAL-full wait). */
+  inFlightLSNs(): readonly number[] {
+    return this.v.inFlight;
   }
 
   resetLog(): readonly ResetRecord[] {

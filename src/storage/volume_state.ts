@@ -86,6 +86,8 @@ export interface VolumeState {
   /** Distinct WAL entries read by flushes (B32 bound). */
   flushDistinctEntries: number;
   resets: ResetRecord[];
+  /** LSNs allocated under shipMu whose append attempt has not finished (W1 ignores them). */
+  inFlight: number[];
 }
 
 /** Unique owner name for a lock holder (deterministic per volume). */

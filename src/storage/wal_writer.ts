@@ -5,7 +5,7 @@
 // filled completely (used stays < walSize), because a completely full WAL is unreclaimable:
 // AdvanceTail(newTail == physical tail) advances by 0 (docs/storage.md, HS2). ScanFrom walks tail..head with ErrWALRecycled when fromLSN <= the given checkpoint.
 
-import type { Disk } from './disk.ts';
+import { type Disk, inspectOrRead } from './disk.ts';
 import { diskErr, ERR_WAL_FULL, ERR_WAL_RECYCLED, type StorageError, storageErr } from './errors.ts';
 import { decodeWALEntry, encodeWALEntryInto, EntryType, validateWALEntry, WAL_ENTRY_HEADER_SIZE, type WALEntry } from './wal_entry.ts';
 
@@ -113,8 +113,8 @@ export class WALWriter {
   }
 
   /** Read the whole WAL region (one read; the simulated WALs are small). */
-  readRegion(): Uint8Array | StorageError {
-    const r = this.disk.read(this.walOffset, this.walSize);
+  readRegion(inspect = false): Uint8Array | StorageError {
+    const r = inspectOrRead(this.disk, this.walOffset, this.walSize, inspect);
     return r instanceof Uint8Array ? r : diskErr('WAL read', r);
   }
 
@@ -166,8 +166,8 @@ export class WALWriter {
   }
 
   /** Every decodable entry in [tail, head), in logical order (for checks and tests). */
-  records(): WALRecord[] | StorageError {
-    const region = this.readRegion();
+  records(inspect = false): WALRecord[] | StorageError {
+    const region = this.readRegion(inspect);
     if (!(region instanceof Uint8Array)) return region;
     const out: WALRecord[] = [];
     this.walk(region, this.logicalTail, this.logicalHead, (rec) => {

@@ -72,7 +72,9 @@ export function* writeSteps(v: VolumeState, op: WriteOp): Steps<WriteResult> {
     try {
       const lsn = v.nextLSN++;
       entry = op.kind === 'write' ? writeEntry(lsn, v.sb.epoch, op.lba, op.data.slice()) : trimEntry(lsn, v.sb.epoch, op.lba, op.bytes);
+      v.inFlight.push(lsn);
       const r = yield* appendWithRetry(v, entry, v.tun.walFullRetries);
+      v.inFlight.splice(v.inFlight.indexOf(lsn), 1);
       if (r.err) return { lsn: 0, err: r.err }; // LSN burned (H1)
       walOffset = r.offset;
       if (v.closed) return { lsn: 0, err: storageErr(ERR_VOLUME_CLOSED, 'blockvol: volume closed') };

@@ -33,3 +33,26 @@ export function listChooser(picks: readonly number[]): Chooser {
 }
 
 export const ALWAYS = (pick: number): Chooser => ({ choose: (_k: string, n: number) => Math.min(pick, n - 1) });
+
+import type { Steps } from '../../src/storage/locks.ts';
+
+/** Advance a step generator until it yields `label` (throws if it finishes first). */
+export function stepUntil<T>(g: Steps<T>, label: string): void {
+  for (;;) {
+    const r = g.next();
+    if (r.done) throw new Error(`finished before yielding ${label}`);
+    if (r.value === label) return;
+  }
+}
+
+/** Drive a step generator to completion (throws if it stays blocked). */
+export function finish<T>(g: Steps<T>): T {
+  let blocked = 0;
+  for (;;) {
+    const r = g.next();
+    if (r.done) return r.value;
+    if (r.value.startsWith('blocked:')) {
+      if (++blocked > 3) throw new Error(`stuck: ${r.value}`);
+    } else blocked = 0;
+  }
+}
