@@ -102,7 +102,9 @@ export class RebuildServer {
 
   private walCatchUp(conn: Conn, from: number, fail: (c: string, d: string) => void): void {
     const entries: WALEntry[] = [];
-    const err = this.cfg.volume.scanFrom(from, (e) => entries.push(e));
+    const err = this.cfg.volume.scanFrom(from, (e) => {
+      entries.push(e);
+    });
     if (err !== null) return fail(err.is(ERR_WAL_RECYCLED) ? 'WAL_RECYCLED' : 'SCAN_FAILED', err.message);
     this.served += 1;
     for (const e of entries) conn.send(encodeFrame(MsgRebuildEntry, encodeWALEntry(e)));

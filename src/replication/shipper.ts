@@ -384,7 +384,9 @@ export class WALShipper {
     const dc = this.data;
     if (dc === null) return done(replErr(ERR_CATCHUP, 'catch-up: no data connection'));
     const entries: WALEntry[] = [];
-    const scanErr = vol.scanFrom(from, (e) => entries.push(e));
+    const scanErr = vol.scanFrom(from, (e) => {
+      entries.push(e);
+    });
     if (scanErr !== null) {
       if (scanErr.is(ERR_WAL_RECYCLED)) {
         this.setState(ReplicaState.NeedsRebuild, 'catchup_recycled');

@@ -64,7 +64,10 @@ interface VolumeBase {
 export interface PrimaryVolumePort extends VolumeBase {
   /** Register the fan-out called under shipMu for every appended entry. */
   onShip(fn: (entry: WALEntry) => void): void;
-  /** WRITE/TRIM entries with LSN >= fromLSN present now; recycled boundary = live checkpoint. */
+  /**
+   * WRITE/TRIM entries with LSN >= fromLSN present now; recycled boundary = live checkpoint.
+   * `fn` must return nothing: the real volume treats a truthy return as an error that stops the scan.
+   */
   scanFrom(fromLSN: number, fn: (entry: WALEntry) => void): EngineError | null;
   /** Same, with the persisted superblock checkpoint as the recycled boundary (V2 primitive). */
   scanWALEntries(fromLSN: number, fn: (entry: WALEntry) => void): EngineError | null;
