@@ -13,7 +13,6 @@
 // `candidate: true` (the target is expected to violate them via the named hazard).
 // All reads are inspection reads (Disk.peek): checking never consumes a chooser decision.
 
-import type { Disk } from './disk.ts';
 import { StorageError } from './errors.ts';
 import { bytesEqual, type ContentOracle, firstDiffBlock, imageAt, reflectsThrough } from './reference_model.ts';
 import { SimDisk } from './sim_disk.ts';

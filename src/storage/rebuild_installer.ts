@@ -55,7 +55,8 @@ export class RebuildInstaller {
         const cp = s > 0 ? s - 1 : 0;
         const checkpointAtReset = v.sb.walCheckpointLSN;
         v.dirty.clear();
-        v.wal.reset();
+        const zerr = v.wal.reset(v.tun.scrubStaleWAL);
+        if (zerr) return zerr;
         const perr = yield* persistSuperblockSteps(v, owner, (sb) => {
           sb.walHead = 0;
           sb.walTail = 0;

@@ -39,7 +39,8 @@ export function* truncateSteps(v: VolumeState, t: number): Steps<StorageError | 
       }
       const checkpointAtReset = v.sb.walCheckpointLSN;
       v.dirty.clear();
-      v.wal.reset();
+      const zerr = v.wal.reset(v.tun.scrubStaleWAL);
+      if (zerr) return zerr;
       const perr = yield* persistSuperblockSteps(v, owner, (sb) => {
         sb.walHead = 0;
         sb.walTail = 0;

@@ -60,6 +60,8 @@ export interface TuningOptions {
   readonly walFullRetries?: number;
   readonly rebuildApplyRetries?: number;
   readonly exportChunkSize?: number;
+  /** Zero stale WAL bytes on resets and after recovery (hardening against HS1/HS3; default off). */
+  readonly scrubStaleWAL?: boolean;
 }
 
 export interface CreateOptions extends TuningOptions {
@@ -76,7 +78,7 @@ export function volumeDiskSize(g: { blockSize: number; numBlocks: number; walSiz
 }
 
 function tunables(o: TuningOptions): VolumeTunables {
-  return { walFullRetries: o.walFullRetries ?? 8, rebuildApplyRetries: o.rebuildApplyRetries ?? 100, exportChunkSize: o.exportChunkSize ?? 65536 };
+  return { walFullRetries: o.walFullRetries ?? 8, rebuildApplyRetries: o.rebuildApplyRetries ?? 100, exportChunkSize: o.exportChunkSize ?? 65536, scrubStaleWAL: o.scrubStaleWAL ?? false };
 }
 
 function geometryOf(blockSize: number, volumeSize: number, walSize: number): Geometry {
@@ -118,6 +120,10 @@ export class BlockVolume {
     const rec = recoverWAL(sb, v.wal, v.dirty);
     if (rec instanceof StorageError) return rec;
     v.wal.setPositions(rec.head, sb.walTail);
+    if (v.tun.scrubStaleWAL) {
+      const serr = v.wal.zeroFreeSpace();
+      if (serr) return serr;
+    }
     v.nextLSN = Math.max(sb.walCheckpointLSN + 1, rec.highestLSN + 1);
     v.flusherCheckpoint = sb.walCheckpointLSN;
     const vol = new BlockVolume(v);

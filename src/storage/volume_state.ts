@@ -59,6 +59,12 @@ export interface VolumeTunables {
   readonly rebuildApplyRetries: number;
   /** Extent chunk size of exports (Go: 64 KiB). */
   readonly exportChunkSize: number;
+  /**
+   * Port hardening, off by default (target behaviour): zero stale WAL bytes — the whole region when
+   * truncate/install resets it (hazard HS1) and the free space beyond the recovered head on open
+   * (hazard HS3) — so crash recovery cannot replay entries of a discarded history (docs/storage.md).
+   */
+  readonly scrubStaleWAL: boolean;
 }
 
 export interface VolumeState {

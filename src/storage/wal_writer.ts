@@ -100,10 +100,25 @@ export class WALWriter {
     this.logicalTail += advance;
   }
 
-  /** head = tail = 0 (truncate / rebuild install). */
-  reset(): void {
+  /** head = tail = 0 (truncate / rebuild install). The region's bytes stay (hazard HS1) unless `zero`. */
+  reset(zero = false): StorageError | null {
     this.logicalHead = 0;
     this.logicalTail = 0;
+    if (!zero) return null;
+    const err = this.disk.write(this.walOffset, new Uint8Array(this.walSize));
+    return err ? diskErr('WAL reset: zero region', err) : null;
+  }
+
+  /** Zero the free space [head, tail + walSize) and fsync (scrub after recovery, hazard HS3). */
+  zeroFreeSpace(): StorageError | null {
+    const free = this.walSize - this.used();
+    if (free === 0) return null;
+    const start = this.physicalHead();
+    const first = Math.min(free, this.walSize - start);
+    let err = this.disk.write(this.walOffset + start, new Uint8Array(first));
+    if (!err && free > first) err = this.disk.write(this.walOffset, new Uint8Array(free - first));
+    if (!err) err = this.disk.fsync();
+    return err ? diskErr('WAL scrub', err) : null;
   }
 
   /** Set positions after crash recovery. */

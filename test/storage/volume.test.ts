@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { BlockVolume } from '../../src/storage/volume.ts';
 import { ERR_TRUNCATION_UNSAFE } from '../../src/engine/errors.ts';
 import { ERR_WAL_FULL, ERR_WAL_RECYCLED, ERR_NOT_PRIMARY, ERR_EPOCH_MISMATCH } from '../../src/storage/errors.ts';
-import { ALWAYS, block, GEO, mkVolume, ok } from './helpers.ts';
+import { ALWAYS, block, GEO, listChooser, mkVolume, ok } from './helpers.ts';
 import type { WALEntry } from '../../src/storage/wal_entry.ts';
 
 describe('BlockVolume basics', () => {
@@ -186,5 +186,35 @@ describe('BlockVolume basics', () => {
     vol.writeLBA(2, block(9));
     vol.flushOnce();
     expect(vol.checkpointLSN()).toBe(6);
+  });
+
+  it('HS1: crash recovery after TruncateToLSN replays the discarded ahead entries (target behaviour); scrubStaleWAL prevents it', () => {
+    for (const zero of [false, true]) {
+      const { disk, vol } = mkVolume({ scrubStaleWAL: zero });
+      vol.writeLBA(0, block(1)); // LSN 1: ahead of the committed LSN 0, never flushed
+      expect(vol.truncateToLSN(0)).toBeNull(); // superblock head = tail = 0, checkpoint 0 (fsynced)
+      expect(vol.readLBA(0, 16).data![0]).toBe(0);
+      disk.crash(ALWAYS(0));
+      const v2 = ok(BlockVolume.open(disk));
+      expect(v2.headLSN()).toBe(zero ? 0 : 1);
+      expect(v2.readLBA(0, 16).data![0]).toBe(zero ? 0 : 1);
+    }
+  });
+
+  it('HS3: a surviving unsynced entry beyond the recovered head later continues a new history (target behaviour); scrubStaleWAL prevents it', () => {
+    for (const scrub of [false, true]) {
+      const { disk, vol } = mkVolume({ scrubStaleWAL: scrub });
+      vol.writeLBA(0, block(1)); // LSN 1 at WAL 0
+      vol.writeLBA(0, block(2)); // LSN 2 at WAL 54
+      disk.crash(listChooser([0, 1])); // LSN 1 lost, LSN 2 persisted: recovery stops at 0
+      const v2 = ok(BlockVolume.open(disk, { scrubStaleWAL: scrub }));
+      expect(v2.headLSN()).toBe(0);
+      expect(v2.writeLBA(0, block(3)).lsn).toBe(1); // new LSN 1 at WAL 0
+      expect(v2.flushOnce()).toBeNull(); // durable: LBA 0 = 3s, checkpoint 1
+      disk.crash(ALWAYS(0));
+      const v3 = ok(BlockVolume.open(disk));
+      expect(v3.headLSN()).toBe(scrub ? 1 : 2); // the old LSN 2 continues the new lineage
+      expect(v3.readLBA(0, 16).data![0]).toBe(scrub ? 3 : 2); // and overwrites a flushed write
+    }
   });
 });
