@@ -3,7 +3,8 @@ import { BlockVolume } from '../../src/storage/volume.ts';
 import { ERR_TRUNCATION_UNSAFE } from '../../src/engine/errors.ts';
 import { ERR_WAL_FULL, ERR_WAL_RECYCLED, ERR_NOT_PRIMARY, ERR_EPOCH_MISMATCH } from '../../src/storage/errors.ts';
 import { ALWAYS, block, GEO, listChooser, mkVolume, ok } from './helpers.ts';
-import type { WALEntry } from '../../src/storage/wal_entry.ts';
+import { trimEntry, writeEntry, type WALEntry } from '../../src/storage/wal_entry.ts';
+import { StorageError } from '../../src/storage/errors.ts';
 
 describe('BlockVolume basics', () => {
   it('writes get LSNs 1,2,3 and read back through the dirty map, then through the extent after a flush', () => {
@@ -216,5 +217,50 @@ describe('BlockVolume basics', () => {
       expect(v3.headLSN()).toBe(scrub ? 1 : 2); // the old LSN 2 continues the new lineage
       expect(v3.readLBA(0, 16).data![0]).toBe(scrub ? 3 : 2); // and overwrites a flushed write
     }
+  });
+
+  it('replica apply: WAL + dirty map + CAS nextLSN (never lowers); precheck runs under ioMu shared', () => {
+    const { vol } = mkVolume();
+    const e1 = writeEntry(5, 2, 3, block(7));
+    let sawShared = false;
+    expect(vol.appendReplicaEntry(e1, () => ((sawShared = vol.locks().ioMu.state().readers.length === 1), null))).toBeNull();
+    expect(sawShared).toBe(true);
+    expect(vol.nextLSN()).toBe(6);
+    expect(vol.readLBA(3, 16).data![0]).toBe(7);
+    expect(vol.appendReplicaEntry(writeEntry(3, 2, 4, block(8)))).toBeNull();
+    expect(vol.nextLSN()).toBe(6);
+    const rejected = vol.appendReplicaEntry(writeEntry(6, 2, 4, block(8)), () => new StorageError('stale_epoch', 'stale'));
+    expect(rejected?.code).toBe('stale_epoch');
+    expect(vol.nextLSN()).toBe(6);
+    expect(vol.applyRebuildEntry(trimEntry(6, 2, 3, 16))).toBeNull();
+    expect(vol.readLBA(3, 16).data![0]).toBe(0);
+    expect(vol.nextLSN()).toBe(7);
+  });
+
+  it('a write I/O error burns the LSN (H1); a flush I/O error leaves the checkpoint', () => {
+    let fail = false;
+    const chooser = { choose: (k: string) => (fail && k === 'disk.write.error' ? 1 : 0) };
+    const { vol } = mkVolume({}, { faults: { writeError: true }, chooser });
+    expect(vol.writeLBA(0, block(1)).lsn).toBe(1);
+    fail = true;
+    expect(vol.writeLBA(1, block(2)).err?.code).toBe('disk_error');
+    expect(vol.headLSN()).toBe(2);
+    expect(vol.flushOnce()?.code).toBe('disk_error');
+    expect(vol.checkpointLSN()).toBe(0);
+    expect(vol.locks().flushMu.isFree()).toBe(true);
+    fail = false;
+    expect(vol.flushOnce()).toBeNull();
+    expect(vol.checkpointLSN()).toBe(1);
+    expect(vol.writeLBA(1, block(2)).lsn).toBe(3);
+  });
+
+  it('a WAL entry damaged in place is reported, never returned as data', () => {
+    const { disk, vol } = mkVolume();
+    vol.writeLBA(0, block(1));
+    const off = 4096 + 30; // first data byte of the entry at WAL 0
+    disk.write(off, new Uint8Array([0xee]));
+    const r = vol.readLBA(0, 16);
+    expect(r.err?.code).toBe('disk_error');
+    expect(r.err?.message).toContain('corrupt_sector');
   });
 });
