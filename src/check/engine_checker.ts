@@ -64,7 +64,9 @@ export class EngineChecker {
   /** Failures found by notifications, returned by the next afterStep(). */
   private pending: Failure[] = [];
   private readonly plans: LivePlan[] = [];
-  private readonly released = new Set<string>();
+  private readonly releases = new Map<string, number>();
+  /** Executable plans issued per `replica#session` (a session may be planned more than once). */
+  private readonly issued = new Map<string, number>();
   /** Last TruncateWAL result per executor (`replica#session`), kept after the plan is forgotten. */
   private readonly truncateResults = new Map<string, boolean>();
   private fences: EpochFence[] = [];
@@ -93,6 +95,10 @@ export class EngineChecker {
   planIssued(p: PlanIssued): void {
     checkPlanIssued(p, this.pending);
     const executable = p.kind === 'rebuild' || p.plan.outcome === 'catchup';
+    if (executable) {
+      const key = `${p.plan.replicaID}#${p.plan.sessionID}`;
+      this.issued.set(key, (this.issued.get(key) ?? 0) + 1);
+    }
     if (executable || pinCount(p.plan) > 0) {
       this.plans.push({ plan: p.plan, kind: p.kind, walContains: p.walContains ?? null });
     }
@@ -311,7 +317,8 @@ export class EngineChecker {
     return {
       prev,
       cur,
-      released: this.released,
+      releases: this.releases,
+      plansIssued: (key: string): number => this.issued.get(key) ?? 0,
       truncateIO: (replicaID: ReplicaID, sessionID: number): boolean | undefined => this.truncateResults.get(`${replicaID}#${sessionID}`),
     };
   }

@@ -19,8 +19,10 @@ export interface EpochFence {
 export interface LogCheckContext {
   readonly prev: ReadonlyMap<ReplicaID, SenderView>;
   readonly cur: ReadonlyMap<ReplicaID, SenderView>;
-  /** Executors (`replica#session`) whose exec_resources_released was already seen; updated here. */
-  readonly released: Set<string>;
+  /** exec_resources_released events seen so far per `replica#session`; updated here. */
+  readonly releases: Map<string, number>;
+  /** Executable plans issued so far per `replica#session`: each may release once. */
+  plansIssued(key: string): number;
   /** Result of the last TruncateWAL the simulator reported for this executor: true ok, false failed, undefined none. */
   truncateIO(replicaID: ReplicaID, sessionID: number): boolean | undefined;
 }
@@ -65,8 +67,11 @@ export function checkLogEvents(events: readonly RecoveryEvent[], ctx: LogCheckCo
         if (e.detail.startsWith(TRUNCATION_RELEASE)) found.escalated.add(e.replicaID);
         if (e.sessionID === 0) break; // session-0 plans are not unique per executor
         const key = `${e.replicaID}#${e.sessionID}`;
-        if (ctx.released.has(key)) out.push(failure('I26', `${who}: exec_resources_released logged twice for one executor (${e.detail})`));
-        ctx.released.add(key);
+        const count = (ctx.releases.get(key) ?? 0) + 1;
+        ctx.releases.set(key, count);
+        if (count > Math.max(1, ctx.plansIssued(key))) {
+          out.push(failure('I26', `${who}: exec_resources_released logged ${count} times for ${ctx.plansIssued(key)} plan(s) (${e.detail})`));
+        }
         break;
       }
       case 'exec_truncation':

@@ -10,7 +10,7 @@ import { EngineContext } from '../../src/engine/context.ts';
 import type { EngineBugSwitches } from '../../src/engine/context.ts';
 import { RecoveryDriver } from '../../src/engine/driver.ts';
 import type { EngineError } from '../../src/engine/errors.ts';
-import type { ExecutorIOCall, ExecutorSteps, IOResult } from '../../src/engine/executor.ts';
+import type { ExecutorIOCall, ExecutorSteps, ExecutorYield, IOResult } from '../../src/engine/executor.ts';
 import type { RecoveryPlan } from '../../src/engine/plan.ts';
 import { PushStorageAdapter } from '../../src/engine/push_storage_adapter.ts';
 import { RebuildExecutor } from '../../src/engine/rebuild_executor.ts';
@@ -176,51 +176,91 @@ export class EngineRun {
   }
 
   runCatchUp(plan: RecoveryPlan, o: ExecOptions = {}): EngineError | null {
-    const exec = new CatchUpExecutor(this.driver, plan);
-    o.mutate?.(exec);
-    const gen = exec.steps(o.progress ?? [], o.startTick ?? 0, o.io !== undefined);
-    return this.drive(gen, plan, 'catchup', o);
+    return this.startCatchUp(plan, o).finish();
   }
 
   runRebuild(plan: RecoveryPlan, o: ExecOptions = {}): EngineError | null {
+    return this.startRebuild(plan, o).finish();
+  }
+
+  /** A catch-up executor to advance one yield per step (interleavable with other actors). */
+  startCatchUp(plan: RecoveryPlan, o: ExecOptions = {}): ExecutorStepper {
+    const exec = new CatchUpExecutor(this.driver, plan);
+    o.mutate?.(exec);
+    return new ExecutorStepper(this, exec.steps(o.progress ?? [], o.startTick ?? 0, o.io !== undefined), plan, 'catchup', o);
+  }
+
+  startRebuild(plan: RecoveryPlan, o: ExecOptions = {}): ExecutorStepper {
     const exec = new RebuildExecutor(this.driver, plan);
     o.mutate?.(exec);
-    return this.drive(exec.steps(o.io !== undefined), plan, 'rebuild', o);
+    return new ExecutorStepper(this, exec.steps(o.io !== undefined), plan, 'rebuild', o);
   }
 
   quiesce(): void {
     this.failures.push(...this.checker.atQuiescence());
   }
+}
 
-  /** Advance an executor generator one yield per step, reporting calls, I/O and the end. */
-  private drive(gen: ExecutorSteps, plan: RecoveryPlan, kind: 'catchup' | 'rebuild', o: ExecOptions): EngineError | null {
-    const id = plan.replicaID;
-    let r = this.step(() => gen.next());
-    while (r.done !== true) {
-      const y = r.value;
-      if (y.kind === 'step') {
-        o.before?.(y.label);
-        r = this.step(() => {
-          const s = this.driver.orchestrator.registry.sender(id);
-          const before = s?.canonical();
-          const next = gen.next(undefined);
-          if (s !== null && before !== undefined) {
-            this.checker.executorCall({ replicaID: id, sessionIDUsed: plan.sessionID, label: y.label, before, after: s.canonical() });
-          }
-          return next;
-        });
-      } else {
-        const io = o.io ?? perfectIO;
-        const real = io(y.call);
-        r = this.step(() => {
-          this.checker.executorIO({ replicaID: id, sessionIDUsed: plan.sessionID, call: y.call, result: real });
-          return gen.next(o.resumeWith === undefined ? real : o.resumeWith(y.call, real));
-        });
-      }
+/** Advances an executor generator one yield per simulator step, reporting calls, I/O and the end. */
+export class ExecutorStepper {
+  private result: IteratorResult<ExecutorYield, EngineError | null> | null = null;
+  private finished = false;
+  private err: EngineError | null = null;
+
+  constructor(
+    private readonly run: EngineRun,
+    private readonly gen: ExecutorSteps,
+    readonly plan: RecoveryPlan,
+    private readonly kind: 'catchup' | 'rebuild',
+    private readonly o: ExecOptions,
+  ) {}
+
+  done(): boolean {
+    return this.finished;
+  }
+
+  /** One step; false once the executor has finished (and executorFinished was reported). */
+  advance(): boolean {
+    if (this.finished) return false;
+    const run = this.run;
+    const id = this.plan.replicaID;
+    const r = this.result;
+    if (r === null) {
+      this.result = run.step(() => this.gen.next());
+    } else if (r.done === true) {
+      this.err = r.value;
+      run.step(() => run.checker.executorFinished({ plan: this.plan, kind: this.kind, err: r.value }));
+      this.finished = true;
+      return false;
+    } else if (r.value.kind === 'step') {
+      const label = r.value.label;
+      this.o.before?.(label);
+      this.result = run.step(() => {
+        const s = run.driver.orchestrator.registry.sender(id);
+        const before = s?.canonical();
+        const next = this.gen.next(undefined);
+        if (s !== null && before !== undefined) {
+          run.checker.executorCall({ replicaID: id, sessionIDUsed: this.plan.sessionID, label, before, after: s.canonical() });
+        }
+        return next;
+      });
+    } else {
+      const call = r.value.call;
+      const real = (this.o.io ?? perfectIO)(call);
+      this.result = run.step(() => {
+        run.checker.executorIO({ replicaID: id, sessionIDUsed: this.plan.sessionID, call, result: real });
+        return this.gen.next(this.o.resumeWith === undefined ? real : this.o.resumeWith(call, real));
+      });
     }
-    const err = r.value;
-    this.step(() => this.checker.executorFinished({ plan, kind, err }));
-    return err;
+    return true;
+  }
+
+  /** Advance to the end; returns the executor's error. */
+  finish(): EngineError | null {
+    while (this.advance()) {
+      // one step per iteration
+    }
+    return this.err;
   }
 }
 
