@@ -14,7 +14,8 @@ const RUNS = process.env.SWSIM_DEEP ? 2000 : 120;
 
 type Actor = { name: string; steps: Steps<unknown>; done: boolean };
 
-function* sequence(parts: (() => Steps<unknown>)[]): Steps<unknown> {
+
+function* sequence(parts: (() => Steps<unknown>)[]): Steps<void> {
   for (const p of parts) yield* p();
 }
 
