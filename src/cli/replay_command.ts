@@ -2,7 +2,7 @@
 // divergence (step, expected vs actual), and prints the coloured timeline (--from/--to).
 // Exit 0 when everything matches and the recorded outcome reproduces, 1 otherwise, 2 on bad input.
 import chalk from 'chalk';
-import { makeClusterWorld } from '../sim/cluster.ts';
+import { makeClusterWorld } from '../check/cluster_world.ts';
 import { readTrace } from '../trace/reader.ts';
 import { renderTimeline } from '../trace/render.ts';
 import { replayTrace } from '../trace/replay.ts';

@@ -2,7 +2,7 @@
 // fail), and with --timeline prints the coloured step timeline.
 import chalk from 'chalk';
 import { RandomChooser } from '../sim/chooser.ts';
-import { makeClusterWorld } from '../sim/cluster.ts';
+import { makeClusterWorld } from '../check/cluster_world.ts';
 import { renderTimeline } from '../trace/render.ts';
 import { runSeed } from '../trace/run.ts';
 import { writeTraceAtomic } from '../trace/writer.ts';

@@ -31,7 +31,8 @@ export interface RecoveryDeps {
 
 interface Task {
   readonly replicaID: ReplicaID;
-  readonly sessionID: number;
+  /** The session the task works for: the one seen at start, then the plan's. */
+  sessionID: number;
   phase: 'probe' | 'plan' | 'execute';
   plan: RecoveryPlan | null;
   executor: CatchUpExecutor | RebuildExecutor | null;
@@ -40,6 +41,8 @@ interface Task {
 
 export class RecoveryManager {
   private readonly tasks = new Map<ReplicaID, Task>();
+  /** The label of the sender call each task's generator will make when next resumed. */
+  private readonly lastLabel = new Map<Task, string>();
   private intent: AssignmentIntent | null = null;
   private stopped = false;
 
@@ -61,7 +64,7 @@ export class RecoveryManager {
       }
     }
     this.intent = intent;
-    this.driver.orchestrator.processAssignment(intent);
+    this.process(intent);
     this.startIdle();
   }
 
@@ -97,8 +100,13 @@ export class RecoveryManager {
     }
     if (Object.keys(targets).length === 0) return;
     this.deps.coverage.add('recovery_retry');
-    this.driver.orchestrator.processAssignment({ replicas: this.intent.replicas, epoch: this.intent.epoch, recoveryTargets: targets });
+    this.process({ replicas: this.intent.replicas, epoch: this.intent.epoch, recoveryTargets: targets });
     this.startIdle();
+  }
+
+  private process(intent: AssignmentIntent): void {
+    const result = this.driver.orchestrator.processAssignment(intent);
+    this.deps.observer?.assignmentProcessed(intent, result);
   }
 
   private startIdle(): void {
@@ -140,6 +148,7 @@ export class RecoveryManager {
       return;
     }
     this.deps.coverage.add(plan.truncateLSN > 0 ? 'truncation_plan' : 'catchup_plan');
+    task.sessionID = plan.sessionID;
     const ex = new CatchUpExecutor(this.driver, plan);
     task.plan = plan;
     task.executor = ex;
@@ -159,6 +168,7 @@ export class RecoveryManager {
     }
     obs?.planIssued({ plan, kind: 'rebuild', history });
     this.deps.coverage.add(plan.rebuildSource === 'snapshot_tail' ? 'rebuild_snapshot_tail' : 'rebuild_full_base');
+    task.sessionID = plan.sessionID;
     const ex = new RebuildExecutor(this.driver, plan);
     task.plan = plan;
     task.executor = ex;
@@ -189,12 +199,13 @@ export class RecoveryManager {
     } else {
       this.deps.coverage.add(`io_${y.call.op}`);
       this.deps.performIO(task.replicaID, y.call, (res) => {
-        this.later(task, `engine.io_done.${y.call.op}`, () => this.resume(task, res));
+        this.later(task, `engine.io_done.${y.call.op}`, () => {
+          this.deps.observer?.executorIO({ replicaID: task.replicaID, sessionIDUsed: task.sessionID, call: y.call, result: res });
+          this.resume(task, res);
+        });
       });
     }
   }
-
-  private readonly lastLabel = new Map<Task, string>();
 
   private executorDone(task: Task, err: EngineError | null): void {
     const kind = task.executor instanceof RebuildExecutor ? 'rebuild' : 'catchup';

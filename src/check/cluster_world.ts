@@ -1,0 +1,156 @@
+// Composes a checked world for one seed: the simulated cluster plus every checker that runs after
+// each step — the engine invariants (one EngineChecker per engine instance), the storage checks
+// (per volume instance), the data-path checks (over every live shipper and receiver) — and the
+// end-of-run checks: E2 (no durably acknowledged write lost), E1 (replicas the engine and the
+// shipper call in sync hold the primary's content) and E3 (the cluster converged after the quiet
+// phase). Checker failures arrive in the catalog's shape; candidate flags come from the catalog.
+import type { RecoveryDriver } from '../engine/driver.ts';
+import type { ReplicaReceiver } from '../replication/receiver.ts';
+import type { WALShipper } from '../replication/shipper.ts';
+import { ReplicationChecks } from '../replication/checks.ts';
+import { checkW1, W10Checkpoint, W11Truncation, W12Install, W9RetentionFloor } from '../storage/checks.ts';
+import type { BlockVolume } from '../storage/volume.ts';
+import { Cluster } from '../sim/cluster.ts';
+import type { VolumeNode } from '../sim/node.ts';
+import { sameBytes } from '../sim/oracle.ts';
+import { isProfileName } from '../sim/profile.ts';
+import type { CheckedWorld, WorldFactory } from '../trace/run.ts';
+import { failure, type Failure } from './catalog.ts';
+import { EngineChecker } from './engine_checker.ts';
+
+interface EngineWatch {
+  readonly node: VolumeNode;
+  readonly driver: RecoveryDriver;
+  readonly checker: EngineChecker;
+}
+
+interface VolumeWatch {
+  readonly vol: BlockVolume;
+  readonly w9: W9RetentionFloor;
+  readonly w10: W10Checkpoint;
+  readonly w11: W11Truncation;
+  readonly w12: W12Install;
+}
+
+/** A failure from a layer's own check type in the catalog's shape (the layer knows when it is a candidate). */
+function fromLayer(f: { id: string; message: string; candidate?: boolean }): Failure {
+  return { id: f.id, message: f.message, candidate: f.candidate === true };
+}
+
+export class ClusterChecker {
+  private readonly engines: EngineWatch[] = [];
+  private readonly volumes = new Map<VolumeNode, VolumeWatch>();
+  private readonly replication: ReplicationChecks;
+
+  constructor(readonly cluster: Cluster) {
+    const live = (): VolumeNode[] => cluster.nodes.filter((n) => n.up());
+    this.replication = new ReplicationChecks({
+      shippers: () => live().flatMap((n) => n.group?.shippers() ?? []),
+      receivers: () => live().flatMap((n) => (n.receiver !== null ? [n.receiver] : [])),
+      syncLogs: () => live().map((n) => n.syncLog),
+      rebuildServers: () => live().flatMap((n) => (n.rebuildServer !== null ? [n.rebuildServer] : [])),
+      primaryHeadOf: (s: WALShipper) => live().find((n) => n.group?.shippers().includes(s) === true)?.vol?.headLSN() ?? null,
+      receiverDurableLSN: (_r: ReplicaReceiver) => null,
+    });
+  }
+
+  /** Called by the cluster for each new engine instance. */
+  watchEngine(node: VolumeNode, driver: RecoveryDriver): EngineChecker {
+    const vol = node.vol!;
+    const checker = new EngineChecker(driver, { activeHolds: () => vol.pinner().activeHoldCount() });
+    this.engines.push({ node, driver, checker });
+    return checker;
+  }
+
+  check(): Failure[] {
+    const out: Failure[] = [];
+    for (let i = this.engines.length - 1; i >= 0; i--) {
+      const e = this.engines[i]!;
+      if (e.node.driver !== e.driver) { this.engines.splice(i, 1); continue; }
+      out.push(...e.checker.afterStep());
+    }
+    for (const n of this.cluster.nodes) {
+      const vol = n.vol;
+      if (vol === null) { this.volumes.delete(n); continue; }
+      let w = this.volumes.get(n);
+      if (w === undefined || w.vol !== vol) {
+        w = { vol, w9: new W9RetentionFloor(), w10: new W10Checkpoint(), w11: new W11Truncation(), w12: new W12Install() };
+        this.volumes.set(n, w);
+      }
+      const w1 = checkW1(vol);
+      if (w1 !== null) out.push(fromLayer(w1));
+      const holds = vol.pinner().activeHolds().filter((h) => h.kind !== 'fullbase').map((h) => h.startLSN);
+      const shipperFlushed = (n.group?.shippers() ?? []).filter((s) => s.hasFlushedProgress() && s.state() !== 'needs_rebuild').map((s) => s.replicaFlushedLSN());
+      for (const f of [w.w9.observe(vol, { holds, shipperFlushed }), w.w10.observe(vol), w.w12.observe(vol)]) if (f !== null) out.push(fromLayer(f));
+    }
+    for (const f of this.replication.all()) out.push(fromLayer(f));
+    return out;
+  }
+
+  finalCheck(): Failure[] {
+    const out: Failure[] = [];
+    const c = this.cluster;
+    const p = c.primary();
+    if (p === undefined || p.vol === null || p.role !== 'primary') {
+      out.push(failure('E3', `no serving primary at the end of the quiet phase (master says ${c.master.primaryServerID()})`));
+      return out;
+    }
+    this.checkE2(p, out);
+    this.checkConvergence(p, out);
+    return out;
+  }
+
+  /** E2: the primary serves, per LBA, the last durably acknowledged write or something written after it. */
+  private checkE2(p: VolumeNode, out: Failure[]): void {
+    const c = this.cluster;
+    if (c.plan.durability === 'best_effort') return;
+    const bs = p.cfg.blockSize;
+    for (const lba of c.oracle.lbas()) {
+      const allowed = c.oracle.allowedValues(lba);
+      if (allowed === null) continue;
+      const r = p.vol!.readLBA(lba, bs);
+      if (r.err !== null) { out.push(failure('E2', `primary ${p.name}: read LBA ${lba}: ${r.err.message}`)); return; }
+      if (!allowed.some((a) => sameBytes(a, r.data))) {
+        const w = c.oracle.lastDurable(lba)!;
+        out.push(failure('E2', `primary ${p.name} lost LBA ${lba}: durable write op ${w.op} (epoch ${w.ackEpoch}, LSN ${w.ackLSN}) not served`));
+        return;
+      }
+    }
+  }
+
+  /** E3 and E1: every replica converged (engine and shipper in sync, or rebuilding), and in-sync replicas match the primary. */
+  private checkConvergence(p: VolumeNode, out: Failure[]): void {
+    const c = this.cluster;
+    const image = p.vol!.readImage();
+    for (const n of c.nodes) {
+      if (n === p) continue;
+      const id = n.replicaID();
+      const sender = p.recovery?.registry.sender(id) ?? null;
+      const shipper = p.group?.shippers().find((s) => s.dataAddr === n.receiver?.dataAddr()) ?? null;
+      const engineState = sender?.state() ?? 'none';
+      const rebuilding = engineState === 'needs_rebuild' && (p.recovery?.running(id) ?? false);
+      if (!(engineState === 'in_sync' || rebuilding) || shipper?.state() !== 'in_sync') {
+        out.push(failure('E3', `replica ${n.name} did not converge: engine ${engineState}, shipper ${shipper?.state() ?? 'none'}, receiver ${n.receiver === null ? 'none' : 'running'}`));
+        continue;
+      }
+      if (engineState === 'in_sync' && n.vol !== null && image instanceof Uint8Array) {
+        const ri = n.vol.readImage();
+        if (ri instanceof Uint8Array && !sameBytes(ri, image)) {
+          out.push(failure('E1', `replica ${n.name} is in sync (engine and shipper) but its content differs from primary ${p.name}`));
+        }
+      }
+    }
+  }
+}
+
+export const makeClusterWorld: WorldFactory = ({ seed, profile, bugs, chooser }) => {
+  if (!isProfileName(profile)) throw new Error(`unknown profile ${profile}`);
+  let checker: ClusterChecker | null = null;
+  const cluster = new Cluster({ seed, profile, bugs, chooser, engineObserver: (node, driver) => checker?.watchEngine(node, driver) ?? null });
+  checker = new ClusterChecker(cluster);
+  const cc = checker;
+  // Engines started during construction (before the checker existed) are watched from now on.
+  for (const n of cluster.nodes) if (n.driver !== null) cc.watchEngine(n, n.driver);
+  const cw: CheckedWorld = { world: cluster, check: () => cc.check(), finalCheck: () => cc.finalCheck() };
+  return cw;
+};

@@ -1,0 +1,118 @@
+// The client workload: one outstanding operation at a time against whoever the master says is
+// primary — a write or trim of a small LBA range, or a SyncCache — with a timeout. Every
+// acknowledgement and every successful SyncCache is reported to the oracle, per lineage
+// (the acknowledging primary's epoch and LSN). Runs only during the fault phase.
+import { between, chance, type Chooser } from './chooser.ts';
+import type { Kernel } from './kernel.ts';
+import type { Oracle, WriteRecord } from './oracle.ts';
+
+/** What the client needs from the cluster: the current primary's data path. */
+export interface ClientTarget {
+  /** Send an operation to the primary; `done` is called at most once (never if the primary dies). */
+  write(lba: number, data: Uint8Array, done: (r: { epoch: number; lsn: number } | null) => void): boolean;
+  trim(lba: number, done: (r: { epoch: number; lsn: number } | null) => void): boolean;
+  syncCache(done: (ok: boolean) => void): boolean;
+}
+
+export interface ClientConfig {
+  readonly numBlocks: number;
+  readonly blockSize: number;
+  readonly intervalMs: number;
+  readonly syncPermille: number;
+  readonly trimPermille: number;
+  readonly timeoutMs: number;
+  /** The client stops issuing at this virtual time (end of the fault phase). */
+  readonly stopAt: number;
+}
+
+export interface ClientStats {
+  writes: number;
+  writesAcked: number;
+  syncs: number;
+  syncsOK: number;
+  trims: number;
+  timeouts: number;
+}
+
+export class Client {
+  private op = 0;
+  /** Writes acknowledged since the last SyncCache was issued (made durable by the next success). */
+  private ackedSinceSync: WriteRecord[] = [];
+  readonly stats: ClientStats = { writes: 0, writesAcked: 0, syncs: 0, syncsOK: 0, trims: 0, timeouts: 0 };
+
+  constructor(
+    private readonly kernel: Kernel,
+    private readonly chooser: Chooser,
+    private readonly cfg: ClientConfig,
+    private readonly oracle: Oracle,
+    private readonly target: () => ClientTarget | null,
+  ) {}
+
+  start(): void {
+    this.scheduleNext();
+  }
+
+  private scheduleNext(): void {
+    const d = between(this.chooser, 'client.think', 1, this.cfg.intervalMs);
+    if (this.kernel.now() + d >= this.cfg.stopAt) return;
+    this.kernel.schedule(d, 'client', 'client.op', () => this.issue());
+  }
+
+  private issue(): void {
+    const t = this.target();
+    if (t === null) { this.scheduleNext(); return; }
+    let settled = false;
+    const timer = this.kernel.schedule(this.cfg.timeoutMs, 'client', 'client.timeout', () => {
+      if (settled) return;
+      settled = true;
+      this.stats.timeouts += 1;
+      this.scheduleNext();
+    });
+    const settle = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      this.kernel.cancelEvent(timer);
+      this.scheduleNext();
+      return true;
+    };
+    const c = this.chooser;
+    if (chance(c, 'client.sync', this.cfg.syncPermille)) {
+      this.stats.syncs += 1;
+      const covering = this.ackedSinceSync;
+      this.ackedSinceSync = [];
+      const sent = t.syncCache((ok) => {
+        if (!settle()) return;
+        if (ok) {
+          this.stats.syncsOK += 1;
+          this.oracle.markDurable(covering);
+        } else {
+          // Not durable; they stay candidates for the next successful sync.
+          this.ackedSinceSync = covering.concat(this.ackedSinceSync);
+        }
+      });
+      if (!sent) { this.ackedSinceSync = covering.concat(this.ackedSinceSync); settle(); }
+      return;
+    }
+    this.op += 1;
+    const lba = c.choose('client.lba', this.cfg.numBlocks);
+    const trim = chance(c, 'client.trim', this.cfg.trimPermille);
+    const data = trim ? new Uint8Array(this.cfg.blockSize) : this.payload(this.op);
+    const w = this.oracle.issue(this.op, lba, data);
+    const onAck = (r: { epoch: number; lsn: number } | null): void => {
+      if (!settle() || r === null) return;
+      this.stats.writesAcked += 1;
+      this.oracle.ack(w, r.epoch, r.lsn);
+      this.ackedSinceSync.push(w);
+    };
+    if (trim) this.stats.trims += 1; else this.stats.writes += 1;
+    const sent = trim ? t.trim(lba, onAck) : t.write(lba, data, onAck);
+    if (!sent) settle();
+  }
+
+  /** Deterministic, recognisable block content for operation `op`. */
+  private payload(op: number): Uint8Array {
+    const b = new Uint8Array(this.cfg.blockSize);
+    for (let i = 0; i < b.length; i++) b[i] = (op >>> ((i % 4) * 8)) & 0xff ^ (i * 37 & 0xff);
+    return b;
+  }
+}

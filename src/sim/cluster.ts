@@ -1,0 +1,227 @@
+// A simulated cluster for one seed: kernel, network, master, volume servers (primary + replicas),
+// client and oracle, and the fault injector. The seed's fault plan (swarm testing) decides what
+// faults are on; a fault phase is followed by a quiet phase in which every partition heals,
+// every crashed server restarts and the client stops, so the cluster must converge.
+import type { RecoveryDriver } from '../engine/driver.ts';
+import type { EngineBugId } from '../engine/context.ts';
+import { ENGINE_BUGS } from '../engine/context.ts';
+import { REPLICATION_BUGS, type ReplicationBugId } from '../replication/bugs.ts';
+import { STORAGE_BUGS, type StorageBugId } from '../storage/bugs.ts';
+import type { Assignment } from './assignment.ts';
+import { between, chance, pick, type RecordingChooser } from './chooser.ts';
+import { Client } from './client.ts';
+import { Coverage } from './coverage.ts';
+import type { EngineObserver } from './engine_observer.ts';
+import { canonicalJSON, fnv64 } from './fingerprint.ts';
+import type { Heartbeat } from './heartbeat.ts';
+import { Kernel, type SimEvent } from './kernel.ts';
+import { Master } from './master.ts';
+import { Network, type NetHost } from './network.ts';
+import { VolumeNode, type Bugs, type NodeEnv } from './node.ts';
+import { Oracle } from './oracle.ts';
+import { drawFaultPlan, type FaultPlan, type ProfileName } from './profile.ts';
+import type { World } from './world.ts';
+
+export const DEFAULT_MAX_STEPS = 2_000_000;
+export const VOLUME = 'vol1';
+export const GEOMETRY = { blockSize: 16, numBlocks: 16, walSize: 2048 } as const;
+
+export interface ClusterOptions {
+  readonly seed: number;
+  readonly profile: ProfileName;
+  readonly bugs: readonly string[];
+  readonly chooser: RecordingChooser;
+  /** Called for each new engine instance (each primary incarnation). */
+  readonly engineObserver?: (node: VolumeNode, driver: RecoveryDriver) => EngineObserver | null;
+}
+
+export function splitBugs(ids: readonly string[]): Bugs {
+  const engine: Partial<Record<EngineBugId, boolean>> = {};
+  const storage: Partial<Record<StorageBugId, boolean>> = {};
+  const replication: Partial<Record<ReplicationBugId, boolean>> = {};
+  for (const id of ids) {
+    if (id in ENGINE_BUGS) engine[id as EngineBugId] = true;
+    else if (id in STORAGE_BUGS) storage[id as StorageBugId] = true;
+    else if (id in REPLICATION_BUGS) replication[id as ReplicationBugId] = true;
+    else throw new Error(`unknown bug id ${id}`);
+  }
+  return { engine, storage, replication };
+}
+
+export class Cluster implements World {
+  readonly kernel: Kernel;
+  readonly network: Network;
+  readonly master: Master;
+  readonly nodes: VolumeNode[] = [];
+  readonly client: Client;
+  readonly oracle = new Oracle();
+  readonly marks = new Coverage();
+  readonly plan: FaultPlan;
+  private readonly masterHost: NetHost = { name: 'master', owner: { alive: true } };
+  private detail: string | undefined;
+  private readonly endAt: number;
+  private quiet = false;
+
+  constructor(readonly opts: ClusterOptions) {
+    const c = opts.chooser;
+    this.kernel = new Kernel(c);
+    this.plan = drawFaultPlan(opts.profile, c);
+    const p = this.plan;
+    this.network = new Network(this.kernel, {
+      latencyMin: p.latencyMin, latencyMax: p.latencyMax, resetPermille: p.resetPermille, dropPermille: p.dropPermille,
+      duplicatePermille: p.duplicatePermille, reorderPermille: p.reorderPermille, dialTimeout: 3000,
+    });
+    const bugs = splitBugs(opts.bugs);
+    const env: NodeEnv = {
+      kernel: this.kernel, chooser: c, network: this.network, coverage: this.marks,
+      sendHeartbeat: (n, hb) => this.network.sendDatagram(n.name, this.masterHost, 'master.heartbeat', () => this.onHeartbeat(hb)),
+      nodeByServer: (id) => this.nodes.find((n) => n.serverID === id),
+      engineObserverFor: (n, d) => opts.engineObserver?.(n, d) ?? null,
+    };
+    for (let i = 1; i <= 1 + p.replicas; i++) {
+      this.nodes.push(new VolumeNode({
+        name: `n${i}`, serverID: `s${i}`, volume: VOLUME, ...GEOMETRY, durability: p.durability, bugs,
+        flushIntervalMs: 100, heartbeatMs: 500, retryMs: 1000, interleavePermille: 100, diskIOErrorPermille: p.diskErrorPermille, tornPermille: p.tornPermille,
+      }, env));
+    }
+    this.master = new Master({ volume: VOLUME, leaseMs: 3000 }, this.nodes.map((n) => ({
+      serverID: n.serverID, node: n.name, dataAddr: n.dataAddr(), ctrlAddr: n.ctrlAddr(), rebuildAddr: n.rebuildAddr(), addrVersion: 1,
+      lastHeartbeat: 0, role: 'none', epoch: 0, headLSN: 0, flushedLSN: 0,
+    })), 's1');
+    for (const n of this.nodes) n.boot(false);
+    this.endAt = p.faultPhaseMs + p.quietPhaseMs;
+    this.client = new Client(this.kernel, c, {
+      numBlocks: GEOMETRY.numBlocks, blockSize: GEOMETRY.blockSize, intervalMs: p.writeIntervalMs, syncPermille: p.syncPermille,
+      trimPermille: p.trimPermille, timeoutMs: 8000, stopAt: p.faultPhaseMs,
+    }, this.oracle, () => this.clientTarget());
+    this.client.start();
+    this.kernel.schedule(500, 'master', 'master.tick', () => this.masterTick());
+    if (p.faultTickMs > 0) this.kernel.schedule(p.faultTickMs, 'fault', 'fault.tick', () => this.faultTick());
+    this.kernel.schedule(p.faultPhaseMs, 'fault', 'fault.quiet', () => this.beginQuiet());
+  }
+
+  // ---- World --------------------------------------------------------------------------------
+
+  step(): SimEvent | null {
+    this.detail = undefined;
+    return this.kernel.step();
+  }
+
+  now(): number { return this.kernel.now(); }
+  finished(): boolean { return this.kernel.now() >= this.endAt; }
+  lastDetail(): string | undefined { return this.detail; }
+  isQuiet(): boolean { return this.quiet; }
+
+  fingerprint(): string {
+    return fnv64(canonicalJSON([this.kernel.now(), this.master.canonical(), this.nodes.map((n) => n.canonical())]));
+  }
+
+  coverage(): Record<string, number> {
+    const s = this.network.stats;
+    const snap = this.marks.snapshot();
+    return { ...snap, partitions: s.partitions, failovers: this.master.stats.failovers, epoch_bumps: this.master.stats.epochBumps,
+      endpoint_updates: this.master.stats.endpointUpdates, rebuild_assignments: this.master.stats.rebuildAssignments, durable_writes: this.oracle.durableWrites() };
+  }
+
+  primary(): VolumeNode | undefined {
+    return this.nodes.find((n) => n.serverID === this.master.primaryServerID());
+  }
+
+  // ---- control plane ------------------------------------------------------------------------
+
+  private onHeartbeat(hb: Heartbeat): void {
+    const changed = this.master.onHeartbeat(hb, this.kernel.now());
+    const node = this.nodes.find((n) => n.serverID === hb.serverID)!;
+    this.deliver(node);
+    if (changed) { const p = this.primary(); if (p !== undefined && p !== node) this.deliver(p); }
+  }
+
+  private deliver(node: VolumeNode): void {
+    const a: Assignment = this.master.assignmentFor(node.serverID);
+    this.network.sendDatagram('master', node.host, 'master.assign', () => node.onAssignment(a));
+  }
+
+  private deliverAll(): void {
+    for (const n of this.nodes) this.deliver(n);
+  }
+
+  private masterTick(): void {
+    if (this.master.tick(this.kernel.now())) {
+      this.detail = `failover to ${this.master.primaryServerID()} epoch ${this.master.currentEpoch()}`;
+      this.deliverAll();
+    }
+    this.kernel.schedule(500, 'master', 'master.tick', () => this.masterTick());
+  }
+
+  // ---- client -------------------------------------------------------------------------------
+
+  private clientTarget() {
+    const p = this.primary();
+    if (p === undefined) return null;
+    const net = this.network;
+    return {
+      write: (lba: number, data: Uint8Array, done: (r: { epoch: number; lsn: number } | null) => void) => {
+        net.sendDatagram('client', p.host, 'client.write', () => p.clientWrite(lba, data, (r) => this.kernel.schedule(1, 'client', 'client.ack', () => done(r))));
+        return true;
+      },
+      trim: (lba: number, done: (r: { epoch: number; lsn: number } | null) => void) => {
+        net.sendDatagram('client', p.host, 'client.trim', () => p.clientWrite(lba, null, (r) => this.kernel.schedule(1, 'client', 'client.ack', () => done(r))));
+        return true;
+      },
+      syncCache: (done: (ok: boolean) => void) => {
+        net.sendDatagram('client', p.host, 'client.sync', () => p.clientSync((ok) => this.kernel.schedule(1, 'client', 'client.sync_done', () => done(ok))));
+        return true;
+      },
+    };
+  }
+
+  // ---- faults -------------------------------------------------------------------------------
+
+  private faultTick(): void {
+    if (this.quiet) return;
+    const c = this.opts.chooser;
+    const p = this.plan;
+    const down = this.nodes.filter((n) => !n.up());
+    if (down.length === 0 && chance(c, 'fault.crash', p.crashPermille)) {
+      const n = pick(c, 'fault.crash.node', this.nodes);
+      this.detail = `crash ${n.name}`;
+      n.crash();
+      const newAddr = chance(c, 'fault.new_address', p.newAddressPermille);
+      this.kernel.schedule(between(c, 'fault.restart_ms', 500, 8000), 'fault', 'fault.restart', () => this.restart(n, newAddr));
+    } else if (chance(c, 'fault.partition', p.partitionPermille)) {
+      const names = [...this.nodes.map((n) => n.name), 'master'];
+      const a = pick(c, 'fault.partition.a', names);
+      const b = pick(c, 'fault.partition.b', names.filter((x) => x !== a));
+      const symmetric = chance(c, 'fault.partition.symmetric', 600);
+      this.detail = `partition ${a}${symmetric ? '<->' : '->'}${b}`;
+      this.network.partition(a, b, symmetric);
+      this.kernel.schedule(between(c, 'fault.heal_ms', 300, 6000), 'fault', 'fault.heal', () => { this.detail = `heal ${a}/${b}`; this.network.heal(a, b); });
+    } else if (chance(c, 'fault.epoch', p.epochBumpPermille)) {
+      this.master.bumpEpoch();
+      this.detail = `epoch bump to ${this.master.currentEpoch()}`;
+      this.deliverAll();
+    } else if (chance(c, 'fault.endpoint', p.endpointChangePermille)) {
+      const replicas = this.nodes.filter((n) => n.up() && n.serverID !== this.master.primaryServerID());
+      if (replicas.length > 0) {
+        const n = pick(c, 'fault.endpoint.node', replicas);
+        this.detail = `restart ${n.name} on a new address`;
+        n.crash();
+        this.restart(n, true);
+      }
+    }
+    this.kernel.schedule(between(c, 'fault.tick_ms', p.faultTickMs / 2 | 0, p.faultTickMs * 2), 'fault', 'fault.tick', () => this.faultTick());
+  }
+
+  private restart(n: VolumeNode, newAddress: boolean): void {
+    if (n.up()) return;
+    this.detail = `restart ${n.name}${newAddress ? ' (new address)' : ''}`;
+    n.boot(newAddress);
+  }
+
+  private beginQuiet(): void {
+    this.quiet = true;
+    this.detail = 'quiet phase: heal all, restart all';
+    this.network.healAll();
+    for (const n of this.nodes) if (!n.up()) n.boot(false);
+  }
+}

@@ -1,0 +1,451 @@
+// A simulated volume server: one disk that survives crashes, and per incarnation the real
+// BlockVolume recovered from it, the real data path (receiver as a replica; shipper group, group
+// commit, rebuild server and the real engine as a primary), a flusher loop and a heartbeat loop.
+// A crash kills the incarnation (its events, connections, listeners and memory) and lets the disk
+// decide what survives, torn writes included; a restart recovers the WAL and may come back on a
+// new address. Assignments arrive from the master; everything else arrives over the network.
+import { makeReplicaID, BridgeStorageAdapter } from '../engine/adapter.ts';
+import { EngineContext, type EngineBugSwitches } from '../engine/context.ts';
+import { RecoveryDriver } from '../engine/driver.ts';
+import type { EngineError } from '../engine/errors.ts';
+import type { ExecutorIOCall, IOResult } from '../engine/executor.ts';
+import type { AssignmentIntent, ReplicaID, SessionKind } from '../engine/types.ts';
+import { BridgeExecutor } from '../replication/bridge_executor.ts';
+import type { ReplicationBugSwitches } from '../replication/bugs.ts';
+import { GroupCommitter, makeDistributedSync, SyncLog, type DurabilityMode } from '../replication/group_commit.ts';
+import { RebuildServer } from '../replication/rebuild_server.ts';
+import { ReplicaReceiver } from '../replication/receiver.ts';
+import { WALShipper } from '../replication/shipper.ts';
+import { ShipperGroup } from '../replication/shipper_group.ts';
+import type { Timers } from '../replication/transport.ts';
+import type { PrimaryVolumePort, ReplicaVolumePort } from '../replication/volume_port.ts';
+import type { StorageBugSwitches } from '../storage/bugs.ts';
+import { SimDisk } from '../storage/sim_disk.ts';
+import { BlockVolume, volumeDiskSize } from '../storage/volume.ts';
+import { assignmentKey, type Assignment, type VolumeRole } from './assignment.ts';
+import { between, type Chooser } from './chooser.ts';
+import { diskFaultChooser } from './disk_faults.ts';
+import type { Coverage } from './coverage.ts';
+import type { EngineObserver } from './engine_observer.ts';
+import type { Heartbeat, ReplicaReport } from './heartbeat.ts';
+import type { Kernel, Owner } from './kernel.ts';
+import type { NetHost, Network } from './network.ts';
+import { RecoveryManager } from './recovery_manager.ts';
+import { VolumeRunner } from './volume_runner.ts';
+
+export interface Bugs {
+  readonly engine: EngineBugSwitches;
+  readonly storage: StorageBugSwitches;
+  readonly replication: ReplicationBugSwitches;
+}
+
+export interface NodeConfig {
+  readonly name: string;
+  readonly serverID: string;
+  readonly volume: string;
+  readonly blockSize: number;
+  readonly numBlocks: number;
+  readonly walSize: number;
+  readonly durability: DurabilityMode;
+  readonly bugs: Bugs;
+  readonly flushIntervalMs: number;
+  readonly heartbeatMs: number;
+  readonly retryMs: number;
+  readonly interleavePermille: number;
+  /** Disk faults of the seed's plan (rates in permille). */
+  readonly diskIOErrorPermille: number;
+  readonly tornPermille: number;
+}
+
+/** The cluster services a node calls (master, peers, checkers); wired by the cluster. */
+export interface NodeEnv {
+  readonly kernel: Kernel;
+  readonly chooser: Chooser;
+  readonly network: Network;
+  readonly coverage: Coverage;
+  sendHeartbeat(from: VolumeNode, hb: Heartbeat): void;
+  /** Find a node by server ID (for engine RPCs; delivery still goes over the network). */
+  nodeByServer(serverID: string): VolumeNode | undefined;
+  /** A new engine instance started on this node (a checker may watch it). */
+  engineObserverFor(node: VolumeNode, driver: RecoveryDriver): EngineObserver | null;
+}
+
+const BASE_PORT = 3260;
+const RPC_TIMEOUT_MS = 10_000;
+
+export class VolumeNode {
+  readonly host: NetHost;
+  readonly disk: SimDisk;
+  private incarnationNo = 0;
+  private owner: Owner = { alive: false };
+  private port = BASE_PORT;
+
+  vol: BlockVolume | null = null;
+  runner: VolumeRunner | null = null;
+  timers: Timers | null = null;
+  role: VolumeRole = 'none';
+  epoch = 0;
+  private lastKey = '';
+  private assignment: Assignment | null = null;
+
+  // Primary side.
+  group: ShipperGroup | null = null;
+  committer: GroupCommitter | null = null;
+  readonly syncLog = new SyncLog();
+  rebuildServer: RebuildServer | null = null;
+  driver: RecoveryDriver | null = null;
+  recovery: RecoveryManager | null = null;
+  private groupKey = '';
+  // Replica side.
+  receiver: ReplicaReceiver | null = null;
+  private flushing = false;
+  private readonly diskChooser: Chooser;
+  /** The last crash tore a write inside the WAL region (recovery must cut the torn tail). */
+  private tornWAL = false;
+
+  constructor(readonly cfg: NodeConfig, private readonly env: NodeEnv) {
+    this.host = { name: cfg.name, owner: this.owner };
+    const size = volumeDiskSize(cfg);
+    const ioErrors = cfg.diskIOErrorPermille > 0;
+    this.disk = new SimDisk({ size, sectorSize: 16, faults: { writeError: ioErrors, fsyncError: ioErrors } });
+    const v = BlockVolume.create(this.disk, { blockSize: cfg.blockSize, numBlocks: cfg.numBlocks, walSize: cfg.walSize, durabilityMode: 1, bugs: cfg.bugs.storage });
+    if (!(v instanceof BlockVolume)) throw new Error(`${cfg.name}: create volume: ${v.message}`);
+    this.diskChooser = diskFaultChooser(env.chooser, { ioErrorPermille: cfg.diskIOErrorPermille, tornPermille: cfg.tornPermille, corruptPermille: 0 });
+    this.disk.setChooser(this.diskChooser);
+  }
+
+  get name(): string { return this.cfg.name; }
+  get serverID(): string { return this.cfg.serverID; }
+  up(): boolean { return this.owner.alive; }
+  incarnation(): number { return this.incarnationNo; }
+  dataAddr(): string { return `${this.cfg.name}:${this.port}`; }
+  ctrlAddr(): string { return `${this.cfg.name}:${this.port + 1}`; }
+  rebuildAddr(): string { return `${this.cfg.name}:${this.port + 2}`; }
+  replicaID(): ReplicaID { return makeReplicaID(this.cfg.volume, this.cfg.serverID); }
+
+  // ---- lifecycle ------------------------------------------------------------------------
+
+  /** Start an incarnation: recover the volume from disk, listen, start the loops. */
+  boot(newAddress: boolean): void {
+    const env = this.env;
+    if (newAddress) { this.port += 10; env.coverage.add('restart_new_address'); }
+    this.incarnationNo += 1;
+    this.owner = { alive: true };
+    this.host.owner = this.owner;
+    this.timers = env.kernel.ownerTimers(this.cfg.name, this.owner);
+    const v = BlockVolume.open(this.disk, { bugs: this.cfg.bugs.storage });
+    if (!(v instanceof BlockVolume)) throw new Error(`${this.cfg.name}: recover volume: ${v.message}`);
+    this.vol = v;
+    if (this.tornWAL) env.coverage.add('torn_wal_tail_recovered');
+    this.tornWAL = false;
+    this.runner = new VolumeRunner(env.kernel, env.chooser, this.cfg.name, this.owner, this.cfg.interleavePermille);
+    this.role = 'none';
+    this.epoch = v.epoch();
+    this.lastKey = '';
+    this.groupKey = '';
+    this.assignment = null;
+    v.onShip((e) => this.group?.shipAll(e));
+    v.setShipperFloorFn(() => this.group?.minRecoverableFlushedLSN() ?? { lsn: 0, found: false });
+    this.rebuildServer = new RebuildServer({ volume: this.primaryPort(), transport: env.network.transportFor(this.host), listenAddr: this.rebuildAddr() });
+    this.rebuildServer.start();
+    this.loop('node.flush', this.cfg.flushIntervalMs, () => this.flushTick());
+    this.loop('node.heartbeat', this.cfg.heartbeatMs, () => this.heartbeatTick());
+    this.heartbeatTick();
+  }
+
+  /** Crash: the incarnation dies; the disk keeps what was durable (and maybe torn writes). */
+  crash(): void {
+    if (!this.owner.alive) return;
+    this.owner.alive = false;
+    this.env.network.hostDown(this.host);
+    const report = this.disk.crash(this.diskChooser);
+    const g = this.vol?.geometry();
+    this.tornWAL = g !== undefined && report.writes.some((w) => w.fate === 'torn' && w.offset < g.walOffset + g.walSize && w.offset + w.length > g.walOffset);
+    if (report.writes.some((w) => w.fate === 'torn')) this.env.coverage.add('torn_write_at_crash');
+    this.env.coverage.add('crash');
+    this.vol = null;
+    this.runner = null;
+    this.group = null;
+    this.committer = null;
+    this.driver = null;
+    this.recovery = null;
+    this.receiver = null;
+    this.rebuildServer = null;
+    this.role = 'none';
+  }
+
+  private loop(kind: string, periodMs: number, fn: () => void): void {
+    const owner = this.owner;
+    const tick = (): void => {
+      if (!owner.alive) return;
+      fn();
+      this.env.kernel.schedule(between(this.env.chooser, 'sched.jitter', periodMs, periodMs + periodMs / 5 | 0), this.cfg.name, kind, tick, owner);
+    };
+    this.env.kernel.schedule(between(this.env.chooser, 'sched.jitter', 1, periodMs), this.cfg.name, kind, tick, owner);
+  }
+
+  private flushTick(): void {
+    const vol = this.vol, runner = this.runner;
+    if (vol === null || runner === null || this.flushing) return;
+    const nr = this.group?.evaluateRetentionBudgets() ?? [];
+    if (nr.length > 0) this.env.coverage.add('retention_timeout_needs_rebuild', nr.length);
+    this.flushing = true;
+    runner.runAsync('flush', vol.flushSteps(), () => { this.flushing = false; });
+  }
+
+  private heartbeatTick(): void {
+    if (this.vol === null) return;
+    if (this.group !== null && this.cfg.bugs.replication.B29 !== true) this.group.tryReconnectAll();
+    this.env.sendHeartbeat(this, this.heartbeat());
+  }
+
+  heartbeat(): Heartbeat {
+    const vol = this.vol!;
+    const replicas: ReplicaReport[] = [];
+    if (this.role === 'primary' && this.assignment !== null) {
+      for (const r of this.assignment.replicas) {
+        const id = makeReplicaID(this.cfg.volume, r.serverID);
+        const s = this.recovery?.registry.sender(id) ?? null;
+        const sh = this.group?.shippers().find((x) => x.dataAddr === r.dataAddr) ?? null;
+        replicas.push({
+          serverID: r.serverID,
+          engineState: s?.state() ?? 'disconnected',
+          recovering: this.recovery?.running(id) ?? false,
+          shipperState: sh?.state() ?? 'disconnected',
+          flushedLSN: sh?.replicaFlushedLSN() ?? 0,
+        });
+      }
+    }
+    return {
+      serverID: this.cfg.serverID, node: this.cfg.name, incarnation: this.incarnationNo,
+      dataAddr: this.receiver?.dataAddr() ?? this.dataAddr(), ctrlAddr: this.receiver?.ctrlAddr() ?? this.ctrlAddr(), rebuildAddr: this.rebuildAddr(),
+      role: this.role, epoch: this.epoch, headLSN: vol.headLSN(),
+      flushedLSN: this.role === 'primary' ? vol.headLSN() : this.receiver?.flushedLSN() ?? vol.persistedCheckpointLSN(),
+      replicas,
+    };
+  }
+
+  // ---- assignments ----------------------------------------------------------------------
+
+  /** An assignment (first delivery or re-delivery) from the master. */
+  onAssignment(a: Assignment): void {
+    const vol = this.vol;
+    if (vol === null || a.epoch < this.epoch) return;
+    const key = assignmentKey(a);
+    const changed = key !== this.lastKey;
+    this.lastKey = key;
+    this.assignment = a;
+    if (a.epoch > this.epoch || vol.epoch() !== a.epoch) {
+      this.epoch = a.epoch;
+      this.runner!.runSync(vol.setEpochSteps(a.epoch));
+    }
+    vol.setMasterEpoch(a.epoch);
+    vol.setLease(true);
+    if (a.role === 'primary') this.becomePrimary(a, changed);
+    else this.becomeReplica(a);
+  }
+
+  private becomePrimary(a: Assignment, changed: boolean): void {
+    const vol = this.vol!;
+    if (this.role !== 'primary') {
+      this.receiver?.stop();
+      this.receiver = null;
+      vol.setReceiverHooks(null);
+      this.env.coverage.add('promoted');
+    }
+    this.role = 'primary';
+    vol.setRole('primary');
+    const gk = a.replicas.map((r) => `${r.dataAddr}|${r.ctrlAddr}`).join(',');
+    if (this.group === null || gk !== this.groupKey) {
+      this.group?.stopAll();
+      this.groupKey = gk;
+      const port = this.primaryPort();
+      const shippers = a.replicas.map((r) => new WALShipper({
+        dataAddr: r.dataAddr, ctrlAddr: r.ctrlAddr, epochFn: () => vol.epoch(), volume: port,
+        transport: this.env.network.transportFor(this.host), timers: this.timers!, bugs: this.cfg.bugs.replication,
+      }));
+      this.group = new ShipperGroup(shippers, this.timers!);
+    }
+    if (this.committer === null) {
+      const sync = makeDistributedSync({ volume: this.primaryPort(), group: () => this.group!, mode: () => this.cfg.durability, bugs: this.cfg.bugs.replication, log: this.syncLog });
+      this.committer = new GroupCommitter(sync, this.timers!);
+    }
+    if (this.driver === null) this.startEngine();
+    if (changed) this.recovery!.applyIntent(this.intentFor(a));
+  }
+
+  private becomeReplica(a: Assignment): void {
+    const vol = this.vol!;
+    if (this.role === 'primary') {
+      this.recovery?.stop();
+      this.recovery = null;
+      this.driver = null;
+      this.group?.stopAll();
+      this.group = null;
+      this.groupKey = '';
+      this.committer = null;
+      this.env.coverage.add('demoted');
+    }
+    this.role = a.role;
+    vol.setRole('replica');
+    if (this.receiver === null) {
+      this.receiver = new ReplicaReceiver({
+        volume: this.replicaPort(), transport: this.env.network.transportFor(this.host), timers: this.timers!,
+        dataListenAddr: this.dataAddr(), ctrlListenAddr: this.ctrlAddr(), advertisedHost: this.cfg.name, bugs: this.cfg.bugs.replication,
+      });
+    }
+    // Every (re-)delivered assignment starts the receiver, as upstream does (B28 makes a repeat fail).
+    const err = this.receiver.start();
+    if (err !== null) {
+      this.env.coverage.add('receiver_start_failed');
+      this.receiver.stop();
+    }
+  }
+
+  private intentFor(a: Assignment): AssignmentIntent {
+    const targets: Record<ReplicaID, SessionKind> = {};
+    const replicas = a.replicas.map((r) => {
+      const id = makeReplicaID(this.cfg.volume, r.serverID);
+      targets[id] = r.role === 'rebuilding' ? 'rebuild' : 'catchup';
+      return { replicaID: id, endpoint: { dataAddr: r.dataAddr, ctrlAddr: r.ctrlAddr, version: r.addrVersion } };
+    });
+    return { replicas, epoch: a.epoch, recoveryTargets: targets };
+  }
+
+  private startEngine(): void {
+    const vol = this.vol!;
+    const ctx = new EngineContext(this.cfg.bugs.engine);
+    const pinner = vol.pinner();
+    const adapter = new BridgeStorageAdapter(vol, pinner);
+    const driver = new RecoveryDriver(adapter, ctx);
+    this.driver = driver;
+    const observer = this.env.engineObserverFor(this, driver);
+    this.recovery = new RecoveryManager(driver, {
+      timers: this.timers!, chooser: this.env.chooser, coverage: this.env.coverage, observer,
+      probeFlushedLSN: (id, done) => this.rpcProbe(id, done),
+      performIO: (id, call, done) => this.rpcIO(id, call, done),
+      walContains: (lsn) => this.walContains(lsn),
+    });
+    const owner = this.owner;
+    const retry = (): void => {
+      if (!owner.alive || this.recovery === null) return;
+      this.recovery.retryIdle();
+      this.env.kernel.schedule(this.cfg.retryMs, this.cfg.name, 'engine.retry', retry, owner);
+    };
+    this.env.kernel.schedule(this.cfg.retryMs, this.cfg.name, 'engine.retry', retry, owner);
+  }
+
+  /** Ground truth for I16: is `lsn` a record in this node's physical WAL right now? */
+  walContains(lsn: number): boolean {
+    const recs = this.vol?.walRecords();
+    if (recs === undefined || !Array.isArray(recs)) return false;
+    return recs.some((r) => r.entry.lsn === lsn);
+  }
+
+  // ---- engine RPCs (primary -> replica over unreliable datagrams, with a timeout) ----------
+
+  private rpc<T>(replicaID: ReplicaID, kind: string, serve: (target: VolumeNode, reply: (v: T) => void) => void, fallback: T, done: (v: T) => void): void {
+    const serverID = replicaID.slice(replicaID.indexOf('/') + 1);
+    const target = this.env.nodeByServer(serverID);
+    const owner = this.owner;
+    let settled = false;
+    const finish = (v: T): void => { if (!settled && owner.alive) { settled = true; done(v); } };
+    this.env.kernel.schedule(RPC_TIMEOUT_MS, this.cfg.name, `rpc.${kind}.timeout`, () => finish(fallback), owner);
+    if (target === undefined) return;
+    this.env.network.sendDatagram(this.cfg.name, target.host, `rpc.${kind}`, () => {
+      if (!target.up()) return;
+      serve(target, (v) => this.env.network.sendDatagram(target.name, this.host, `rpc.${kind}.reply`, () => finish(v)));
+    });
+  }
+
+  private rpcProbe(replicaID: ReplicaID, done: (lsn: number | null) => void): void {
+    this.rpc<number | null>(replicaID, 'probe', (t, reply) => reply(t.receiver?.flushedLSN() ?? t.vol?.persistedCheckpointLSN() ?? null), null, done);
+  }
+
+  private rpcIO(replicaID: ReplicaID, call: ExecutorIOCall, done: (r: IOResult) => void): void {
+    const epoch = this.epoch;
+    const rebuildAddr = this.rebuildAddr();
+    const timeout: IOResult = { err: ioTimeout(call) };
+    this.rpc<IOResult>(replicaID, 'io', (t, reply) => t.serveIO(epoch, rebuildAddr, call, reply), timeout, done);
+  }
+
+  /** Replica side of an engine I/O call: run the v2bridge executor against the local volume. */
+  serveIO(epoch: number, primaryRebuildAddr: string, call: ExecutorIOCall, reply: (r: IOResult) => void): void {
+    if (this.vol === null || epoch < this.epoch) { reply({ err: ioStale(call, epoch, this.epoch) }); return; }
+    const ex = new BridgeExecutor({
+      replica: this.replicaPort(), receiver: this.receiver, rebuildAddr: primaryRebuildAddr,
+      transport: this.env.network.transportFor(this.host), timers: this.timers!,
+    });
+    ex.perform(call, reply);
+  }
+
+  // ---- client operations (primary) -------------------------------------------------------
+
+  clientWrite(lba: number, data: Uint8Array | null, done: (r: { epoch: number; lsn: number } | null) => void): void {
+    const vol = this.vol, runner = this.runner;
+    if (vol === null || runner === null || this.role !== 'primary') { done(null); return; }
+    const epoch = this.epoch;
+    const steps = data === null ? vol.trimSteps(lba, this.cfg.blockSize) : vol.writeSteps(lba, data);
+    runner.runAsync(data === null ? 'trim' : 'write', steps, (r) => done(r.err === null ? { epoch, lsn: r.lsn } : null));
+  }
+
+  clientSync(done: (ok: boolean) => void): void {
+    if (this.committer === null || this.role !== 'primary') { done(false); return; }
+    this.committer.submit((err) => done(err === null));
+  }
+
+  // ---- volume ports for the data path (steps run through the runner) ----------------------
+
+  private primaryPort(): PrimaryVolumePort & ReplicaVolumePort {
+    const node = this;
+    const vol = (): BlockVolume => {
+      if (node.vol === null) throw new Error(`${node.name}: volume used after crash`);
+      return node.vol;
+    };
+    const run = <T>(g: Generator<string, T, void>): T => node.runner!.runSync(g);
+    return {
+      epoch: () => vol().epoch(),
+      nextLSN: () => vol().nextLSN(),
+      headLSN: () => vol().headLSN(),
+      checkpointLSN: () => vol().checkpointLSN(),
+      persistedCheckpointLSN: () => vol().persistedCheckpointLSN(),
+      syncLocal: () => run(vol().syncSteps()),
+      statusSnapshot: () => vol().statusSnapshot(),
+      onShip: () => {},
+      scanFrom: (from, fn) => vol().scanFrom(from, fn),
+      scanWALEntries: (from, fn) => vol().scanWALEntries(from, fn),
+      forceFlush: () => run(vol().flushSteps()),
+      exportFullExtent: () => run(vol().exportFullExtentSteps()),
+      exportSnapshot: (base) => run(vol().exportSnapshotSteps(base)),
+      setShipperFloorFn: () => {},
+      appendReplicaEntry: (e) => run(vol().appendReplicaEntrySteps(e)),
+      applyRebuildEntry: (e) => run(vol().applyRebuildEntrySteps(e)),
+      setReceiverHooks: (h) => vol().setReceiverHooks(h),
+      truncateToLSN: (t) => { node.env.coverage.add('truncation'); return run(vol().truncateSteps(t)); },
+      newRebuildInstaller: () => vol().newRebuildInstaller(),
+    };
+  }
+
+  private replicaPort(): ReplicaVolumePort {
+    return this.primaryPort();
+  }
+
+  canonical(): unknown {
+    const vol = this.vol;
+    if (vol === null) return { up: false, inc: this.incarnationNo };
+    return {
+      inc: this.incarnationNo, role: this.role, epoch: this.epoch, next: vol.nextLSN(), ck: vol.checkpointLSN(), pck: vol.persistedCheckpointLSN(),
+      rx: this.receiver === null ? null : [this.receiver.receivedLSN(), this.receiver.flushedLSN()],
+      sh: this.group?.shippers().map((s) => [s.state(), s.replicaFlushedLSN()]) ?? null,
+      eng: this.recovery?.registry.all().map((s) => [s.state(), s.sessionID()]) ?? null,
+    };
+  }
+}
+
+function ioTimeout(call: ExecutorIOCall): EngineError {
+  return { code: 'io_timeout', message: `${call.op}: replica did not answer`, is: (c: string) => c === 'io_timeout' } as unknown as EngineError;
+}
+
+function ioStale(call: ExecutorIOCall, asked: number, local: number): EngineError {
+  return { code: 'io_stale_epoch', message: `${call.op}: request epoch ${asked} < replica epoch ${local}`, is: (c: string) => c === 'io_stale_epoch' } as unknown as EngineError;
+}

@@ -1,0 +1,92 @@
+// Interleaves a node's storage operations at their lock and I/O boundaries (spec §0.1). Every
+// multi-step volume operation is a generator (src/storage). Operations the simulator starts on
+// its own (client writes, flush cycles) advance one step per kernel event; operations the data
+// path calls synchronously (replica apply, truncate, sync) run inline, and at each of their steps
+// the chooser may advance another in-flight operation first — which is how a flush lands between
+// a truncation's check and its reset. A blocked acquire advances the lock's holder instead, so no
+// interleaving can deadlock.
+import type { Steps } from '../storage/locks.ts';
+import { between, chance, type Chooser } from './chooser.ts';
+import type { Kernel, Owner } from './kernel.ts';
+
+interface Op {
+  readonly id: number;
+  readonly kind: string;
+  readonly gen: Steps<unknown>;
+  readonly done: (result: unknown) => void;
+  finished: boolean;
+}
+
+export class VolumeRunner {
+  private readonly inflight: Op[] = [];
+  private nextID = 1;
+  /** Interleavings actually taken inside synchronous operations (coverage). */
+  interleavings = 0;
+
+  constructor(
+    private readonly kernel: Kernel,
+    private readonly chooser: Chooser,
+    private readonly actor: string,
+    private readonly owner: Owner,
+    /** Permille chance, at each step of a synchronous op, to advance another in-flight op first. */
+    private readonly interleavePermille: number,
+  ) {}
+
+  /** Start an operation that advances one step per kernel event; `done` gets its result. */
+  runAsync<T>(kind: string, gen: Steps<T>, done: (result: T) => void): void {
+    const op: Op = { id: this.nextID++, kind, gen, done: done as (r: unknown) => void, finished: false };
+    this.inflight.push(op);
+    this.scheduleStep(op);
+  }
+
+  /** Run an operation to completion now, interleaving in-flight operations at its steps. */
+  runSync<T>(gen: Steps<T>): T {
+    let stalls = 0;
+    for (;;) {
+      const r = gen.next();
+      if (r.done === true) return r.value;
+      if (r.value.startsWith('blocked:')) {
+        stalls += 1;
+        if (!this.advanceAny() || stalls > 1000) throw new Error(`volume runner: deadlock, ${r.value} and no operation able to free it`);
+        continue;
+      }
+      stalls = 0;
+      if (this.inflight.length > 0 && chance(this.chooser, 'vol.interleave', this.interleavePermille)) {
+        this.interleavings += 1;
+        this.advanceAny();
+      }
+    }
+  }
+
+  pending(): number {
+    return this.inflight.length;
+  }
+
+  private scheduleStep(op: Op): void {
+    const d = between(this.chooser, 'vol.step_delay', 0, 1);
+    this.kernel.schedule(d, this.actor, `vol.${op.kind}`, () => {
+      if (op.finished) return;
+      this.advance(op);
+      if (!op.finished) this.scheduleStep(op);
+    }, this.owner);
+  }
+
+  /** Advance one in-flight op one step, rotating through them; false if there is none. */
+  private advanceAny(): boolean {
+    if (this.inflight.length === 0) return false;
+    this.rotor = (this.rotor + 1) % this.inflight.length;
+    this.advance(this.inflight[this.rotor]!);
+    return true;
+  }
+
+  private rotor = 0;
+
+  private advance(op: Op): void {
+    const r = op.gen.next();
+    if (r.done !== true) return;
+    op.finished = true;
+    const i = this.inflight.indexOf(op);
+    if (i >= 0) this.inflight.splice(i, 1);
+    op.done(r.value);
+  }
+}
