@@ -21,8 +21,11 @@ export interface ClientConfig {
   readonly syncPermille: number;
   readonly trimPermille: number;
   readonly timeoutMs: number;
-  /** The client stops issuing at this virtual time (end of the fault phase). */
+  /** The client stops writing at this virtual time (end of the fault phase)... */
   readonly stopAt: number;
+  /** ...and then only issues a SyncCache this often (a filesystem's periodic flush), until `endAt`. */
+  readonly quietSyncMs: number;
+  readonly endAt: number;
 }
 
 export interface ClientStats {
@@ -53,12 +56,13 @@ export class Client {
   }
 
   private scheduleNext(): void {
-    const d = between(this.chooser, 'client.think', 1, this.cfg.intervalMs);
-    if (this.kernel.now() + d >= this.cfg.stopAt) return;
-    this.kernel.schedule(d, 'client', 'client.op', () => this.issue());
+    const quiet = this.kernel.now() >= this.cfg.stopAt;
+    const d = quiet ? this.cfg.quietSyncMs : between(this.chooser, 'client.think', 1, this.cfg.intervalMs);
+    if (this.kernel.now() + d >= this.cfg.endAt) return;
+    this.kernel.schedule(d, 'client', 'client.op', () => this.issue(this.kernel.now() >= this.cfg.stopAt));
   }
 
-  private issue(): void {
+  private issue(syncOnly: boolean): void {
     const t = this.target();
     if (t === null) { this.scheduleNext(); return; }
     let settled = false;
@@ -76,7 +80,7 @@ export class Client {
       return true;
     };
     const c = this.chooser;
-    if (chance(c, 'client.sync', this.cfg.syncPermille)) {
+    if (syncOnly || chance(c, 'client.sync', this.cfg.syncPermille)) {
       this.stats.syncs += 1;
       const covering = this.ackedSinceSync;
       this.ackedSinceSync = [];

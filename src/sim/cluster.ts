@@ -92,7 +92,7 @@ export class Cluster implements World {
     this.endAt = p.faultPhaseMs + p.quietPhaseMs;
     this.client = new Client(this.kernel, c, {
       numBlocks: GEOMETRY.numBlocks, blockSize: GEOMETRY.blockSize, intervalMs: p.writeIntervalMs, syncPermille: p.syncPermille,
-      trimPermille: p.trimPermille, timeoutMs: 8000, stopAt: p.faultPhaseMs,
+      trimPermille: p.trimPermille, timeoutMs: 8000, stopAt: p.faultPhaseMs, quietSyncMs: 2000, endAt: p.faultPhaseMs + p.quietPhaseMs - 5000,
     }, this.oracle, () => this.clientTarget());
     this.client.start();
     this.kernel.schedule(500, 'master', 'master.tick', () => this.masterTick());

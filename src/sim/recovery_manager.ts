@@ -84,7 +84,11 @@ export class RecoveryManager {
     return this.tasks.size;
   }
 
-  /** Periodic: retry replicas that are neither in sync nor recovering (supersede their session). */
+  /**
+   * Periodic: retry replicas that are neither in sync nor recovering — no task runs for them and
+   * their session (if any) is not a fresh one waiting to start — by superseding their session,
+   * as a re-delivered assignment would.
+   */
   retryIdle(): void {
     if (this.stopped || this.intent === null) return;
     const targets: Record<ReplicaID, SessionKind> = {};
@@ -94,7 +98,9 @@ export class RecoveryManager {
       if (this.tasks.has(id) || s.stopped()) continue;
       const wantsRebuild = kinds[id] === 'rebuild';
       const st = s.state();
-      if (st === 'in_sync' && !s.hasActiveSession()) continue;
+      const snap = s.sessionSnapshot();
+      if (snap !== null && snap.phase === 'init') continue;
+      if (st === 'in_sync' && snap === null) continue;
       if (st === 'needs_rebuild' && !wantsRebuild) continue;
       targets[id] = wantsRebuild ? 'rebuild' : 'catchup';
     }
@@ -109,11 +115,13 @@ export class RecoveryManager {
     this.deps.observer?.assignmentProcessed(intent, result);
   }
 
+  /** Start a task for every fresh session (phase init) that has none; other sessions wait for a retry. */
   private startIdle(): void {
     for (const s of this.registry.all()) {
       const id = s.replicaID();
-      if (this.tasks.has(id) || !s.hasActiveSession()) continue;
-      this.start(id, s.sessionID(), s.sessionSnapshot()!.kind === 'rebuild');
+      const snap = s.sessionSnapshot();
+      if (this.tasks.has(id) || snap === null || snap.phase !== 'init') continue;
+      this.start(id, snap.id, snap.kind === 'rebuild');
     }
   }
 

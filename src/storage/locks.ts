@@ -3,7 +3,8 @@
 // truncate/install), flushMu (one flush cycle; held by Pause), superMu (superblock write+fsync).
 // Multi-step operations are generators that yield a label at every lock boundary and between I/O
 // steps; a blocked acquire yields 'blocked:<lock>' until the lock frees. The simulator interleaves
-// the generators; runToCompletion drives one alone (a block there means a deadlock: an error).
+// the generators; runToCompletion drives one alone (a block there means a deadlock: an error;
+// the BlockVolume wrappers return it as ERR_LOCK_BUSY — inside the simulator use the *Steps form).
 
 import { ERR_LOCK_BUSY, StorageError } from './errors.ts';
 
@@ -76,18 +77,33 @@ export function newVolumeLocks(): VolumeLocks {
  */
 export function runToCompletion<T>(steps: Steps<T>, onLabel?: (label: StepLabel) => void): T {
   let blockedInARow = 0;
-  for (;;) {
-    const r = steps.next();
-    if (r.done) return r.value;
-    if (r.value.startsWith('blocked:')) {
-      blockedInARow++;
-      if (blockedInARow > 2) {
-        steps.return(undefined as never);
-        throw new StorageError(ERR_LOCK_BUSY, `run to completion: ${r.value.slice(8)} held by a suspended operation`);
+  let finished = false;
+  try {
+    for (;;) {
+      const r = steps.next();
+      if (r.done) {
+        finished = true;
+        return r.value;
       }
-    } else {
-      blockedInARow = 0;
+      if (r.value.startsWith('blocked:')) {
+        blockedInARow++;
+        if (blockedInARow > 2) throw new StorageError(ERR_LOCK_BUSY, `run to completion: ${r.value.slice(8)} held by a suspended operation`);
+      } else {
+        blockedInARow = 0;
+      }
+      onLabel?.(r.value);
     }
-    onLabel?.(r.value);
+  } finally {
+    if (!finished) steps.return(undefined as never); // runs the generator's finally blocks: locks released
+  }
+}
+
+/** runToCompletion, turning ERR_LOCK_BUSY into a value via `onBusy` instead of throwing. */
+export function runOrBusy<T>(steps: Steps<T>, onBusy: (e: StorageError) => T, onLabel?: (label: StepLabel) => void): T {
+  try {
+    return runToCompletion(steps, onLabel);
+  } catch (e) {
+    if (e instanceof StorageError && e.code === ERR_LOCK_BUSY) return onBusy(e);
+    throw e;
   }
 }

@@ -7,7 +7,7 @@
 
 import { bugOn } from './bugs.ts';
 import { diskErr, ERR_INSTALLER_COMMITTED, ERR_OUT_OF_BOUNDS, type StorageError, storageErr } from './errors.ts';
-import { lockSteps, runToCompletion, type Steps } from './locks.ts';
+import { lockSteps, runOrBusy, type Steps } from './locks.ts';
 import { recordReset } from './reset_record.ts';
 import { persistSuperblockSteps } from './superblock_persist.ts';
 import { ownerName, type VolumeState } from './volume_state.ts';
@@ -34,7 +34,7 @@ export class RebuildInstaller {
   }
 
   commit(s: number): StorageError | null {
-    return runToCompletion(this.commitSteps(s));
+    return runOrBusy(this.commitSteps(s), (e) => e);
   }
 
   *commitSteps(s: number): Steps<StorageError | null> {

@@ -12,7 +12,7 @@ import { DirtyMap } from './dirty_map.ts';
 import { bugOn, type StorageBugSwitches } from './bugs.ts';
 import { ERR_BAD_SUPERBLOCK, ERR_OUT_OF_BOUNDS, StorageError, storageErr, diskErr } from './errors.ts';
 import { flushSteps } from './flusher.ts';
-import { newVolumeLocks, runToCompletion, type StepLabel, type Steps, type VolumeLocks } from './locks.ts';
+import { newVolumeLocks, runOrBusy, type StepLabel, type Steps, type VolumeLocks } from './locks.ts';
 import { Pinner } from './pinner.ts';
 import { readBlocks, readExtent, readImage } from './read_path.ts';
 import { RebuildInstaller } from './rebuild_installer.ts';
@@ -242,7 +242,7 @@ export class BlockVolume {
   }
 
   writeLBA(lba: number, data: Uint8Array): WriteResult {
-    return this.run(this.writeSteps(lba, data));
+    return this.run(this.writeSteps(lba, data), (err) => ({ lsn: 0, err }));
   }
 
   *trimSteps(lba: number, bytes: number): Steps<WriteResult> {
@@ -250,7 +250,7 @@ export class BlockVolume {
   }
 
   trim(lba: number, bytes: number): WriteResult {
-    return this.run(this.trimSteps(lba, bytes));
+    return this.run(this.trimSteps(lba, bytes), (err) => ({ lsn: 0, err }));
   }
 
   readLBA(lba: number, bytes: number): { data: Uint8Array; err: null } | { data: null; err: StorageError } {
@@ -478,10 +478,14 @@ export class BlockVolume {
     };
   }
 
-  /** Run-to-completion driver; a WAL-full wait runs one flush cycle (the nudge) if flushMu is free. */
-  private run<T>(steps: Steps<T>): T {
-    return runToCompletion(steps, (label: StepLabel) => {
-      if (label === 'write:wal-full-wait' && this.v.locks.flushMu.isFree()) runToCompletion(flushSteps(this.v));
+  /**
+   * Run-to-completion driver. A WAL-full wait runs one flush cycle (the nudge, best effort). If a
+   * lock stays held by a suspended generator the operation is abandoned (its locks released) and
+   * ERR_LOCK_BUSY is returned as the operation's error.
+   */
+  private run<T>(steps: Steps<T>, busy: (e: StorageError) => T = (e) => e as T): T {
+    return runOrBusy(steps, busy, (label: StepLabel) => {
+      if (label === 'write:wal-full-wait' && this.v.locks.flushMu.isFree()) runOrBusy(flushSteps(this.v), () => null);
     });
   }
 }
