@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { BlockVolume } from '../../src/storage/volume.ts';
 import { ERR_TRUNCATION_UNSAFE } from '../../src/engine/errors.ts';
 import { ERR_WAL_FULL, ERR_WAL_RECYCLED, ERR_NOT_PRIMARY, ERR_EPOCH_MISMATCH } from '../../src/storage/errors.ts';
-import { ALWAYS, block, GEO, listChooser, mkVolume, ok } from './helpers.ts';
+import { ALWAYS, block, finish, GEO, listChooser, mkVolume, ok, stepUntil } from './helpers.ts';
 import { trimEntry, writeEntry, type WALEntry } from '../../src/storage/wal_entry.ts';
 import { StorageError } from '../../src/storage/errors.ts';
 
@@ -262,5 +262,19 @@ describe('BlockVolume basics', () => {
     const r = vol.readLBA(0, 16);
     expect(r.err?.code).toBe('disk_error');
     expect(r.err?.message).toContain('corrupt_sector');
+  });
+
+  it('a wrapper blocked by a suspended generator returns lock_busy and releases what it held', () => {
+    const { vol } = mkVolume();
+    vol.writeLBA(0, block(1));
+    const flush = vol.flushSteps();
+    stepUntil(flush, 'super:written'); // holds flushMu and superMu
+    expect(vol.syncLocal()?.code).toBe('lock_busy');
+    expect(vol.truncateToLSN(0)?.code).toBe('lock_busy');
+    expect(vol.locks().ioMu.isFree()).toBe(true);
+    const w = vol.writeLBA(1, block(2)); // needs neither: proceeds
+    expect(w.err).toBeNull();
+    expect(finish(flush)).toBeNull();
+    expect(vol.syncLocal()).toBeNull();
   });
 });
