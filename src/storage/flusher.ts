@@ -67,6 +67,7 @@ export function* flushSteps(v: VolumeState): Steps<StorageError | null> {
     yield 'flush:extent-synced';
     for (const d of snap) if (v.dirty.lsnOf(d.lba) === d.lsn) v.dirty.delete(d.lba);
     if (maxLSN === 0) return null;
+    v.retentionBudgetHook?.();
     const floor = retentionFloor(v);
     let checkpoint: number;
     if (floor.found && maxLSN > floor.lsn) {

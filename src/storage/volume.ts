@@ -152,6 +152,7 @@ export class BlockVolume {
       v2Floor: null,
       shipHooks: [],
       receiverHooks: null,
+      retentionBudgetHook: null,
       opSeq: 0,
       flushBuffersRead: 0,
       flushDistinctEntries: 0,
@@ -385,6 +386,11 @@ export class BlockVolume {
 
   setShipperFloorFn(fn: FloorFn | null): void {
     this.v.shipperFloor = fn;
+  }
+
+  /** Hook run by each flush just before the floor is read (the shipper group's EvaluateRetentionBudgets). */
+  setRetentionBudgetHook(fn: (() => void) | null): void {
+    this.v.retentionBudgetHook = fn;
   }
 
   setV2RetentionFloor(fn: FloorFn | null): void {

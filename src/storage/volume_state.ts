@@ -86,6 +86,8 @@ export interface VolumeState {
   v2Floor: FloorFn | null;
   shipHooks: ((e: WALEntry) => void)[];
   receiverHooks: ReceiverHooks | null;
+  /** Called by every flush cycle that flushed something, just before the floor (EvaluateRetentionBudgets). */
+  retentionBudgetHook: (() => void) | null;
   opSeq: number;
   /** Buffers (WAL-entry reads) the flusher made, for the B32 resource check. */
   flushBuffersRead: number;

@@ -277,4 +277,16 @@ describe('BlockVolume basics', () => {
     expect(finish(flush)).toBeNull();
     expect(vol.syncLocal()).toBeNull();
   });
+
+  it('each flush that flushed something evaluates retention budgets right before reading the floor', () => {
+    const { vol } = mkVolume();
+    const order: string[] = [];
+    vol.setRetentionBudgetHook(() => order.push('budget'));
+    vol.setShipperFloorFn(() => (order.push('floor'), { lsn: 0, found: false }));
+    vol.flushOnce(); // empty dirty map: nothing at all
+    expect(order).toEqual([]);
+    vol.writeLBA(0, block(1));
+    vol.flushOnce();
+    expect(order).toEqual(['budget', 'floor']);
+  });
 });
