@@ -28,6 +28,8 @@ export interface HoldResult {
 export interface PinnableVolume {
   statusSnapshot(): BlockVolState;
   setV2RetentionFloor(fn: () => FloorResult): void;
+  /** Told which pinner is registered, so the volume's pinner() returns it. */
+  adoptPinner?(p: Pinner): void;
 }
 
 const NOOP = (): void => {};
@@ -37,7 +39,10 @@ export class Pinner {
   private lastID = 0;
 
   constructor(private readonly vol: PinnableVolume, register = true) {
-    if (register) vol.setV2RetentionFloor(() => this.minWALRetentionFloor());
+    if (register) {
+      vol.setV2RetentionFloor(() => this.minWALRetentionFloor());
+      vol.adoptPinner?.(this);
+    }
   }
 
   holdWALRetention(startLSN: number): HoldResult {

@@ -402,10 +402,14 @@ export class BlockVolume {
     return retentionFloor(this.v);
   }
 
-  /** The v2bridge pinner of this volume (created and registered on first use). */
+  /** The registered v2bridge pinner (the last `new Pinner(vol)`), created and registered on first use. */
   pinner(): Pinner {
     if (!this.pinnerInstance) this.pinnerInstance = new Pinner(this);
     return this.pinnerInstance;
+  }
+
+  adoptPinner(p: Pinner): void {
+    this.pinnerInstance = p;
   }
 
   // ---- views for checks, traces and tests -------------------------------------------------------

@@ -5,6 +5,7 @@ import { ERR_WAL_FULL, ERR_WAL_RECYCLED, ERR_NOT_PRIMARY, ERR_EPOCH_MISMATCH } f
 import { ALWAYS, block, finish, GEO, listChooser, mkVolume, ok, stepUntil } from './helpers.ts';
 import { trimEntry, writeEntry, type WALEntry } from '../../src/storage/wal_entry.ts';
 import { StorageError } from '../../src/storage/errors.ts';
+import { Pinner } from '../../src/storage/pinner.ts';
 
 describe('BlockVolume basics', () => {
   it('writes get LSNs 1,2,3 and read back through the dirty map, then through the extent after a flush', () => {
@@ -288,5 +289,16 @@ describe('BlockVolume basics', () => {
     vol.writeLBA(0, block(1));
     vol.flushOnce();
     expect(order).toEqual(['budget', 'floor']);
+  });
+
+  it('pinner() returns the pinner registered with the volume (no second, empty floor)', () => {
+    const { vol } = mkVolume();
+    const p = new Pinner(vol);
+    expect(vol.pinner()).toBe(p);
+    vol.writeLBA(0, block(1));
+    p.holdWALRetention(0);
+    vol.writeLBA(1, block(1));
+    vol.flushOnce();
+    expect(vol.checkpointLSN()).toBe(0);
   });
 });
