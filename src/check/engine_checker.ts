@@ -121,14 +121,14 @@ export class EngineChecker {
    * I4, I13, I15, I18, I20, I22.
    */
   executorCall(p: ExecutorCall): void {
-    const live = this.findPlan(p.replicaID, p.sessionIDUsed);
+    const live = this.planOf(p.replicaID, p.sessionIDUsed, p.plan);
     checkExecutorCall(p, live !== null && live.kind === 'rebuild' ? live.plan : null, this.pending);
   }
 
   /** When an executor `io` yield's result is known, before resuming the generator with it. I14 (TruncateWAL), I16 (stream). */
   executorIO(p: ExecutorIO): void {
     if (p.call.op === 'truncateWAL') this.truncateResults.set(`${p.replicaID}#${p.sessionIDUsed}`, p.result.err === null);
-    const live = this.findPlan(p.replicaID, p.sessionIDUsed);
+    const live = this.planOf(p.replicaID, p.sessionIDUsed, p.plan);
     if (live === null) return;
     checkExecutorIO(p, live.plan, live.walContains, this.pending);
   }
@@ -323,12 +323,22 @@ export class EngineChecker {
     };
   }
 
-  private findPlan(replicaID: ReplicaID, sessionID: number): LivePlan | null {
-    for (let i = this.plans.length - 1; i >= 0; i--) {
-      const lp = this.plans[i]!;
-      if (lp.plan.replicaID === replicaID && lp.plan.sessionID === sessionID) return lp;
+  /**
+   * The live plan an executor runs: the given plan if it is live, else the only live plan of
+   * (replica, session); null when unknown or ambiguous (a session can be planned twice).
+   */
+  private planOf(replicaID: ReplicaID, sessionID: number, plan: RecoveryPlan | undefined): LivePlan | null {
+    let found: LivePlan | null = null;
+    for (const lp of this.plans) {
+      if (plan !== undefined) {
+        if (lp.plan === plan) return lp;
+        continue;
+      }
+      if (lp.plan.replicaID !== replicaID || lp.plan.sessionID !== sessionID) continue;
+      if (found !== null) return null;
+      found = lp;
     }
-    return null;
+    return found;
   }
 
   private forgetPlan(plan: RecoveryPlan): void {

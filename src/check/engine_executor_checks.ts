@@ -25,6 +25,8 @@ export interface ExecutorCall {
   /** Sender.canonical() immediately before and after the generator step. */
   readonly before: SenderCanonical;
   readonly after: SenderCanonical;
+  /** The executor's plan. Optional: without it the checker uses the only live plan of this replica and session. */
+  readonly plan?: RecoveryPlan;
 }
 
 /** One executor I/O call and its result, reported before the generator is resumed with it. */
@@ -33,6 +35,8 @@ export interface ExecutorIO {
   readonly sessionIDUsed: number;
   readonly call: ExecutorIOCall;
   readonly result: IOResult;
+  /** The executor's plan (optional, as in ExecutorCall). */
+  readonly plan?: RecoveryPlan;
 }
 
 /** Sender calls gated by checkAuthority (InvalidateSession is not: it takes no session ID). */

@@ -155,9 +155,10 @@ export class EngineRun {
 
   cancelPlan(plan: RecoveryPlan, reason: string): void {
     this.step(() => {
-      const stateBefore = this.sender(plan.replicaID).state();
+      const reg = this.driver.orchestrator.registry;
+      const stateBefore = reg.sender(plan.replicaID)?.state() ?? 'disconnected';
       this.driver.cancelPlan(plan, reason);
-      this.checker.planCancelled({ plan, stateBefore, stateAfter: this.sender(plan.replicaID).state() });
+      this.checker.planCancelled({ plan, stateBefore, stateAfter: reg.sender(plan.replicaID)?.state() ?? 'disconnected' });
     });
   }
 
@@ -187,13 +188,13 @@ export class EngineRun {
   startCatchUp(plan: RecoveryPlan, o: ExecOptions = {}): ExecutorStepper {
     const exec = new CatchUpExecutor(this.driver, plan);
     o.mutate?.(exec);
-    return new ExecutorStepper(this, exec.steps(o.progress ?? [], o.startTick ?? 0, o.io !== undefined), plan, 'catchup', o);
+    return new ExecutorStepper(this, exec, exec.steps(o.progress ?? [], o.startTick ?? 0, o.io !== undefined), plan, 'catchup', o);
   }
 
   startRebuild(plan: RecoveryPlan, o: ExecOptions = {}): ExecutorStepper {
     const exec = new RebuildExecutor(this.driver, plan);
     o.mutate?.(exec);
-    return new ExecutorStepper(this, exec.steps(o.io !== undefined), plan, 'rebuild', o);
+    return new ExecutorStepper(this, exec, exec.steps(o.io !== undefined), plan, 'rebuild', o);
   }
 
   quiesce(): void {
@@ -209,6 +210,7 @@ export class ExecutorStepper {
 
   constructor(
     private readonly run: EngineRun,
+    private readonly exec: CatchUpExecutor | RebuildExecutor,
     private readonly gen: ExecutorSteps,
     readonly plan: RecoveryPlan,
     private readonly kind: 'catchup' | 'rebuild',
@@ -240,7 +242,7 @@ export class ExecutorStepper {
         const before = s?.canonical();
         const next = this.gen.next(undefined);
         if (s !== null && before !== undefined) {
-          run.checker.executorCall({ replicaID: id, sessionIDUsed: this.plan.sessionID, label, before, after: s.canonical() });
+          run.checker.executorCall({ replicaID: id, sessionIDUsed: this.plan.sessionID, label, before, after: s.canonical(), plan: this.plan });
         }
         return next;
       });
@@ -248,11 +250,21 @@ export class ExecutorStepper {
       const call = r.value.call;
       const real = (this.o.io ?? perfectIO)(call);
       this.result = run.step(() => {
-        run.checker.executorIO({ replicaID: id, sessionIDUsed: this.plan.sessionID, call, result: real });
+        run.checker.executorIO({ replicaID: id, sessionIDUsed: this.plan.sessionID, call, result: real, plan: this.plan });
         return this.gen.next(this.o.resumeWith === undefined ? real : this.o.resumeWith(call, real));
       });
     }
     return true;
+  }
+
+  /** Upstream Cancel (releases the plan, leaves the session) as one step; the generator is abandoned. */
+  cancel(reason: string): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.run.step(() => {
+      this.exec.cancel(reason);
+      this.run.checker.executorFinished({ plan: this.plan, kind: this.kind, err: null });
+    });
   }
 
   /** Advance to the end; returns the executor's error. */

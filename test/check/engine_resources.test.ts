@@ -162,7 +162,7 @@ describe('I26 causal log', () => {
       exec!.cancel('late');
     });
     expect(run.fired()).toEqual(['I26']);
-    expect(run.firstOf('I26')?.message).toMatch(/exec_resources_released logged twice/);
+    expect(run.firstOf('I26')?.message).toMatch(/exec_resources_released logged 2 times for 1 plan\(s\)/);
   });
 
   it('fires when ExecuteRecovery escalates without logging it (planted)', () => {
