@@ -88,6 +88,12 @@ export function checkExecutorCall(c: ExecutorCall, rebuildPlan: RecoveryPlan | n
         failure('I4', `${who}: stale ID (active ${sess === null ? 'none' : sess.id}${before.stopped ? ', stopped' : ''}) changed sender state`),
       );
     }
+    if (base === 'invalidateSession' && !sameSender(before, after)) {
+      // Upstream's unsafe-truncation escalation calls InvalidateSession, which takes no session
+      // ID: a stale executor can kill a newer session. A finding, not a porting error.
+      const f = failure('I4', `${who}: stale executor's InvalidateSession (no ID check) ended session ${sess === null ? 'none' : sess.id} and set ${after.state}`);
+      out.push({ ...f, candidate: true });
+    }
     return;
   }
   const ended = after.session === null || after.session.id !== id;
@@ -173,17 +179,25 @@ function checkPlanBinding(who: string, base: string, plan: RecoveryPlan, s: Sess
  * I16 at replay time: every LSN a catch-up stream delivered, (start, reached], is still in the
  * primary's WAL while the plan's WAL pin is held.
  */
-export function checkExecutorIO(io: ExecutorIO, plan: RecoveryPlan | null, walContains: ((lsn: number) => boolean) | null, out: Failure[]): void {
+export function checkExecutorIO(
+  io: ExecutorIO,
+  plan: RecoveryPlan | null,
+  walContains: ((lsn: number) => boolean) | null,
+  out: Failure[],
+  walGap: ((lsn: number) => 'in_flight' | 'hole' | null) | null = null,
+): void {
   if (plan === null || walContains === null || plan.retentionPin === null) return;
   if (io.call.op !== 'streamWALEntries' || io.result.err !== null || plan.outcome !== 'catchup') return;
   const reached = Math.min(io.result.value ?? io.call.endInclusive, io.call.endInclusive);
   const missing = firstMissing(walContains, io.call.startExclusive, reached);
   if (missing !== null) {
-    out.push(
-      failure(
-        'I16',
-        `replica ${io.replicaID} session ${io.sessionIDUsed}: streamed (${io.call.startExclusive}, ${reached}] under WAL pin ${plan.retentionPin.pinID} but LSN ${missing} is gone from the primary WAL`,
-      ),
+    // A hole (H1: allocated, never written) or an unfinished append is target behaviour: a finding.
+    const gap = walGap?.(missing) ?? null;
+    const why = gap === null ? '' : gap === 'hole' ? ' (a hole: allocated but never written, H1)' : ' (its append is still in flight)';
+    const f = failure(
+      'I16',
+      `replica ${io.replicaID} session ${io.sessionIDUsed}: streamed (${io.call.startExclusive}, ${reached}] under WAL pin ${plan.retentionPin.pinID} but LSN ${missing} is gone from the primary WAL${why}`,
     );
+    out.push(gap !== null ? { ...f, candidate: true } : f);
   }
 }

@@ -2,7 +2,8 @@
 // silent on a correct engine run and fires on a planted bug (a known-bug switch or a test-only
 // mutation of the engine), driven step by step the way the simulator drives the engine.
 import { describe, expect, it } from 'vitest';
-import { EngineRun, assignment, internals, liveSession, sessionFields } from './engine_harness.ts';
+import { EngineRun, assignment, internals, liveSession, perfectIO, sessionFields } from './engine_harness.ts';
+import { errTruncationUnsafe } from '../../src/engine/errors.ts';
 import type { Session } from '../../src/engine/session.ts';
 import { SessionKind } from '../../src/engine/types.ts';
 
@@ -302,5 +303,24 @@ describe('I9 stale assignments create nothing', () => {
     run.assign(assignment('catchup', 1));
     expect(run.fired()).toEqual(['I9']);
     expect(run.firstOf('I9')?.message).toMatch(/stale assignment \(epoch 1 < sender epoch 2\)/);
+  });
+});
+
+describe('I4 finding: a stale executor escalating an unsafe truncation (candidate)', () => {
+  it('is reported as a candidate with the default engine: InvalidateSession takes no session ID', () => {
+    const run = new EngineRun();
+    run.assign(assignment('catchup'));
+    const plan = run.planRecovery(120)!; // replica ahead: truncation-only
+    const io = (c: Parameters<typeof perfectIO>[0]) => (c.op === 'truncateWAL' ? { err: errTruncationUnsafe() } : perfectIO(c));
+    run.runCatchUp(plan, {
+      io,
+      before: (label) => {
+        if (label === 'invalidateSession') run.assign(assignment('catchup')); // session 2 supersedes session 1
+      },
+    });
+    const f = run.firstOf('I4')!;
+    expect(f.candidate).toBe(true);
+    expect(f.message).toMatch(/stale executor's InvalidateSession \(no ID check\) ended session 2 and set needs_rebuild/);
+    expect(run.failures.filter((x) => !x.candidate)).toEqual([]);
   });
 });
