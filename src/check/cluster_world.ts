@@ -50,6 +50,7 @@ export class ClusterChecker {
       syncLogs: () => live().map((n) => n.syncLog),
       rebuildServers: () => live().flatMap((n) => (n.rebuildServer !== null ? [n.rebuildServer] : [])),
       primaryHeadOf: (s: WALShipper) => live().find((n) => n.group?.shippers().includes(s) === true)?.vol?.headLSN() ?? null,
+      primaryHoleAt: (s: WALShipper, lsn: number) => live().find((n) => n.group?.shippers().includes(s) === true)?.walGap(lsn) === 'hole',
       receiverDurableLSN: (_r: ReplicaReceiver) => null,
     });
   }

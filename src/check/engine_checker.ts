@@ -49,6 +49,7 @@ interface LivePlan {
   readonly plan: RecoveryPlan;
   readonly kind: PlanKind;
   readonly walContains: ((lsn: number) => boolean) | null;
+  readonly walGap: ((lsn: number) => 'in_flight' | 'hole' | null) | null;
 }
 
 export class EngineChecker {
@@ -100,7 +101,7 @@ export class EngineChecker {
       this.issued.set(key, (this.issued.get(key) ?? 0) + 1);
     }
     if (executable || pinCount(p.plan) > 0) {
-      this.plans.push({ plan: p.plan, kind: p.kind, walContains: p.walContains ?? null });
+      this.plans.push({ plan: p.plan, kind: p.kind, walContains: p.walContains ?? null, walGap: p.walGap ?? null });
     }
   }
 
@@ -130,7 +131,7 @@ export class EngineChecker {
     if (p.call.op === 'truncateWAL') this.truncateResults.set(`${p.replicaID}#${p.sessionIDUsed}`, p.result.err === null);
     const live = this.planOf(p.replicaID, p.sessionIDUsed, p.plan);
     if (live === null) return;
-    checkExecutorIO(p, live.plan, live.walContains, this.pending);
+    checkExecutorIO(p, live.plan, live.walContains, this.pending, live.walGap);
   }
 
   /** After an executor's generator returned, or after executor.cancel(). I23. */

@@ -27,6 +27,8 @@ export interface PlanIssued {
   readonly replicaFlushedLSN?: number;
   /** Ground truth: is this LSN physically readable in the primary's WAL right now? */
   readonly walContains?: (lsn: number) => boolean;
+  /** Ground truth: why a missing LSN is missing — 'in_flight' (allocated, append unfinished) or 'hole' (H1). */
+  readonly walGap?: (lsn: number) => 'in_flight' | 'hole' | null;
 }
 
 export interface PlanFailed {
@@ -111,7 +113,13 @@ function checkRecoveryPlan(p: PlanIssued, out: Failure[]): void {
   if (p.walContains !== undefined) {
     const missing = firstMissing(p.walContains, r, c);
     if (missing !== null) {
-      out.push(failure('I16', `${who}: catch-up range (${r}, ${c}] issued but LSN ${missing} is not in the primary WAL`));
+      // The target's CommittedLSN is nextLSN-1 (spec §10.9), read without shipMu: it counts LSNs
+      // whose append is still in flight, and LSNs burned by a failed append (H1). Both are
+      // target behaviour the engine cannot see, so they are findings, not port failures.
+      const gap = p.walGap?.(missing) ?? null;
+      const why = gap === 'in_flight' ? ' (its append is still in flight: CommittedLSN = nextLSN-1 counts it)' : gap === 'hole' ? ' (a hole: LSN allocated but never written, H1)' : '';
+      const f = failure('I16', `${who}: catch-up range (${r}, ${c}] issued but LSN ${missing} is not in the primary WAL${why}`);
+      out.push(gap !== null ? { ...f, candidate: true } : f);
     }
   }
 }

@@ -36,6 +36,8 @@ export interface ReplicationCheckTargets {
   rebuildServers(): readonly RebuildServer[];
   /** The head (nextLSN-1) of the primary owning `s`; omit to skip the W4 bound. */
   primaryHeadOf?(s: WALShipper): number | null;
+  /** Ground truth: `lsn` is above the checkpoint and below the head of `s`'s primary but absent from its WAL (H1). */
+  primaryHoleAt?(s: WALShipper, lsn: number): boolean;
   /** Ground truth: highest LSN durable on the disk of receiver `r` (contiguously from 0). */
   receiverDurableLSN?(r: ReplicaReceiver): number | null;
   /** Ground truth for W6: highest LSN durable on the replica behind a shipper's data address. */
@@ -172,7 +174,9 @@ export class ReplicationChecks {
       const h = s.obs.lastHandshake;
       if (h === null || h.firstStreamedLSN === null) continue;
       if (h.firstStreamedLSN !== h.R + 1) {
-        return fail('W8', `shipper ${s.dataAddr}: catch-up after handshake R=${h.R} streamed ${h.firstStreamedLSN} first`);
+        // LSNs the primary allocated but never wrote (H1) leave a hole the scan skips: a finding.
+        const hole = this.t.primaryHoleAt?.(s, h.R + 1) === true;
+        return fail('W8', `shipper ${s.dataAddr}: catch-up after handshake R=${h.R} streamed ${h.firstStreamedLSN} first${hole ? ` (LSN ${h.R + 1} is a hole in the primary WAL: H1)` : ''}`, hole);
       }
     }
     return null;
@@ -183,8 +187,11 @@ export class ReplicationChecks {
       if (s.obs.epochViolation !== null) return fail('W14', `shipper ${s.dataAddr}: ${s.obs.epochViolation}`);
     }
     for (const r of this.t.receivers()) {
-      const v = r.obs.epochViolation ?? r.obs.barrierEpochViolation;
-      if (v !== null) return fail('W14', `receiver ${r.dataAddr()}: ${v}`);
+      if (r.obs.epochViolation !== null) return fail('W14', `receiver ${r.dataAddr()}: ${r.obs.epochViolation}`);
+      // The target checks a barrier's epoch only on arrival (spec §10.5), so an epoch change while
+      // it waits (then woken by a rebuild's SyncReceiverProgress) still answers OK: a finding.
+      const b = r.obs.barrierEpochViolation;
+      if (b !== null) return fail('W14', `receiver ${r.dataAddr()}: ${b} (epoch changed while the barrier waited; the target re-checks nothing after the wait)`, true);
     }
     for (const rs of this.t.rebuildServers()) {
       if (rs.epochViolation !== null) return fail('W14', `rebuild server: ${rs.epochViolation}`);

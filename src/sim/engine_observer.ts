@@ -10,7 +10,7 @@ import type { RecoveryPlan } from '../engine/plan.ts';
 import type { AssignmentIntent, AssignmentResult, ReplicaID, ReplicaState } from '../engine/types.ts';
 
 export interface EngineObserver {
-  planIssued(p: { plan: RecoveryPlan; kind: 'recovery' | 'rebuild'; history: RetainedHistory; replicaFlushedLSN?: number; walContains?: (lsn: number) => boolean }): void;
+  planIssued(p: { plan: RecoveryPlan; kind: 'recovery' | 'rebuild'; history: RetainedHistory; replicaFlushedLSN?: number; walContains?: (lsn: number) => boolean; walGap?: (lsn: number) => 'in_flight' | 'hole' | null }): void;
   planFailed(p: { replicaID: ReplicaID; kind: 'recovery' | 'rebuild'; err: EngineError }): void;
   executorCall(p: { replicaID: ReplicaID; sessionIDUsed: number; label: string; before: unknown; after: unknown }): void;
   executorIO(p: { replicaID: ReplicaID; sessionIDUsed: number; call: ExecutorIOCall; result: IOResult }): void;

@@ -72,6 +72,8 @@ export interface NodeEnv {
 
 const BASE_PORT = 3260;
 const RPC_TIMEOUT_MS = 10_000;
+/** WAL-full retries of one append, each after a flusher nudge (~WALFullTimeout at ~1 ms a retry). */
+const WAL_FULL_RETRIES = 300;
 
 export class VolumeNode {
   readonly host: NetHost;
@@ -133,12 +135,12 @@ export class VolumeNode {
     this.owner = { alive: true };
     this.host.owner = this.owner;
     this.timers = env.kernel.ownerTimers(this.cfg.name, this.owner);
-    const v = BlockVolume.open(this.disk, { bugs: this.cfg.bugs.storage });
+    const v = BlockVolume.open(this.disk, { bugs: this.cfg.bugs.storage, walFullRetries: WAL_FULL_RETRIES });
     if (!(v instanceof BlockVolume)) throw new Error(`${this.cfg.name}: recover volume: ${v.message}`);
     this.vol = v;
     if (this.tornWAL) env.coverage.add('torn_wal_tail_recovered');
     this.tornWAL = false;
-    this.runner = new VolumeRunner(env.kernel, env.chooser, this.cfg.name, this.owner, this.cfg.interleavePermille);
+    this.runner = new VolumeRunner(env.kernel, env.chooser, this.cfg.name, this.owner, this.cfg.interleavePermille, () => this.startFlush());
     this.role = 'none';
     this.epoch = v.epoch();
     this.lastKey = '';
@@ -185,10 +187,15 @@ export class VolumeNode {
   }
 
   private flushTick(): void {
-    const vol = this.vol, runner = this.runner;
-    if (vol === null || runner === null || this.flushing) return;
     const nr = this.group?.evaluateRetentionBudgets() ?? [];
     if (nr.length > 0) this.env.coverage.add('retention_timeout_needs_rebuild', nr.length);
+    this.startFlush();
+  }
+
+  /** Start one flush cycle unless one is running (the flusher loop, or a WAL-full nudge). */
+  private startFlush(): void {
+    const vol = this.vol, runner = this.runner;
+    if (vol === null || runner === null || this.flushing) return;
     this.flushing = true;
     runner.runAsync('flush', vol.flushSteps(), () => { this.flushing = false; });
   }
@@ -325,6 +332,7 @@ export class VolumeNode {
       probeFlushedLSN: (id, done) => this.rpcProbe(id, done),
       performIO: (id, call, done) => this.rpcIO(id, call, done),
       walContains: (lsn) => this.walContains(lsn),
+      walGap: (lsn) => this.walGap(lsn),
     });
     const owner = this.owner;
     const retry = (): void => {
@@ -340,6 +348,17 @@ export class VolumeNode {
     const recs = this.vol?.walRecords();
     if (recs === undefined || !Array.isArray(recs)) return false;
     return recs.some((r) => r.entry.lsn === lsn);
+  }
+
+  /**
+   * Why `lsn` is missing from this node's WAL although it is above the checkpoint and not above
+   * the head: 'in_flight' (allocated, append not finished — the target allocates before it
+   * appends), 'hole' (allocated and never written: H1), or null when it is present or out of range.
+   */
+  walGap(lsn: number): 'in_flight' | 'hole' | null {
+    const vol = this.vol;
+    if (vol === null || lsn <= vol.checkpointLSN() || lsn > vol.headLSN() || this.walContains(lsn)) return null;
+    return vol.inFlightLSNs().includes(lsn) ? 'in_flight' : 'hole';
   }
 
   // ---- engine RPCs (primary -> replica over unreliable datagrams, with a timeout) ----------

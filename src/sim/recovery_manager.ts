@@ -26,6 +26,8 @@ export interface RecoveryDeps {
   performIO(replicaID: ReplicaID, call: ExecutorIOCall, done: (r: IOResult) => void): void;
   /** Ground truth: is this LSN physically in the primary's WAL now? */
   walContains(lsn: number): boolean;
+  /** Ground truth: why a missing LSN is missing (see VolumeNode.walGap). */
+  walGap(lsn: number): 'in_flight' | 'hole' | null;
   observer: EngineObserver | null;
 }
 
@@ -149,7 +151,7 @@ export class RecoveryManager {
       this.finish(task);
       return;
     }
-    obs?.planIssued({ plan, kind: 'recovery', history, replicaFlushedLSN, walContains: (l) => this.deps.walContains(l) });
+    obs?.planIssued({ plan, kind: 'recovery', history, replicaFlushedLSN, walContains: (l) => this.deps.walContains(l), walGap: (l) => this.deps.walGap(l) });
     if (plan.outcome !== 'catchup') {
       this.deps.coverage.add(plan.outcome === 'zero_gap' ? 'zero_gap' : 'handshake_needs_rebuild');
       this.finish(task);

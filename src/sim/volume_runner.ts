@@ -9,6 +9,9 @@ import type { Steps } from '../storage/locks.ts';
 import { between, chance, type Chooser } from './chooser.ts';
 import type { Kernel, Owner } from './kernel.ts';
 
+/** The label a write yields while the WAL is full (src/storage/write_path.ts). */
+const WAL_FULL_WAIT = 'write:wal-full-wait';
+
 interface Op {
   readonly id: number;
   readonly kind: string;
@@ -30,6 +33,8 @@ export class VolumeRunner {
     private readonly owner: Owner,
     /** Permille chance, at each step of a synchronous op, to advance another in-flight op first. */
     private readonly interleavePermille: number,
+    /** A write found the WAL full: nudge the flusher (spec §10.3). */
+    private readonly onWALFull: () => void = () => {},
   ) {}
 
   /** Start an operation that advances one step per kernel event; `done` gets its result. */
@@ -51,6 +56,11 @@ export class VolumeRunner {
         continue;
       }
       stalls = 0;
+      if (r.value === WAL_FULL_WAIT) {
+        this.onWALFull();
+        this.advanceAny();
+        continue;
+      }
       if (this.inflight.length > 0 && chance(this.chooser, 'vol.interleave', this.interleavePermille)) {
         this.interleavings += 1;
         this.advanceAny();
@@ -83,7 +93,10 @@ export class VolumeRunner {
 
   private advance(op: Op): void {
     const r = op.gen.next();
-    if (r.done !== true) return;
+    if (r.done !== true) {
+      if (r.value === WAL_FULL_WAIT) this.onWALFull();
+      return;
+    }
     op.finished = true;
     const i = this.inflight.indexOf(op);
     if (i >= 0) this.inflight.splice(i, 1);

@@ -60,6 +60,14 @@ export class ReferenceModel implements ContentOracle {
     this.highest = Math.min(this.highest, lsn);
   }
 
+  /**
+   * Record that `lba` holds `data` as of `lsn` (replacing versions at or above it): used when a
+   * crash leaves a block holding content the LSN history does not explain (hazard HS4).
+   */
+  adopt(lba: number, lsn: number, data: Uint8Array): void {
+    this.push(lba, { lsn, data: data.slice() });
+  }
+
   /** Replace everything with an image installed as of `lsn` (rebuild). */
   installImage(image: Uint8Array, lsn: number): void {
     for (let lba = 0; lba < this.numBlocks; lba++) this.perBlock[lba] = [{ lsn, data: image.slice(lba * this.blockSize, (lba + 1) * this.blockSize) }];
