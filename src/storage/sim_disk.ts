@@ -13,10 +13,12 @@
 //   sector ('disk.crash.corrupt').
 // - FaultBudget (the fault atlas rule): at most N I/O errors / out-of-space / corrupt sectors per
 //   disk per run, and corruption only ever damages bytes of a write that was *not yet durable*
-//   (never fsynced data) outside protected ranges (the superblock). Such bytes are either
-//   detected by the WAL CRC (entry ignored: it was never acknowledged) or belong to an extent
-//   block whose WAL entry is still above the persisted checkpoint and is replayed over it, so
-//   every corruption is locally recoverable. A fsync failure leaves the pending writes pending.
+//   (never fsynced, so never acknowledged), outside protected ranges (the superblock) and, when
+//   corruptibleRanges is given, only inside them (the checksummed WAL). The WAL CRC then rejects
+//   the damaged entry and recovery keeps the valid prefix, so every corruption is recoverable and
+//   never destroys acknowledged data. (Unprotected extent bytes have no checksum: corrupting them
+//   would be undetectable, so the blockvol setup keeps corruption in the WAL.) A fsync failure
+//   leaves the pending writes pending.
 // The disk returns damaged bytes silently; detecting them is the caller's checksum's job.
 
 import { type Chooser, type Disk, DiskError, FIRST_CHOICE } from './disk.ts';
@@ -53,6 +55,11 @@ export interface SimDiskOptions {
   readonly chooser?: Chooser;
   /** Byte ranges never corrupted by the corrupt-sector fault (e.g. the superblock). */
   readonly protectedRanges?: readonly { offset: number; length: number }[];
+  /**
+   * If set, corruption only hits writes lying entirely inside one of these ranges (give the
+   * checksummed regions, e.g. the blockvol WAL). Default: anywhere not protected.
+   */
+  readonly corruptibleRanges?: readonly { offset: number; length: number }[];
   /** Latency hints in ticks the simulator may use to schedule completions. */
   readonly latency?: DiskLatency;
   /** Initial durable content (copied); default zeros. */
@@ -86,6 +93,7 @@ export class SimDisk implements Disk {
   private readonly budget: FaultBudget;
   private chooser: Chooser;
   private readonly protectedRanges: readonly { offset: number; length: number }[];
+  private readonly corruptibleRanges: readonly { offset: number; length: number }[] | null;
   private readonly latency: DiskLatency;
 
   constructor(opts: SimDiskOptions) {
@@ -100,6 +108,7 @@ export class SimDisk implements Disk {
     this.budget = opts.budget ?? DEFAULT_FAULT_BUDGET;
     this.chooser = opts.chooser ?? FIRST_CHOICE;
     this.protectedRanges = opts.protectedRanges ?? [];
+    this.corruptibleRanges = opts.corruptibleRanges ?? null;
     this.latency = opts.latency ?? { read: 0, write: 0, fsync: 0 };
   }
 
@@ -184,7 +193,7 @@ export class SimDisk implements Disk {
 
   private maybeCorrupt(chooser: Chooser): { offset: number; length: number } | null {
     if (!this.faults.corruptSector || this.corruptions >= this.budget.maxCorruptSectors) return null;
-    const candidates = this.pending.filter((w) => !this.isProtected(w.offset, w.data.length));
+    const candidates = this.pending.filter((w) => !this.isProtected(w.offset, w.data.length) && this.isCorruptible(w.offset, w.data.length));
     if (candidates.length === 0) return null;
     if (chooser.choose('disk.crash.corrupt', 2) !== 1) return null;
     const w = candidates[chooser.choose('disk.crash.corrupt.write', candidates.length)]!;
@@ -230,6 +239,11 @@ export class SimDisk implements Disk {
 
   private inBounds(offset: number, length: number): boolean {
     return Number.isSafeInteger(offset) && offset >= 0 && length >= 0 && offset + length <= this.sizeBytes;
+  }
+
+  private isCorruptible(offset: number, length: number): boolean {
+    if (this.corruptibleRanges === null) return true;
+    return this.corruptibleRanges.some((r) => offset >= r.offset && offset + length <= r.offset + r.length);
   }
 
   private isProtected(offset: number, length: number): boolean {

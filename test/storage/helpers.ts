@@ -7,7 +7,7 @@ import type { Chooser } from '../../src/storage/disk.ts';
 export const GEO = { blockSize: 16, numBlocks: 32, walSize: 1024 } as const;
 
 export function mkDisk(extra: Partial<SimDiskOptions> = {}, geo: { blockSize: number; numBlocks: number; walSize: number } = GEO): SimDisk {
-  return new SimDisk({ size: volumeDiskSize(geo), sectorSize: 64, protectedRanges: [{ offset: 0, length: 4096 }], ...extra });
+  return new SimDisk({ size: volumeDiskSize(geo), sectorSize: 64, protectedRanges: [{ offset: 0, length: 4096 }], corruptibleRanges: [{ offset: 4096, length: geo.walSize }], ...extra });
 }
 
 export function mkVolume(opts: Partial<CreateOptions> = {}, diskOpts: Partial<SimDiskOptions> = {}): { disk: SimDisk; vol: BlockVolume } {

@@ -301,4 +301,15 @@ describe('BlockVolume basics', () => {
     vol.flushOnce();
     expect(vol.checkpointLSN()).toBe(0);
   });
+
+  it('HS4: a crash before the flush fsync can persist an extent block whose WAL entry is lost', () => {
+    const { disk, vol } = mkVolume();
+    vol.writeLBA(0, block(1)); // LSN 1: WAL write, unsynced
+    const flush = vol.flushSteps();
+    stepUntil(flush, 'flush:extent-write'); // extent write issued, no fsync yet
+    disk.crash(listChooser([0, 1])); // WAL write lost, extent write persisted
+    const v2 = ok(BlockVolume.open(disk));
+    expect(v2.headLSN()).toBe(0);
+    expect(v2.readLBA(0, 16).data![0]).toBe(1); // content of an LSN the volume no longer has
+  });
 });
