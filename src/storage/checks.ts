@@ -1,9 +1,9 @@
 // Storage invariants of spec §12.5 as named checks the simulator calls after every step:
-//   W1  LSN order in a WAL (candidate: H1, and H2/H11 can also open a gap)   checkW1(vol)
+//   W1  LSN order in a WAL (candidate: H1; H2 also opens a gap)              checkW1(vol)
 //   W3  storage half: every LSN <= f is durable (recover a copy of the durable media)
 //                                                                            verifyDurableThrough(...)
 //   W9  retention floor honoured                                             new W9RetentionFloor().observe(vol, floors)
-//   W10 checkpoint soundness (candidate: H2, H11)                            new W10Checkpoint().observe(vol, oracle?)
+//   W10 checkpoint soundness (candidate: H2, H11; HS4 with an oracle)        new W10Checkpoint().observe(vol, oracle?)
 //   W11 truncation safety / one truth after TruncateToLSN                   new W11Truncation().observe(vol, oracle)
 //   W12 install convergence after RebuildInstaller.Commit                    new W12Install().observe(vol)
 //   W13 split boundary fixed before copy (full-extent export)                checkW13(export, oracle)
@@ -35,10 +35,10 @@ export interface CheckInfo {
 }
 
 export const STORAGE_CHECKS: Readonly<Record<string, CheckInfo>> = {
-  W1: { id: 'W1', title: 'LSN order in a WAL: strictly increasing, contiguous above the checkpoint', candidate: true, hazards: ['H1'] },
+  W1: { id: 'W1', title: 'LSN order in a WAL: strictly increasing, contiguous above the checkpoint', candidate: true, hazards: ['H1', 'H2'] },
   W3: { id: 'W3', title: 'every LSN <= f is durable on the disk (storage half)', candidate: false, hazards: ['H3'] },
   W9: { id: 'W9', title: 'retention floor honoured: nothing above a live floor is reclaimed', candidate: false, hazards: ['H2'] },
-  W10: { id: 'W10', title: 'checkpoint soundness: extent reflects the checkpoint, no regression except resets', candidate: true, hazards: ['H2', 'H11'] },
+  W10: { id: 'W10', title: 'checkpoint soundness: extent reflects the checkpoint, no regression except resets', candidate: true, hazards: ['H2', 'H11', 'HS4'] },
   W11: { id: 'W11', title: 'TruncateToLSN leaves one truth at t', candidate: false, hazards: [] },
   W12: { id: 'W12', title: 'RebuildInstaller.Commit(s) leaves one truth at s-1', candidate: false, hazards: [] },
   W13: { id: 'W13', title: 'full-extent export reflects every LSN < snapshotLSN', candidate: false, hazards: ['H11'] },
