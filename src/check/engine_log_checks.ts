@@ -1,8 +1,9 @@
 // Engine invariants read from the RecoveryLog events appended during one step (spec §12.2-
-// §12.4): the log is causal (I26: endpoint_changed only on a real change, one release per
-// executor), a logged budget escalation really escalated (I15), exec_truncation in IO mode only
-// after a successful TruncateWAL (I14); it also collects what the step's other checks need: the
-// replicas with logged escalation evidence (I26) and the epoch fences the log announces (I7).
+// §12.4): the log is causal (I26: endpoint_changed only on a real change, at most one
+// exec_resources_released per issued plan), a logged budget escalation really escalated (I15),
+// exec_truncation in IO mode only after a successful TruncateWAL (I14); it also collects what the
+// step's other checks need: the replicas with logged escalation evidence (I26) and the epoch
+// fences the log announces (I7).
 import { failure } from './catalog.ts';
 import type { Failure } from './catalog.ts';
 import { endpointChanged, ReplicaState } from '../engine/types.ts';
