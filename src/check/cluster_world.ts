@@ -130,14 +130,20 @@ export class ClusterChecker {
       const shipper = p.group?.shippers().find((s) => s.dataAddr === n.receiver?.dataAddr()) ?? null;
       const engineState = sender?.state() ?? 'none';
       const rebuilding = engineState === 'needs_rebuild' && (p.recovery?.running(id) ?? false);
+      const fenced = c.stuckOnEpochFence(n);
+      const fenceNote = ' (its receiver kept dropping older-epoch entries the catch-up streamed: catch-up cannot cross an epoch boundary, finding H20)';
       if (!(engineState === 'in_sync' || rebuilding) || shipper?.state() !== 'in_sync') {
-        out.push(failure('E3', `replica ${n.name} did not converge: engine ${engineState}, shipper ${shipper?.state() ?? 'none'}, receiver ${n.receiver === null ? 'none' : 'running'}`));
+        const f = failure('E3', `replica ${n.name} did not converge: engine ${engineState}, shipper ${shipper?.state() ?? 'none'}, receiver ${n.receiver === null ? 'none' : 'running'}${fenced ? fenceNote : ''}`);
+        out.push(fenced ? { ...f, candidate: true } : f);
         continue;
       }
       if (engineState === 'in_sync' && n.vol !== null && image instanceof Uint8Array) {
         const ri = n.vol.readImage();
         if (ri instanceof Uint8Array && !sameBytes(ri, image)) {
-          out.push(failure('E1', `replica ${n.name} is in sync (engine and shipper) but its content differs from primary ${p.name}`));
+          const fork = c.holdsAbandonedTail(n);
+          const why = fork ? ' (it keeps a tail it wrote as an earlier primary at LSNs the new primary reused: a fork neither handshake can see, they compare LSNs, not lineages; finding H21)' : fenced ? fenceNote : '';
+          const f = failure('E1', `replica ${n.name} is in sync (engine and shipper) but its content differs from primary ${p.name}${why}`);
+          out.push(fork || fenced ? { ...f, candidate: true } : f);
         }
       }
     }

@@ -123,6 +123,20 @@ export class Cluster implements World {
       endpoint_updates: this.master.stats.endpointUpdates, rebuild_assignments: this.master.stats.rebuildAssignments, durable_writes: this.oracle.durableWrites() };
   }
 
+  /**
+   * True when `replica` may hold a tail of an abandoned lineage: it wrote LSNs as primary in some
+   * epoch beyond the head at which a later epoch's primary took over, so the same LSNs were
+   * allocated twice with different data (a fork the engine cannot see: it compares LSNs only).
+   */
+  holdsAbandonedTail(replica: VolumeNode): boolean {
+    for (const [e, maxLSN] of replica.wroteAsPrimary) {
+      for (const n of this.nodes) {
+        for (const [e2, head] of n.promotedAtHead) if (e2 > e && n !== replica && maxLSN > head) return true;
+      }
+    }
+    return false;
+  }
+
   primary(): VolumeNode | undefined {
     return this.nodes.find((n) => n.serverID === this.master.primaryServerID());
   }
@@ -218,8 +232,23 @@ export class Cluster implements World {
     n.boot(newAddress);
   }
 
+  /** Per replica server: stale-epoch drops its receiver had counted when the quiet phase began. */
+  readonly staleDropsAtQuiet = new Map<string, number>();
+
+  /**
+   * True when `n`'s receiver kept dropping entries of an older epoch during the quiet phase: the
+   * target's catch-up streams every retained entry, but a replica applies only entries of its own
+   * epoch (spec §10.5, §10.7), so a replica behind an epoch boundary can never catch up by
+   * shipping — it cycles Degraded -> CatchingUp -> InSync (catch-up "done") -> barrier timeout.
+   */
+  stuckOnEpochFence(n: VolumeNode): boolean {
+    const now = n.receiver?.obs.staleEpochDrops ?? 0;
+    return now > (this.staleDropsAtQuiet.get(n.serverID) ?? 0);
+  }
+
   private beginQuiet(): void {
     this.quiet = true;
+    for (const n of this.nodes) this.staleDropsAtQuiet.set(n.serverID, n.receiver?.obs.staleEpochDrops ?? 0);
     this.detail = 'quiet phase: heal all, restart all';
     this.network.healAll();
     for (const n of this.nodes) if (!n.up()) n.boot(false);

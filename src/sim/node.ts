@@ -102,6 +102,10 @@ export class VolumeNode {
   receiver: ReplicaReceiver | null = null;
   private flushing = false;
   private readonly diskChooser: Chooser;
+  /** Lineage facts for the end-to-end checks: highest LSN this server appended as primary, per epoch... */
+  readonly wroteAsPrimary = new Map<number, number>();
+  /** ...and its head when it was promoted, per epoch. They survive crashes (they are history). */
+  readonly promotedAtHead = new Map<number, number>();
   /** The last crash tore a write inside the WAL region (recovery must cut the torn tail). */
   private tornWAL = false;
 
@@ -146,7 +150,10 @@ export class VolumeNode {
     this.lastKey = '';
     this.groupKey = '';
     this.assignment = null;
-    v.onShip((e) => this.group?.shipAll(e));
+    v.onShip((e) => {
+      this.wroteAsPrimary.set(e.epoch, Math.max(this.wroteAsPrimary.get(e.epoch) ?? 0, e.lsn));
+      this.group?.shipAll(e);
+    });
     v.setShipperFloorFn(() => this.group?.minRecoverableFlushedLSN() ?? { lsn: 0, found: false });
     this.rebuildServer = new RebuildServer({ volume: this.primaryPort(), transport: env.network.transportFor(this.host), listenAddr: this.rebuildAddr() });
     this.rebuildServer.start();
@@ -254,6 +261,7 @@ export class VolumeNode {
 
   private becomePrimary(a: Assignment, changed: boolean): void {
     const vol = this.vol!;
+    if (this.role !== 'primary' || !this.promotedAtHead.has(a.epoch)) this.promotedAtHead.set(a.epoch, vol.headLSN());
     if (this.role !== 'primary') {
       this.receiver?.stop();
       this.receiver = null;
@@ -330,7 +338,13 @@ export class VolumeNode {
     this.recovery = new RecoveryManager(driver, {
       timers: this.timers!, chooser: this.env.chooser, coverage: this.env.coverage, observer,
       probeFlushedLSN: (id, done) => this.rpcProbe(id, done),
-      performIO: (id, call, done) => this.rpcIO(id, call, done),
+      performIO: (id, executor, call, done) => {
+        // The target's catch-up executor has no rebuild address: StreamWALEntries only scans the
+        // primary's own WAL (spec §10.10, hazard H9); the shipper does the delivery. Everything
+        // else (truncation, rebuild transfers and tail replay) runs at the replica.
+        if (executor === 'catchup' && call.op === 'streamWALEntries') this.scanOnlyIO(call, done);
+        else this.rpcIO(id, call, done);
+      },
       walContains: (lsn) => this.walContains(lsn),
       walGap: (lsn) => this.walGap(lsn),
     });
@@ -386,6 +400,15 @@ export class VolumeNode {
     const rebuildAddr = this.rebuildAddr();
     const timeout: IOResult = { err: ioTimeout(call) };
     this.rpc<IOResult>(replicaID, 'io', (t, reply) => t.serveIO(epoch, rebuildAddr, call, reply), timeout, done);
+  }
+
+  private scanOnlyIO(call: ExecutorIOCall, done: (r: IOResult) => void): void {
+    const port = this.primaryPort();
+    const ex = new BridgeExecutor({
+      replica: port, receiver: null, rebuildAddr: '', transport: this.env.network.transportFor(this.host), timers: this.timers!,
+      scanOnly: true, primary: port,
+    });
+    ex.perform(call, done);
   }
 
   /** Replica side of an engine I/O call: run the v2bridge executor against the local volume. */

@@ -22,8 +22,8 @@ export interface RecoveryDeps {
   readonly coverage: Coverage;
   /** Ask the replica for its durable point (R); null when it did not answer. */
   probeFlushedLSN(replicaID: ReplicaID, done: (lsn: number | null) => void): void;
-  /** Perform an executor I/O call at the replica (over the network). */
-  performIO(replicaID: ReplicaID, call: ExecutorIOCall, done: (r: IOResult) => void): void;
+  /** Perform an executor I/O call (a catch-up's or a rebuild's) for the replica. */
+  performIO(replicaID: ReplicaID, executor: 'catchup' | 'rebuild', call: ExecutorIOCall, done: (r: IOResult) => void): void;
   /** Ground truth: is this LSN physically in the primary's WAL now? */
   walContains(lsn: number): boolean;
   /** Ground truth: why a missing LSN is missing (see VolumeNode.walGap). */
@@ -208,7 +208,8 @@ export class RecoveryManager {
       this.later(task, `engine.${y.label}`, () => this.resume(task, undefined));
     } else {
       this.deps.coverage.add(`io_${y.call.op}`);
-      this.deps.performIO(task.replicaID, y.call, (res) => {
+      const kind = task.executor instanceof RebuildExecutor ? 'rebuild' : 'catchup';
+      this.deps.performIO(task.replicaID, kind, y.call, (res) => {
         this.later(task, `engine.io_done.${y.call.op}`, () => {
           this.deps.observer?.executorIO({ replicaID: task.replicaID, sessionIDUsed: task.sessionID, call: y.call, result: res });
           this.resume(task, res);
