@@ -52,6 +52,8 @@ export interface NodeConfig {
   readonly heartbeatMs: number;
   readonly retryMs: number;
   readonly interleavePermille: number;
+  /** Fidelity mode: catch-up StreamWALEntries scans only (the target's v2bridge, H9). */
+  readonly scanOnlyCatchUp: boolean;
   /** Disk faults of the seed's plan (rates in permille). */
   readonly diskIOErrorPermille: number;
   readonly tornPermille: number;
@@ -339,10 +341,10 @@ export class VolumeNode {
       timers: this.timers!, chooser: this.env.chooser, coverage: this.env.coverage, observer,
       probeFlushedLSN: (id, done) => this.rpcProbe(id, done),
       performIO: (id, executor, call, done) => {
-        // The target's catch-up executor has no rebuild address: StreamWALEntries only scans the
-        // primary's own WAL (spec §10.10, hazard H9); the shipper does the delivery. Everything
-        // else (truncation, rebuild transfers and tail replay) runs at the replica.
-        if (executor === 'catchup' && call.op === 'streamWALEntries') this.scanOnlyIO(call, done);
+        // By default catch-up delivers (a, b] to the replica, the CatchUpIO contract (spec §9.5).
+        // With `scanOnlyCatchUp` it only scans the primary's WAL, as the target's v2bridge does
+        // (spec §10.10, hazard H9). Everything else runs at the replica.
+        if (executor === 'catchup' && call.op === 'streamWALEntries' && this.cfg.scanOnlyCatchUp) this.scanOnlyIO(call, done);
         else this.rpcIO(id, call, done);
       },
       walContains: (lsn) => this.walContains(lsn),
@@ -383,11 +385,18 @@ export class VolumeNode {
     const owner = this.owner;
     let settled = false;
     const finish = (v: T): void => { if (!settled && owner.alive) { settled = true; done(v); } };
-    this.env.kernel.schedule(RPC_TIMEOUT_MS, this.cfg.name, `rpc.${kind}.timeout`, () => finish(fallback), owner);
+    const timer = this.env.kernel.schedule(RPC_TIMEOUT_MS, this.cfg.name, `rpc.${kind}.timeout`, () => finish(fallback), owner);
     if (target === undefined) return;
+    // A request runs at most once (it models a request on a TCP connection: it may be lost, but a
+    // duplicated datagram must not start a second transfer).
+    let served = false;
     this.env.network.sendDatagram(this.cfg.name, target.host, `rpc.${kind}`, () => {
-      if (!target.up()) return;
-      serve(target, (v) => this.env.network.sendDatagram(target.name, this.host, `rpc.${kind}.reply`, () => finish(v)));
+      if (!target.up() || served) return;
+      served = true;
+      serve(target, (v) => this.env.network.sendDatagram(target.name, this.host, `rpc.${kind}.reply`, () => {
+        this.env.kernel.cancelEvent(timer);
+        finish(v);
+      }));
     });
   }
 
