@@ -56,6 +56,9 @@ class Endpoint implements Conn {
   open = true;
   /** Virtual time at which the last frame sent from this end is delivered (FIFO per direction). */
   lastDelivery = 0;
+  /** Frames sent to this end, not yet delivered. Each delivery event takes the oldest, so frames
+   *  arrive in send order even when two deliveries fall due at the same instant. */
+  readonly inbox: Uint8Array[] = [];
 
   constructor(readonly id: number, readonly net: Network, readonly host: NetHost, readonly owner: Owner) {}
 
@@ -199,10 +202,12 @@ export class Network {
     }
     const at = Math.max(this.kernel.now() + this.latency('net.delay'), from.lastDelivery);
     from.lastDelivery = at;
+    to.inbox.push(frame);
     this.kernel.schedule(at - this.kernel.now(), to.host.name, 'net.frame', () => {
-      if (!to.open) return;
+      const next = to.inbox.shift();
+      if (!to.open || next === undefined) return;
       this.stats.framesDelivered += 1;
-      to.handlers?.onFrame(frame);
+      to.handlers?.onFrame(next);
     }, to.owner);
   }
 
