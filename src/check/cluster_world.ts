@@ -131,23 +131,34 @@ export class ClusterChecker {
       const engineState = sender?.state() ?? 'none';
       const rebuilding = engineState === 'needs_rebuild' && (p.recovery?.running(id) ?? false);
       const fenced = c.stuckOnEpochFence(n);
-      const fenceNote = ' (its receiver kept dropping older-epoch entries the catch-up streamed: catch-up cannot cross an epoch boundary, finding H20)';
+      const hole = firstHole(p, n.vol?.headLSN() ?? 0);
+      const fenceNote = hole !== null
+        ? ` (LSN ${hole} is a hole in the primary WAL — allocated, never written (H1) — so contiguous apply can never pass it)`
+        : ' (its receiver kept dropping older-epoch entries the catch-up streamed: catch-up cannot cross an epoch boundary, finding H20)';
+      const known = fenced || hole !== null;
       if (!(engineState === 'in_sync' || rebuilding) || shipper?.state() !== 'in_sync') {
         const f = failure('E3', `replica ${n.name} did not converge: engine ${engineState}, shipper ${shipper?.state() ?? 'none'}, receiver ${n.receiver === null ? 'none' : 'running'}${fenced ? fenceNote : ''}`);
-        out.push(fenced ? { ...f, candidate: true } : f);
+        out.push(known ? { ...f, candidate: true } : f);
         continue;
       }
       if (engineState === 'in_sync' && n.vol !== null && image instanceof Uint8Array) {
         const ri = n.vol.readImage();
         if (ri instanceof Uint8Array && !sameBytes(ri, image)) {
           const fork = c.holdsAbandonedTail(n);
-          const why = fork ? ' (it keeps a tail it wrote as an earlier primary at LSNs the new primary reused: a fork neither handshake can see, they compare LSNs, not lineages; finding H21)' : fenced ? fenceNote : '';
+          const why = fork ? ' (it keeps a tail it wrote as an earlier primary at LSNs the new primary reused: a fork neither handshake can see, they compare LSNs, not lineages; finding H21)' : known ? fenceNote : '';
           const f = failure('E1', `replica ${n.name} is in sync (engine and shipper) but its content differs from primary ${p.name}${why}`);
-          out.push(fork || fenced ? { ...f, candidate: true } : f);
+          out.push(fork || known ? { ...f, candidate: true } : f);
         }
       }
     }
   }
+}
+
+/** The first LSN above `from` that is a hole (H1) in the primary's WAL, or null. */
+function firstHole(p: VolumeNode, from: number): number | null {
+  const head = p.vol?.headLSN() ?? 0;
+  for (let lsn = from + 1; lsn <= head; lsn++) if (p.walGap(lsn) === 'hole') return lsn;
+  return null;
 }
 
 export const makeClusterWorld: WorldFactory = ({ seed, profile, bugs, chooser }) => {

@@ -56,7 +56,7 @@ interface Ranges {
 
 const RANGES: Record<ProfileName, Ranges> = {
   calm: { faults: false, partition: 0, crash: 0, reset: 0, drop: 0, disk: 0, engine: 0 },
-  default: { faults: true, partition: 150, crash: 120, reset: 4, drop: 50, disk: 3, engine: 150 },
+  default: { faults: true, partition: 150, crash: 120, reset: 4, drop: 50, disk: 0, engine: 150 },
   network: { faults: true, partition: 350, crash: 20, reset: 15, drop: 150, disk: 0, engine: 80 },
   crash: { faults: true, partition: 50, crash: 350, reset: 2, drop: 20, disk: 2, engine: 80 },
   storage: { faults: true, partition: 30, crash: 250, reset: 2, drop: 20, disk: 15, engine: 60 },
