@@ -81,7 +81,7 @@ export class Cluster implements World {
     for (let i = 1; i <= 1 + p.replicas; i++) {
       this.nodes.push(new VolumeNode({
         name: `n${i}`, serverID: `s${i}`, volume: VOLUME, ...GEOMETRY, durability: p.durability, bugs,
-        flushIntervalMs: 100, heartbeatMs: 500, retryMs: 1000, interleavePermille: 100, scanOnlyCatchUp: false, diskIOErrorPermille: p.diskErrorPermille, tornPermille: p.tornPermille,
+        flushIntervalMs: 100, heartbeatMs: 500, retryMs: 1000, interleavePermille: 100, scanOnlyCatchUp: false, replanOnRedelivery: true, diskIOErrorPermille: p.diskErrorPermille, tornPermille: p.tornPermille,
       }, env));
     }
     this.master = new Master({ volume: VOLUME, leaseMs: 3000 }, this.nodes.map((n) => ({

@@ -52,6 +52,8 @@ export interface NodeConfig {
   readonly heartbeatMs: number;
   readonly retryMs: number;
   readonly interleavePermille: number;
+  /** Re-delivered assignments re-apply recovery targets (the target's behaviour, H14). */
+  readonly replanOnRedelivery: boolean;
   /** Fidelity mode: catch-up StreamWALEntries scans only (the target's v2bridge, H9). */
   readonly scanOnlyCatchUp: boolean;
   /** Disk faults of the seed's plan (rates in permille). */
@@ -288,7 +290,10 @@ export class VolumeNode {
       this.committer = new GroupCommitter(sync, this.timers!);
     }
     if (this.driver === null) this.startEngine();
-    if (changed) this.recovery!.applyIntent(this.intentFor(a));
+    // Every delivery, re-deliveries included, gives each replica a recovery target, as the target's
+    // v2bridge ConvertAssignment does (hazard H14: a re-delivery supersedes in-flight sessions).
+    // That re-planning is also what notices a replica that silently fell behind.
+    if (changed || this.cfg.replanOnRedelivery) this.recovery!.applyIntent(this.intentFor(a));
   }
 
   private becomeReplica(a: Assignment): void {
