@@ -1,0 +1,72 @@
+// `npm run bench`: simulator throughput on one core for the default profile over a fixed set of
+// seeds — steps per wall second and simulated ms per wall second — (a) with every check and the
+// trace recording on, as `swsim fuzz` runs, and (b) bare (no checks, no recording). The bare run
+// does not stop at an invariant failure, so the two modes may execute different step counts; the
+// rates are per step and per simulated ms. Wall-clock reads are allowed here (reporting only).
+// Usage: tsx bench/run.ts [--seeds N] [--from S] [--profile P]
+import { performance } from 'node:perf_hooks';
+import { makeClusterWorld } from '../src/check/cluster_world.ts';
+import { RandomChooser } from '../src/sim/chooser.ts';
+import { DEFAULT_MAX_STEPS } from '../src/sim/cluster.ts';
+import { isProfileName } from '../src/sim/profile.ts';
+import { runSeed } from '../src/trace/run.ts';
+
+interface Totals {
+  readonly mode: string;
+  seeds: number;
+  steps: number;
+  simulatedMs: number;
+  wallMs: number;
+  failed: number;
+}
+
+function flag(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
+}
+
+function measure(mode: string, seeds: readonly number[], profile: string, full: boolean): Totals {
+  const t: Totals = { mode, seeds: 0, steps: 0, simulatedMs: 0, wallMs: 0, failed: 0 };
+  for (const seed of seeds) {
+    const start = performance.now();
+    const r = runSeed({ seed, profile, bugs: [], strict: false, maxSteps: DEFAULT_MAX_STEPS, record: full, check: full }, makeClusterWorld, new RandomChooser(seed));
+    t.wallMs += performance.now() - start;
+    t.seeds += 1;
+    t.steps += r.steps;
+    t.simulatedMs += r.simulatedMs;
+    if (r.status === 'fail') t.failed += 1;
+  }
+  return t;
+}
+
+const stepsPerSec = (t: Totals): number => t.steps / (t.wallMs / 1000);
+const simMsPerSec = (t: Totals): number => t.simulatedMs / (t.wallMs / 1000);
+
+function row(cells: readonly string[]): string {
+  const widths = [22, 6, 9, 12, 9, 11, 15, 7];
+  return cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' ');
+}
+
+const count = Number(flag('seeds', '20'));
+const from = Number(flag('from', '1'));
+const profile = flag('profile', 'default');
+if (!Number.isSafeInteger(count) || count < 1 || !Number.isSafeInteger(from) || !isProfileName(profile)) {
+  process.stderr.write('usage: tsx bench/run.ts [--seeds N] [--from S] [--profile default|calm|network|crash|storage]\n');
+  process.exit(2);
+}
+const seeds = Array.from({ length: count }, (_, i) => from + i);
+
+// Warm up the JIT on one short run so the first measured seed is not penalised.
+runSeed({ seed: from, profile, bugs: [], strict: false, maxSteps: 2000, record: true, check: true }, makeClusterWorld, new RandomChooser(from));
+
+const full = measure('checks + trace', seeds, profile, true);
+const bare = measure('bare', seeds, profile, false);
+
+process.stdout.write(`profile ${profile}, seeds ${from}..${from + count - 1}, node ${process.version}, one core\n\n`);
+process.stdout.write(row(['mode', 'seeds', 'steps', 'simulated s', 'wall s', 'steps/s', 'sim ms/wall s', 'failed']) + '\n');
+for (const t of [full, bare]) {
+  process.stdout.write(row([t.mode, String(t.seeds), String(t.steps), (t.simulatedMs / 1000).toFixed(1), (t.wallMs / 1000).toFixed(2),
+    Math.round(stepsPerSec(t)).toString(), Math.round(simMsPerSec(t)).toString(), String(t.failed)]) + '\n');
+}
+process.stdout.write(`\nbare / checked: ${(stepsPerSec(bare) / stepsPerSec(full)).toFixed(2)}x steps/s, ${(simMsPerSec(bare) / simMsPerSec(full)).toFixed(2)}x simulated ms per wall s\n`);
+process.stdout.write('(failed counts invariant failures; the bare run has no checks, so it never fails)\n');
