@@ -26,6 +26,8 @@ interface EngineWatch {
 
 interface VolumeWatch {
   readonly vol: BlockVolume;
+  /** Everything the storage checks read, as one string: unchanged ⇒ the checks cannot fire anew. */
+  key: string;
   readonly w9: W9RetentionFloor;
   readonly w10: W10Checkpoint;
   readonly w11: W11Truncation;
@@ -75,13 +77,17 @@ export class ClusterChecker {
       if (vol === null) { this.volumes.delete(n); continue; }
       let w = this.volumes.get(n);
       if (w === undefined || w.vol !== vol) {
-        w = { vol, w9: new W9RetentionFloor(), w10: new W10Checkpoint(), w11: new W11Truncation(), w12: new W12Install() };
+        w = { vol, key: '', w9: new W9RetentionFloor(), w10: new W10Checkpoint(), w11: new W11Truncation(), w12: new W12Install() };
         this.volumes.set(n, w);
       }
-      const w1 = checkW1(vol);
-      if (w1 !== null) out.push(fromLayer(w1));
       const holds = vol.pinner().activeHolds().filter((h) => h.kind !== 'fullbase').map((h) => h.startLSN);
       const shipperFlushed = (n.group?.shippers() ?? []).filter((s) => s.hasFlushedProgress() && s.state() !== 'needs_rebuild').map((s) => s.replicaFlushedLSN());
+      const pos = vol.walPosition();
+      const key = `${pos.head}/${pos.tail}/${vol.nextLSN()}/${vol.checkpointLSN()}/${vol.persistedCheckpointLSN()}/${vol.resetLog().length}/${vol.dirtyCount()}/${holds.join(',')}/${shipperFlushed.join(',')}`;
+      if (key === w.key) continue;
+      w.key = key;
+      const w1 = checkW1(vol);
+      if (w1 !== null) out.push(fromLayer(w1));
       for (const f of [w.w9.observe(vol, { holds, shipperFlushed }), w.w10.observe(vol), w.w12.observe(vol)]) if (f !== null) out.push(fromLayer(f));
     }
     for (const f of this.replication.all()) out.push(fromLayer(f));

@@ -127,6 +127,13 @@ export class Master {
     this.stats.epochBumps += 1;
   }
 
+  /** Compact form of canonical() for per-step fingerprints. */
+  digest(): string {
+    let d = `${this.epoch}|${this.primary}|${this.rebuildingServers().join(',')}`;
+    for (const id of this.serverIDs()) { const s = this.servers.get(id)!; d += `|${id}@${s.dataAddr}v${s.addrVersion}`; }
+    return d;
+  }
+
   canonical(): unknown {
     return { epoch: this.epoch, primary: this.primary, rebuilding: this.rebuildingServers(),
       servers: this.serverIDs().map((id) => { const s = this.servers.get(id)!; return [id, s.dataAddr, s.addrVersion]; }) };

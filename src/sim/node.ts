@@ -496,6 +496,17 @@ export class VolumeNode {
       eng: this.recovery?.registry.all().map((s) => [s.state(), s.sessionID()]) ?? null,
     };
   }
+
+  /** The same facts as canonical(), as one compact string (the per-step fingerprint's input). */
+  digest(): string {
+    const vol = this.vol;
+    if (vol === null) return `down:${this.incarnationNo}`;
+    let d = `${this.incarnationNo}|${this.role}|${this.epoch}|${vol.nextLSN()}|${vol.checkpointLSN()}|${vol.persistedCheckpointLSN()}`;
+    if (this.receiver !== null) d += `|rx${this.receiver.receivedLSN()},${this.receiver.flushedLSN()}`;
+    if (this.group !== null) for (const s of this.group.shippers()) d += `|sh${s.state()},${s.replicaFlushedLSN()}`;
+    if (this.recovery !== null) for (const s of this.recovery.registry.all()) d += `|en${s.state()},${s.sessionID()}`;
+    return d;
+  }
 }
 
 function ioTimeout(call: ExecutorIOCall): EngineError {
