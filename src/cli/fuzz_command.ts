@@ -8,10 +8,13 @@ import { RandomChooser } from '../sim/chooser.ts';
 import { isProfileName, PROFILE_NAMES } from '../sim/profile.ts';
 import { DEFAULT_MAX_STEPS } from '../sim/cluster.ts';
 import { makeClusterWorld } from '../check/cluster_world.ts';
-import { runSeed, type RunResult } from '../trace/run.ts';
+import { SeedRun, type RunResult } from '../trace/run.ts';
 import { writeTraceAtomic } from '../trace/writer.ts';
 import { parseArgs, UsageError } from './args.ts';
 import { isKnownBug } from './bugs.ts';
+
+/** Steps between two returns to the event loop (where SIGINT is noticed). */
+const STEP_BATCH = 2000;
 
 const FLAGS = { seeds: 'int', from: 'int', time: 'duration', profile: 'string', bug: 'list', traces: 'string', json: 'bool', strict: 'bool', 'max-steps': 'int' } as const;
 
@@ -65,10 +68,10 @@ export async function runFuzzCommand(argv: string[]): Promise<number> {
     if (interrupted) break;
     if (timeBudget !== undefined && Date.now() - started >= timeBudget) break;
     const seed = from + i;
-    const chooser = new RandomChooser(seed);
-    const result: RunResult = runSeed(
-      { seed, ...common, record: true, check: true, interrupted: () => interrupted },
-      makeClusterWorld, chooser);
+    const run = new SeedRun({ seed, ...common, record: true, check: true }, makeClusterWorld, new RandomChooser(seed));
+    // Advance in batches and yield to the event loop between them, so Ctrl-C is seen mid-seed.
+    while (!interrupted && run.advance(STEP_BATCH)) await new Promise<void>((r) => setImmediate(r));
+    const result: RunResult = run.result();
     runs += 1;
     steps += result.steps;
     simulatedMs += result.simulatedMs;
@@ -99,8 +102,6 @@ export async function runFuzzCommand(argv: string[]): Promise<number> {
       const bar = '█'.repeat(Math.round(frac * width)).padEnd(width, '░');
       process.stderr.write(`\r\x1b[K${bar} ${runs}/${total} seeds  ${passed} passed, ${failed} failed`);
     }
-    // Let SIGINT handlers run between seeds.
-    await new Promise<void>((r) => setImmediate(r));
   }
   process.off('SIGINT', onSigint);
   process.off('SIGTERM', onSigint);

@@ -39,7 +39,7 @@ export function replayTrace(trace: Trace, make: WorldFactory): ReplayReport {
         onStep: (rec) => {
           replayed.push(rec);
           const want = trace.steps[rec.step - 1];
-          if (want === undefined || want.fp !== rec.fp || want.kind !== rec.kind || want.t !== rec.t) {
+          if (want === undefined || want.fp !== rec.fp || want.kind !== rec.kind || want.t !== rec.t || want.actor !== rec.actor || want.detail !== rec.detail) {
             divergence = { step: rec.step, expected: describe(want), actual: describe(rec) };
             return false;
           }

@@ -1,7 +1,9 @@
 // Runs one seed: builds the world for (seed, profile, bugs), steps it, calls the checker after
 // every step, and records the trace (step records with fingerprints, outcome, choices). This is
 // the single loop behind `swsim run`, `swsim fuzz`, `swsim replay` and the benchmarks, so a
-// recorded run and its replay execute exactly the same code.
+// recorded run and its replay execute exactly the same code. A run advances in batches
+// (`SeedRun.advance`), so a caller can return to its event loop between batches — that is how the
+// CLI notices Ctrl-C in the middle of a long seed.
 import type { Failure } from '../check/catalog.ts';
 import type { RecordingChooser } from '../sim/chooser.ts';
 import type { World } from '../sim/world.ts';
@@ -18,9 +20,7 @@ export interface RunOptions {
   readonly record: boolean;
   /** Run the checker after every step. Off for the bare benchmark. */
   readonly check: boolean;
-  /** Polled between steps; returning true stops the run as "interrupted". */
-  readonly interrupted?: () => boolean;
-  /** Observes each step record as it is produced (replay compares fingerprints here). */
+  /** Observes each step record as it is produced; returning false stops the run (replay divergence). */
   readonly onStep?: (rec: TraceStep) => boolean | void;
 }
 
@@ -54,64 +54,88 @@ export function traceHeader(o: RunOptions): TraceHeader {
   };
 }
 
-export function runSeed(o: RunOptions, make: WorldFactory, chooser: RecordingChooser): RunResult {
-  const cw = make({ seed: o.seed, profile: o.profile, bugs: o.bugs, chooser });
-  const w = cw.world;
-  const steps: TraceStep[] = [];
-  const findings: Finding[] = [];
-  const seenFindings = new Set<string>();
-  let failure: (Failure & { step: number }) | undefined;
-  let status: RunResult['status'] = 'pass';
-  let n = 0;
-  let stoppedAt: number | undefined;
+export class SeedRun {
+  private readonly cw: CheckedWorld;
+  private readonly steps: TraceStep[] = [];
+  private readonly findings: Finding[] = [];
+  private readonly seenFindings = new Set<string>();
+  private failure: (Failure & { step: number }) | undefined;
+  private n = 0;
+  private stoppedAt: number | undefined;
+  private ended = false;
 
-  const consider = (fs: Failure[], step: number): void => {
+  constructor(private readonly o: RunOptions, make: WorldFactory, private readonly chooser: RecordingChooser) {
+    this.cw = make({ seed: o.seed, profile: o.profile, bugs: o.bugs, chooser });
+  }
+
+  /** Run up to `batch` more steps; true while the run has more to do. */
+  advance(batch: number): boolean {
+    const { o, cw } = this;
+    const w = cw.world;
+    for (let k = 0; k < batch && !this.ended; k++) {
+      if (this.n >= o.maxSteps || w.finished()) { this.end(true); break; }
+      const e = w.step();
+      if (e === null) { this.end(true); break; }
+      this.n += 1;
+      if (o.check) this.consider(cw.check(), this.n);
+      if (o.record || o.onStep !== undefined) {
+        const detail = w.lastDetail();
+        const rec: TraceStep = detail === undefined
+          ? { type: 'step', step: this.n, t: e.time, actor: e.actor, kind: e.kind, fp: w.fingerprint() }
+          : { type: 'step', step: this.n, t: e.time, actor: e.actor, kind: e.kind, detail, fp: w.fingerprint() };
+        if (o.record) this.steps.push(rec);
+        if (o.onStep?.(rec) === false) { this.stoppedAt = this.n; this.end(false); break; }
+      }
+      if (this.failure !== undefined) this.end(false);
+    }
+    return !this.ended;
+  }
+
+  /** The outcome so far; `interrupted` when the run has not ended. */
+  result(): RunResult {
+    const status: RunResult['status'] = this.failure !== undefined ? 'fail' : this.ended ? 'pass' : 'interrupted';
+    const f = this.failure;
+    const trace: Trace = {
+      header: traceHeader(this.o),
+      steps: this.steps,
+      outcome: {
+        type: 'outcome', status,
+        ...(f !== undefined ? { invariant: f.id, step: f.step, message: f.message } : {}),
+        steps: this.n, findings: this.findings,
+      },
+      choices: [...this.chooser.recorded],
+    };
+    return {
+      status, findings: this.findings, steps: this.n, simulatedMs: this.cw.world.now(), coverage: this.cw.world.coverage(), trace,
+      ...(f !== undefined ? { failure: f } : {}),
+      ...(this.stoppedAt !== undefined ? { stoppedAt: this.stoppedAt } : {}),
+    };
+  }
+
+  /** End the run; end-of-run checks apply only to a run that reached its planned end. */
+  private end(naturally: boolean): void {
+    this.ended = true;
+    const completed = naturally && this.cw.world.finished();
+    if (completed && this.failure === undefined && this.o.check) this.consider(this.cw.finalCheck(), this.n);
+  }
+
+  private consider(fs: Failure[], step: number): void {
     for (const f of fs) {
-      if (f.candidate && !o.strict) {
-        if (!seenFindings.has(f.id)) {
-          seenFindings.add(f.id);
-          findings.push({ invariant: f.id, step, message: f.message });
+      if (f.candidate && !this.o.strict) {
+        if (!this.seenFindings.has(f.id)) {
+          this.seenFindings.add(f.id);
+          this.findings.push({ invariant: f.id, step, message: f.message });
         }
         continue;
       }
-      if (failure === undefined) failure = { ...f, step };
+      if (this.failure === undefined) this.failure = { ...f, step };
     }
-  };
-
-  while (n < o.maxSteps && !w.finished()) {
-    if (o.interrupted?.() === true) { status = 'interrupted'; break; }
-    const e = w.step();
-    if (e === null) break;
-    n += 1;
-    if (o.check) consider(cw.check(), n);
-    if (o.record || o.onStep !== undefined) {
-      const detail = w.lastDetail();
-      const rec: TraceStep = detail === undefined
-        ? { type: 'step', step: n, t: e.time, actor: e.actor, kind: e.kind, fp: w.fingerprint() }
-        : { type: 'step', step: n, t: e.time, actor: e.actor, kind: e.kind, detail, fp: w.fingerprint() };
-      if (o.record) steps.push(rec);
-      if (o.onStep?.(rec) === false) { stoppedAt = n; break; }
-    }
-    if (failure !== undefined) break;
   }
-  if (failure === undefined && status !== 'interrupted' && stoppedAt === undefined && o.check) consider(cw.finalCheck(), n);
-  if (failure !== undefined) status = 'fail';
+}
 
-  const trace: Trace = {
-    header: traceHeader(o),
-    steps,
-    outcome: {
-      type: 'outcome',
-      status,
-      ...(failure !== undefined ? { invariant: failure.id, step: failure.step, message: failure.message } : {}),
-      steps: n,
-      findings,
-    },
-    choices: [...chooser.recorded],
-  };
-  return {
-    status, findings, steps: n, simulatedMs: w.now(), coverage: w.coverage(), trace,
-    ...(failure !== undefined ? { failure } : {}),
-    ...(stoppedAt !== undefined ? { stoppedAt } : {}),
-  };
+/** Run one seed to its end, synchronously. */
+export function runSeed(o: RunOptions, make: WorldFactory, chooser: RecordingChooser): RunResult {
+  const r = new SeedRun(o, make, chooser);
+  while (r.advance(Number.MAX_SAFE_INTEGER)) { /* until done */ }
+  return r.result();
 }
