@@ -24,6 +24,12 @@ import {
 } from './wire.ts';
 
 export interface BridgeExecutorConfig {
+  /**
+   * Contract catch-up (not the target's rebuild path): an entry the replica already holds
+   * (LSN <= its head) counts as delivered and is not applied again, so a catch-up racing live
+   * shipping cannot put an older version of a block back.
+   */
+  readonly skipApplied?: boolean;
   /** The volume being caught up or rebuilt. */
   readonly replica: ReplicaVolumePort;
   /** SyncReceiverProgress target (the replica's receiver); null if none runs. */
@@ -88,6 +94,10 @@ export class BridgeExecutor {
           const d = decodeWALEntry(f.payload);
           if (d.err !== undefined) return replErr(ERR_REBUILD, `WAL replay apply: ${d.err.message}`, d.err);
           if (b > 0 && d.entry.lsn > b) return 'more';
+          if (this.cfg.skipApplied === true && d.entry.lsn <= vol.headLSN()) {
+            highest = Math.max(highest, d.entry.lsn);
+            return 'more';
+          }
           const err = vol.applyRebuildEntry(d.entry);
           if (err !== null) return replErr(ERR_REBUILD, `WAL replay apply: ${err.message}`, err);
           highest = d.entry.lsn;

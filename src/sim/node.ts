@@ -350,7 +350,7 @@ export class VolumeNode {
         // With `scanOnlyCatchUp` it only scans the primary's WAL, as the target's v2bridge does
         // (spec §10.10, hazard H9). Everything else runs at the replica.
         if (executor === 'catchup' && call.op === 'streamWALEntries' && this.cfg.scanOnlyCatchUp) this.scanOnlyIO(call, done);
-        else this.rpcIO(id, call, done);
+        else this.rpcIO(id, executor, call, done);
       },
       walContains: (lsn) => this.walContains(lsn),
       walGap: (lsn) => this.walGap(lsn),
@@ -409,11 +409,11 @@ export class VolumeNode {
     this.rpc<number | null>(replicaID, 'probe', (t, reply) => reply(t.receiver?.flushedLSN() ?? t.vol?.persistedCheckpointLSN() ?? null), null, done);
   }
 
-  private rpcIO(replicaID: ReplicaID, call: ExecutorIOCall, done: (r: IOResult) => void): void {
+  private rpcIO(replicaID: ReplicaID, executor: 'catchup' | 'rebuild', call: ExecutorIOCall, done: (r: IOResult) => void): void {
     const epoch = this.epoch;
     const rebuildAddr = this.rebuildAddr();
     const timeout: IOResult = { err: ioTimeout(call) };
-    this.rpc<IOResult>(replicaID, 'io', (t, reply) => t.serveIO(epoch, rebuildAddr, call, reply), timeout, done);
+    this.rpc<IOResult>(replicaID, 'io', (t, reply) => t.serveIO(epoch, rebuildAddr, executor, call, reply), timeout, done);
   }
 
   private scanOnlyIO(call: ExecutorIOCall, done: (r: IOResult) => void): void {
@@ -425,12 +425,16 @@ export class VolumeNode {
     ex.perform(call, done);
   }
 
-  /** Replica side of an engine I/O call: run the v2bridge executor against the local volume. */
-  serveIO(epoch: number, primaryRebuildAddr: string, call: ExecutorIOCall, reply: (r: IOResult) => void): void {
+  /**
+   * Replica side of an engine I/O call: run the v2bridge executor against the local volume. A
+   * catch-up delivers its range idempotently (the CatchUpIO contract); a rebuild's tail replay
+   * applies every entry, as the target's ApplyRebuildEntry does.
+   */
+  serveIO(epoch: number, primaryRebuildAddr: string, executor: 'catchup' | 'rebuild', call: ExecutorIOCall, reply: (r: IOResult) => void): void {
     if (this.vol === null || epoch < this.epoch) { reply({ err: ioStale(call, epoch, this.epoch) }); return; }
     const ex = new BridgeExecutor({
       replica: this.replicaPort(), receiver: this.receiver, rebuildAddr: primaryRebuildAddr,
-      transport: this.env.network.transportFor(this.host), timers: this.timers!,
+      transport: this.env.network.transportFor(this.host), timers: this.timers!, skipApplied: executor === 'catchup',
     });
     ex.perform(call, reply);
   }
