@@ -8,6 +8,8 @@ import type { RecoveryDriver } from '../engine/driver.ts';
 import type { ReplicaReceiver } from '../replication/receiver.ts';
 import type { WALShipper } from '../replication/shipper.ts';
 import { ReplicationChecks } from '../replication/checks.ts';
+import type { SyncLog } from '../replication/group_commit.ts';
+import type { RebuildServer } from '../replication/rebuild_server.ts';
 import { checkW1, W10Checkpoint, W11Truncation, W12Install, W9RetentionFloor } from '../storage/checks.ts';
 import type { BlockVolume } from '../storage/volume.ts';
 import { Cluster } from '../sim/cluster.ts';
@@ -44,17 +46,33 @@ export class ClusterChecker {
   private readonly volumes = new Map<VolumeNode, VolumeWatch>();
   private readonly replication: ReplicationChecks;
 
+  /** The data-path components of live nodes, gathered once per step for the replication checks. */
+  private live = { shippers: [] as WALShipper[], receivers: [] as ReplicaReceiver[], syncLogs: [] as SyncLog[], rebuildServers: [] as RebuildServer[] };
+  private readonly ownerOf = new Map<WALShipper, VolumeNode>();
+
   constructor(readonly cluster: Cluster) {
-    const live = (): VolumeNode[] => cluster.nodes.filter((n) => n.up());
     this.replication = new ReplicationChecks({
-      shippers: () => live().flatMap((n) => n.group?.shippers() ?? []),
-      receivers: () => live().flatMap((n) => (n.receiver !== null ? [n.receiver] : [])),
-      syncLogs: () => live().map((n) => n.syncLog),
-      rebuildServers: () => live().flatMap((n) => (n.rebuildServer !== null ? [n.rebuildServer] : [])),
-      primaryHeadOf: (s: WALShipper) => live().find((n) => n.group?.shippers().includes(s) === true)?.vol?.headLSN() ?? null,
-      primaryHoleAt: (s: WALShipper, lsn: number) => live().find((n) => n.group?.shippers().includes(s) === true)?.walGap(lsn) === 'hole',
+      shippers: () => this.live.shippers,
+      receivers: () => this.live.receivers,
+      syncLogs: () => this.live.syncLogs,
+      rebuildServers: () => this.live.rebuildServers,
+      primaryHeadOf: (s: WALShipper) => this.ownerOf.get(s)?.vol?.headLSN() ?? null,
+      primaryHoleAt: (s: WALShipper, lsn: number) => this.ownerOf.get(s)?.walGap(lsn) === 'hole',
       receiverDurableLSN: (_r: ReplicaReceiver) => null,
     });
+  }
+
+  private gatherLive(): void {
+    const l = { shippers: [] as WALShipper[], receivers: [] as ReplicaReceiver[], syncLogs: [] as SyncLog[], rebuildServers: [] as RebuildServer[] };
+    this.ownerOf.clear();
+    for (const n of this.cluster.nodes) {
+      if (!n.up()) continue;
+      if (n.group !== null) for (const s of n.group.shippers()) { l.shippers.push(s); this.ownerOf.set(s, n); }
+      if (n.receiver !== null) l.receivers.push(n.receiver);
+      if (n.rebuildServer !== null) l.rebuildServers.push(n.rebuildServer);
+      l.syncLogs.push(n.syncLog);
+    }
+    this.live = l;
   }
 
   /** Called by the cluster for each new engine instance. */
@@ -80,16 +98,19 @@ export class ClusterChecker {
         w = { vol, key: '', w9: new W9RetentionFloor(), w10: new W10Checkpoint(), w11: new W11Truncation(), w12: new W12Install() };
         this.volumes.set(n, w);
       }
-      const holds = vol.pinner().activeHolds().filter((h) => h.kind !== 'fullbase').map((h) => h.startLSN);
-      const shipperFlushed = (n.group?.shippers() ?? []).filter((s) => s.hasFlushedProgress() && s.state() !== 'needs_rebuild').map((s) => s.replicaFlushedLSN());
-      const pos = vol.walPosition();
-      const key = `${pos.head}/${pos.tail}/${vol.nextLSN()}/${vol.checkpointLSN()}/${vol.persistedCheckpointLSN()}/${vol.resetLog().length}/${vol.dirtyCount()}/${holds.join(',')}/${shipperFlushed.join(',')}`;
+      const pinner = vol.pinner();
+      const floor = pinner.minWALRetentionFloor();
+      let key = `${vol.walPosition().head}/${vol.walPosition().tail}/${vol.nextLSN()}/${vol.checkpointLSN()}/${vol.persistedCheckpointLSN()}/${vol.resetLog().length}/${vol.dirtyCount()}/${pinner.activeHoldCount()}/${floor.found ? floor.lsn : '-'}`;
+      if (n.group !== null) for (const s of n.group.shippers()) key += `/${s.state()}${s.replicaFlushedLSN()}`;
       if (key === w.key) continue;
       w.key = key;
+      const holds = pinner.activeHolds().filter((h) => h.kind !== 'fullbase').map((h) => h.startLSN);
+      const shipperFlushed = (n.group?.shippers() ?? []).filter((s) => s.hasFlushedProgress() && s.state() !== 'needs_rebuild').map((s) => s.replicaFlushedLSN());
       const w1 = checkW1(vol);
       if (w1 !== null) out.push(fromLayer(w1));
       for (const f of [w.w9.observe(vol, { holds, shipperFlushed }), w.w10.observe(vol), w.w12.observe(vol)]) if (f !== null) out.push(fromLayer(f));
     }
+    this.gatherLive();
     for (const f of this.replication.all()) out.push(fromLayer(f));
     return out;
   }
