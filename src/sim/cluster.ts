@@ -84,7 +84,7 @@ export class Cluster implements World {
         flushIntervalMs: 100, heartbeatMs: 500, retryMs: 1000, interleavePermille: 100, scanOnlyCatchUp: false, replanOnRedelivery: true, diskIOErrorPermille: p.diskErrorPermille, tornPermille: p.tornPermille,
       }, env));
     }
-    this.master = new Master({ volume: VOLUME, leaseMs: 3000 }, this.nodes.map((n) => ({
+    this.master = new Master({ volume: VOLUME, leaseMs: 3000, anyReplicaMayWin: p.durability === 'sync_all', choose: (k, n) => c.choose(k, n) }, this.nodes.map((n) => ({
       serverID: n.serverID, node: n.name, dataAddr: n.dataAddr(), ctrlAddr: n.ctrlAddr(), rebuildAddr: n.rebuildAddr(), addrVersion: 1,
       lastHeartbeat: 0, role: 'none', epoch: 0, headLSN: 0, flushedLSN: 0,
     })), 's1');
@@ -205,6 +205,8 @@ export class Cluster implements World {
       n.crash();
       const newAddr = chance(c, 'fault.new_address', p.newAddressPermille);
       this.kernel.schedule(between(c, 'fault.restart_ms', 500, 8000), 'fault', 'fault.restart', () => this.restart(n, newAddr));
+    } else if (chance(c, 'fault.partition', p.partitionPermille) && chance(c, 'fault.isolate', 250)) {
+      this.isolatePrimary();
     } else if (chance(c, 'fault.partition', p.partitionPermille)) {
       const names = [...this.nodes.map((n) => n.name), 'master'];
       const a = pick(c, 'fault.partition.a', names);
@@ -227,6 +229,25 @@ export class Cluster implements World {
       }
     }
     this.kernel.schedule(between(c, 'fault.tick_ms', p.faultTickMs / 2 | 0, p.faultTickMs * 2), 'fault', 'fault.tick', () => this.faultTick());
+  }
+
+  /**
+   * Cut the primary off from the master and every replica (the client still reaches it) for longer
+   * than its lease: the master fails over while the old primary keeps acknowledging writes it cannot
+   * replicate, so it rejoins with a tail of its own — the replica-ahead (truncation) and fork cases.
+   */
+  private isolatePrimary(): void {
+    const c = this.opts.chooser;
+    const p = this.primary();
+    if (p === undefined || !p.up()) return;
+    const others = [...this.nodes.filter((n) => n !== p).map((n) => n.name), 'master'];
+    for (const o of others) this.network.partition(p.name, o, true);
+    this.detail = `isolate primary ${p.name}`;
+    this.marks.add('primary_isolated');
+    this.kernel.schedule(between(c, 'fault.isolate_ms', 3500, 9000), 'fault', 'fault.heal', () => {
+      this.detail = `heal primary ${p.name}`;
+      for (const o of others) this.network.heal(p.name, o);
+    });
   }
 
   private restart(n: VolumeNode, newAddress: boolean): void {

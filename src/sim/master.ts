@@ -25,6 +25,9 @@ export interface MasterConfig {
   readonly volume: string;
   /** A primary silent for this long is considered lost. */
   readonly leaseMs: number;
+  /** Failover may promote any live replica (sync_all), not only the most advanced one. */
+  readonly anyReplicaMayWin: boolean;
+  readonly choose: (kind: string, options: number) => number;
 }
 
 export interface MasterStats {
@@ -106,15 +109,19 @@ export class Master {
   tick(now: number): boolean {
     const p = this.servers.get(this.primary)!;
     if (now - p.lastHeartbeat <= this.cfg.leaseMs) return false;
-    // Promote the live server with the highest durable progress that is not being rebuilt.
-    let best: ServerRecord | undefined;
+    // Candidates: live servers not being rebuilt. Under sync_all every replica holds every
+    // acknowledged write, so any of them may win (the choice is the chooser's, which is how a
+    // replica ends up ahead of the new primary); otherwise the highest reported durable progress.
+    const live: ServerRecord[] = [];
     for (const id of this.serverIDs()) {
       if (id === this.primary || this.rebuilding.has(id)) continue;
       const s = this.servers.get(id)!;
-      if (now - s.lastHeartbeat > this.cfg.leaseMs) continue;
-      if (best === undefined || s.flushedLSN > best.flushedLSN) best = s;
+      if (now - s.lastHeartbeat <= this.cfg.leaseMs) live.push(s);
     }
-    if (best === undefined) return false;
+    if (live.length === 0) return false;
+    let best = live[0]!;
+    if (this.cfg.anyReplicaMayWin) best = live[this.cfg.choose('master.promote', live.length)]!;
+    else for (const s of live) if (s.flushedLSN > best.flushedLSN) best = s;
     this.primary = best.serverID;
     this.epoch += 1;
     this.stats.failovers += 1;
