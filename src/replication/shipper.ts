@@ -176,7 +176,7 @@ export class WALShipper {
       if (this.flushedProgress && this.cfg.volume !== null && !bugOn(this.cfg.bugs, 'B19')) {
         return this.reconnectAndCatchUp((err) => (err !== null ? done(err, 0) : this.sendBarrier(lsnMax, done)));
       }
-      this.resetBrokenConnections();
+      this.resetForBareRetry();
       return this.sendBarrier(lsnMax, done);
     }
     done(errReplicaDegraded(), 0);
@@ -438,14 +438,17 @@ export class WALShipper {
   }
 
   /**
-   * Bootstrap retry (Go's resetConnections before a bare barrier). Go closes both connections, but
-   * TCP still delivers what was written before the close; our Transport drops in-flight frames on
-   * close, so only connections that are already broken are dropped here (an open one, or a dial
-   * in progress with queued entries, is kept: closing it would lose entries Go would deliver).
+   * Bootstrap retry (Go's resetConnections before a bare barrier). The control connection is always
+   * closed, as in Go: after a failed barrier (deadline, read error) a late reply to it may still be
+   * in flight or buffered, and reusing the connection would let the next barrier read that stale
+   * reply as its own (e.g. "OK, flushed 88" taken as the proof of LSN 89). Go's TCP close still
+   * delivers what was written before it; our Transport drops in-flight frames on close, so the
+   * data connection is dropped only when it is already broken (an open one, or a dial in progress
+   * with queued entries, is kept: closing it would lose entries Go would deliver).
    */
-  private resetBrokenConnections(): void {
+  private resetForBareRetry(): void {
     if (this.data !== null && !this.data.conn.isOpen()) this.closeData();
-    if (this.ctrl !== null && !this.ctrl.conn.isOpen()) this.closeCtrl();
+    this.closeCtrl();
   }
 
   private resetConnections(): void {

@@ -235,6 +235,31 @@ describe('barrier timeout and epoch fencing', () => {
     expect(c.replicas[0]!.receiver.flushedLSN()).toBe(1);
   });
 
+  it('a late reply to a timed-out barrier is never read by the next barrier (bare retry redials ctrl)', () => {
+    const c = new Cluster();
+    c.writeN(1);
+    c.settle(); // LSN 1 on the replica; no barrier yet, so no flushed progress (bootstrap path)
+    const s = c.shipper();
+    let first: ReturnType<Cluster['sync']> | undefined;
+    c.committer.submit((err) => (first = err));
+    while (!c.world.pendingLabels().includes('barrier:r1:ctrl')) expect(c.world.step()).toBe(true);
+    const oldCtrl = (s as unknown as { ctrl: { conn: { id: number } } }).ctrl.conn.id;
+    c.world.latency = 6_000; // the request is already under way; the replica's OK 1 arrives after the 5 s deadline
+    while (first === undefined) expect(c.world.step()).toBe(true);
+    c.world.latency = 1;
+    expect(first?.is(ERR_DURABILITY_BARRIER_FAILED)).toBe(true);
+    expect(s.state()).toBe(ReplicaState.Degraded);
+    expect(s.hasFlushedProgress()).toBe(false);
+    c.primary.write(3, 9); // LSN 2: Ship drops it (Degraded), so the replica never holds it
+    const err = c.sync(); // lsnMax 2; the stale "OK, flushed 1" must not prove it
+    expect(err?.is(ERR_DURABILITY_BARRIER_FAILED)).toBe(true);
+    expect(s.obs.lastBarrier).toBeNull(); // no reply was taken as an answer (the replica's wait outlasts the deadline)
+    expect(c.replicas[0]!.receiver.receivedLSN()).toBe(1);
+    expect((s as unknown as { ctrl: { conn: { id: number } } | null }).ctrl?.conn.id).not.toBe(oldCtrl);
+    expect(c.log.since(0).map((r) => r.err === null)).toEqual([false, false]);
+    expect(c.failures()).toEqual([]);
+  });
+
   it('replica at another epoch drops entries and answers barriers with EpochMismatch', () => {
     const c = new Cluster();
     c.replicas[0]!.vol.epochV = 2;
