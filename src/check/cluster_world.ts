@@ -16,7 +16,7 @@ import { Cluster } from '../sim/cluster.ts';
 import type { VolumeNode } from '../sim/node.ts';
 import { sameBytes } from '../sim/oracle.ts';
 import { isProfileName } from '../sim/profile.ts';
-import type { CheckedWorld, WorldFactory } from '../trace/run.ts';
+import type { CheckedWorld, WorldFactory } from './checked_world.ts';
 import { failure, type Failure } from './catalog.ts';
 import { EngineChecker } from './engine_checker.ts';
 
@@ -140,7 +140,11 @@ export class ClusterChecker {
       if (r.err !== null) { out.push(failure('E2', `primary ${p.name}: read LBA ${lba}: ${r.err.message}`)); return; }
       if (!allowed.some((a) => sameBytes(a, r.data))) {
         const w = c.oracle.lastDurable(lba)!;
-        out.push(failure('E2', `primary ${p.name} lost LBA ${lba}: durable write op ${w.op} (epoch ${w.ackEpoch}, LSN ${w.ackLSN}) not served`));
+        // A primary that kept a tail of an abandoned lineage (H21) proved barriers by LSN for
+        // entries it never received: the target can lose a sync_all-acknowledged write that way.
+        const fork = c.holdsAbandonedTail(p);
+        const f = failure('E2', `primary ${p.name} lost LBA ${lba}: durable write op ${w.op} (epoch ${w.ackEpoch}, LSN ${w.ackLSN}) not served${fork ? ` (${p.name} holds a tail of an abandoned lineage, so its barriers proved LSNs it never received from the epoch-${w.ackEpoch} primary: finding H21)` : ''}`);
+        out.push(fork ? { ...f, candidate: true } : f);
         return;
       }
     }

@@ -6,7 +6,7 @@
 // CLI notices Ctrl-C in the middle of a long seed.
 import type { Failure } from '../check/catalog.ts';
 import type { RecordingChooser } from '../sim/chooser.ts';
-import type { World } from '../sim/world.ts';
+import type { CheckedWorld, WorldFactory } from '../check/checked_world.ts';
 import { TOOL_VERSION, TRACE_FORMAT, TRACE_FORMAT_VERSION, type Finding, type Trace, type TraceHeader, type TraceStep } from './format.ts';
 
 export interface RunOptions {
@@ -24,16 +24,7 @@ export interface RunOptions {
   readonly onStep?: (rec: TraceStep) => boolean | void;
 }
 
-/** What a world built for a run must offer: the World plus its checker. */
-export interface CheckedWorld {
-  readonly world: World;
-  /** Failures after the last step (invariants). */
-  check(): Failure[];
-  /** End-of-run checks (liveness, final content). */
-  finalCheck(): Failure[];
-}
-
-export type WorldFactory = (opts: { seed: number; profile: string; bugs: readonly string[]; chooser: RecordingChooser }) => CheckedWorld;
+export type { CheckedWorld, WorldFactory };
 
 export interface RunResult {
   readonly status: 'pass' | 'fail' | 'interrupted';
