@@ -19,6 +19,7 @@ import { isProfileName } from '../sim/profile.ts';
 import type { CheckedWorld, WorldFactory } from './checked_world.ts';
 import { failure, type Failure } from './catalog.ts';
 import { EngineChecker } from './engine_checker.ts';
+import { FlushBufferWatch } from './flush_buffers.ts';
 
 interface EngineWatch {
   readonly node: VolumeNode;
@@ -34,11 +35,22 @@ interface VolumeWatch {
   readonly w10: W10Checkpoint;
   readonly w11: W11Truncation;
   readonly w12: W12Install;
+  readonly flushBuffers: FlushBufferWatch;
 }
 
 /** A failure from a layer's own check type in the catalog's shape (the layer knows when it is a candidate). */
 function fromLayer(f: { id: string; message: string; candidate?: boolean }): Failure {
   return { id: f.id, message: f.message, candidate: f.candidate === true };
+}
+
+/**
+ * A data-path failure. W6 through a legacy BarrierOK (no FlushedLSN) is a candidate only because
+ * the upstream target still has B26; the simulated shipper has the fix unless `--bug B26`, so in
+ * this world it is a failure.
+ */
+function fromDataPath(f: { id: string; message: string; candidate?: boolean }): Failure {
+  const x = fromLayer(f);
+  return x.id === 'W6' && x.message.includes('(B26:') ? { ...x, candidate: false } : x;
 }
 
 export class ClusterChecker {
@@ -95,13 +107,15 @@ export class ClusterChecker {
       if (vol === null) { this.volumes.delete(n); continue; }
       let w = this.volumes.get(n);
       if (w === undefined || w.vol !== vol) {
-        w = { vol, key: '', w9: new W9RetentionFloor(), w10: new W10Checkpoint(), w11: new W11Truncation(), w12: new W12Install() };
+        w = { vol, key: '', w9: new W9RetentionFloor(), w10: new W10Checkpoint(), w11: new W11Truncation(), w12: new W12Install(), flushBuffers: new FlushBufferWatch() };
         this.volumes.set(n, w);
       }
       const pinner = vol.pinner();
       const floor = pinner.minWALRetentionFloor();
       let key = `${vol.walPosition().head}/${vol.walPosition().tail}/${vol.nextLSN()}/${vol.checkpointLSN()}/${vol.persistedCheckpointLSN()}/${vol.resetLog().length}/${vol.dirtyCount()}/${pinner.activeHoldCount()}/${floor.found ? floor.lsn : '-'}`;
       if (n.group !== null) for (const s of n.group.shippers()) key += `/${s.state()}${s.replicaFlushedLSN()}`;
+      const fb = w.flushBuffers.observe(vol);
+      if (fb !== null) out.push(fb);
       if (key === w.key) continue;
       w.key = key;
       const holds = pinner.activeHolds().filter((h) => h.kind !== 'fullbase').map((h) => h.startLSN);
@@ -111,7 +125,7 @@ export class ClusterChecker {
       for (const f of [w.w9.observe(vol, { holds, shipperFlushed }), w.w10.observe(vol), w.w12.observe(vol)]) if (f !== null) out.push(fromLayer(f));
     }
     this.gatherLive();
-    for (const f of this.replication.all()) out.push(fromLayer(f));
+    for (const f of this.replication.all()) out.push(fromDataPath(f));
     return out;
   }
 

@@ -26,6 +26,8 @@ export interface ClientConfig {
   /** ...and then only issues a SyncCache this often (a filesystem's periodic flush), until `endAt`. */
   readonly quietSyncMs: number;
   readonly endAt: number;
+  /** Largest write in blocks (default 1); a multi-block write is one WAL entry over consecutive LBAs. */
+  readonly maxWriteBlocks?: number;
 }
 
 export interface ClientStats {
@@ -100,23 +102,29 @@ export class Client {
     this.op += 1;
     const lba = c.choose('client.lba', this.cfg.numBlocks);
     const trim = chance(c, 'client.trim', this.cfg.trimPermille);
-    const data = trim ? new Uint8Array(this.cfg.blockSize) : this.payload(this.op);
-    const w = this.oracle.issue(this.op, lba, data);
+    const maxBlocks = Math.min(this.cfg.maxWriteBlocks ?? 1, this.cfg.numBlocks - lba);
+    const blocks = trim || maxBlocks <= 1 ? 1 : between(c, 'client.blocks', 1, maxBlocks);
+    const bs = this.cfg.blockSize;
+    const data = new Uint8Array(bs * blocks);
+    if (!trim) for (let k = 0; k < blocks; k++) data.set(this.payload(this.op, k), k * bs);
+    const ws = Array.from({ length: blocks }, (_, k) => this.oracle.issue(this.op, lba + k, data.slice(k * bs, (k + 1) * bs)));
     const onAck = (r: { epoch: number; lsn: number } | null): void => {
       if (!settle() || r === null) return;
       this.stats.writesAcked += 1;
-      this.oracle.ack(w, r.epoch, r.lsn);
-      this.ackedSinceSync.push(w);
+      for (const w of ws) {
+        this.oracle.ack(w, r.epoch, r.lsn);
+        this.ackedSinceSync.push(w);
+      }
     };
     if (trim) this.stats.trims += 1; else this.stats.writes += 1;
     const sent = trim ? t.trim(lba, onAck) : t.write(lba, data, onAck);
     if (!sent) settle();
   }
 
-  /** Deterministic, recognisable block content for operation `op`. */
-  private payload(op: number): Uint8Array {
+  /** Deterministic, recognisable content of block `k` of operation `op`. */
+  private payload(op: number, k: number): Uint8Array {
     const b = new Uint8Array(this.cfg.blockSize);
-    for (let i = 0; i < b.length; i++) b[i] = (op >>> ((i % 4) * 8)) & 0xff ^ (i * 37 & 0xff);
+    for (let i = 0; i < b.length; i++) b[i] = (op >>> ((i % 4) * 8)) & 0xff ^ (i * 37 & 0xff) ^ (k * 53 & 0xff);
     return b;
   }
 }

@@ -84,6 +84,9 @@ export class Cluster implements World {
         flushIntervalMs: 100, heartbeatMs: 500, retryMs: 1000, interleavePermille: 100, scanOnlyCatchUp: false, replanOnRedelivery: true, diskIOErrorPermille: p.diskErrorPermille, tornPermille: p.tornPermille,
       }, env));
     }
+    for (const n of this.nodes) n.wildcardListen = p.wildcardListen;
+    // The old-version replica is the last node (never the first primary).
+    if (p.legacyReplica) this.nodes[this.nodes.length - 1]!.legacyBarrierReply = true;
     this.master = new Master({ volume: VOLUME, leaseMs: 3000, anyReplicaMayWin: p.durability === 'sync_all', choose: (k, n) => c.choose(k, n) }, this.nodes.map((n) => ({
       serverID: n.serverID, node: n.name, dataAddr: n.dataAddr(), ctrlAddr: n.ctrlAddr(), rebuildAddr: n.rebuildAddr(), addrVersion: 1,
       lastHeartbeat: 0, role: 'none', epoch: 0, headLSN: 0, flushedLSN: 0,
@@ -92,7 +95,7 @@ export class Cluster implements World {
     this.endAt = p.faultPhaseMs + p.quietPhaseMs;
     this.client = new Client(this.kernel, c, {
       numBlocks: GEOMETRY.numBlocks, blockSize: GEOMETRY.blockSize, intervalMs: p.writeIntervalMs, syncPermille: p.syncPermille,
-      trimPermille: p.trimPermille, timeoutMs: 8000, stopAt: p.faultPhaseMs, quietSyncMs: 2000, endAt: p.faultPhaseMs + p.quietPhaseMs - 5000,
+      trimPermille: p.trimPermille, timeoutMs: 8000, stopAt: p.faultPhaseMs, quietSyncMs: p.idleQuiet ? p.quietPhaseMs : 2000, maxWriteBlocks: p.maxWriteBlocks, endAt: p.faultPhaseMs + p.quietPhaseMs - 5000,
     }, this.oracle, () => this.clientTarget());
     this.client.start();
     this.kernel.schedule(500, 'master', 'master.tick', () => this.masterTick());
@@ -276,5 +279,14 @@ export class Cluster implements World {
     this.detail = 'quiet phase: heal all, restart all';
     this.network.healAll();
     for (const n of this.nodes) if (!n.up()) n.boot(false);
+    // Rolling upgrade: the old-version replica restarts on the current version.
+    for (const n of this.nodes) {
+      if (!n.legacyBarrierReply) continue;
+      n.legacyBarrierReply = false;
+      if (n.role === 'primary') continue; // it answers no barriers; a later receiver is built upgraded
+      n.crash();
+      n.boot(false);
+      this.detail += `; upgrade ${n.name}`;
+    }
   }
 }

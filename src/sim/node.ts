@@ -32,6 +32,7 @@ import type { Kernel, Owner } from './kernel.ts';
 import type { NetHost, Network } from './network.ts';
 import { RecoveryManager } from './recovery_manager.ts';
 import { VolumeRunner } from './volume_runner.ts';
+import { wildcardTransport } from './wildcard_transport.ts';
 
 export interface Bugs {
   readonly engine: EngineBugSwitches;
@@ -108,6 +109,10 @@ export class VolumeNode {
   private readonly diskChooser: Chooser;
   /** Lineage facts for the end-to-end checks: highest LSN this server appended as primary, per epoch... */
   readonly wroteAsPrimary = new Map<number, number>();
+  /** Fault model (B18): the receiver binds wildcard listen addresses (":port"); set by the cluster. */
+  wildcardListen = false;
+  /** Fault model (B26): an old-version replica answering barriers with the legacy 1-byte reply. */
+  legacyBarrierReply = false;
   /** ...and its head when it was promoted, per epoch. They survive crashes (they are history). */
   readonly promotedAtHead = new Map<number, number>();
   /** The last crash tore a write inside the WAL region (recovery must cut the torn tail). */
@@ -131,6 +136,8 @@ export class VolumeNode {
   dataAddr(): string { return `${this.cfg.name}:${this.port}`; }
   ctrlAddr(): string { return `${this.cfg.name}:${this.port + 1}`; }
   rebuildAddr(): string { return `${this.cfg.name}:${this.port + 2}`; }
+  /** The receiver's bind address: `addr` itself, or its wildcard form (":port") under the B18 fault. */
+  private listenAddr(addr: string): string { return this.wildcardListen ? addr.slice(addr.lastIndexOf(':')) : addr; }
   replicaID(): ReplicaID { return makeReplicaID(this.cfg.volume, this.cfg.serverID); }
 
   // ---- lifecycle ------------------------------------------------------------------------
@@ -281,7 +288,7 @@ export class VolumeNode {
       const port = this.primaryPort();
       const shippers = a.replicas.map((r) => new WALShipper({
         dataAddr: r.dataAddr, ctrlAddr: r.ctrlAddr, epochFn: () => vol.epoch(), volume: port,
-        transport: this.env.network.transportFor(this.host), timers: this.timers!, bugs: this.cfg.bugs.replication,
+        transport: wildcardTransport(this.env.network.transportFor(this.host), this.cfg.name), timers: this.timers!, bugs: this.cfg.bugs.replication,
       }));
       this.group = new ShipperGroup(shippers, this.timers!);
     }
@@ -312,8 +319,9 @@ export class VolumeNode {
     vol.setRole('replica');
     if (this.receiver === null) {
       this.receiver = new ReplicaReceiver({
-        volume: this.replicaPort(), transport: this.env.network.transportFor(this.host), timers: this.timers!,
-        dataListenAddr: this.dataAddr(), ctrlListenAddr: this.ctrlAddr(), advertisedHost: this.cfg.name, bugs: this.cfg.bugs.replication,
+        volume: this.replicaPort(), transport: wildcardTransport(this.env.network.transportFor(this.host), this.cfg.name), timers: this.timers!,
+        dataListenAddr: this.listenAddr(this.dataAddr()), ctrlListenAddr: this.listenAddr(this.ctrlAddr()), advertisedHost: this.cfg.name,
+        bugs: this.cfg.bugs.replication, legacyBarrierReply: this.legacyBarrierReply,
       });
     }
     // Every (re-)delivered assignment starts the receiver, as upstream does (B28 makes a repeat fail).

@@ -42,6 +42,18 @@ export interface FaultPlan {
   /** Disk: torn unsynced writes at crash, I/O error rate. */
   readonly tornPermille: number;
   readonly diskErrorPermille: number;
+  /**
+   * Fault kinds that reach the code of known bugs (spec §13); only some profiles draw them, so
+   * the default profile's plans and runs are unchanged. Replicas bind wildcard listen addresses
+   * (":port") and must canonicalise what they advertise (B18).
+   */
+  readonly wildcardListen: boolean;
+  /** One replica runs an old version answering barriers with the legacy 1-byte reply, until its upgrade restart when the quiet phase begins (B26). */
+  readonly legacyReplica: boolean;
+  /** The client stays idle through the quiet phase (no SyncCache), so reconnection must be proactive (B29). */
+  readonly idleQuiet: boolean;
+  /** Largest client write in blocks; 1 = single-block writes (B32). */
+  readonly maxWriteBlocks: number;
 }
 
 interface Ranges {
@@ -52,14 +64,19 @@ interface Ranges {
   readonly drop: number;
   readonly disk: number;
   readonly engine: number;
+  /** Permille of seeds with wildcard binds, a legacy replica, an idle quiet phase; largest write in blocks. */
+  readonly wildcard: number;
+  readonly legacy: number;
+  readonly idle: number;
+  readonly writeBlocks: number;
 }
 
 const RANGES: Record<ProfileName, Ranges> = {
-  calm: { faults: false, partition: 0, crash: 0, reset: 0, drop: 0, disk: 0, engine: 0 },
-  default: { faults: true, partition: 150, crash: 120, reset: 4, drop: 50, disk: 0, engine: 150 },
-  network: { faults: true, partition: 350, crash: 20, reset: 15, drop: 150, disk: 0, engine: 80 },
-  crash: { faults: true, partition: 50, crash: 350, reset: 2, drop: 20, disk: 2, engine: 80 },
-  storage: { faults: true, partition: 30, crash: 250, reset: 2, drop: 20, disk: 15, engine: 60 },
+  calm: { faults: false, partition: 0, crash: 0, reset: 0, drop: 0, disk: 0, engine: 0, wildcard: 0, legacy: 0, idle: 0, writeBlocks: 1 },
+  default: { faults: true, partition: 150, crash: 120, reset: 4, drop: 50, disk: 0, engine: 150, wildcard: 0, legacy: 0, idle: 0, writeBlocks: 1 },
+  network: { faults: true, partition: 350, crash: 20, reset: 15, drop: 150, disk: 0, engine: 80, wildcard: 300, legacy: 300, idle: 0, writeBlocks: 1 },
+  crash: { faults: true, partition: 50, crash: 350, reset: 2, drop: 20, disk: 2, engine: 80, wildcard: 0, legacy: 0, idle: 300, writeBlocks: 1 },
+  storage: { faults: true, partition: 30, crash: 250, reset: 2, drop: 20, disk: 15, engine: 60, wildcard: 0, legacy: 0, idle: 0, writeBlocks: 4 },
 };
 
 /** Swarm: each fault kind is on or off for this seed, and its rate is drawn within the profile's range. */
@@ -96,5 +113,10 @@ export function drawFaultPlan(profile: ProfileName, c: Chooser): FaultPlan {
     endpointChangePermille: r.faults ? rate(c, 'endpoint', r.engine) : 0,
     tornPermille: r.faults ? between(c, 'swarm.torn', 200, 800) : 0,
     diskErrorPermille: rate(c, 'diskerr', r.disk),
+    // Drawn last and only where the profile enables them: other profiles' choice sequences are unchanged.
+    wildcardListen: r.wildcard > 0 && chance(c, 'swarm.wildcard', r.wildcard),
+    legacyReplica: r.legacy > 0 && chance(c, 'swarm.legacy', r.legacy),
+    idleQuiet: r.idle > 0 && chance(c, 'swarm.idle', r.idle),
+    maxWriteBlocks: r.writeBlocks > 1 ? between(c, 'swarm.write_blocks', 1, r.writeBlocks) : 1,
   };
 }
