@@ -184,7 +184,8 @@ export class RecoveryManager {
     task.executor = ex;
     task.gen = ex.steps(true);
     task.phase = 'execute';
-    this.resume(task, undefined);
+    // Plan and execute are separate calls in the target: writes and flushes may run in between.
+    this.later(task, 'engine.execute', () => this.resume(task, undefined));
   }
 
   /** Resume the executor generator once: a sender call (observed) or the start of an I/O call. */
