@@ -6,12 +6,26 @@ import { between, chance, type Chooser } from './chooser.ts';
 import type { Kernel } from './kernel.ts';
 import type { Oracle, WriteRecord } from './oracle.ts';
 
+/**
+ * Who answered: the primary's server, incarnation and epoch (`s1#2@3`). A SyncCache proves durable
+ * only the writes the same primary incarnation acknowledged in the same epoch (its lineage).
+ */
+export type Answerer = string;
+
+/** A write's acknowledgement: the acknowledging primary's epoch, the LSN it allocated, and who. */
+export interface WriteAck {
+  readonly epoch: number;
+  readonly lsn: number;
+  readonly by: Answerer;
+}
+
 /** What the client needs from the cluster: the current primary's data path. */
 export interface ClientTarget {
   /** Send an operation to the primary; `done` is called at most once (never if the primary dies). */
-  write(lba: number, data: Uint8Array, done: (r: { epoch: number; lsn: number } | null) => void): boolean;
-  trim(lba: number, done: (r: { epoch: number; lsn: number } | null) => void): boolean;
-  syncCache(done: (ok: boolean) => void): boolean;
+  write(lba: number, data: Uint8Array, done: (r: WriteAck | null) => void): boolean;
+  trim(lba: number, done: (r: WriteAck | null) => void): boolean;
+  /** `done(by)` on success, `done(null)` on failure. */
+  syncCache(done: (by: Answerer | null) => void): boolean;
 }
 
 export interface ClientConfig {
@@ -86,11 +100,14 @@ export class Client {
       this.stats.syncs += 1;
       const covering = this.ackedSinceSync;
       this.ackedSinceSync = [];
-      const sent = t.syncCache((ok) => {
+      const sent = t.syncCache((by) => {
         if (!settle()) return;
-        if (ok) {
+        if (by !== null) {
           this.stats.syncsOK += 1;
-          this.oracle.markDurable(covering);
+          // Durable: what this primary incarnation acknowledged in this epoch. Writes another
+          // primary acknowledged are not covered by this sync (they may not be in its lineage).
+          this.oracle.markDurable(covering.filter((w) => w.ackBy === by));
+          this.ackedSinceSync = covering.filter((w) => w.ackBy !== by).concat(this.ackedSinceSync);
         } else {
           // Not durable; they stay candidates for the next successful sync.
           this.ackedSinceSync = covering.concat(this.ackedSinceSync);
@@ -108,11 +125,11 @@ export class Client {
     const data = new Uint8Array(bs * blocks);
     if (!trim) for (let k = 0; k < blocks; k++) data.set(this.payload(this.op, k), k * bs);
     const ws = Array.from({ length: blocks }, (_, k) => this.oracle.issue(this.op, lba + k, data.slice(k * bs, (k + 1) * bs)));
-    const onAck = (r: { epoch: number; lsn: number } | null): void => {
+    const onAck = (r: WriteAck | null): void => {
       if (!settle() || r === null) return;
       this.stats.writesAcked += 1;
       for (const w of ws) {
-        this.oracle.ack(w, r.epoch, r.lsn);
+        this.oracle.ack(w, r.epoch, r.lsn, r.by);
         this.ackedSinceSync.push(w);
       }
     };

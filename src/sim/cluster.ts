@@ -9,7 +9,7 @@ import { REPLICATION_BUGS, type ReplicationBugId } from '../replication/bugs.ts'
 import { STORAGE_BUGS, type StorageBugId } from '../storage/bugs.ts';
 import type { Assignment } from './assignment.ts';
 import { between, chance, pick, type RecordingChooser } from './chooser.ts';
-import { Client } from './client.ts';
+import { Client, type WriteAck } from './client.ts';
 import { Coverage } from './coverage.ts';
 import type { EngineObserver } from './engine_observer.ts';
 import { fnv64 } from './fingerprint.ts';
@@ -180,16 +180,16 @@ export class Cluster implements World {
     if (p === undefined) return null;
     const net = this.network;
     return {
-      write: (lba: number, data: Uint8Array, done: (r: { epoch: number; lsn: number } | null) => void) => {
+      write: (lba: number, data: Uint8Array, done: (r: WriteAck | null) => void) => {
         net.sendDatagram('client', p.host, 'client.write', () => p.clientWrite(lba, data, (r) => this.kernel.schedule(1, 'client', 'client.ack', () => done(r))));
         return true;
       },
-      trim: (lba: number, done: (r: { epoch: number; lsn: number } | null) => void) => {
+      trim: (lba: number, done: (r: WriteAck | null) => void) => {
         net.sendDatagram('client', p.host, 'client.trim', () => p.clientWrite(lba, null, (r) => this.kernel.schedule(1, 'client', 'client.ack', () => done(r))));
         return true;
       },
-      syncCache: (done: (ok: boolean) => void) => {
-        net.sendDatagram('client', p.host, 'client.sync', () => p.clientSync((ok) => this.kernel.schedule(1, 'client', 'client.sync_done', () => done(ok))));
+      syncCache: (done: (by: string | null) => void) => {
+        net.sendDatagram('client', p.host, 'client.sync', () => p.clientSync((by) => this.kernel.schedule(1, 'client', 'client.sync_done', () => done(by))));
         return true;
       },
     };
@@ -222,6 +222,12 @@ export class Cluster implements World {
       this.master.bumpEpoch();
       this.detail = `epoch bump to ${this.master.currentEpoch()}`;
       this.deliverAll();
+    } else if (chance(c, 'fault.pause', p.pausePermille)) {
+      const n = pick(c, 'fault.pause.node', this.nodes);
+      const ms = between(c, 'fault.pause_ms', 200, 5000);
+      this.detail = `pause ${n.name} for ${ms} ms`;
+      n.pause(this.kernel.now() + ms);
+      this.marks.add('process_paused');
     } else if (chance(c, 'fault.endpoint', p.endpointChangePermille)) {
       const replicas = this.nodes.filter((n) => n.up() && n.serverID !== this.master.primaryServerID());
       if (replicas.length > 0) {

@@ -8,6 +8,8 @@ import type { TimerHandle, Timers } from '../replication/transport.ts';
 /** Liveness token of whoever owns an event (a node incarnation): a crash kills all its events. */
 export interface Owner {
   alive: boolean;
+  /** A paused process (a long GC or scheduling stall) runs none of its events before this time. */
+  pausedUntil?: number;
 }
 
 export const ALWAYS: Owner = { alive: true };
@@ -97,6 +99,12 @@ export class Kernel implements Timers {
     return e;
   }
 
+  /** Move a not-yet-run event to a later time (its owner is paused); the same event object. */
+  private defer(e: SimEvent, time: number): void {
+    (e as { time: number }).time = time;
+    this.queue.push(e);
+  }
+
   cancelEvent(e: SimEvent): void {
     if (!e.cancelled) {
       e.cancelled = true;
@@ -141,6 +149,8 @@ export class Kernel implements Timers {
         const e = bucket[r]!;
         if (e.cancelled) continue;
         if (!e.owner.alive) { this.cancelEvent(e); continue; }
+        const until = e.owner.pausedUntil;
+        if (until !== undefined && until > e.time) { this.defer(e, until); continue; }
         bucket[w++] = e;
       }
       bucket.length = w;

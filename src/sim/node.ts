@@ -25,6 +25,7 @@ import { BlockVolume, volumeDiskSize } from '../storage/volume.ts';
 import { assignmentKey, type Assignment, type VolumeRole } from './assignment.ts';
 import { between, type Chooser } from './chooser.ts';
 import { diskFaultChooser } from './disk_faults.ts';
+import type { WriteAck } from './client.ts';
 import type { Coverage } from './coverage.ts';
 import type { EngineObserver } from './engine_observer.ts';
 import type { Heartbeat, ReplicaReport } from './heartbeat.ts';
@@ -157,6 +158,7 @@ export class VolumeNode {
     this.tornWAL = false;
     this.runner = new VolumeRunner(env.kernel, env.chooser, this.cfg.name, this.owner, this.cfg.interleavePermille, () => this.startFlush());
     this.role = 'none';
+    this.flushing = false;
     this.epoch = v.epoch();
     this.lastKey = '';
     this.groupKey = '';
@@ -171,6 +173,11 @@ export class VolumeNode {
     this.loop('node.flush', this.cfg.flushIntervalMs, () => this.flushTick());
     this.loop('node.heartbeat', this.cfg.heartbeatMs, () => this.heartbeatTick());
     this.heartbeatTick();
+  }
+
+  /** Stall the process (GC, scheduling): none of its events run before `until`; nothing is lost. */
+  pause(until: number): void {
+    if (this.owner.alive) this.owner.pausedUntil = Math.max(this.owner.pausedUntil ?? 0, until);
   }
 
   /** Crash: the incarnation dies; the disk keeps what was durable (and maybe torn writes). */
@@ -449,17 +456,23 @@ export class VolumeNode {
 
   // ---- client operations (primary) -------------------------------------------------------
 
-  clientWrite(lba: number, data: Uint8Array | null, done: (r: { epoch: number; lsn: number } | null) => void): void {
+  /** This incarnation as a client sees it in a given epoch (see client.ts Answerer). */
+  private answerer(epoch: number): string {
+    return `${this.cfg.serverID}#${this.incarnationNo}@${epoch}`;
+  }
+
+  clientWrite(lba: number, data: Uint8Array | null, done: (r: WriteAck | null) => void): void {
     const vol = this.vol, runner = this.runner;
     if (vol === null || runner === null || this.role !== 'primary') { done(null); return; }
     const epoch = this.epoch;
     const steps = data === null ? vol.trimSteps(lba, this.cfg.blockSize) : vol.writeSteps(lba, data);
-    runner.runAsync(data === null ? 'trim' : 'write', steps, (r) => done(r.err === null ? { epoch, lsn: r.lsn } : null));
+    runner.runAsync(data === null ? 'trim' : 'write', steps, (r) => done(r.err === null ? { epoch, lsn: r.lsn, by: this.answerer(epoch) } : null));
   }
 
-  clientSync(done: (ok: boolean) => void): void {
-    if (this.committer === null || this.role !== 'primary') { done(false); return; }
-    this.committer.submit((err) => done(err === null));
+  clientSync(done: (by: string | null) => void): void {
+    if (this.committer === null || this.role !== 'primary') { done(null); return; }
+    const epoch = this.epoch;
+    this.committer.submit((err) => done(err === null && this.epoch === epoch ? this.answerer(epoch) : null));
   }
 
   // ---- volume ports for the data path (steps run through the runner) ----------------------

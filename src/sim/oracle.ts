@@ -11,6 +11,8 @@ export interface WriteRecord {
   readonly data: Uint8Array;
   ackEpoch: number;
   ackLSN: number;
+  /** Which primary incarnation acknowledged it (see client.ts Answerer). */
+  ackBy: string;
   durable: boolean;
 }
 
@@ -21,7 +23,7 @@ export class Oracle {
   private durableCount = 0;
 
   issue(op: number, lba: number, data: Uint8Array): WriteRecord {
-    const w: WriteRecord = { op, lba, data, ackEpoch: 0, ackLSN: 0, durable: false };
+    const w: WriteRecord = { op, lba, data, ackEpoch: 0, ackLSN: 0, ackBy: '', durable: false };
     const i = this.writes.push(w) - 1;
     let l = this.byLBA.get(lba);
     if (l === undefined) { l = []; this.byLBA.set(lba, l); }
@@ -29,12 +31,13 @@ export class Oracle {
     return w;
   }
 
-  ack(w: WriteRecord, epoch: number, lsn: number): void {
+  ack(w: WriteRecord, epoch: number, lsn: number, by: string): void {
     w.ackEpoch = epoch;
     w.ackLSN = lsn;
+    w.ackBy = by;
   }
 
-  /** A SyncCache issued after these writes were acknowledged succeeded: they are durable. */
+  /** A SyncCache issued after these writes were acknowledged, by the same primary, succeeded: they are durable. */
   markDurable(acked: readonly WriteRecord[]): void {
     for (const w of acked) {
       if (!w.durable && w.ackLSN > 0) { w.durable = true; this.durableCount += 1; }

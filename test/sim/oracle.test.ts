@@ -11,7 +11,7 @@ describe('Oracle.allowedValues', () => {
     const o = new Oracle();
     expect(o.allowedValues(3)).toBeNull();
     const w = o.issue(1, 3, d(1));
-    o.ack(w, 1, 5);
+    o.ack(w, 1, 5, 'p');
     expect(o.allowedValues(3)).toBeNull();
     expect(o.lastDurable(3)).toBeNull();
   });
@@ -20,15 +20,15 @@ describe('Oracle.allowedValues', () => {
     const o = new Oracle();
     const w1 = o.issue(1, 7, d(1));
     const w2 = o.issue(2, 7, d(2));
-    o.ack(w1, 1, 1);
-    o.ack(w2, 1, 2);
+    o.ack(w1, 1, 1, 'p');
+    o.ack(w2, 1, 2, 'p');
     o.markDurable([w1]);
     const w3 = o.issue(3, 7, d(3));
     expect(o.allowedValues(7)).toEqual([d(1), d(2), d(3)]);
     o.markDurable([w2]);
     expect(o.allowedValues(7)).toEqual([d(2), d(3)]);
     expect(o.lastDurable(7)).toBe(w2);
-    o.ack(w3, 2, 1);
+    o.ack(w3, 2, 1, 'p');
     o.markDurable([w3]);
     expect(o.allowedValues(7)).toEqual([d(3)]);
   });
@@ -36,10 +36,10 @@ describe('Oracle.allowedValues', () => {
   it('writes to other LBAs do not widen or narrow an LBA', () => {
     const o = new Oracle();
     const a = o.issue(1, 0, d(1));
-    o.ack(a, 1, 1);
+    o.ack(a, 1, 1, 'p');
     o.markDurable([a]);
     const b = o.issue(2, 1, d(9));
-    o.ack(b, 1, 2);
+    o.ack(b, 1, 2, 'p');
     expect(o.allowedValues(0)).toEqual([d(1)]);
     expect(o.allowedValues(1)).toBeNull();
   });
@@ -48,7 +48,7 @@ describe('Oracle.allowedValues', () => {
     const o = new Oracle();
     const acked = o.issue(1, 2, d(1));
     const lost = o.issue(2, 2, d(2));
-    o.ack(acked, 1, 1);
+    o.ack(acked, 1, 1, 'p');
     o.markDurable([acked, lost]);
     expect(lost.durable).toBe(false);
     expect(o.durableWrites()).toBe(1);
@@ -58,7 +58,7 @@ describe('Oracle.allowedValues', () => {
   it('marking durable twice counts once', () => {
     const o = new Oracle();
     const w = o.issue(1, 2, d(1));
-    o.ack(w, 3, 4);
+    o.ack(w, 3, 4, 'p');
     o.markDurable([w]);
     o.markDurable([w]);
     expect(o.durableWrites()).toBe(1);
