@@ -1,0 +1,56 @@
+// Every known-bug switch the cluster can express is caught (docs/bugs.md): its recorded seed,
+// run with the switch on, fails the invariant that catches it; the same seed without the switch
+// does not fail that invariant. Runs whose invariant is an end-of-run check (E2, E3) must reach
+// the end of the quiet phase; the others stop at the failing step. If a change to the simulator
+// moves these seeds, find new ones with `npx swsim fuzz --bug ID --profile P` and update both
+// this table and docs/bugs.md.
+import { describe, expect, it } from 'vitest';
+import { makeClusterWorld } from '../../src/check/cluster_world.ts';
+import { RandomChooser } from '../../src/sim/chooser.ts';
+import { DEFAULT_MAX_STEPS } from '../../src/sim/cluster.ts';
+import { runSeed, type RunResult } from '../../src/trace/run.ts';
+
+interface KnownFind {
+  readonly bug: string;
+  readonly profile: string;
+  readonly seed: number;
+  readonly invariant: string;
+  /** The failing step for per-step invariants; the full run for end-of-run ones. */
+  readonly maxSteps: number;
+}
+
+const FULL = DEFAULT_MAX_STEPS;
+
+const KNOWN_FINDS: readonly KnownFind[] = [
+  { bug: 'B5', profile: 'default', seed: 1, invariant: 'I26', maxSteps: 870 },
+  { bug: 'B8', profile: 'network', seed: 9, invariant: 'I24', maxSteps: 401 },
+  { bug: 'B11', profile: 'default', seed: 81, invariant: 'I22', maxSteps: 3612 },
+  { bug: 'B13', profile: 'default', seed: 1, invariant: 'I8', maxSteps: 1272 },
+  { bug: 'B18', profile: 'network', seed: 2, invariant: 'E3', maxSteps: FULL },
+  { bug: 'B19', profile: 'default', seed: 4, invariant: 'E2', maxSteps: FULL },
+  { bug: 'B20', profile: 'default', seed: 2, invariant: 'I16', maxSteps: 1883 },
+  { bug: 'B26', profile: 'network', seed: 1, invariant: 'W6', maxSteps: 40 },
+  { bug: 'B28', profile: 'default', seed: 15, invariant: 'W12', maxSteps: 3317 },
+  { bug: 'B29', profile: 'crash', seed: 2, invariant: 'E3', maxSteps: FULL },
+  { bug: 'B30', profile: 'default', seed: 5, invariant: 'E2', maxSteps: FULL },
+  { bug: 'B32', profile: 'storage', seed: 1, invariant: 'B32-RES', maxSteps: 68 },
+];
+
+function run(k: KnownFind, bugs: readonly string[]): RunResult {
+  return runSeed({ seed: k.seed, profile: k.profile, bugs, strict: false, maxSteps: k.maxSteps, record: false, check: true },
+    makeClusterWorld, new RandomChooser(k.seed));
+}
+
+describe('known-bug switches are caught by the cluster checks', () => {
+  for (const k of KNOWN_FINDS) {
+    it(`${k.bug}: ${k.profile} seed ${k.seed} fails ${k.invariant}, and passes it without the switch`, () => {
+      const withBug = run(k, [k.bug]);
+      expect(withBug.status, withBug.failure?.message).toBe('fail');
+      expect(withBug.failure?.id, withBug.failure?.message).toBe(k.invariant);
+      if (k.maxSteps !== FULL) expect(withBug.failure?.step).toBe(k.maxSteps);
+      const without = run(k, []);
+      const same = without.status === 'fail' && without.failure?.id === k.invariant;
+      expect(same, without.failure?.message).toBe(false);
+    }, 30_000);
+  }
+});
