@@ -154,10 +154,10 @@ export class ClusterChecker {
       if (r.err !== null) { out.push(failure('E2', `primary ${p.name}: read LBA ${lba}: ${r.err.message}`)); return; }
       if (!allowed.some((a) => sameBytes(a, r.data))) {
         const w = c.oracle.lastDurable(lba)!;
-        // A primary that kept a tail of an abandoned lineage (H21) proved barriers by LSN for
-        // entries it never received: the target can lose a sync_all-acknowledged write that way.
-        const fork = c.holdsAbandonedTail(p);
-        const f = failure('E2', `primary ${p.name} lost LBA ${lba}: durable write op ${w.op} (epoch ${w.ackEpoch}, LSN ${w.ackLSN}) not served${fork ? ` (${p.name} holds a tail of an abandoned lineage, so its barriers proved LSNs it never received from the epoch-${w.ackEpoch} primary: finding H21)` : ''}`);
+        // If the LSN was allocated twice (a fork, H21), a replica that held the other write at
+        // that LSN proved its barrier by LSN alone and may have become primary: a finding.
+        const fork = c.lsnForked(w.ackLSN) || involvesFork(c, lba, r.data);
+        const f = failure('E2', `primary ${p.name} lost LBA ${lba}: durable write op ${w.op} (epoch ${w.ackEpoch}, LSN ${w.ackLSN}) not served${fork ? ` (LSNs there were allocated twice with different data — a fork; barriers and handshakes compare LSNs, not lineages: finding H21)` : ''}`);
         out.push(fork ? { ...f, candidate: true } : f);
         return;
       }
@@ -182,21 +182,43 @@ export class ClusterChecker {
         : ' (its receiver kept dropping older-epoch entries the catch-up streamed: catch-up cannot cross an epoch boundary, finding H20)';
       const known = fenced || hole !== null;
       if (!(engineState === 'in_sync' || rebuilding) || shipper?.state() !== 'in_sync') {
-        const f = failure('E3', `replica ${n.name} did not converge: engine ${engineState}, shipper ${shipper?.state() ?? 'none'}, receiver ${n.receiver === null ? 'none' : 'running'}${fenced ? fenceNote : ''}`);
+        const f = failure('E3', `replica ${n.name} did not converge: engine ${engineState}, shipper ${shipper?.state() ?? 'none'}, receiver ${n.receiver === null ? 'none' : 'running'}${known ? fenceNote : ''}`);
         out.push(known ? { ...f, candidate: true } : f);
         continue;
       }
       if (engineState === 'in_sync' && n.vol !== null && image instanceof Uint8Array) {
         const ri = n.vol.readImage();
         if (ri instanceof Uint8Array && !sameBytes(ri, image)) {
-          const fork = c.holdsAbandonedTail(n);
-          const why = fork ? ' (it keeps a tail it wrote as an earlier primary at LSNs the new primary reused: a fork neither handshake can see, they compare LSNs, not lineages; finding H21)' : known ? fenceNote : '';
+          const fork = differingLBAs(ri, image, p.cfg.blockSize).some((lba) => involvesFork(c, lba, ri.subarray(lba * p.cfg.blockSize, (lba + 1) * p.cfg.blockSize)) || involvesFork(c, lba, image.subarray(lba * p.cfg.blockSize, (lba + 1) * p.cfg.blockSize)));
+          const why = fork ? ' (it holds writes at LSNs that were allocated twice with different data — a fork neither handshake can see, they compare LSNs, not lineages: finding H21)' : known ? fenceNote : '';
           const f = failure('E1', `replica ${n.name} is in sync (engine and shipper) but its content differs from primary ${p.name}${why}`);
           out.push(fork || known ? { ...f, candidate: true } : f);
         }
       }
     }
   }
+}
+
+/** LBAs whose blocks differ between two volume images. */
+function differingLBAs(a: Uint8Array, b: Uint8Array, blockSize: number): number[] {
+  const out: number[] = [];
+  for (let lba = 0; lba * blockSize < a.length; lba++) {
+    if (!sameBytes(a.subarray(lba * blockSize, (lba + 1) * blockSize), b.subarray(lba * blockSize, (lba + 1) * blockSize))) out.push(lba);
+  }
+  return out;
+}
+
+/**
+ * Does the block value `data` at `lba` come from a forked lineage? It does when the write that put
+ * it there was acknowledged at an LSN allocated twice or above the serving primary's head, or was
+ * never acknowledged (its LSN is unknown) while some fork exists.
+ */
+function involvesFork(c: Cluster, lba: number, data: Uint8Array): boolean {
+  const head = c.primary()?.vol?.headLSN() ?? 0;
+  const ws = c.oracle.writesWithData(lba, data);
+  if (ws.length === 0) return c.anyFork() && data.some((x) => x !== 0);
+  // An acknowledged LSN above the serving primary's head belongs to an abandoned lineage.
+  return ws.some((w) => (w.ackLSN === 0 ? c.anyFork() : c.lsnForked(w.ackLSN) || w.ackLSN > head));
 }
 
 /** The first LSN above `from` that is a hole (H1) in the primary's WAL, or null. */

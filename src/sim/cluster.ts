@@ -76,6 +76,7 @@ export class Cluster implements World {
       kernel: this.kernel, chooser: c, network: this.network, coverage: this.marks,
       sendHeartbeat: (n, hb) => this.network.sendDatagram(n.name, this.masterHost, 'master.heartbeat', () => this.onHeartbeat(hb)),
       nodeByServer: (id) => this.nodes.find((n) => n.serverID === id),
+      noteAllocation: (lsn, by) => this.noteAllocation(lsn, by),
       engineObserverFor: (n, d) => opts.engineObserver?.(n, d) ?? null,
     };
     for (let i = 1; i <= 1 + p.replicas; i++) {
@@ -129,18 +130,30 @@ export class Cluster implements World {
       endpoint_updates: this.master.stats.endpointUpdates, rebuild_assignments: this.master.stats.rebuildAssignments, durable_writes: this.oracle.durableWrites() };
   }
 
+  /** Per LSN, the first primary incarnation (`server#inc@epoch`) that allocated it... */
+  private readonly allocatedBy = new Map<number, string>();
+  /** ...and the LSNs a different primary incarnation allocated again: forks (H21). */
+  private readonly reused = new Set<number>();
+
+  /** A primary appended `lsn` (called from its ShipAll hook). */
+  noteAllocation(lsn: number, by: string): void {
+    const first = this.allocatedBy.get(lsn);
+    if (first === undefined) this.allocatedBy.set(lsn, by);
+    else if (first !== by) this.reused.add(lsn);
+  }
+
   /**
-   * True when `replica` may hold a tail of an abandoned lineage: it wrote LSNs as primary in some
-   * epoch beyond the head at which a later epoch's primary took over, so the same LSNs were
-   * allocated twice with different data (a fork the engine cannot see: it compares LSNs only).
+   * True when `lsn` was allocated by two primary incarnations with different data: after a
+   * failover (an old primary's unacknowledged tail) or a primary crash-restart that lost its
+   * unsynced tail, the same LSNs carry different writes on different servers. Neither handshake
+   * can see it: both compare LSNs, not lineages (finding H21).
    */
-  holdsAbandonedTail(replica: VolumeNode): boolean {
-    for (const [e, maxLSN] of replica.wroteAsPrimary) {
-      for (const n of this.nodes) {
-        for (const [e2, head] of n.promotedAtHead) if (e2 > e && n !== replica && maxLSN > head) return true;
-      }
-    }
-    return false;
+  lsnForked(lsn: number): boolean {
+    return this.reused.has(lsn);
+  }
+
+  anyFork(): boolean {
+    return this.reused.size > 0;
   }
 
   primary(): VolumeNode | undefined {

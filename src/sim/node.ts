@@ -72,6 +72,8 @@ export interface NodeEnv {
   sendHeartbeat(from: VolumeNode, hb: Heartbeat): void;
   /** Find a node by server ID (for engine RPCs; delivery still goes over the network). */
   nodeByServer(serverID: string): VolumeNode | undefined;
+  /** Lineage ground truth: a primary incarnation appended `lsn` (see Cluster.noteAllocation). */
+  noteAllocation(lsn: number, by: string): void;
   /** A new engine instance started on this node (a checker may watch it). */
   engineObserverFor(node: VolumeNode, driver: RecoveryDriver): EngineObserver | null;
 }
@@ -164,7 +166,7 @@ export class VolumeNode {
     this.groupKey = '';
     this.assignment = null;
     v.onShip((e) => {
-      this.wroteAsPrimary.set(e.epoch, Math.max(this.wroteAsPrimary.get(e.epoch) ?? 0, e.lsn));
+      env.noteAllocation(e.lsn, `${this.cfg.serverID}#${this.incarnationNo}@${e.epoch}`);
       this.group?.shipAll(e);
     });
     v.setShipperFloorFn(() => this.group?.minRecoverableFlushedLSN() ?? { lsn: 0, found: false });
@@ -279,7 +281,6 @@ export class VolumeNode {
 
   private becomePrimary(a: Assignment, changed: boolean): void {
     const vol = this.vol!;
-    if (this.role !== 'primary' || !this.promotedAtHead.has(a.epoch)) this.promotedAtHead.set(a.epoch, vol.headLSN());
     if (this.role !== 'primary') {
       this.receiver?.stop();
       this.receiver = null;

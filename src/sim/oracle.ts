@@ -64,6 +64,11 @@ export class Oracle {
     return l.slice(last).map((i) => this.writes[i]!.data);
   }
 
+  /** The writes issued to `lba` with exactly this content (clients write op-numbered payloads). */
+  writesWithData(lba: number, data: Uint8Array): WriteRecord[] {
+    return (this.byLBA.get(lba) ?? []).map((i) => this.writes[i]!).filter((w) => sameBytes(w.data, data));
+  }
+
   lastDurable(lba: number): WriteRecord | null {
     const l = this.byLBA.get(lba) ?? [];
     for (let k = l.length - 1; k >= 0; k--) if (this.writes[l[k]!]!.durable) return this.writes[l[k]!]!;
