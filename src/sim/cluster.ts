@@ -24,7 +24,7 @@ import type { World } from './world.ts';
 
 export const DEFAULT_MAX_STEPS = 2_000_000;
 export const VOLUME = 'vol1';
-export const GEOMETRY = { blockSize: 16, numBlocks: 16, walSize: 4096 } as const;
+export const GEOMETRY = { blockSize: 16, numBlocks: 16, walSize: 16384 } as const;
 
 export interface ClusterOptions {
   readonly seed: number;

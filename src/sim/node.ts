@@ -289,7 +289,10 @@ export class VolumeNode {
     }
     this.role = 'primary';
     vol.setRole('primary');
-    const gk = a.replicas.map((r) => `${r.dataAddr}|${r.ctrlAddr}`).join(',');
+    // SetReplicaAddrs builds a new shipper group when the replica list changes — addresses, or a
+    // replica's role (rebuilding -> replica after a rebuild): new shippers start Disconnected with
+    // no progress, the only way out of NeedsRebuild (spec §10.6).
+    const gk = a.replicas.map((r) => `${r.dataAddr}|${r.ctrlAddr}|${r.role}`).join(',');
     if (this.group === null || gk !== this.groupKey) {
       this.group?.stopAll();
       this.groupKey = gk;
