@@ -177,10 +177,17 @@ export class ClusterChecker {
       const rebuilding = engineState === 'needs_rebuild' && (p.recovery?.running(id) ?? false);
       const fenced = c.stuckOnEpochFence(n);
       const hole = firstHole(p, n.vol?.headLSN() ?? 0);
+
+      // SyncReceiverProgress / installer resets store receivedLSN plainly (spec §10.10): racing a
+      // live apply they can lower it below what the volume holds; then the next entry is a "gap"
+      // and no barrier for the head can ever be satisfied (finding H22).
+      const lowered = n.receiver !== null && n.vol !== null && n.receiver.receivedLSN() < n.vol.headLSN();
+      const known = fenced || hole !== null || lowered;
       const fenceNote = hole !== null
         ? ` (LSN ${hole} is a hole in the primary WAL — allocated, never written (H1) — so contiguous apply can never pass it)`
-        : ' (its receiver kept dropping older-epoch entries the catch-up streamed: catch-up cannot cross an epoch boundary, finding H20)';
-      const known = fenced || hole !== null;
+        : lowered
+          ? ` (its receivedLSN ${n.receiver!.receivedLSN()} is below the head ${n.vol!.headLSN()} it holds: a plain-store progress reset raced a live apply, finding H22)`
+          : ' (its receiver kept dropping older-epoch entries the catch-up streamed: catch-up cannot cross an epoch boundary, finding H20)';
       if (!(engineState === 'in_sync' || rebuilding) || shipper?.state() !== 'in_sync') {
         const f = failure('E3', `replica ${n.name} did not converge: engine ${engineState}, shipper ${shipper?.state() ?? 'none'}, receiver ${n.receiver === null ? 'none' : 'running'}${known ? fenceNote : ''}`);
         out.push(known ? { ...f, candidate: true } : f);
