@@ -12,7 +12,7 @@ import { between, chance, pick, type RecordingChooser } from './chooser.ts';
 import { Client, type WriteAck } from './client.ts';
 import { Coverage } from './coverage.ts';
 import type { EngineObserver } from './engine_observer.ts';
-import { fnv64 } from './fingerprint.ts';
+import { fnv1a64 } from '../engine/canonical.ts';
 import type { Heartbeat } from './heartbeat.ts';
 import { Kernel, type SimEvent } from './kernel.ts';
 import { Master } from './master.ts';
@@ -120,7 +120,7 @@ export class Cluster implements World {
   fingerprint(): string {
     let s = `${this.kernel.now()}#${this.master.digest()}`;
     for (const n of this.nodes) s += `#${n.digest()}`;
-    return fnv64(s);
+    return fnv1a64(s);
   }
 
   coverage(): Record<string, number> {

@@ -134,15 +134,10 @@ export class Master {
     this.stats.epochBumps += 1;
   }
 
-  /** Compact form of canonical() for per-step fingerprints. */
+  /** The master's view as one compact string (part of the per-step fingerprint). */
   digest(): string {
     let d = `${this.epoch}|${this.primary}|${this.rebuildingServers().join(',')}`;
     for (const id of this.serverIDs()) { const s = this.servers.get(id)!; d += `|${id}@${s.dataAddr}v${s.addrVersion}`; }
     return d;
-  }
-
-  canonical(): unknown {
-    return { epoch: this.epoch, primary: this.primary, rebuilding: this.rebuildingServers(),
-      servers: this.serverIDs().map((id) => { const s = this.servers.get(id)!; return [id, s.dataAddr, s.addrVersion]; }) };
   }
 }

@@ -110,14 +110,10 @@ export class VolumeNode {
   receiver: ReplicaReceiver | null = null;
   private flushing = false;
   private readonly diskChooser: Chooser;
-  /** Lineage facts for the end-to-end checks: highest LSN this server appended as primary, per epoch... */
-  readonly wroteAsPrimary = new Map<number, number>();
   /** Fault model (B18): the receiver binds wildcard listen addresses (":port"); set by the cluster. */
   wildcardListen = false;
   /** Fault model (B26): an old-version replica answering barriers with the legacy 1-byte reply. */
   legacyBarrierReply = false;
-  /** ...and its head when it was promoted, per epoch. They survive crashes (they are history). */
-  readonly promotedAtHead = new Map<number, number>();
   /** The last crash tore a write inside the WAL region (recovery must cut the torn tail). */
   private tornWAL = false;
 
@@ -515,18 +511,7 @@ export class VolumeNode {
     return this.primaryPort();
   }
 
-  canonical(): unknown {
-    const vol = this.vol;
-    if (vol === null) return { up: false, inc: this.incarnationNo };
-    return {
-      inc: this.incarnationNo, role: this.role, epoch: this.epoch, next: vol.nextLSN(), ck: vol.checkpointLSN(), pck: vol.persistedCheckpointLSN(),
-      rx: this.receiver === null ? null : [this.receiver.receivedLSN(), this.receiver.flushedLSN()],
-      sh: this.group?.shippers().map((s) => [s.state(), s.replicaFlushedLSN()]) ?? null,
-      eng: this.recovery?.registry.all().map((s) => [s.state(), s.sessionID()]) ?? null,
-    };
-  }
-
-  /** The same facts as canonical(), as one compact string (the per-step fingerprint's input). */
+  /** This server's replication state as one compact string (the per-step fingerprint's input). */
   digest(): string {
     const vol = this.vol;
     if (vol === null) return `down:${this.incarnationNo}`;
