@@ -4,6 +4,7 @@
 // combining that with facts the engine does not keep (plans, executor calls, I/O results), which
 // the simulator reports through the notification methods below. Built to be cheap per step:
 // one canonical() per sender, field-wise comparison, and full checks only for senders that changed.
+import type { WALGap } from '../sim/engine_observer.ts';
 import { failure } from './catalog.ts';
 import type { Failure } from './catalog.ts';
 import type { EngineContext } from '../engine/context.ts';
@@ -49,7 +50,7 @@ interface LivePlan {
   readonly plan: RecoveryPlan;
   readonly kind: PlanKind;
   readonly walContains: ((lsn: number) => boolean) | null;
-  readonly walGap: ((lsn: number) => 'in_flight' | 'hole' | null) | null;
+  readonly walGap: ((lsn: number) => WALGap | null) | null;
 }
 
 export class EngineChecker {

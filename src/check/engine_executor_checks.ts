@@ -3,6 +3,7 @@
 // (I4), completion only at convergence (I13), budget escalation (I15), rebuild exclusivity (I18),
 // the rebuild completion gate (I20), plan binding (I22); and around an executor I/O call: the
 // replayed WAL is really there while pinned (I16). Pure functions over the reported facts.
+import { walGapReason, type WALGap } from '../sim/engine_observer.ts';
 import { failure } from './catalog.ts';
 import type { Failure } from './catalog.ts';
 import type { ExecutorIOCall, IOResult } from '../engine/executor.ts';
@@ -184,7 +185,7 @@ export function checkExecutorIO(
   plan: RecoveryPlan | null,
   walContains: ((lsn: number) => boolean) | null,
   out: Failure[],
-  walGap: ((lsn: number) => 'in_flight' | 'hole' | null) | null = null,
+  walGap: ((lsn: number) => WALGap | null) | null = null,
 ): void {
   if (plan === null || walContains === null || plan.retentionPin === null) return;
   if (io.call.op !== 'streamWALEntries' || io.result.err !== null || plan.outcome !== 'catchup') return;
@@ -193,7 +194,7 @@ export function checkExecutorIO(
   if (missing !== null) {
     // A hole (H1: allocated, never written) or an unfinished append is target behaviour: a finding.
     const gap = walGap?.(missing) ?? null;
-    const why = gap === null ? '' : gap === 'hole' ? ' (a hole: allocated but never written, H1)' : ' (its append is still in flight)';
+    const why = gap === null ? '' : ` (${walGapReason(gap)})`;
     const f = failure(
       'I16',
       `replica ${io.replicaID} session ${io.sessionIDUsed}: streamed (${io.call.startExclusive}, ${reached}] under WAL pin ${plan.retentionPin.pinID} but LSN ${missing} is gone from the primary WAL${why}`,

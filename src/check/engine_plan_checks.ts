@@ -4,6 +4,7 @@
 // classification vs proof (I17, candidate), the trusted-base choice (I21), pin symmetry (I23),
 // the pin inventory per plan shape (I24), no dangling session after a pin failure (I25) and
 // cancel of a session-less plan (I27, candidate). Pure functions over the reported facts.
+import { walGapReason, type WALGap } from '../sim/engine_observer.ts';
 import { failure } from './catalog.ts';
 import type { Failure } from './catalog.ts';
 import { DriverErrorCode } from '../engine/driver.ts';
@@ -28,7 +29,7 @@ export interface PlanIssued {
   /** Ground truth: is this LSN physically readable in the primary's WAL right now? */
   readonly walContains?: (lsn: number) => boolean;
   /** Ground truth: why a missing LSN is missing — 'in_flight' (allocated, append unfinished) or 'hole' (H1). */
-  readonly walGap?: (lsn: number) => 'in_flight' | 'hole' | null;
+  readonly walGap?: (lsn: number) => WALGap | null;
 }
 
 export interface PlanFailed {
@@ -113,11 +114,10 @@ function checkRecoveryPlan(p: PlanIssued, out: Failure[]): void {
   if (p.walContains !== undefined) {
     const missing = firstMissing(p.walContains, r, c);
     if (missing !== null) {
-      // The target's CommittedLSN is nextLSN-1 (spec §10.9), read without shipMu: it counts LSNs
-      // whose append is still in flight, and LSNs burned by a failed append (H1). Both are
-      // target behaviour the engine cannot see, so they are findings, not port failures.
+      // A missing LSN the simulator can explain (WALGap) is target behaviour the engine cannot
+      // see: a finding, not a port failure.
       const gap = p.walGap?.(missing) ?? null;
-      const why = gap === 'in_flight' ? ' (its append is still in flight: CommittedLSN = nextLSN-1 counts it)' : gap === 'hole' ? ' (a hole: LSN allocated but never written, H1)' : '';
+      const why = gap === null ? '' : ` (${walGapReason(gap)})`;
       const f = failure('I16', `${who}: catch-up range (${r}, ${c}] issued but LSN ${missing} is not in the primary WAL${why}`);
       out.push(gap !== null ? { ...f, candidate: true } : f);
     }

@@ -9,8 +9,25 @@ import type { ExecutorIOCall, IOResult } from '../engine/executor.ts';
 import type { RecoveryPlan } from '../engine/plan.ts';
 import type { AssignmentIntent, AssignmentResult, ReplicaID, ReplicaState } from '../engine/types.ts';
 
+/**
+ * Why an LSN the engine believes retained is missing from the primary's WAL. Each is target
+ * behaviour, not a port error: 'in_flight' — allocated, append not finished (StatusSnapshot reads
+ * nextLSN without shipMu); 'hole' — allocated and never written (H1); 'reclaimed' — the flusher
+ * moved the WAL tail past it before persisting the superblock checkpoint that the status reports
+ * as the tail (H23).
+ */
+export type WALGap = 'in_flight' | 'hole' | 'reclaimed';
+
+export function walGapReason(gap: WALGap): string {
+  switch (gap) {
+    case 'in_flight': return 'its append is still in flight: CommittedLSN = nextLSN-1 counts it';
+    case 'hole': return 'a hole: allocated but never written, H1';
+    case 'reclaimed': return 'the flusher reclaimed it before persisting the checkpoint the status reports as the tail, H23';
+  }
+}
+
 export interface EngineObserver {
-  planIssued(p: { plan: RecoveryPlan; kind: 'recovery' | 'rebuild'; history: RetainedHistory; replicaFlushedLSN?: number; walContains?: (lsn: number) => boolean; walGap?: (lsn: number) => 'in_flight' | 'hole' | null }): void;
+  planIssued(p: { plan: RecoveryPlan; kind: 'recovery' | 'rebuild'; history: RetainedHistory; replicaFlushedLSN?: number; walContains?: (lsn: number) => boolean; walGap?: (lsn: number) => WALGap | null }): void;
   planFailed(p: { replicaID: ReplicaID; kind: 'recovery' | 'rebuild'; err: EngineError }): void;
   executorCall(p: { replicaID: ReplicaID; sessionIDUsed: number; label: string; before: unknown; after: unknown }): void;
   executorIO(p: { replicaID: ReplicaID; sessionIDUsed: number; call: ExecutorIOCall; result: IOResult }): void;

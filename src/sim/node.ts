@@ -27,7 +27,7 @@ import { between, type Chooser } from './chooser.ts';
 import { diskFaultChooser } from './disk_faults.ts';
 import type { WriteAck } from './client.ts';
 import type { Coverage } from './coverage.ts';
-import type { EngineObserver } from './engine_observer.ts';
+import type { EngineObserver, WALGap } from './engine_observer.ts';
 import type { Heartbeat, ReplicaReport } from './heartbeat.ts';
 import type { Kernel, Owner } from './kernel.ts';
 import type { NetHost, Network } from './network.ts';
@@ -386,14 +386,11 @@ export class VolumeNode {
     return recs.some((r) => r.entry.lsn === lsn);
   }
 
-  /**
-   * Why `lsn` is missing from this node's WAL although it is above the checkpoint and not above
-   * the head: 'in_flight' (allocated, append not finished — the target allocates before it
-   * appends), 'hole' (allocated and never written: H1), or null when it is present or out of range.
-   */
-  walGap(lsn: number): 'in_flight' | 'hole' | null {
+  /** Why `lsn` is missing from this node's WAL although the status says it is retained (null: it is not missing). */
+  walGap(lsn: number): WALGap | null {
     const vol = this.vol;
-    if (vol === null || lsn <= vol.checkpointLSN() || lsn > vol.headLSN() || this.walContains(lsn)) return null;
+    if (vol === null || lsn > vol.headLSN() || lsn <= vol.persistedCheckpointLSN() || this.walContains(lsn)) return null;
+    if (lsn <= vol.checkpointLSN()) return 'reclaimed';
     return vol.inFlightLSNs().includes(lsn) ? 'in_flight' : 'hole';
   }
 

@@ -14,7 +14,7 @@ import type { AssignmentIntent, ReplicaID, SessionKind } from '../engine/types.t
 import type { Timers } from '../replication/transport.ts';
 import { between, type Chooser } from './chooser.ts';
 import type { Coverage } from './coverage.ts';
-import type { EngineObserver } from './engine_observer.ts';
+import type { EngineObserver, WALGap } from './engine_observer.ts';
 
 export interface RecoveryDeps {
   readonly timers: Timers;
@@ -27,7 +27,7 @@ export interface RecoveryDeps {
   /** Ground truth: is this LSN physically in the primary's WAL now? */
   walContains(lsn: number): boolean;
   /** Ground truth: why a missing LSN is missing (see VolumeNode.walGap). */
-  walGap(lsn: number): 'in_flight' | 'hole' | null;
+  walGap(lsn: number): WALGap | null;
   observer: EngineObserver | null;
 }
 

@@ -48,8 +48,10 @@ describe('end-of-run checks', () => {
     const { cw, c } = runToEnd();
     const p = c.primary()!;
     const r = c.nodes.find((n) => n !== p)!;
-    r.vol!.setRole('none');
-    expect(r.vol!.writeLBA(0, alien(r.cfg.blockSize)).err).toBeNull();
+    // Planted bug: a block of the replica's extent changes on disk (no WAL entry, no LSN).
+    const g = r.vol!.geometry();
+    expect(r.vol!.dirtyCount()).toBe(0);
+    expect(r.disk.write(g.extentOffset, alien(g.blockSize))).toBeNull();
     const fs = cw.finalCheck();
     expect(fs.map((f) => f.id)).toContain('E1');
     expect(fs.find((f) => f.id === 'E1')!.candidate).toBe(false);
