@@ -7,12 +7,12 @@
 import { makeReplicaID, BridgeStorageAdapter } from '../engine/adapter.ts';
 import { EngineContext, type EngineBugSwitches } from '../engine/context.ts';
 import { RecoveryDriver } from '../engine/driver.ts';
-import type { EngineError } from '../engine/errors.ts';
+import { EngineError } from '../engine/errors.ts';
 import type { ExecutorIOCall, IOResult } from '../engine/executor.ts';
 import type { AssignmentIntent, ReplicaID, SessionKind } from '../engine/types.ts';
 import { BridgeExecutor } from '../replication/bridge_executor.ts';
 import type { ReplicationBugSwitches } from '../replication/bugs.ts';
-import { GroupCommitter, makeDistributedSync, SyncLog, type DurabilityMode } from '../replication/group_commit.ts';
+import { GroupCommitter, makeDistributedSync, SyncLog, type DurabilityMode, type SyncFn } from '../replication/group_commit.ts';
 import { RebuildServer } from '../replication/rebuild_server.ts';
 import { ReplicaReceiver } from '../replication/receiver.ts';
 import { WALShipper } from '../replication/shipper.ts';
@@ -300,7 +300,9 @@ export class VolumeNode {
       this.group = new ShipperGroup(shippers, this.timers!);
     }
     if (this.committer === null) {
-      const sync = makeDistributedSync({ volume: this.primaryPort(), group: () => this.group!, mode: () => this.cfg.durability, bugs: this.cfg.bugs.replication, log: this.syncLog });
+      const distributed = makeDistributedSync({ volume: this.primaryPort(), group: () => this.group!, mode: () => this.cfg.durability, bugs: this.cfg.bugs.replication, log: this.syncLog });
+      // A batch that comes due after a demotion fails: a former primary proves nothing.
+      const sync: SyncFn = (done) => (this.role === 'primary' && this.group !== null ? distributed(done) : done(errNotPrimary()));
       this.committer = new GroupCommitter(sync, this.timers!);
     }
     if (this.driver === null) this.startEngine();
@@ -520,10 +522,14 @@ export class VolumeNode {
   }
 }
 
+function errNotPrimary(): EngineError {
+  return new EngineError('not_primary', 'sync: this server is no longer the primary');
+}
+
 function ioTimeout(call: ExecutorIOCall): EngineError {
-  return { code: 'io_timeout', message: `${call.op}: replica did not answer`, is: (c: string) => c === 'io_timeout' } as unknown as EngineError;
+  return new EngineError('io_timeout', `${call.op}: replica did not answer`);
 }
 
 function ioStale(call: ExecutorIOCall, asked: number, local: number): EngineError {
-  return { code: 'io_stale_epoch', message: `${call.op}: request epoch ${asked} < replica epoch ${local}`, is: (c: string) => c === 'io_stale_epoch' } as unknown as EngineError;
+  return new EngineError('io_stale_epoch', `${call.op}: request epoch ${asked} < replica epoch ${local}`);
 }

@@ -4,8 +4,8 @@
 // recorded run and its replay execute exactly the same code. A run advances in batches
 // (`SeedRun.advance`), so a caller can return to its event loop between batches — that is how the
 // CLI notices Ctrl-C in the middle of a long seed.
-import type { Failure } from '../check/catalog.ts';
-import type { RecordingChooser } from '../sim/chooser.ts';
+import { failure, type Failure } from '../check/catalog.ts';
+import { ReplayDivergence, type RecordingChooser } from '../sim/chooser.ts';
 import type { CheckedWorld, WorldFactory } from '../check/checked_world.ts';
 import { TOOL_VERSION, TRACE_FORMAT, TRACE_FORMAT_VERSION, type Finding, type Trace, type TraceHeader, type TraceStep } from './format.ts';
 
@@ -65,7 +65,17 @@ export class SeedRun {
     const w = cw.world;
     for (let k = 0; k < batch && !this.ended; k++) {
       if (this.n >= o.maxSteps || w.finished()) { this.end(true); break; }
-      const e = w.step();
+      let e;
+      try {
+        e = w.step();
+      } catch (err) {
+        if (err instanceof ReplayDivergence) throw err; // the replayer's, not the system's
+        // A panic is a finding like any other: the run fails at this step with the stack.
+        this.n += 1;
+        this.consider([failure('CRASH', err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err))], this.n);
+        this.end(false);
+        break;
+      }
       if (e === null) { this.end(true); break; }
       this.n += 1;
       if (o.check) this.consider(cw.check(), this.n);
