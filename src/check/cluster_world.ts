@@ -182,10 +182,15 @@ export class ClusterChecker {
       // live apply they can lower it below what the volume holds; then the next entry is a "gap"
       // and no barrier for the head can ever be satisfied (finding H22).
       const lowered = n.receiver !== null && n.vol !== null && n.receiver.receivedLSN() < n.vol.headLSN();
-      const known = fenced || hole !== null || lowered;
+      // H3: truncation and installs reset receivedLSN but never lower flushedLSN, so a replica
+      // keeps reporting R > C, is truncated again and again, and never completes.
+      const staleFlushed = n.receiver !== null && n.receiver.flushedLSN() > (p.vol?.headLSN() ?? 0);
+      const known = fenced || hole !== null || lowered || staleFlushed;
       const fenceNote = hole !== null
         ? ` (LSN ${hole} is a hole in the primary WAL — allocated, never written (H1) — so contiguous apply can never pass it)`
-        : lowered
+        : staleFlushed
+          ? ` (its receiver still reports flushedLSN ${n.receiver!.flushedLSN()} above the primary head ${p.vol?.headLSN()}: never lowered after a reset, hazard H3)`
+          : lowered
           ? ` (its receivedLSN ${n.receiver!.receivedLSN()} is below the head ${n.vol!.headLSN()} it holds: a plain-store progress reset raced a live apply, finding H22)`
           : ' (its receiver kept dropping older-epoch entries the catch-up streamed: catch-up cannot cross an epoch boundary, finding H20)';
       if (!(engineState === 'in_sync' || rebuilding) || shipper?.state() !== 'in_sync') {
