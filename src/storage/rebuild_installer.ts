@@ -8,8 +8,7 @@
 import { bugOn } from './bugs.ts';
 import { diskErr, ERR_INSTALLER_COMMITTED, ERR_OUT_OF_BOUNDS, type StorageError, storageErr } from './errors.ts';
 import { lockSteps, runOrBusy, type Steps } from './locks.ts';
-import { recordReset } from './reset_record.ts';
-import { persistSuperblockSteps } from './superblock_persist.ts';
+import { resetToCheckpointSteps } from './reset.ts';
 import { ownerName, type VolumeState } from './volume_state.ts';
 
 export class RebuildInstaller {
@@ -52,26 +51,7 @@ export class RebuildInstaller {
         const serr = v.disk.fsync();
         if (serr) return diskErr('rebuild installer: fsync', serr);
         yield 'install:synced';
-        const cp = s > 0 ? s - 1 : 0;
-        const checkpointAtReset = v.sb.walCheckpointLSN;
-        v.dirty.clear();
-        const zerr = v.wal.reset(v.tun.scrubStaleWAL);
-        if (zerr) return zerr;
-        const perr = yield* persistSuperblockSteps(v, owner, (sb) => {
-          sb.walHead = 0;
-          sb.walTail = 0;
-          sb.walCheckpointLSN = cp;
-        });
-        if (perr) return perr;
-        v.flusherCheckpoint = cp;
-        v.nextLSN = s;
-        let received: number | null = null;
-        if (v.receiverHooks) {
-          v.receiverHooks.setReceivedLSN(cp);
-          received = cp;
-        }
-        recordReset(v, 'install', s, checkpointAtReset, received);
-        return null;
+        return yield* resetToCheckpointSteps(v, owner, 'install', s > 0 ? s - 1 : 0, s, s);
       } finally {
         if (exclusive) v.locks.ioMu.unlock(owner);
       }

@@ -8,8 +8,7 @@
 import { bugOn } from './bugs.ts';
 import { type StorageError, truncationUnsafe } from './errors.ts';
 import { lockSteps, type Steps } from './locks.ts';
-import { recordReset } from './reset_record.ts';
-import { persistSuperblockSteps } from './superblock_persist.ts';
+import { resetToCheckpointSteps } from './reset.ts';
 import { ownerName, type VolumeState } from './volume_state.ts';
 
 function predicate(v: VolumeState, t: number): StorageError | null {
@@ -37,25 +36,7 @@ export function* truncateSteps(v: VolumeState, t: number): Steps<StorageError | 
         const bad = predicate(v, t);
         if (bad) return bad;
       }
-      const checkpointAtReset = v.sb.walCheckpointLSN;
-      v.dirty.clear();
-      const zerr = v.wal.reset(v.tun.scrubStaleWAL);
-      if (zerr) return zerr;
-      const perr = yield* persistSuperblockSteps(v, owner, (sb) => {
-        sb.walHead = 0;
-        sb.walTail = 0;
-        sb.walCheckpointLSN = t;
-      });
-      if (perr) return perr;
-      v.flusherCheckpoint = t;
-      v.nextLSN = t + 1;
-      let received: number | null = null;
-      if (v.receiverHooks) {
-        v.receiverHooks.setReceivedLSN(t);
-        received = t;
-      }
-      recordReset(v, 'truncate', t, checkpointAtReset, received);
-      return null;
+      return yield* resetToCheckpointSteps(v, owner, 'truncate', t, t + 1, t);
     } finally {
       if (exclusive) v.locks.ioMu.unlock(owner);
     }
