@@ -23,16 +23,16 @@ const FULL = DEFAULT_MAX_STEPS;
 
 const KNOWN_FINDS: readonly KnownFind[] = [
   { bug: 'B5', profile: 'default', seed: 1, invariant: 'I26', maxSteps: 870 },
-  { bug: 'B8', profile: 'network', seed: 9, invariant: 'I24', maxSteps: 401 },
-  { bug: 'B11', profile: 'default', seed: 81, invariant: 'I22', maxSteps: 3612 },
+  { bug: 'B8', profile: 'network', seed: 9, invariant: 'I24', maxSteps: 389 },
+  { bug: 'B11', profile: 'default', seed: 2, invariant: 'I22', maxSteps: 1426 },
   { bug: 'B13', profile: 'default', seed: 1, invariant: 'I8', maxSteps: 1272 },
   { bug: 'B18', profile: 'network', seed: 2, invariant: 'E3', maxSteps: FULL },
-  { bug: 'B19', profile: 'default', seed: 4, invariant: 'E2', maxSteps: FULL },
-  { bug: 'B20', profile: 'default', seed: 2, invariant: 'I16', maxSteps: 1883 },
+  { bug: 'B19', profile: 'crash', seed: 48, invariant: 'E3', maxSteps: FULL },
+  { bug: 'B20', profile: 'default', seed: 4, invariant: 'I16', maxSteps: 16944 },
   { bug: 'B26', profile: 'network', seed: 1, invariant: 'W6', maxSteps: 40 },
-  { bug: 'B28', profile: 'default', seed: 15, invariant: 'W12', maxSteps: 3317 },
-  { bug: 'B29', profile: 'crash', seed: 2, invariant: 'E3', maxSteps: FULL },
-  { bug: 'B30', profile: 'default', seed: 5, invariant: 'E2', maxSteps: FULL },
+  { bug: 'B28', profile: 'default', seed: 27, invariant: 'E3', maxSteps: FULL },
+  { bug: 'B29', profile: 'crash', seed: 6, invariant: 'E3', maxSteps: FULL },
+  { bug: 'B30', profile: 'default', seed: 82, invariant: 'E2', maxSteps: FULL },
   { bug: 'B32', profile: 'storage', seed: 1, invariant: 'B32-RES', maxSteps: 68 },
 ];
 
