@@ -392,7 +392,9 @@ export class VolumeNode {
   walGap(lsn: number): WALGap | null {
     const vol = this.vol;
     if (vol === null || lsn > vol.headLSN() || lsn <= vol.persistedCheckpointLSN() || this.walContains(lsn)) return null;
-    if (lsn <= vol.checkpointLSN()) return 'reclaimed';
+    // H23 is a window inside one flush cycle (tail advanced, superblock not yet persisted): the
+    // flusher must be mid-cycle. A persisted checkpoint that is simply stale (B30) is no finding.
+    if (lsn <= vol.checkpointLSN()) return vol.locks().flushMu.state().writer?.startsWith('flush') === true ? 'reclaimed' : null;
     return vol.inFlightLSNs().includes(lsn) ? 'in_flight' : 'hole';
   }
 
