@@ -29,8 +29,8 @@ export function walGapReason(gap: WALGap): string {
 export interface EngineObserver {
   planIssued(p: { plan: RecoveryPlan; kind: 'recovery' | 'rebuild'; history: RetainedHistory; replicaFlushedLSN?: number; walContains?: (lsn: number) => boolean; walGap?: (lsn: number) => WALGap | null }): void;
   planFailed(p: { replicaID: ReplicaID; kind: 'recovery' | 'rebuild'; err: EngineError }): void;
-  executorCall(p: { replicaID: ReplicaID; sessionIDUsed: number; label: string; before: unknown; after: unknown }): void;
-  executorIO(p: { replicaID: ReplicaID; sessionIDUsed: number; call: ExecutorIOCall; result: IOResult }): void;
+  executorCall(p: { replicaID: ReplicaID; sessionIDUsed: number; label: string; before: unknown; after: unknown; plan?: RecoveryPlan }): void;
+  executorIO(p: { replicaID: ReplicaID; sessionIDUsed: number; call: ExecutorIOCall; result: IOResult; plan?: RecoveryPlan }): void;
   executorFinished(p: { plan: RecoveryPlan; kind: 'catchup' | 'rebuild'; err: EngineError | null }): void;
   planCancelled(p: { plan: RecoveryPlan; stateBefore: ReplicaState; stateAfter: ReplicaState }): void;
   assignmentProcessed(intent: AssignmentIntent, result: AssignmentResult): void;

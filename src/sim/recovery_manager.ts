@@ -196,7 +196,7 @@ export class RecoveryManager {
     const before = obs !== null && sender !== null ? sender.canonical() : null;
     const r = task.gen.next(input);
     if (obs !== null && sender !== null && this.lastLabel.has(task)) {
-      obs.executorCall({ replicaID: task.replicaID, sessionIDUsed: task.sessionID, label: this.lastLabel.get(task)!, before, after: sender.canonical() });
+      obs.executorCall({ replicaID: task.replicaID, sessionIDUsed: task.sessionID, label: this.lastLabel.get(task)!, before, after: sender.canonical(), ...(task.plan !== null ? { plan: task.plan } : {}) });
     }
     this.lastLabel.delete(task);
     if (r.done === true) {
@@ -212,7 +212,7 @@ export class RecoveryManager {
       const kind = task.executor instanceof RebuildExecutor ? 'rebuild' : 'catchup';
       this.deps.performIO(task.replicaID, kind, y.call, (res) => {
         this.later(task, `engine.io_done.${y.call.op}`, () => {
-          this.deps.observer?.executorIO({ replicaID: task.replicaID, sessionIDUsed: task.sessionID, call: y.call, result: res });
+          this.deps.observer?.executorIO({ replicaID: task.replicaID, sessionIDUsed: task.sessionID, call: y.call, result: res, ...(task.plan !== null ? { plan: task.plan } : {}) });
           this.resume(task, res);
         });
       });
