@@ -69,7 +69,7 @@ export class ClusterChecker {
       syncLogs: () => this.live.syncLogs,
       rebuildServers: () => this.live.rebuildServers,
       primaryHeadOf: (s: WALShipper) => this.ownerOf.get(s)?.vol?.headLSN() ?? null,
-      primaryHoleAt: (s: WALShipper, lsn: number) => this.ownerOf.get(s)?.walGap(lsn) === 'hole',
+      primaryHoleAt: (s: WALShipper, lsn: number) => this.ownerOf.get(s)?.walGap(lsn) === 'hole' || (lsn <= (this.ownerOf.get(s)?.vol?.headLSN() ?? 0) && cluster.neverAppended(lsn)),
       receiverDurableLSN: (_r: ReplicaReceiver) => null,
     });
   }
@@ -185,10 +185,15 @@ export class ClusterChecker {
       // H3: truncation and installs reset receivedLSN but never lower flushedLSN, so a replica
       // keeps reporting R > C, is truncated again and again, and never completes.
       const staleFlushed = n.receiver !== null && n.receiver.flushedLSN() > (p.vol?.headLSN() ?? 0);
-      const known = fenced || hole !== null || lowered || staleFlushed;
+      // After a rebuild install the replica's flushedLSN keeps its old, lower value (only barriers
+      // move it); without a barrier the next handshake reports that R and escalates again (H24).
+      const staleLowFlushed = n.receiver !== null && n.vol !== null && n.receiver.flushedLSN() < n.vol.persistedCheckpointLSN() && engineState === 'needs_rebuild';
+      const known = fenced || hole !== null || lowered || staleFlushed || staleLowFlushed;
       const fenceNote = hole !== null
         ? ` (LSN ${hole} is a hole in the primary WAL — allocated, never written (H1) — so contiguous apply can never pass it)`
-        : staleFlushed
+        : staleLowFlushed
+          ? ` (its receiver reports flushedLSN ${n.receiver!.flushedLSN()} below its own durable checkpoint ${n.vol!.persistedCheckpointLSN()}: a rebuild install does not move flushedLSN, so every handshake escalates again until a barrier does, finding H24)`
+          : staleFlushed
           ? ` (its receiver still reports flushedLSN ${n.receiver!.flushedLSN()} above the primary head ${p.vol?.headLSN()}: never lowered after a reset, hazard H3)`
           : lowered
           ? ` (its receivedLSN ${n.receiver!.receivedLSN()} is below the head ${n.vol!.headLSN()} it holds: a plain-store progress reset raced a live apply, finding H22)`

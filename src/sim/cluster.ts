@@ -152,6 +152,11 @@ export class Cluster implements World {
     return this.reused.has(lsn);
   }
 
+  /** True when no primary ever appended `lsn` (a burned LSN, H1, if it is below some head). */
+  neverAppended(lsn: number): boolean {
+    return !this.allocatedBy.has(lsn);
+  }
+
   anyFork(): boolean {
     return this.reused.size > 0;
   }
