@@ -184,7 +184,7 @@ export class ClusterChecker {
       const lowered = n.receiver !== null && n.vol !== null && n.receiver.receivedLSN() < n.vol.headLSN();
       // H3: truncation and installs reset receivedLSN but never lower flushedLSN, so a replica
       // keeps reporting R > C, is truncated again and again, and never completes.
-      const staleFlushed = n.receiver !== null && n.receiver.flushedLSN() > (p.vol?.headLSN() ?? 0);
+      const staleFlushed = n.receiver !== null && (n.receiver.flushedLSN() > (p.vol?.headLSN() ?? 0) || n.receiver.flushedLSN() > n.receiver.receivedLSN());
       // After a rebuild install the replica's flushedLSN keeps its old, lower value (only barriers
       // move it); without a barrier the next handshake reports that R and escalates again (H24).
       const staleLowFlushed = n.receiver !== null && n.vol !== null && n.receiver.flushedLSN() < n.vol.persistedCheckpointLSN() && engineState === 'needs_rebuild';
@@ -194,7 +194,7 @@ export class ClusterChecker {
         : staleLowFlushed
           ? ` (its receiver reports flushedLSN ${n.receiver!.flushedLSN()} below its own durable checkpoint ${n.vol!.persistedCheckpointLSN()}: a rebuild install does not move flushedLSN, so every handshake escalates again until a barrier does, finding H24)`
           : staleFlushed
-          ? ` (its receiver still reports flushedLSN ${n.receiver!.flushedLSN()} above the primary head ${p.vol?.headLSN()}: never lowered after a reset, hazard H3)`
+          ? ` (its receiver still reports flushedLSN ${n.receiver!.flushedLSN()}, above what it received (${n.receiver!.receivedLSN()}) or the primary head (${p.vol?.headLSN()}): never lowered after a reset, hazard H3)`
           : lowered
           ? ` (its receivedLSN ${n.receiver!.receivedLSN()} is below the head ${n.vol!.headLSN()} it holds: a plain-store progress reset raced a live apply, finding H22)`
           : ' (its receiver kept dropping older-epoch entries the catch-up streamed: catch-up cannot cross an epoch boundary, finding H20)';
