@@ -96,7 +96,8 @@ export class Master {
   /** The primary's per-replica view drives rebuild assignments (and ends them once in sync). */
   private noteReplicaReports(hb: Heartbeat): void {
     for (const r of hb.replicas) {
-      if (r.engineState === 'needs_rebuild' && !this.rebuilding.has(r.serverID)) {
+      // NeedsRebuild from either the engine's sender or the WAL shipper (heartbeats carry both).
+      if ((r.engineState === 'needs_rebuild' || r.shipperState === 'needs_rebuild') && !this.rebuilding.has(r.serverID)) {
         this.rebuilding.add(r.serverID);
         this.stats.rebuildAssignments += 1;
       } else if (this.rebuilding.has(r.serverID) && r.engineState === 'in_sync') {
