@@ -187,7 +187,11 @@ export class ClusterChecker {
       const staleFlushed = n.receiver !== null && (n.receiver.flushedLSN() > (p.vol?.headLSN() ?? 0) || n.receiver.flushedLSN() > n.receiver.receivedLSN());
       // After a rebuild install the replica's flushedLSN keeps its old, lower value (only barriers
       // move it); without a barrier the next handshake reports that R and escalates again (H24).
-      const staleLowFlushed = n.receiver !== null && n.vol !== null && n.receiver.flushedLSN() < n.vol.persistedCheckpointLSN();
+      // Signature: the replica was reset (installed), what it holds reaches the primary's tail, but
+      // the flushedLSN its handshake reports is below that tail.
+      const primaryTail = p.vol?.persistedCheckpointLSN() ?? 0;
+      const staleLowFlushed = n.receiver !== null && n.vol !== null && n.receiver.obs.resets > 0
+        && n.receiver.flushedLSN() < primaryTail && n.vol.persistedCheckpointLSN() >= primaryTail;
       const known = fenced || hole !== null || lowered || staleFlushed || staleLowFlushed;
       const fenceNote = hole !== null
         ? ` (LSN ${hole} is a hole in the primary WAL — allocated, never written (H1) — so contiguous apply can never pass it)`
