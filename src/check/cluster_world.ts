@@ -192,8 +192,15 @@ export class ClusterChecker {
       const primaryTail = p.vol?.persistedCheckpointLSN() ?? 0;
       const staleLowFlushed = n.receiver !== null && n.vol !== null && n.receiver.obs.resets > 0
         && n.receiver.flushedLSN() < primaryTail && n.vol.persistedCheckpointLSN() >= primaryTail;
-      const known = fenced || hole !== null || lowered || staleFlushed || staleLowFlushed;
-      const fenceNote = hole !== null
+      // A shipper of a new group that never had a barrier is not reconnected proactively (the B29
+      // fix covers shippers with flushed progress); with no foreground I/O it stays Disconnected
+      // although its replica holds the primary's content (finding H26).
+      const idleFresh = shipper !== null && shipper.state() === 'disconnected' && !shipper.hasFlushedProgress() && engineState === 'in_sync'
+        && image instanceof Uint8Array && n.vol !== null && sameImage(n.vol.readImage(), image);
+      const known = fenced || hole !== null || lowered || staleFlushed || staleLowFlushed || idleFresh;
+      const fenceNote = idleFresh
+        ? ' (its shipper belongs to a new group and never had a barrier; without foreground I/O nothing bootstraps it, although the replica holds the primary\'s content: finding H26)'
+        : hole !== null
         ? ` (LSN ${hole} is a hole in the primary WAL — allocated, never written (H1) — so contiguous apply can never pass it)`
         : staleLowFlushed
           ? ` (its receiver reports flushedLSN ${n.receiver!.flushedLSN()} below its own durable checkpoint ${n.vol!.persistedCheckpointLSN()}: a rebuild install does not move flushedLSN, so every handshake escalates again until a barrier does, finding H24)`
@@ -211,13 +218,20 @@ export class ClusterChecker {
         const ri = n.vol.readImage();
         if (ri instanceof Uint8Array && !sameBytes(ri, image)) {
           const fork = differingLBAs(ri, image, p.cfg.blockSize).some((lba) => involvesFork(c, lba, ri.subarray(lba * p.cfg.blockSize, (lba + 1) * p.cfg.blockSize)) || involvesFork(c, lba, image.subarray(lba * p.cfg.blockSize, (lba + 1) * p.cfg.blockSize)));
-          const why = fork ? ' (it holds writes at LSNs that were allocated twice with different data — a fork neither handshake can see, they compare LSNs, not lineages: finding H21)' : known ? fenceNote : '';
+          const reapplied = n.rebuildReapplies > 0;
+          const why = fork ? ' (it holds writes at LSNs that were allocated twice with different data — a fork neither handshake can see, they compare LSNs, not lineages: finding H21)'
+            : reapplied ? ` (a rebuild raced live shipping here ${n.rebuildReapplies} time(s): its tail replay re-applied older entries over newer ones, or its install discarded live-shipped entries above the installed point — ApplyRebuildEntry has no ordering check, finding H25)`
+            : known ? fenceNote : '';
           const f = failure('E1', `replica ${n.name} is in sync (engine and shipper) but its content differs from primary ${p.name}${why}`);
-          out.push(fork || known ? { ...f, candidate: true } : f);
+          out.push(fork || reapplied || known ? { ...f, candidate: true } : f);
         }
       }
     }
   }
+}
+
+function sameImage(a: Uint8Array | unknown, b: Uint8Array): boolean {
+  return a instanceof Uint8Array && sameBytes(a, b);
 }
 
 /** LBAs whose blocks differ between two volume images. */

@@ -114,6 +114,12 @@ export class VolumeNode {
   wildcardListen = false;
   /** Fault model (B26): an old-version replica answering barriers with the legacy 1-byte reply. */
   legacyBarrierReply = false;
+  /**
+   * Times a rebuild raced live shipping on this volume: its tail replay applied an entry at or
+   * below the head (ApplyRebuildEntry has no ordering check, so an older entry lands over a newer
+   * live-shipped one), or its install discarded entries above the installed point.
+   */
+  rebuildReapplies = 0;
   /** The last crash tore a write inside the WAL region (recovery must cut the torn tail). */
   private tornWAL = false;
 
@@ -501,10 +507,23 @@ export class VolumeNode {
       exportSnapshot: (base) => run(vol().exportSnapshotSteps(base)),
       setShipperFloorFn: () => {},
       appendReplicaEntry: (e) => run(vol().appendReplicaEntrySteps(e)),
-      applyRebuildEntry: (e) => run(vol().applyRebuildEntrySteps(e)),
+      applyRebuildEntry: (e) => {
+        if (e.lsn <= vol().headLSN()) node.rebuildReapplies += 1;
+        return run(vol().applyRebuildEntrySteps(e));
+      },
       setReceiverHooks: (h) => vol().setReceiverHooks(h),
       truncateToLSN: (t) => { node.env.coverage.add('truncation'); return run(vol().truncateSteps(t)); },
-      newRebuildInstaller: () => vol().newRebuildInstaller(),
+      newRebuildInstaller: () => {
+        const inst = vol().newRebuildInstaller();
+        return {
+          writeChunk: (data) => inst.writeChunk(data),
+          commit: (s) => {
+            // Entries above the installed point (live-shipped after the plan) are discarded.
+            if (vol().headLSN() > Math.max(0, s - 1)) node.rebuildReapplies += 1;
+            return inst.commit(s);
+          },
+        };
+      },
     };
   }
 
