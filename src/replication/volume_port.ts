@@ -3,19 +3,14 @@
 // the replica side applies entries, fsyncs and installs rebuilt state. Every call is synchronous
 // and returns an error value instead of throwing.
 
+import type { BlockVolState } from '../engine/adapter.ts';
 import type { EngineError } from '../engine/errors.ts';
 import type { WALEntry } from '../storage/wal_entry.ts';
 
 export type { WALEntry };
 
 /** V2 status snapshot (spec §10.9). */
-export interface VolumeStatus {
-  readonly walHeadLSN: number;
-  readonly walTailLSN: number;
-  readonly committedLSN: number;
-  readonly checkpointLSN: number;
-  readonly checkpointTrusted: boolean;
-}
+export type VolumeStatus = BlockVolState;
 
 /** Full-extent export: force-flushed first, boundary fixed at snapshotLSN = nextLSN, then copied. */
 export interface FullExtentExport {

@@ -7,6 +7,7 @@
 // behaviour); storage bug switches are in bugs.ts; the checks of spec §12.5 are in checks.ts.
 // Satisfies the engine's BlockVolReader (readState) contract; pinner() gives the BlockVolPinner.
 
+import type { BlockVolState } from '../engine/adapter.ts';
 import type { Disk } from './disk.ts';
 import { DirtyMap } from './dirty_map.ts';
 import { bugOn, type StorageBugSwitches } from './bugs.ts';
@@ -46,14 +47,8 @@ import {
 
 export type { FloorFn, FloorResult, Geometry, ReceiverHooks, ResetRecord, VolumeRole, WriteResult };
 
-/** Spec §10.9: what the engine sees (BlockVolReader.ReadState). */
-export interface BlockVolState {
-  readonly walHeadLSN: number;
-  readonly walTailLSN: number;
-  readonly committedLSN: number;
-  readonly checkpointLSN: number;
-  readonly checkpointTrusted: boolean;
-}
+/** Spec §10.9: what the engine sees (BlockVolReader.ReadState) — the engine's own type. */
+export type { BlockVolState };
 
 export interface TuningOptions {
   readonly bugs?: StorageBugSwitches;
