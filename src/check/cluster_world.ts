@@ -218,7 +218,9 @@ export class ClusterChecker {
         const ri = n.vol.readImage();
         if (ri instanceof Uint8Array && !sameBytes(ri, image)) {
           const fork = differingLBAs(ri, image, p.cfg.blockSize).some((lba) => involvesFork(c, lba, ri.subarray(lba * p.cfg.blockSize, (lba + 1) * p.cfg.blockSize)) || involvesFork(c, lba, image.subarray(lba * p.cfg.blockSize, (lba + 1) * p.cfg.blockSize)));
-          const reapplied = n.rebuildReapplies > 0;
+          const bs = p.cfg.blockSize;
+          const reapplied = n.rebuildReapplies > 0 && differingLBAs(ri, image, bs).some((lba) =>
+            holdsOlderVersion(c, lba, ri.subarray(lba * bs, (lba + 1) * bs), image.subarray(lba * bs, (lba + 1) * bs)));
           const why = fork ? ' (it holds writes at LSNs that were allocated twice with different data — a fork neither handshake can see, they compare LSNs, not lineages: finding H21)'
             : reapplied ? ` (a rebuild raced live shipping here ${n.rebuildReapplies} time(s): its tail replay re-applied older entries over newer ones, or its install discarded live-shipped entries above the installed point — ApplyRebuildEntry has no ordering check, finding H25)`
             : known ? fenceNote : '';
@@ -232,6 +234,12 @@ export class ClusterChecker {
 
 function sameImage(a: Uint8Array | unknown, b: Uint8Array): boolean {
   return a instanceof Uint8Array && sameBytes(a, b);
+}
+
+/** The replica's block is an older acknowledged version of the block the primary serves. */
+function holdsOlderVersion(c: Cluster, lba: number, replicaBlock: Uint8Array, primaryBlock: Uint8Array): boolean {
+  const newest = Math.max(0, ...c.oracle.writesWithData(lba, primaryBlock).map((w) => w.ackLSN));
+  return c.oracle.writesWithData(lba, replicaBlock).some((w) => w.ackLSN > 0 && w.ackLSN < newest);
 }
 
 /** LBAs whose blocks differ between two volume images. */
