@@ -61,6 +61,12 @@ export class Cluster implements World {
   private detail: string | undefined;
   private readonly endAt: number;
   private quiet = false;
+  /** Per LSN, the first primary incarnation (`server#inc@epoch`) that allocated it... */
+  private readonly allocatedBy = new Map<number, string>();
+  /** ...and the LSNs a different primary incarnation allocated again: forks (H21). */
+  private readonly reused = new Set<number>();
+  /** Per replica server: stale-epoch drops its receiver had counted when the quiet phase began. */
+  readonly staleDropsAtQuiet = new Map<string, number>();
 
   constructor(readonly opts: ClusterOptions) {
     const c = opts.chooser;
@@ -114,7 +120,6 @@ export class Cluster implements World {
   now(): number { return this.kernel.now(); }
   finished(): boolean { return this.kernel.now() >= this.endAt; }
   lastDetail(): string | undefined { return this.detail; }
-  isQuiet(): boolean { return this.quiet; }
 
   /** Fingerprint of the state after a step: virtual time, master view, every node's digest. */
   fingerprint(): string {
@@ -129,11 +134,6 @@ export class Cluster implements World {
     return { ...snap, partitions: s.partitions, failovers: this.master.stats.failovers, epoch_bumps: this.master.stats.epochBumps,
       endpoint_updates: this.master.stats.endpointUpdates, rebuild_assignments: this.master.stats.rebuildAssignments, durable_writes: this.oracle.durableWrites() };
   }
-
-  /** Per LSN, the first primary incarnation (`server#inc@epoch`) that allocated it... */
-  private readonly allocatedBy = new Map<number, string>();
-  /** ...and the LSNs a different primary incarnation allocated again: forks (H21). */
-  private readonly reused = new Set<number>();
 
   /** A primary appended `lsn` (called from its ShipAll hook). */
   noteAllocation(lsn: number, by: string): void {
@@ -282,9 +282,6 @@ export class Cluster implements World {
     this.detail = `restart ${n.name}${newAddress ? ' (new address)' : ''}`;
     n.boot(newAddress);
   }
-
-  /** Per replica server: stale-epoch drops its receiver had counted when the quiet phase began. */
-  readonly staleDropsAtQuiet = new Map<string, number>();
 
   /**
    * True when `n`'s receiver kept dropping entries of an older epoch during the quiet phase: the
