@@ -175,61 +175,76 @@ export class ClusterChecker {
       const shipper = p.group?.shippers().find((s) => s.dataAddr === n.receiver?.dataAddr()) ?? null;
       const engineState = sender?.state() ?? 'none';
       const rebuilding = engineState === 'needs_rebuild' && (p.recovery?.running(id) ?? false);
-      const fenced = c.stuckOnEpochFence(n);
-      const hole = firstHole(p, n.vol?.headLSN() ?? 0);
-
-      // SyncReceiverProgress / installer resets store receivedLSN plainly (spec §10.10): racing a
-      // live apply they can lower it below what the volume holds; then the next entry is a "gap"
-      // and no barrier for the head can ever be satisfied (finding H22).
-      const lowered = n.receiver !== null && n.vol !== null && n.receiver.receivedLSN() < n.vol.headLSN();
-      // H3: truncation and installs reset receivedLSN but never lower flushedLSN, so a replica
-      // keeps reporting R > C, is truncated again and again, and never completes.
-      const staleFlushed = n.receiver !== null && (n.receiver.flushedLSN() > (p.vol?.headLSN() ?? 0) || n.receiver.flushedLSN() > n.receiver.receivedLSN());
-      // After a rebuild install the replica's flushedLSN keeps its old, lower value (only barriers
-      // move it); without a barrier the next handshake reports that R and escalates again (H24).
-      // Signature: the replica was reset (installed), what it holds reaches the primary's tail, but
-      // the flushedLSN its handshake reports is below that tail.
-      const primaryTail = p.vol?.persistedCheckpointLSN() ?? 0;
-      const staleLowFlushed = n.receiver !== null && n.vol !== null && n.receiver.obs.resets > 0
-        && n.receiver.flushedLSN() < primaryTail && n.vol.persistedCheckpointLSN() >= primaryTail;
-      // A shipper of a new group that never had a barrier is not reconnected proactively (the B29
-      // fix covers shippers with flushed progress); with no foreground I/O it stays Disconnected
-      // although its replica holds the primary's content (finding H26).
-      const idleFresh = shipper !== null && shipper.state() === 'disconnected' && !shipper.hasFlushedProgress() && engineState === 'in_sync'
-        && image instanceof Uint8Array && n.vol !== null && sameImage(n.vol.readImage(), image);
-      const known = fenced || hole !== null || lowered || staleFlushed || staleLowFlushed || idleFresh;
-      const fenceNote = idleFresh
-        ? ' (its shipper belongs to a new group and never had a barrier; without foreground I/O nothing bootstraps it, although the replica holds the primary\'s content: finding H26)'
-        : hole !== null
-        ? ` (LSN ${hole} is a hole in the primary WAL — allocated, never written (H1) — so contiguous apply can never pass it)`
-        : staleLowFlushed
-          ? ` (its receiver reports flushedLSN ${n.receiver!.flushedLSN()} below its own durable checkpoint ${n.vol!.persistedCheckpointLSN()}: a rebuild install does not move flushedLSN, so every handshake escalates again until a barrier does, finding H24)`
-          : staleFlushed
-          ? ` (its receiver still reports flushedLSN ${n.receiver!.flushedLSN()}, above what it received (${n.receiver!.receivedLSN()}) or the primary head (${p.vol?.headLSN()}): never lowered after a reset, hazard H3)`
-          : lowered
-          ? ` (its receivedLSN ${n.receiver!.receivedLSN()} is below the head ${n.vol!.headLSN()} it holds: a plain-store progress reset raced a live apply, finding H22)`
-          : ' (its receiver kept dropping older-epoch entries the catch-up streamed: catch-up cannot cross an epoch boundary, finding H20)';
       if (!(engineState === 'in_sync' || rebuilding) || shipper?.state() !== 'in_sync') {
-        const f = failure('E3', `replica ${n.name} did not converge: engine ${engineState}, shipper ${shipper?.state() ?? 'none'}, receiver ${n.receiver === null ? 'none' : 'running'}${known ? fenceNote : ''}`);
-        out.push(known ? { ...f, candidate: true } : f);
+        const why = stallCause(c, p, n, shipper, engineState, image);
+        const f = failure('E3', `replica ${n.name} did not converge: engine ${engineState}, shipper ${shipper?.state() ?? 'none'}, receiver ${n.receiver === null ? 'none' : 'running'}${why ?? ''}`);
+        out.push(why !== null ? { ...f, candidate: true } : f);
         continue;
       }
-      if (engineState === 'in_sync' && n.vol !== null && image instanceof Uint8Array) {
-        const ri = n.vol.readImage();
-        if (ri instanceof Uint8Array && !sameBytes(ri, image)) {
-          const fork = differingLBAs(ri, image, p.cfg.blockSize).some((lba) => involvesFork(c, lba, ri.subarray(lba * p.cfg.blockSize, (lba + 1) * p.cfg.blockSize)) || involvesFork(c, lba, image.subarray(lba * p.cfg.blockSize, (lba + 1) * p.cfg.blockSize)));
-          const bs = p.cfg.blockSize;
-          const reapplied = n.rebuildReapplies > 0 && differingLBAs(ri, image, bs).some((lba) =>
-            holdsOlderVersion(c, lba, ri.subarray(lba * bs, (lba + 1) * bs), image.subarray(lba * bs, (lba + 1) * bs)));
-          const why = fork ? ' (it holds writes at LSNs that were allocated twice with different data — a fork neither handshake can see, they compare LSNs, not lineages: finding H21)'
-            : reapplied ? ` (a rebuild raced live shipping here ${n.rebuildReapplies} time(s): its tail replay re-applied older entries over newer ones, or its install discarded live-shipped entries above the installed point — ApplyRebuildEntry has no ordering check, finding H25)`
-            : known ? fenceNote : '';
-          const f = failure('E1', `replica ${n.name} is in sync (engine and shipper) but its content differs from primary ${p.name}${why}`);
-          out.push(fork || reapplied || known ? { ...f, candidate: true } : f);
-        }
-      }
+      if (engineState !== 'in_sync' || n.vol === null || !(image instanceof Uint8Array)) continue;
+      const ri = n.vol.readImage();
+      if (!(ri instanceof Uint8Array) || sameBytes(ri, image)) continue;
+      const why = divergenceCause(c, n, ri, image, p.cfg.blockSize) ?? stallCause(c, p, n, shipper, engineState, image);
+      const f = failure('E1', `replica ${n.name} is in sync (engine and shipper) but its content differs from primary ${p.name}${why ?? ''}`);
+      out.push(why !== null ? { ...f, candidate: true } : f);
     }
   }
+}
+
+/**
+ * Why replica `n` is stuck when the cause is target behaviour the simulator can prove (a finding),
+ * as the text appended to the failure; null when no known cause applies. First match wins.
+ */
+function stallCause(c: Cluster, p: VolumeNode, n: VolumeNode, shipper: WALShipper | null, engineState: string, image: Uint8Array | unknown): string | null {
+  const rx = n.receiver;
+  const vol = n.vol;
+  // A shipper of a new group that never had a barrier is not reconnected proactively (the B29
+  // fix covers shippers with flushed progress); with no foreground I/O it stays Disconnected
+  // although its replica holds the primary's content (H26).
+  if (shipper !== null && shipper.state() === 'disconnected' && !shipper.hasFlushedProgress() && engineState === 'in_sync'
+    && image instanceof Uint8Array && vol !== null && sameImage(vol.readImage(), image)) {
+    return ' (its shipper belongs to a new group and never had a barrier; without foreground I/O nothing bootstraps it, although the replica holds the primary\'s content: finding H26)';
+  }
+  const hole = firstHole(p, vol?.headLSN() ?? 0);
+  if (hole !== null) return ` (LSN ${hole} is a hole in the primary WAL — allocated, never written (H1) — so contiguous apply can never pass it)`;
+  if (rx === null || vol === null) return c.stuckOnEpochFence(n) ? FENCE_NOTE : null;
+  // After a rebuild install the replica's flushedLSN keeps its old, lower value (only barriers
+  // move it): the replica was reset, holds the primary's tail, but reports a flushedLSN below it,
+  // so every handshake escalates again (H24).
+  const primaryTail = p.vol?.persistedCheckpointLSN() ?? 0;
+  if (rx.obs.resets > 0 && rx.flushedLSN() < primaryTail && vol.persistedCheckpointLSN() >= primaryTail) {
+    return ` (its receiver reports flushedLSN ${rx.flushedLSN()} below its own durable checkpoint ${vol.persistedCheckpointLSN()}: a rebuild install does not move flushedLSN, so every handshake escalates again until a barrier does, finding H24)`;
+  }
+  // H3: truncation and installs reset receivedLSN but never lower flushedLSN, so a replica keeps
+  // reporting R > C, is truncated again and again, or counts as zero gap while missing an entry.
+  if (rx.flushedLSN() > (p.vol?.headLSN() ?? 0) || rx.flushedLSN() > rx.receivedLSN()) {
+    return ` (its receiver still reports flushedLSN ${rx.flushedLSN()}, above what it received (${rx.receivedLSN()}) or the primary head (${p.vol?.headLSN()}): never lowered after a reset, hazard H3)`;
+  }
+  // SyncReceiverProgress / installer resets store receivedLSN plainly (spec §10.10): racing a live
+  // apply they can lower it below what the volume holds; the next entry is then a "gap" and no
+  // barrier for the head can ever be satisfied (H22).
+  if (rx.receivedLSN() < vol.headLSN()) {
+    return ` (its receivedLSN ${rx.receivedLSN()} is below the head ${vol.headLSN()} it holds: a plain-store progress reset raced a live apply, finding H22)`;
+  }
+  return c.stuckOnEpochFence(n) ? FENCE_NOTE : null;
+}
+
+const FENCE_NOTE = ' (its receiver kept dropping older-epoch entries the catch-up streamed: catch-up cannot cross an epoch boundary, finding H20)';
+
+/** Why an in-sync replica's content differs, when the simulator can prove a target cause (a finding); else null. */
+function divergenceCause(c: Cluster, n: VolumeNode, replica: Uint8Array, primary: Uint8Array, bs: number): string | null {
+  const lbas = differingLBAs(replica, primary, bs);
+  if (lbas.some((lba) => involvesFork(c, lba, block(replica, lba, bs)) || involvesFork(c, lba, block(primary, lba, bs)))) {
+    return ' (it holds writes at LSNs that were allocated twice with different data — a fork neither handshake can see, they compare LSNs, not lineages: finding H21)';
+  }
+  if (n.rebuildReapplies > 0 && lbas.some((lba) => holdsOlderVersion(c, lba, block(replica, lba, bs), block(primary, lba, bs)))) {
+    return ` (a rebuild raced live shipping here ${n.rebuildReapplies} time(s): its tail replay re-applied older entries over newer ones, or its install discarded live-shipped entries above the installed point — ApplyRebuildEntry has no ordering check, finding H25)`;
+  }
+  return null;
+}
+
+function block(image: Uint8Array, lba: number, bs: number): Uint8Array {
+  return image.subarray(lba * bs, (lba + 1) * bs);
 }
 
 function sameImage(a: Uint8Array | unknown, b: Uint8Array): boolean {
@@ -246,7 +261,7 @@ function holdsOlderVersion(c: Cluster, lba: number, replicaBlock: Uint8Array, pr
 function differingLBAs(a: Uint8Array, b: Uint8Array, blockSize: number): number[] {
   const out: number[] = [];
   for (let lba = 0; lba * blockSize < a.length; lba++) {
-    if (!sameBytes(a.subarray(lba * blockSize, (lba + 1) * blockSize), b.subarray(lba * blockSize, (lba + 1) * blockSize))) out.push(lba);
+    if (!sameBytes(block(a, lba, blockSize), block(b, lba, blockSize))) out.push(lba);
   }
   return out;
 }

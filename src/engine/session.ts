@@ -8,21 +8,11 @@ import type { EngineContext } from './context.ts';
 import { SessionKind, SessionPhase, VALID_TRANSITIONS } from './types.ts';
 import type { BudgetCheck, CatchUpBudget, ReplicaID, SessionSnapshot } from './types.ts';
 
+/** The fields a snapshot and a canonical value share: everything but the derived and rebuild parts. */
+type SessionFields = Omit<SessionSnapshot, 'active' | 'rebuildSource' | 'rebuildPhase'>;
+
 /** Plain value of every session field, including budget, tracker and rebuild state. */
-export interface SessionCanonical {
-  readonly id: number;
-  readonly replicaID: ReplicaID;
-  readonly epoch: number;
-  readonly kind: SessionKind;
-  readonly phase: SessionPhase;
-  readonly invalidateReason: string;
-  readonly startLSN: number;
-  readonly targetLSN: number;
-  readonly frozenTargetLSN: number;
-  readonly recoveredTo: number;
-  readonly truncateRequired: boolean;
-  readonly truncateToLSN: number;
-  readonly truncateRecorded: boolean;
+export interface SessionCanonical extends SessionFields {
   readonly budget: CatchUpBudget | null;
   readonly tracker: Readonly<BudgetCheck>;
   readonly rebuild: RebuildCanonical | null;
@@ -97,26 +87,23 @@ export class Session {
   /** Detached copy (spec §1.9); rebuild fields are '' for non-rebuild sessions. */
   snapshot(): SessionSnapshot {
     return {
-      id: this.id,
-      replicaID: this.replicaID,
-      epoch: this.epoch,
-      kind: this.kind,
-      phase: this._phase,
-      invalidateReason: this._invalidateReason,
-      startLSN: this._startLSN,
-      targetLSN: this._targetLSN,
-      frozenTargetLSN: this._frozenTargetLSN,
-      recoveredTo: this._recoveredTo,
+      ...this.fields(),
       active: this.active(),
-      truncateRequired: this._truncateRequired,
-      truncateToLSN: this._truncateToLSN,
-      truncateRecorded: this._truncateRecorded,
       rebuildSource: this._rebuild === null ? '' : this._rebuild.source,
       rebuildPhase: this._rebuild === null ? '' : this._rebuild.phase,
     };
   }
 
   canonical(): SessionCanonical {
+    return {
+      ...this.fields(),
+      budget: this.budget,
+      tracker: this.tracker,
+      rebuild: this._rebuild === null ? null : this._rebuild.canonical(),
+    };
+  }
+
+  private fields(): SessionFields {
     return {
       id: this.id,
       replicaID: this.replicaID,
@@ -131,9 +118,6 @@ export class Session {
       truncateRequired: this._truncateRequired,
       truncateToLSN: this._truncateToLSN,
       truncateRecorded: this._truncateRecorded,
-      budget: this.budget,
-      tracker: this.tracker,
-      rebuild: this._rebuild === null ? null : this._rebuild.canonical(),
     };
   }
 
