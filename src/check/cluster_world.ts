@@ -112,7 +112,8 @@ export class ClusterChecker {
       }
       const pinner = vol.pinner();
       const floor = pinner.minWALRetentionFloor();
-      let key = `${vol.walPosition().head}/${vol.walPosition().tail}/${vol.nextLSN()}/${vol.checkpointLSN()}/${vol.persistedCheckpointLSN()}/${vol.resetLog().length}/${vol.dirtyCount()}/${pinner.activeHoldCount()}/${floor.found ? floor.lsn : '-'}`;
+      const pos = vol.walPosition();
+      let key = `${pos.head}/${pos.tail}/${vol.nextLSN()}/${vol.checkpointLSN()}/${vol.persistedCheckpointLSN()}/${vol.resetLog().length}/${vol.dirtyCount()}/${pinner.activeHoldCount()}/${floor.found ? floor.lsn : '-'}`;
       if (n.group !== null) for (const s of n.group.shippers()) key += `/${s.state()}${s.replicaFlushedLSN()}`;
       const fb = w.flushBuffers.observe(vol);
       if (fb !== null) out.push(fb);
