@@ -1,7 +1,7 @@
 // The replica receiver (spec §10.5): a data listener (WAL entries, ResumeShip handshake, catch-up
 // marker) and a control listener (barriers). Applies only the next contiguous LSN of the local
-// epoch via appendReplicaEntry; flushedLSN changes only in a successful barrier, after an fsync
-// that followed receivedLSN >= req.LSN. Frames of one connection are handled strictly in order
+// epoch via appendReplicaEntry (checked under the volume's ioMu); flushedLSN changes only in a
+// successful barrier, after an fsync that followed receivedLSN >= req.LSN. Frames of one connection are handled strictly in order
 // (like Go's per-connection goroutine): a WAL-full retry or a barrier wait holds the rest back.
 
 import type { EngineError } from '../engine/errors.ts';
@@ -92,6 +92,11 @@ export class ReplicaReceiver implements ReceiverHooks {
   private isRunning = false;
   private readonly conns: SerialConn[] = [];
   private waiters: BarrierWaiter[] = [];
+  /** An admitted apply holds the receiver's mu until its receivedLSN store. */
+  private applying = false;
+  private deferredStore: number | null = null;
+  /** Applies of other connections that found mu held, in arrival order. */
+  private readonly muWaiters: (() => void)[] = [];
 
   constructor(private readonly cfg: ReceiverConfig) {
     const next = cfg.volume.nextLSN();
@@ -148,8 +153,16 @@ export class ReplicaReceiver implements ReceiverHooks {
     }
   }
 
-  /** Plain store used by truncate / install / SyncReceiverProgress (flushedLSN untouched: H3). */
+  /**
+   * Plain store used by truncate / install / SyncReceiverProgress (flushedLSN untouched: H3). It
+   * takes the receiver's mu: while an admitted apply holds it, the store happens right after that
+   * apply's own store (and may lower it: H22).
+   */
   setReceivedLSN(lsn: number): void {
+    if (this.applying) {
+      this.deferredStore = lsn;
+      return;
+    }
     this.received = lsn;
     this.obs.resets += 1;
     this.wakeWaiters();
@@ -211,21 +224,25 @@ export class ReplicaReceiver implements ReceiverHooks {
       return next();
     }
     const entry = d.entry;
-    if (!this.epochOK(entry)) {
-      this.obs.staleEpochDrops += 1;
-      return next();
-    }
     const startedAt = this.cfg.timers.now();
-    const attempt = (): void => {
-      if (entry.lsn <= this.received) {
-        this.obs.duplicates += 1;
-        return next();
-      }
-      if (entry.lsn !== this.received + 1) {
-        this.obs.gapRejects += 1;
-        return next();
-      }
-      const err = this.cfg.volume.appendReplicaEntry(entry);
+    // Decided under ioMu shared, right before the append (spec §10.5), so a concurrent truncate
+    // or install is either wholly before the checks or waits for the apply.
+    let verdict: 'busy' | 'stale' | 'duplicate' | 'gap' | 'apply' = 'apply';
+    const admit = (): boolean => {
+      verdict = this.applying ? 'busy' // another connection's apply holds mu: wait for it
+        : !this.epochOK(entry) ? 'stale'
+        : entry.lsn <= this.received ? 'duplicate'
+          : entry.lsn !== this.received + 1 ? 'gap' : 'apply';
+      this.applying = verdict === 'apply';
+      return this.applying;
+    };
+    const attempt = (): void => this.cfg.volume.appendReplicaEntry(entry, admit, (err) => {
+      if (verdict === 'busy') return void this.muWaiters.push(attempt);
+      if (verdict === 'stale') this.obs.staleEpochDrops += 1;
+      else if (verdict === 'duplicate') this.obs.duplicates += 1;
+      else if (verdict === 'gap') this.obs.gapRejects += 1;
+      if (verdict !== 'apply') return next();
+      this.releaseApplyMu(err === null ? entry : null);
       if (err !== null) {
         const budget = this.cfg.walFullTimeoutMs ?? WAL_FULL_TIMEOUT_MS;
         if (err.is(ERR_WAL_FULL) && this.cfg.timers.now() - startedAt < budget && this.isRunning) {
@@ -235,13 +252,24 @@ export class ReplicaReceiver implements ReceiverHooks {
         this.obs.applyErrors += 1;
         return next();
       }
-      const prev = this.received;
-      this.received = entry.lsn;
-      this.obs.noteApply(prev, entry.lsn, entry.epoch, this.cfg.volume.epoch());
       this.wakeWaiters();
       next();
-    };
+    });
     attempt();
+  }
+
+  /** End of an admitted apply: store receivedLSN (when it succeeded), release mu, then any store that waited for it. */
+  private releaseApplyMu(applied: WALEntry | null): void {
+    if (applied !== null) {
+      const prev = this.received;
+      this.received = applied.lsn;
+      this.obs.noteApply(prev, applied.lsn, applied.epoch, this.cfg.volume.epoch());
+    }
+    this.applying = false;
+    const waiting = this.deferredStore;
+    this.deferredStore = null;
+    if (waiting !== null) this.setReceivedLSN(waiting);
+    this.muWaiters.shift()?.();
   }
 
   // ---- control channel ----

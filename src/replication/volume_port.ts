@@ -75,8 +75,13 @@ export interface PrimaryVolumePort extends VolumeBase {
 }
 
 export interface ReplicaVolumePort extends VolumeBase {
-  /** Contiguous replica apply: WAL append (may fail with wal_full), dirty map, CAS nextLSN. */
-  appendReplicaEntry(entry: WALEntry): EngineError | null;
+  /**
+   * Contiguous replica apply, completing through `done` (it may interleave with other operations
+   * on the volume). Under ioMu shared it first calls `admit` (the receiver's epoch and contiguity
+   * checks, made under its mu); when that refuses, nothing is applied and `done(null)` follows.
+   * Otherwise WAL append (may fail with wal_full), dirty map, CAS nextLSN.
+   */
+  appendReplicaEntry(entry: WALEntry, admit: () => boolean, done: (err: EngineError | null) => void): void;
   /** Rebuild apply: no contiguity or epoch check. */
   applyRebuildEntry(entry: WALEntry): EngineError | null;
   setReceiverHooks(hooks: ReceiverHooks): void;

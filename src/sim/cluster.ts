@@ -88,7 +88,7 @@ export class Cluster implements World {
     for (let i = 1; i <= 1 + p.replicas; i++) {
       this.nodes.push(new VolumeNode({
         name: `n${i}`, serverID: `s${i}`, volume: VOLUME, ...GEOMETRY, durability: p.durability, bugs,
-        flushIntervalMs: 100, heartbeatMs: 500, retryMs: 1000, interleavePermille: 100, scanOnlyCatchUp: false, replanOnRedelivery: true, diskIOErrorPermille: p.diskErrorPermille, tornPermille: p.tornPermille,
+        flushIntervalMs: 100, heartbeatMs: 500, retryMs: 1000, interleavePermille: p.interleavePermille, scanOnlyCatchUp: false, replanOnRedelivery: true, diskIOErrorPermille: p.diskErrorPermille, tornPermille: p.tornPermille,
       }, env));
     }
     for (const n of this.nodes) n.wildcardListen = p.wildcardListen;
@@ -199,15 +199,15 @@ export class Cluster implements World {
     const net = this.network;
     return {
       write: (lba: number, data: Uint8Array, done: (r: WriteAck | null) => void) => {
-        net.sendDatagram('client', p.host, 'client.write', () => p.clientWrite(lba, data, (r) => this.kernel.schedule(1, 'client', 'client.ack', () => done(r))));
+        net.sendDatagram('client', p.host, 'client.write', () => p.clientWrite(lba, data, (r) => this.kernel.schedule(1, 'client', 'client.ack', () => done(r))), false);
         return true;
       },
       trim: (lba: number, done: (r: WriteAck | null) => void) => {
-        net.sendDatagram('client', p.host, 'client.trim', () => p.clientWrite(lba, null, (r) => this.kernel.schedule(1, 'client', 'client.ack', () => done(r))));
+        net.sendDatagram('client', p.host, 'client.trim', () => p.clientWrite(lba, null, (r) => this.kernel.schedule(1, 'client', 'client.ack', () => done(r))), false);
         return true;
       },
       syncCache: (done: (by: string | null) => void) => {
-        net.sendDatagram('client', p.host, 'client.sync', () => p.clientSync((by) => this.kernel.schedule(1, 'client', 'client.sync_done', () => done(by))));
+        net.sendDatagram('client', p.host, 'client.sync', () => p.clientSync((by) => this.kernel.schedule(1, 'client', 'client.sync_done', () => done(by))), false);
         return true;
       },
     };

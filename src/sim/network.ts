@@ -233,12 +233,16 @@ export class Network {
     this.endpoints.length = w;
   }
 
-  /** Send an unreliable datagram (control plane). May be dropped, duplicated or reordered. */
-  sendDatagram(from: string, to: NetHost, kind: string, deliver: () => void): void {
+  /**
+   * Send an unreliable datagram (control plane). May be dropped, duplicated or reordered; with
+   * `mayDuplicate` false it is never duplicated (a client command: iSCSI runs over TCP, so the
+   * target never executes one command twice, although it may lose it or run it late).
+   */
+  sendDatagram(from: string, to: NetHost, kind: string, deliver: () => void, mayDuplicate = true): void {
     if (this.isBlocked(from, to.name)) { this.stats.datagramsDropped += 1; return; }
     const c = this.kernel.chooser;
     if (chance(c, 'net.drop', this.config.dropPermille)) { this.stats.datagramsDropped += 1; return; }
-    const copies = chance(c, 'net.dup', this.config.duplicatePermille) ? 2 : 1;
+    const copies = mayDuplicate && chance(c, 'net.dup', this.config.duplicatePermille) ? 2 : 1;
     if (copies === 2) this.stats.datagramsDuplicated += 1;
     for (let i = 0; i < copies; i++) {
       let d = this.latency('net.delay');

@@ -506,7 +506,9 @@ export class VolumeNode {
       exportFullExtent: () => run(vol().exportFullExtentSteps()),
       exportSnapshot: (base) => run(vol().exportSnapshotSteps(base)),
       setShipperFloorFn: () => {},
-      appendReplicaEntry: (e) => run(vol().appendReplicaEntrySteps(e)),
+      // The receiver's apply runs as its own operation, so truncations, installs and flushes can
+      // land between its steps (its connection handles nothing else meanwhile).
+      appendReplicaEntry: (e, admit, done) => node.runner!.runAsync('apply', vol().appendReplicaEntrySteps(e, admit), done),
       applyRebuildEntry: (e) => {
         if (e.lsn <= vol().headLSN()) node.rebuildReapplies += 1;
         return run(vol().applyRebuildEntrySteps(e));

@@ -54,6 +54,11 @@ export interface FaultPlan {
   readonly idleQuiet: boolean;
   /** Largest client write in blocks; 1 = single-block writes (B32). */
   readonly maxWriteBlocks: number;
+  /**
+   * Scheduler aggressiveness (swarm): permille chance, at each step of a synchronous volume
+   * operation (truncate, install, sync), that another goroutine runs first (spec §0.1).
+   */
+  readonly interleavePermille: number;
 }
 
 interface Ranges {
@@ -118,5 +123,6 @@ export function drawFaultPlan(profile: ProfileName, c: Chooser): FaultPlan {
     legacyReplica: r.legacy > 0 && chance(c, 'swarm.legacy', r.legacy),
     idleQuiet: r.idle > 0 && chance(c, 'swarm.idle', r.idle),
     maxWriteBlocks: r.writeBlocks > 1 ? between(c, 'swarm.write_blocks', 1, r.writeBlocks) : 1,
+    interleavePermille: between(c, 'swarm.interleave', 20, 500),
   };
 }

@@ -1,9 +1,9 @@
 // Interleaves a node's storage operations at their lock and I/O boundaries (spec §0.1). Every
 // multi-step volume operation is a generator (src/storage). Operations the simulator starts on
-// its own (client writes, flush cycles) advance one step per kernel event; operations the data
-// path calls synchronously (replica apply, truncate, sync) run inline, and at each of their steps
-// the chooser may advance another in-flight operation first — which is how a flush lands between
-// a truncation's check and its reset. A blocked acquire advances the lock's holder instead, so no
+// its own (client writes, replica applies, flush cycles) advance one step per kernel event; operations the data
+// path calls synchronously (truncate, install, sync) run inline, and at each of their steps the
+// chooser may wake the flusher and advance another in-flight operation first — which is how a
+// flush lands between a truncation's check and its reset, or a replica apply straddles a reset. A blocked acquire advances the lock's holder instead, so no
 // interleaving can deadlock.
 import type { Steps } from '../storage/locks.ts';
 import { between, chance, type Chooser } from './chooser.ts';
@@ -11,6 +11,8 @@ import type { Kernel, Owner } from './kernel.ts';
 
 /** The label a write yields while the WAL is full (src/storage/write_path.ts). */
 const WAL_FULL_WAIT = 'write:wal-full-wait';
+/** Permille of interleaving points at which the flusher's timer fires. */
+const FLUSHER_WAKE_PERMILLE = 250;
 
 interface Op {
   readonly id: number;
@@ -33,8 +35,11 @@ export class VolumeRunner {
     private readonly owner: Owner,
     /** Permille chance, at each step of a synchronous op, to advance another in-flight op first. */
     private readonly interleavePermille: number,
-    /** A write found the WAL full: nudge the flusher (spec §10.3). */
-    private readonly onWALFull: () => void = () => {},
+    /**
+     * Wake the flusher: a write found the WAL full (spec §10.3), or the flusher's timer fires at a
+     * step of a synchronous operation (so a flush cycle can start between any two of its steps).
+     */
+    private readonly wakeFlusher: () => void = () => {},
   ) {}
 
   /** Start an operation that advances one step per kernel event; `done` gets its result. */
@@ -57,14 +62,13 @@ export class VolumeRunner {
       }
       stalls = 0;
       if (r.value === WAL_FULL_WAIT) {
-        this.onWALFull();
+        this.wakeFlusher();
         this.advanceAny();
         continue;
       }
-      if (this.inflight.length > 0 && chance(this.chooser, 'vol.interleave', this.interleavePermille)) {
-        this.interleavings += 1;
-        this.advanceAny();
-      }
+      if (!chance(this.chooser, 'vol.interleave', this.interleavePermille)) continue;
+      if (chance(this.chooser, 'vol.flusher_wake', FLUSHER_WAKE_PERMILLE)) this.wakeFlusher();
+      if (this.advanceAny()) this.interleavings += 1;
     }
   }
 
@@ -94,7 +98,7 @@ export class VolumeRunner {
   private advance(op: Op): void {
     const r = op.gen.next();
     if (r.done !== true) {
-      if (r.value === WAL_FULL_WAIT) this.onWALFull();
+      if (r.value === WAL_FULL_WAIT) this.wakeFlusher();
       return;
     }
     op.finished = true;

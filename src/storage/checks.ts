@@ -180,7 +180,9 @@ function staleAfterReset(vol: BlockVolume, rec: ResetRecord, id: string): CheckF
   const next = vol.nextLSN();
   const recs = vol.walRecords();
   if (!(recs instanceof StorageError)) {
-    const stale = recs.find((r) => r.entry.lsn <= bound || r.entry.lsn >= next);
+    // An apply suspended between its append and its nextLSN CAS is not stale.
+    const applying = vol.applyingLSNs();
+    const stale = recs.find((r) => r.entry.lsn <= bound || (r.entry.lsn >= next && !applying.includes(r.entry.lsn)));
     if (stale) return fail(id, `after ${rec.kind}(${rec.lsn}) the WAL holds LSN ${stale.entry.lsn} outside (${bound}, ${next})`);
   }
   const d = vol.dirtyEntries().find((e) => e.lsn <= bound || e.lsn >= next);

@@ -29,6 +29,7 @@ export const ERR_VOLUME_CLOSED = 'volume_closed';
 export const ERR_INSTALLER_COMMITTED = 'installer_committed';
 export const ERR_SNAPSHOT_BOUNDARY_MISMATCH = 'snapshot_boundary_mismatch';
 export const ERR_LOCK_BUSY = 'lock_busy';
+export const ERR_NOT_ADMITTED = 'not_admitted';
 /** blockvol.ErrTruncationUnsafe: code of its own, wrapping the engine's ERR_TRUNCATION_UNSAFE. */
 export const ERR_BLOCKVOL_TRUNCATION_UNSAFE = 'blockvol_truncation_unsafe';
 export { ERR_TRUNCATION_UNSAFE };

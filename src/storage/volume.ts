@@ -153,6 +153,7 @@ export class BlockVolume {
       flushDistinctEntries: 0,
       resets: [],
       inFlight: [],
+      applying: [],
     };
   }
 
@@ -295,13 +296,16 @@ export class BlockVolume {
 
   // ---- replica side ----------------------------------------------------------------------------
 
-  *appendReplicaEntrySteps(entry: WALEntry, precheck?: () => StorageError | null): Steps<StorageError | null> {
-    return yield* appendReplicaEntrySteps(this.v, entry, this.v.tun.walFullRetries, precheck);
+  *appendReplicaEntrySteps(entry: WALEntry, admit?: () => boolean): Steps<StorageError | null> {
+    return yield* appendReplicaEntrySteps(this.v, entry, this.v.tun.walFullRetries, admit);
   }
 
-  /** Replica apply: WAL append + dirty map + CAS-advance nextLSN (checks are the receiver's). */
-  appendReplicaEntry(entry: WALEntry, precheck?: () => StorageError | null): StorageError | null {
-    return this.run(this.appendReplicaEntrySteps(entry, precheck));
+  /**
+   * Replica apply, run to completion now: under ioMu shared `admit` (the receiver's checks), then
+   * WAL append + dirty map + CAS-advance nextLSN; `done` gets the result (the port's shape).
+   */
+  appendReplicaEntry(entry: WALEntry, admit: () => boolean, done: (err: StorageError | null) => void): void {
+    done(this.run(this.appendReplicaEntrySteps(entry, admit)));
   }
 
   *applyRebuildEntrySteps(entry: WALEntry): Steps<StorageError | null> {
@@ -451,6 +455,11 @@ export class BlockVolume {
   /** LSNs allocated whose append has not finished yet (a writer suspended in a WAL-full wait). */
   inFlightLSNs(): readonly number[] {
     return this.v.inFlight;
+  }
+
+  /** LSNs of replica applies in the WAL whose nextLSN CAS is still to come (their step is suspended). */
+  applyingLSNs(): readonly number[] {
+    return this.v.applying;
   }
 
   resetLog(): readonly ResetRecord[] {

@@ -96,6 +96,8 @@ export interface VolumeState {
   resets: ResetRecord[];
   /** LSNs allocated under shipMu whose append attempt has not finished (W1 ignores them). */
   inFlight: number[];
+  /** LSNs of replica applies appended to the WAL whose nextLSN CAS has not happened yet. */
+  applying: number[];
 }
 
 /** Unique owner name for a lock holder (deterministic per volume). */

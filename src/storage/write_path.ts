@@ -9,6 +9,7 @@ import {
   ERR_ALIGNMENT,
   ERR_EPOCH_MISMATCH,
   ERR_LEASE_EXPIRED,
+  ERR_NOT_ADMITTED,
   ERR_NOT_PRIMARY,
   ERR_OUT_OF_BOUNDS,
   ERR_VOLUME_CLOSED,
@@ -101,23 +102,24 @@ export function* appendWithRetry(v: VolumeState, entry: WALEntry, retries: numbe
 }
 
 /**
- * Replica apply (receiver applyEntry's storage half): under ioMu shared run `precheck` (the
- * receiver's epoch/contiguity checks), append, publish to the dirty map, CAS-advance nextLSN.
+ * Replica apply (receiver applyEntry's storage half): under ioMu shared ask `admit` (the
+ * receiver's epoch/contiguity checks; a refusal applies nothing and answers not_admitted), append,
+ * publish to the dirty map, CAS-advance nextLSN.
  */
-export function* appendReplicaEntrySteps(v: VolumeState, entry: WALEntry, retries: number, precheck?: () => StorageError | null): Steps<StorageError | null> {
+export function* appendReplicaEntrySteps(v: VolumeState, entry: WALEntry, retries: number, admit?: () => boolean): Steps<StorageError | null> {
   const owner = ownerName(v, 'apply');
   yield* rlockSteps(v.locks.ioMu, owner);
   try {
-    if (precheck) {
-      const e = precheck();
-      if (e) return e;
-    }
+    if (admit !== undefined && !admit()) return storageErr(ERR_NOT_ADMITTED, 'replica apply: refused by the receiver (stale epoch, duplicate or gap)');
     if (entry.type === EntryType.Write || entry.type === EntryType.Trim) {
       const bad = checkBounds(v, entry.lba, entry.type === EntryType.Write ? entry.data.length : Math.max(entry.length, v.geo.blockSize));
       if (bad) return bad;
     }
     const r = yield* appendWithRetry(v, entry, retries);
     if (r.err) return r.err;
+    v.applying.push(entry.lsn);
+    yield 'apply:appended'; // the entry is in the WAL but not yet in the dirty map (B31 window)
+    v.applying.splice(v.applying.indexOf(entry.lsn), 1);
     if (entry.type === EntryType.Write || entry.type === EntryType.Trim) publishDirty(v, entry, r.offset);
     if (entry.lsn + 1 > v.nextLSN) v.nextLSN = entry.lsn + 1;
     return null;

@@ -117,12 +117,13 @@ export class FakeVolume implements PrimaryVolumePort, ReplicaVolumePort {
   }
 
   // ---- replica port ----
-  appendReplicaEntry(entry: WALEntry): EngineError | null {
+  appendReplicaEntry(entry: WALEntry, admit: () => boolean, done: (err: EngineError | null) => void): void {
+    if (!admit()) return done(null);
     if (this.walFullAnswers > 0) {
       this.walFullAnswers -= 1;
-      return storageErr(ERR_WAL_FULL, 'blockvol: WAL full');
+      return done(storageErr(ERR_WAL_FULL, 'blockvol: WAL full'));
     }
-    return this.applyRebuildEntry(entry);
+    done(this.applyRebuildEntry(entry));
   }
   applyRebuildEntry(entry: WALEntry): EngineError | null {
     this.wal.set(entry.lsn, entry);

@@ -220,19 +220,23 @@ describe('BlockVolume basics', () => {
     }
   });
 
-  it('replica apply: WAL + dirty map + CAS nextLSN (never lowers); precheck runs under ioMu shared', () => {
+  it('replica apply: WAL + dirty map + CAS nextLSN (never lowers); admit runs under ioMu shared', () => {
     const { vol } = mkVolume();
-    const e1 = writeEntry(5, 2, 3, block(7));
+    const apply = (e: WALEntry, admit: () => boolean = () => true): StorageError | null | undefined => {
+      let out: StorageError | null | undefined;
+      vol.appendReplicaEntry(e, admit, (err) => { out = err; });
+      return out;
+    };
     let sawShared = false;
-    expect(vol.appendReplicaEntry(e1, () => ((sawShared = vol.locks().ioMu.state().readers.length === 1), null))).toBeNull();
+    expect(apply(writeEntry(5, 2, 3, block(7)), () => (sawShared = vol.locks().ioMu.state().readers.length === 1))).toBeNull();
     expect(sawShared).toBe(true);
     expect(vol.nextLSN()).toBe(6);
     expect(vol.readLBA(3, 16).data![0]).toBe(7);
-    expect(vol.appendReplicaEntry(writeEntry(3, 2, 4, block(8)))).toBeNull();
+    expect(apply(writeEntry(3, 2, 4, block(8)))).toBeNull();
     expect(vol.nextLSN()).toBe(6);
-    const rejected = vol.appendReplicaEntry(writeEntry(6, 2, 4, block(8)), () => new StorageError('stale_epoch', 'stale'));
-    expect(rejected?.code).toBe('stale_epoch');
+    expect(apply(writeEntry(6, 2, 4, block(8)), () => false)?.code).toBe('not_admitted');
     expect(vol.nextLSN()).toBe(6);
+    expect(vol.readLBA(4, 16).data![0]).toBe(8); // LSN 3 applied; the refused LSN 6 not
     expect(vol.applyRebuildEntry(trimEntry(6, 2, 3, 16))).toBeNull();
     expect(vol.readLBA(3, 16).data![0]).toBe(0);
     expect(vol.nextLSN()).toBe(7);
