@@ -202,9 +202,17 @@ function stallCause(c: Cluster, p: VolumeNode, n: VolumeNode, shipper: WALShippe
   // A shipper of a new group that never had a barrier is not reconnected proactively (the B29
   // fix covers shippers with flushed progress); with no foreground I/O it stays Disconnected
   // although its replica holds the primary's content (H26).
-  if (shipper !== null && shipper.state() === 'disconnected' && !shipper.hasFlushedProgress() && engineState === 'in_sync'
-    && image instanceof Uint8Array && vol !== null && sameImage(vol.readImage(), image)) {
+  const holdsPrimaryContent = image instanceof Uint8Array && vol !== null && sameImage(vol.readImage(), image);
+  if (shipper !== null && shipper.state() === 'disconnected' && !shipper.hasFlushedProgress() && (engineState === 'in_sync' || engineState === 'catching_up')
+    && holdsPrimaryContent) {
     return ' (its shipper belongs to a new group and never had a barrier; without foreground I/O nothing bootstraps it, although the replica holds the primary\'s content: finding H26)';
+  }
+  // Only a barrier moves a replica's flushedLSN; a completed catch-up does not. A replica that
+  // holds the primary's head but last had a barrier below it keeps reporting that flushedLSN, so
+  // with no foreground I/O every re-delivered assignment plans the same catch-up again (H27).
+  if (c.plan.idleQuiet && shipper?.state() === 'in_sync' && engineState === 'catching_up' && rx !== null && holdsPrimaryContent
+    && rx.receivedLSN() === p.vol?.headLSN() && rx.flushedLSN() < rx.receivedLSN()) {
+    return ` (it holds the primary's head ${rx.receivedLSN()} but reports flushedLSN ${rx.flushedLSN()} from its last barrier; a catch-up does not move flushedLSN and an idle client sends no barrier, so every re-delivered assignment plans the same catch-up again: finding H27)`;
   }
   const hole = firstHole(p, vol?.headLSN() ?? 0);
   if (hole !== null) return ` (LSN ${hole} is a hole in the primary WAL — allocated, never written (H1) — so contiguous apply can never pass it)`;

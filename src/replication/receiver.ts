@@ -228,7 +228,9 @@ export class ReplicaReceiver implements ReceiverHooks {
     // Decided under ioMu shared, right before the append (spec §10.5), so a concurrent truncate
     // or install is either wholly before the checks or waits for the apply.
     let verdict: 'busy' | 'stale' | 'duplicate' | 'gap' | 'apply' = 'apply';
+    let localEpoch = 0; // as checked under the locks
     const admit = (): boolean => {
+      localEpoch = this.cfg.volume.epoch();
       verdict = this.applying ? 'busy' // another connection's apply holds mu: wait for it
         : !this.epochOK(entry) ? 'stale'
         : entry.lsn <= this.received ? 'duplicate'
@@ -242,7 +244,7 @@ export class ReplicaReceiver implements ReceiverHooks {
       else if (verdict === 'duplicate') this.obs.duplicates += 1;
       else if (verdict === 'gap') this.obs.gapRejects += 1;
       if (verdict !== 'apply') return next();
-      this.releaseApplyMu(err === null ? entry : null);
+      this.releaseApplyMu(err === null ? entry : null, localEpoch);
       if (err !== null) {
         const budget = this.cfg.walFullTimeoutMs ?? WAL_FULL_TIMEOUT_MS;
         if (err.is(ERR_WAL_FULL) && this.cfg.timers.now() - startedAt < budget && this.isRunning) {
@@ -259,11 +261,11 @@ export class ReplicaReceiver implements ReceiverHooks {
   }
 
   /** End of an admitted apply: store receivedLSN (when it succeeded), release mu, then any store that waited for it. */
-  private releaseApplyMu(applied: WALEntry | null): void {
+  private releaseApplyMu(applied: WALEntry | null, localEpoch: number): void {
     if (applied !== null) {
       const prev = this.received;
       this.received = applied.lsn;
-      this.obs.noteApply(prev, applied.lsn, applied.epoch, this.cfg.volume.epoch());
+      this.obs.noteApply(prev, applied.lsn, applied.epoch, localEpoch);
     }
     this.applying = false;
     const waiting = this.deferredStore;

@@ -85,15 +85,13 @@ export class VolumeRunner {
     }, this.owner);
   }
 
-  /** Advance one in-flight op one step, rotating through them; false if there is none. */
+  /** Advance one in-flight op (the chooser picks which) one step; false if there is none. */
   private advanceAny(): boolean {
-    if (this.inflight.length === 0) return false;
-    this.rotor = (this.rotor + 1) % this.inflight.length;
-    this.advance(this.inflight[this.rotor]!);
+    const n = this.inflight.length;
+    if (n === 0) return false;
+    this.advance(this.inflight[n === 1 ? 0 : this.chooser.choose('vol.pick', n)]!);
     return true;
   }
-
-  private rotor = 0;
 
   private advance(op: Op): void {
     const r = op.gen.next();
