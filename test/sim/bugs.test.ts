@@ -22,18 +22,19 @@ interface KnownFind {
 const FULL = DEFAULT_MAX_STEPS;
 
 const KNOWN_FINDS: readonly KnownFind[] = [
-  { bug: 'B5', profile: 'default', seed: 1, invariant: 'I26', maxSteps: 870 },
-  { bug: 'B8', profile: 'network', seed: 9, invariant: 'I24', maxSteps: 389 },
-  { bug: 'B11', profile: 'default', seed: 2, invariant: 'I22', maxSteps: 1426 },
-  { bug: 'B13', profile: 'default', seed: 1, invariant: 'I8', maxSteps: 1272 },
-  { bug: 'B18', profile: 'network', seed: 2, invariant: 'E3', maxSteps: FULL },
-  { bug: 'B19', profile: 'crash', seed: 48, invariant: 'E3', maxSteps: FULL },
-  { bug: 'B20', profile: 'default', seed: 4, invariant: 'I16', maxSteps: 16944 },
-  { bug: 'B26', profile: 'network', seed: 1, invariant: 'W6', maxSteps: 40 },
-  { bug: 'B28', profile: 'default', seed: 27, invariant: 'E3', maxSteps: FULL },
-  { bug: 'B29', profile: 'crash', seed: 6, invariant: 'E3', maxSteps: FULL },
-  { bug: 'B30', profile: 'default', seed: 82, invariant: 'E2', maxSteps: FULL },
-  { bug: 'B32', profile: 'storage', seed: 1, invariant: 'B32-RES', maxSteps: 68 },
+  { bug: 'B5', profile: 'default', seed: 1, invariant: 'I26', maxSteps: 489 },
+  { bug: 'B8', profile: 'network', seed: 30, invariant: 'I24', maxSteps: 1413 },
+  { bug: 'B11', profile: 'default', seed: 12, invariant: 'I22', maxSteps: 8028 },
+  { bug: 'B13', profile: 'default', seed: 1, invariant: 'I8', maxSteps: 954 },
+  { bug: 'B18', profile: 'network', seed: 11, invariant: 'E3', maxSteps: FULL },
+  { bug: 'B19', profile: 'crash', seed: 64, invariant: 'E3', maxSteps: FULL },
+  { bug: 'B20', profile: 'default', seed: 1, invariant: 'I16', maxSteps: 789 },
+  { bug: 'B26', profile: 'network', seed: 1, invariant: 'W6', maxSteps: 44 },
+  { bug: 'B28', profile: 'default', seed: 35, invariant: 'E3', maxSteps: FULL },
+  { bug: 'B29', profile: 'crash', seed: 92, invariant: 'E3', maxSteps: FULL },
+  { bug: 'B30', profile: 'storage', seed: 108, invariant: 'I16', maxSteps: 17320 },
+  { bug: 'B31', profile: 'network', seed: 114, invariant: 'W12', maxSteps: 258 },
+  { bug: 'B32', profile: 'storage', seed: 1, invariant: 'B32-RES', maxSteps: 70 },
 ];
 
 function run(k: KnownFind, bugs: readonly string[]): RunResult {

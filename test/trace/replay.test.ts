@@ -14,8 +14,9 @@ const STEPS = 1500;
 /** A calm seed that runs to completion (pass at the time of writing); used for a full-length replay. */
 const CALM_SEED = 3;
 
+/** The replayer's step comparison: time, actor, kind, detail and fingerprint. */
 const same = (a: TraceStep | undefined, b: TraceStep | undefined): boolean =>
-  a !== undefined && b !== undefined && a.fp === b.fp && a.kind === b.kind && a.t === b.t;
+  a !== undefined && b !== undefined && a.fp === b.fp && a.kind === b.kind && a.t === b.t && a.actor === b.actor && a.detail === b.detail;
 
 /** The trace as a reader would see it after a round trip through its file form. */
 function viaFile(t: Trace): Trace {
