@@ -1,8 +1,9 @@
 // The replica receiver (spec §10.5): a data listener (WAL entries, ResumeShip handshake, catch-up
 // marker) and a control listener (barriers). Applies only the next contiguous LSN of the local
 // epoch via appendReplicaEntry (checked under the volume's ioMu); flushedLSN changes only in a
-// successful barrier, after an fsync that followed receivedLSN >= req.LSN. Frames of one connection are handled strictly in order
-// (like Go's per-connection goroutine): a WAL-full retry or a barrier wait holds the rest back.
+// successful barrier, after an fsync that followed receivedLSN >= req.LSN. Frames of one
+// connection are handled strictly in order (like Go's per-connection goroutine): an apply, a
+// WAL-full retry or a barrier wait holds the rest back.
 
 import type { EngineError } from '../engine/errors.ts';
 import { decodeWALEntry, type WALEntry } from '../storage/wal_entry.ts';
@@ -78,6 +79,9 @@ class SerialConn {
     }
   }
 }
+
+/** What the receiver's checks decide about one WAL entry. */
+type Verdict = 'busy' | 'stale' | 'duplicate' | 'gap' | 'apply';
 
 interface BarrierWaiter {
   readonly lsn: number;
@@ -227,14 +231,11 @@ export class ReplicaReceiver implements ReceiverHooks {
     const startedAt = this.cfg.timers.now();
     // Decided under ioMu shared, right before the append (spec §10.5), so a concurrent truncate
     // or install is either wholly before the checks or waits for the apply.
-    let verdict: 'busy' | 'stale' | 'duplicate' | 'gap' | 'apply' = 'apply';
+    let verdict: Verdict = 'apply';
     let localEpoch = 0; // as checked under the locks
     const admit = (): boolean => {
       localEpoch = this.cfg.volume.epoch();
-      verdict = this.applying ? 'busy' // another connection's apply holds mu: wait for it
-        : !this.epochOK(entry) ? 'stale'
-        : entry.lsn <= this.received ? 'duplicate'
-          : entry.lsn !== this.received + 1 ? 'gap' : 'apply';
+      verdict = this.judge(entry);
       this.applying = verdict === 'apply';
       return this.applying;
     };
@@ -258,6 +259,14 @@ export class ReplicaReceiver implements ReceiverHooks {
       next();
     });
     attempt();
+  }
+
+  /** The receiver's checks of one entry, made under its mu ('busy': another connection's apply holds mu). */
+  private judge(entry: WALEntry): Verdict {
+    if (this.applying) return 'busy';
+    if (!this.epochOK(entry)) return 'stale';
+    if (entry.lsn <= this.received) return 'duplicate';
+    return entry.lsn === this.received + 1 ? 'apply' : 'gap';
   }
 
   /** End of an admitted apply: store receivedLSN (when it succeeded), release mu, then any store that waited for it. */

@@ -1,9 +1,10 @@
 // Interleaves a node's storage operations at their lock and I/O boundaries (spec §0.1). Every
 // multi-step volume operation is a generator (src/storage). Operations the simulator starts on
-// its own (client writes, replica applies, flush cycles) advance one step per kernel event; operations the data
-// path calls synchronously (truncate, install, sync) run inline, and at each of their steps the
-// chooser may wake the flusher and advance another in-flight operation first — which is how a
-// flush lands between a truncation's check and its reset, or a replica apply straddles a reset. A blocked acquire advances the lock's holder instead, so no
+// its own (client writes, replica applies, flush cycles) advance one step per kernel event;
+// operations the data path calls synchronously (truncate, install, sync) run inline, and at each
+// of their steps the chooser may fire the flusher's timer and advance another in-flight operation
+// first — which is how a flush lands between a truncation's check and its reset, or a replica
+// apply straddles a reset. A blocked acquire advances the lock's holder instead, so no
 // interleaving can deadlock.
 import type { Steps } from '../storage/locks.ts';
 import { between, chance, type Chooser } from './chooser.ts';

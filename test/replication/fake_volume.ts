@@ -30,6 +30,9 @@ export class FakeVolume implements PrimaryVolumePort, ReplicaVolumePort {
   extent = new Uint8Array(BLOCK * BLOCKS);
   syncFails = false;
   walFullAnswers = 0;
+  /** Hold each admitted replica apply until the test calls `finishApply()` (an apply in flight). */
+  holdApplies = false;
+  private heldApplies: Array<() => void> = [];
   scanError: EngineError | null = null;
   syncCount = 0;
   private shipFns: Array<(e: WALEntry) => void> = [];
@@ -123,7 +126,15 @@ export class FakeVolume implements PrimaryVolumePort, ReplicaVolumePort {
       this.walFullAnswers -= 1;
       return done(storageErr(ERR_WAL_FULL, 'blockvol: WAL full'));
     }
-    done(this.applyRebuildEntry(entry));
+    const finish = (): void => done(this.applyRebuildEntry(entry));
+    if (this.holdApplies) this.heldApplies.push(finish);
+    else finish();
+  }
+  /** Complete the oldest held apply; false if none is held. */
+  finishApply(): boolean {
+    const f = this.heldApplies.shift();
+    f?.();
+    return f !== undefined;
   }
   applyRebuildEntry(entry: WALEntry): EngineError | null {
     this.wal.set(entry.lsn, entry);

@@ -59,6 +59,40 @@ describe('applyEntry', () => {
     expect(s.rx.obs.gapRejects).toBe(0);
   });
 
+  it("an apply holds the receiver's mu: a second connection's entry waits, then is judged against the new receivedLSN", () => {
+    const s = setup();
+    s.vol.holdApplies = true;
+    const a = s.open('r:data');
+    const b = s.open('r:data');
+    a.send(s.entry(1));
+    s.world.run();
+    b.send(s.entry(1)); // the same LSN on another connection (a reconnect racing the old one)
+    s.world.run();
+    expect(s.rx.receivedLSN()).toBe(0);
+    expect(s.vol.finishApply()).toBe(true); // connection a's apply stores 1, then b is judged
+    expect(s.rx.receivedLSN()).toBe(1);
+    expect(s.rx.obs.duplicates).toBe(1);
+    expect(s.vol.finishApply()).toBe(false); // b applied nothing
+    expect(s.rx.obs.applyViolation).toBeNull();
+  });
+
+  it('a progress store during an apply lands after the apply\'s own store (it may lower receivedLSN: H22)', () => {
+    const s = setup();
+    const d = s.open('r:data');
+    d.send(s.entry(1));
+    s.world.run();
+    s.vol.holdApplies = true;
+    d.send(s.entry(2));
+    s.world.run();
+    s.rx.setReceivedLSN(1); // SyncReceiverProgress(1) while LSN 2 is being applied
+    expect(s.rx.receivedLSN()).toBe(1);
+    expect(s.rx.obs.resets).toBe(0);
+    s.vol.finishApply();
+    expect(s.rx.receivedLSN()).toBe(1); // 2 was stored, then the waiting store lowered it
+    expect(s.rx.obs.resets).toBe(1);
+    expect(s.rx.obs.applyViolation).toBeNull();
+  });
+
   it('corrupt payloads are dropped', () => {
     const s = setup();
     const d = s.open('r:data');

@@ -286,6 +286,28 @@ describe('W12 install convergence', () => {
     expect(f?.message).toContain('dirty map holds LSN 2');
   });
 
+  it('fires with B31: a replica apply straddling Commit publishes an entry of the discarded WAL', () => {
+    const { vol } = mkVolume({ bugs: { B31: true } });
+    const check = new W12Install();
+    const apply = vol.appendReplicaEntrySteps(writeEntry(1, 0, 2, block(4)));
+    stepUntil(apply, 'apply:appended');
+    expect(vol.newRebuildInstaller().commit(8)).toBeNull();
+    finish(apply); // publishes LSN 1 into the dirty map after the reset
+    expect(check.observe(vol)?.message).toContain('dirty map holds LSN 1');
+  });
+
+  it('an apply suspended after its append (nextLSN not yet advanced) is not a stale entry', () => {
+    const { vol } = mkVolume();
+    const check = new W12Install();
+    expect(vol.newRebuildInstaller().commit(8)).toBeNull();
+    const apply = vol.appendReplicaEntrySteps(writeEntry(8, 0, 2, block(4)));
+    stepUntil(apply, 'apply:appended'); // LSN 8 in the WAL, nextLSN still 8
+    expect(check.observe(vol)).toBeNull();
+    finish(apply);
+    expect(vol.nextLSN()).toBe(9);
+    expect(check.observe(vol)).toBeNull();
+  });
+
   it('the fixed Commit waits for the writer', () => {
     const { vol } = mkVolume();
     vol.writeLBA(0, block(1));
