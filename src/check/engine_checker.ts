@@ -53,6 +53,9 @@ interface LivePlan {
   readonly walGap: ((lsn: number) => WALGap | null) | null;
 }
 
+/** What checkLogEvents found when no event was appended in a step. */
+const NO_LOG_FINDINGS: LogFindings = { escalated: new Set(), fences: [] };
+
 export class EngineChecker {
   private readonly registry: Registry;
   private readonly log: RecoveryLog;
@@ -61,6 +64,8 @@ export class EngineChecker {
   private readonly strict: boolean;
 
   private prev = new Map<ReplicaID, SenderView>();
+  /** The map afterStep() fills next (the one before `prev`, cleared): two maps alternate instead of one per step. */
+  private spare = new Map<ReplicaID, SenderView>();
   private prevLastAllocated: number;
   private logIndex: number;
   /** Failures found by notifications, returned by the next afterStep(). */
@@ -173,15 +178,16 @@ export class EngineChecker {
     const out = this.pending;
     this.pending = [];
     const prev = this.prev;
-    const cur = new Map<ReplicaID, SenderView>();
+    const cur = this.spare;
     const lastAllocated = this.ctx.lastAllocatedSessionID;
     const changed: SenderView[] = [];
     for (const s of this.registry.all()) {
-      const v = viewOf(s);
-      const id = v.canon.replicaID;
-      cur.set(id, v);
+      const id = s.replicaID();
       const p = prev.get(id);
-      if (p === undefined || p.sender !== s || !sameSender(p.canon, v.canon)) {
+      const v = viewOf(s, p);
+      cur.set(id, v);
+      if (v === p) continue;
+      if (p === undefined || p.sender !== s || (p.canon !== v.canon && !sameSender(p.canon, v.canon))) {
         changed.push(v);
         checkSenderState(v.canon, out);
         if (p !== undefined) checkSenderTransition(p, v, out);
@@ -190,21 +196,24 @@ export class EngineChecker {
     }
     this.checkSessionIDs(changed, cur, lastAllocated, out);
 
-    let findings: LogFindings = { escalated: new Set(), fences: [] };
+    let findings: LogFindings = NO_LOG_FINDINGS;
     const logLength = this.log.length();
     if (logLength !== this.logIndex) {
       findings = checkLogEvents(logTail(this.log, this.logIndex), this.logContext(prev, cur), out);
       this.logIndex = logLength;
     }
     this.checkEscalationsLogged(changed, findings, out);
-    this.checkFences([...this.fences, ...findings.fences], cur, out);
+    this.checkFences(this.fences, cur, out);
+    this.checkFences(findings.fences, cur, out);
     this.checkAssignments(cur, out);
     this.checkHoldAccounting(out);
 
     this.prev = cur;
+    prev.clear();
+    this.spare = prev;
     this.prevLastAllocated = lastAllocated;
-    this.fences = [];
-    this.assignments = [];
+    if (this.fences.length > 0) this.fences = [];
+    if (this.assignments.length > 0) this.assignments = [];
     return this.finish(out);
   }
 

@@ -94,13 +94,47 @@ export class Session {
     };
   }
 
-  canonical(): SessionCanonical {
+  /**
+   * Plain value of every field; `reuse` itself when it still equals the state, so observing an
+   * unchanged session allocates nothing (and identity says "unchanged").
+   */
+  canonical(reuse: SessionCanonical | null = null): SessionCanonical {
+    const rebuild = this._rebuild === null ? null : this._rebuild.canonical(reuse?.rebuild ?? null);
+    if (reuse !== null && rebuild === reuse.rebuild && this.matches(reuse)) return reuse;
     return {
       ...this.fields(),
       budget: this.budget,
       tracker: this.tracker,
-      rebuild: this._rebuild === null ? null : this._rebuild.canonical(),
+      rebuild,
     };
+  }
+
+  /** Every field but the rebuild state equals the canonical value `c`. */
+  private matches(c: SessionCanonical): boolean {
+    const b = this._budget;
+    const cb = c.budget;
+    const t = this._tracker;
+    return (
+      c.id === this.id &&
+      c.replicaID === this.replicaID &&
+      c.epoch === this.epoch &&
+      c.kind === this.kind &&
+      c.phase === this._phase &&
+      c.invalidateReason === this._invalidateReason &&
+      c.startLSN === this._startLSN &&
+      c.targetLSN === this._targetLSN &&
+      c.frozenTargetLSN === this._frozenTargetLSN &&
+      c.recoveredTo === this._recoveredTo &&
+      c.truncateRequired === this._truncateRequired &&
+      c.truncateToLSN === this._truncateToLSN &&
+      c.truncateRecorded === this._truncateRecorded &&
+      (b === null || cb === null
+        ? b === cb
+        : b.maxDurationTicks === cb.maxDurationTicks && b.maxEntries === cb.maxEntries && b.progressDeadlineTicks === cb.progressDeadlineTicks) &&
+      c.tracker.startTick === t.startTick &&
+      c.tracker.entriesReplayed === t.entriesReplayed &&
+      c.tracker.lastProgressTick === t.lastProgressTick
+    );
   }
 
   private fields(): SessionFields {

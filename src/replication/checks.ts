@@ -60,6 +60,10 @@ function expectedAfterHandshake(status: number, R: number, S: number, H: number)
   return ReplicaState.NeedsRebuild;
 }
 
+function push(out: CheckFailure[], f: CheckFailure | null): void {
+  if (f !== null) out.push(f);
+}
+
 export class ReplicationChecks {
   private readonly lastFlushed = new WeakMap<WALShipper, number>();
   private readonly transitionCursor = new WeakMap<WALShipper, number>();
@@ -70,7 +74,14 @@ export class ReplicationChecks {
   /** Run every check; the first failure per id, in id order. */
   all(): CheckFailure[] {
     const out: CheckFailure[] = [];
-    for (const f of [this.w2(), this.w3(), this.w4(), this.w5(), this.w6(), this.w7(), this.w8(), this.w14()]) if (f !== null) out.push(f);
+    push(out, this.w2());
+    push(out, this.w3());
+    push(out, this.w4());
+    push(out, this.w5());
+    push(out, this.w6());
+    push(out, this.w7());
+    push(out, this.w8());
+    push(out, this.w14());
     return out;
   }
 
@@ -120,8 +131,10 @@ export class ReplicationChecks {
   w5(): CheckFailure | null {
     for (const s of this.t.shippers()) {
       const cursor = this.transitionCursor.get(s) ?? 0;
+      const last = s.obs.lastTransitionSeq();
+      if (cursor === last) continue;
       const ts = s.obs.transitionsSince(cursor);
-      this.transitionCursor.set(s, s.obs.lastTransitionSeq());
+      this.transitionCursor.set(s, last);
       for (const tr of ts) {
         if (tr.to === ReplicaState.InSync && !PROOF_CAUSES.has(tr.cause)) {
           return fail('W5', `shipper ${s.dataAddr}: ${tr.from} -> in_sync without proof (cause ${tr.cause})`);
@@ -137,8 +150,10 @@ export class ReplicationChecks {
   w6(): CheckFailure | null {
     for (const log of this.t.syncLogs()) {
       const cursor = this.syncCursor.get(log) ?? 0;
+      const last = log.lastSeq();
+      if (cursor === last) continue;
       const recs = log.since(cursor);
-      this.syncCursor.set(log, log.lastSeq());
+      this.syncCursor.set(log, last);
       for (const rec of recs) {
         if (rec.err !== null || rec.mode === 'best_effort') continue;
         const proven = rec.results.filter((r) => {

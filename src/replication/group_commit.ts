@@ -90,8 +90,10 @@ export class SyncLog {
     if (this.records.length > MAX_SYNC_RECORDS) this.records.splice(0, this.records.length - MAX_SYNC_RECORDS);
   }
 
+  /** Records with seq > `afterSeq` still kept: seqs are consecutive, so they are the last `seq - afterSeq`. */
   since(afterSeq: number): readonly SyncRecord[] {
-    return this.records.filter((r) => r.seq > afterSeq);
+    const n = Math.min(this.records.length, this.seq - afterSeq);
+    return n > 0 ? this.records.slice(this.records.length - n) : [];
   }
 
   lastSeq(): number {

@@ -196,7 +196,7 @@ export class RecoveryManager {
     const before = obs !== null && sender !== null ? sender.canonical() : null;
     const r = task.gen.next(input);
     if (obs !== null && sender !== null && this.lastLabel.has(task)) {
-      obs.executorCall({ replicaID: task.replicaID, sessionIDUsed: task.sessionID, label: this.lastLabel.get(task)!, before, after: sender.canonical(), ...(task.plan !== null ? { plan: task.plan } : {}) });
+      obs.executorCall({ replicaID: task.replicaID, sessionIDUsed: task.sessionID, label: this.lastLabel.get(task)!, before, after: sender.canonical(before), ...(task.plan !== null ? { plan: task.plan } : {}) });
     }
     this.lastLabel.delete(task);
     if (r.done === true) {
