@@ -5,6 +5,7 @@
 // only what heartbeats tell it — a partitioned node is not told anything.
 import type { Assignment, ReplicaInfo } from './assignment.ts';
 import type { Heartbeat } from './heartbeat.ts';
+import type { StateHash } from './state_hash.ts';
 
 export interface ServerRecord {
   readonly serverID: string;
@@ -135,10 +136,14 @@ export class Master {
     this.stats.epochBumps += 1;
   }
 
-  /** The master's view as one compact string (part of the per-step fingerprint). */
-  digest(): string {
-    let d = `${this.epoch}|${this.primary}|${this.rebuildingServers().join(',')}`;
-    for (const id of this.serverIDs()) { const s = this.servers.get(id)!; d += `|${id}@${s.dataAddr}v${s.addrVersion}`; }
-    return d;
+  /** Feeds the master's view to the per-step fingerprint: epoch, primary, rebuilding servers, every server's endpoint. */
+  digest(h: StateHash): void {
+    h.num(this.epoch).str(this.primary);
+    const rebuilding = this.rebuildingServers();
+    h.num(rebuilding.length);
+    for (const id of rebuilding) h.str(id);
+    const ids = this.serverIDs();
+    h.num(ids.length);
+    for (const id of ids) { const s = this.servers.get(id)!; h.str(id).str(s.dataAddr).num(s.addrVersion); }
   }
 }

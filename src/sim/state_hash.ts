@@ -1,0 +1,83 @@
+// StateHash: the 64-bit hash behind the per-step state fingerprint (Cluster.fingerprint). The
+// cluster, the master and every node feed it their state as numbers and strings directly, so no
+// text is built per step. Two 32-bit lanes (MurmurHash3's block step with different seeds),
+// finalised with MurmurHash3's fmix32 into 16 hex digits. Deterministic, not cryptographic. A
+// feeder separates variable-length parts itself (a count or a tag first), so two different
+// states never feed the same word sequence.
+
+const C1 = 0xcc9e2d51;
+const C2 = 0x1b873593;
+const TWO_32 = 4294967296;
+/** Tags the word sequence of a number that is not a safe integer (its IEEE-754 bits follow). */
+const NON_INTEGER = 0x7ff8dead;
+
+const float = new Float64Array(1);
+const floatWords = new Uint32Array(float.buffer);
+
+function mixWord(h: number, w: number): number {
+  let k = Math.imul(w, C1);
+  k = (k << 15) | (k >>> 17);
+  k = Math.imul(k, C2);
+  h ^= k;
+  h = (h << 13) | (h >>> 19);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
+}
+
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+function hex8(x: number): string {
+  return x.toString(16).padStart(8, '0');
+}
+
+export class StateHash {
+  private a = 0x2325f00d;
+  private b = 0x5bd1e995;
+
+  /** One 32-bit word into both lanes. */
+  private word(w: number): void {
+    this.a = mixWord(this.a, w);
+    this.b = mixWord(this.b, w ^ 0x9e3779b9);
+  }
+
+  /** A number: a safe integer as its low and high 32 bits, anything else as a tag and its float bits. */
+  num(x: number): this {
+    if (Number.isSafeInteger(x)) {
+      this.word(x | 0);
+      this.word(Math.floor(x / TWO_32) | 0);
+    } else {
+      float[0] = x;
+      this.word(NON_INTEGER);
+      this.word(floatWords[0]!);
+      this.word(floatWords[1]!);
+    }
+    return this;
+  }
+
+  /** A string: its length, then its UTF-16 code units two per word. */
+  str(s: string): this {
+    const n = s.length;
+    this.word(n);
+    let i = 0;
+    for (; i + 1 < n; i += 2) this.word(s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16));
+    if (i < n) this.word(s.charCodeAt(i));
+    return this;
+  }
+
+  /** A boolean as one word. */
+  bool(x: boolean): this {
+    this.word(x ? 1 : 0);
+    return this;
+  }
+
+  /** The 64-bit value as 16 hex digits. */
+  hex(): string {
+    return hex8(fmix32(this.a)) + hex8(fmix32(this.b));
+  }
+}
