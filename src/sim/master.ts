@@ -42,18 +42,21 @@ export class Master {
   private epoch = 1;
   private primary: string;
   private readonly servers = new Map<string, ServerRecord>();
+  /** The servers' IDs in ascending order (the server set is fixed at construction). */
+  private readonly ids: readonly string[];
   /** Replicas currently assigned the rebuilding role. */
   private readonly rebuilding = new Set<string>();
   readonly stats: MasterStats = { failovers: 0, epochBumps: 0, rebuildAssignments: 0, endpointUpdates: 0 };
 
   constructor(private readonly cfg: MasterConfig, initial: readonly ServerRecord[], primary: string) {
     for (const s of initial) this.servers.set(s.serverID, { ...s });
+    this.ids = [...this.servers.keys()].sort();
     this.primary = primary;
   }
 
   currentEpoch(): number { return this.epoch; }
   primaryServerID(): string { return this.primary; }
-  serverIDs(): string[] { return [...this.servers.keys()].sort(); }
+  serverIDs(): readonly string[] { return this.ids; }
   server(id: string): ServerRecord | undefined { return this.servers.get(id); }
   rebuildingServers(): string[] { return [...this.rebuilding].sort(); }
 
@@ -139,9 +142,8 @@ export class Master {
   /** Feeds the master's view to the per-step fingerprint: epoch, primary, rebuilding servers, every server's endpoint. */
   digest(h: StateHash): void {
     h.num(this.epoch).str(this.primary);
-    const rebuilding = this.rebuildingServers();
-    h.num(rebuilding.length);
-    for (const id of rebuilding) h.str(id);
+    h.num(this.rebuilding.size);
+    if (this.rebuilding.size > 0) for (const id of this.rebuildingServers()) h.str(id);
     const ids = this.serverIDs();
     h.num(ids.length);
     for (const id of ids) { const s = this.servers.get(id)!; h.str(id).str(s.dataAddr).num(s.addrVersion); }

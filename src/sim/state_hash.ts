@@ -32,8 +32,11 @@ function fmix32(h: number): number {
   return h >>> 0;
 }
 
+/** Two hex digits per byte value. */
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 function hex8(x: number): string {
-  return x.toString(16).padStart(8, '0');
+  return HEX[x >>> 24]! + HEX[(x >>> 16) & 0xff]! + HEX[(x >>> 8) & 0xff]! + HEX[x & 0xff]!;
 }
 
 export class StateHash {
