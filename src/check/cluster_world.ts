@@ -18,6 +18,7 @@ import { sameBytes } from '../sim/oracle.ts';
 import { isProfileName } from '../sim/profile.ts';
 import type { CheckedWorld, WorldFactory } from './checked_world.ts';
 import { failure, type Failure } from './catalog.ts';
+import { ChangeKey } from './change_key.ts';
 import { EngineChecker } from './engine_checker.ts';
 import { FlushBufferWatch } from './flush_buffers.ts';
 
@@ -29,8 +30,8 @@ interface EngineWatch {
 
 interface VolumeWatch {
   readonly vol: BlockVolume;
-  /** Everything the storage checks read, as one string: unchanged ⇒ the checks cannot fire anew. */
-  key: string;
+  /** Everything the storage checks read: unchanged ⇒ the checks cannot fire anew. */
+  readonly key: ChangeKey;
   readonly w9: W9RetentionFloor;
   readonly w10: W10Checkpoint;
   readonly w11: W11Truncation;
@@ -107,18 +108,18 @@ export class ClusterChecker {
       if (vol === null) { this.volumes.delete(n); continue; }
       let w = this.volumes.get(n);
       if (w === undefined || w.vol !== vol) {
-        w = { vol, key: '', w9: new W9RetentionFloor(), w10: new W10Checkpoint(), w11: new W11Truncation(), w12: new W12Install(), flushBuffers: new FlushBufferWatch() };
+        w = { vol, key: new ChangeKey(), w9: new W9RetentionFloor(), w10: new W10Checkpoint(), w11: new W11Truncation(), w12: new W12Install(), flushBuffers: new FlushBufferWatch() };
         this.volumes.set(n, w);
       }
       const pinner = vol.pinner();
       const floor = pinner.minWALRetentionFloor();
       const pos = vol.walPosition();
-      let key = `${pos.head}/${pos.tail}/${vol.nextLSN()}/${vol.checkpointLSN()}/${vol.persistedCheckpointLSN()}/${vol.resetLog().length}/${vol.dirtyCount()}/${pinner.activeHoldCount()}/${floor.found ? floor.lsn : '-'}`;
-      if (n.group !== null) for (const s of n.group.shippers()) key += `/${s.state()}${s.replicaFlushedLSN()}`;
+      const key = w.key.begin().add(pos.head).add(pos.tail).add(vol.nextLSN()).add(vol.checkpointLSN()).add(vol.persistedCheckpointLSN())
+        .add(vol.resetLog().length).add(vol.dirtyCount()).add(pinner.activeHoldCount()).add(floor.found ? floor.lsn : '-');
+      if (n.group !== null) for (const s of n.group.shippers()) key.add(s.state()).add(s.replicaFlushedLSN());
       const fb = w.flushBuffers.observe(vol);
       if (fb !== null) out.push(fb);
-      if (key === w.key) continue;
-      w.key = key;
+      if (!key.changed()) continue;
       const holds = pinner.activeHolds().filter((h) => h.kind !== 'fullbase').map((h) => h.startLSN);
       const shipperFlushed = (n.group?.shippers() ?? []).filter((s) => s.hasFlushedProgress() && s.state() !== 'needs_rebuild').map((s) => s.replicaFlushedLSN());
       const w1 = checkW1(vol);

@@ -142,6 +142,17 @@ export function decodeWALEntry(buf: Uint8Array, offset = 0): DecodeResult {
   return { entry, size: WAL_ENTRY_HEADER_SIZE + dataLen };
 }
 
+/**
+ * How many bytes decodeWALEntry reads for the entry at `offset` (prefix, data, CRC, EntrySize),
+ * from its type and Length fields alone; `buf` must hold the 30-byte prefix there.
+ */
+export function walEntryExtent(buf: Uint8Array, offset = 0): number {
+  const view = new DataView(buf.buffer, buf.byteOffset + offset, WAL_ENTRY_PREFIX_SIZE);
+  const type = view.getUint8(16);
+  const dataLen = type === EntryType.Write || type === EntryType.Padding ? view.getUint32(26, true) : 0;
+  return WAL_ENTRY_PREFIX_SIZE + dataLen + 8;
+}
+
 /** Read only the LSN of the header at offset (no validation); used by the dirty-map read path. */
 export function peekLSN(buf: Uint8Array, offset = 0): number {
   const view = new DataView(buf.buffer, buf.byteOffset + offset, 8);
