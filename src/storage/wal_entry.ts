@@ -100,7 +100,10 @@ export function encodeWALEntryInto(e: WALEntry, out: Uint8Array, offset: number)
 /** Encode an entry (throws only on a programming error: an entry violating validateWALEntry). */
 export function encodeWALEntry(e: WALEntry): Uint8Array {
   const bad = validateWALEntry(e);
-  if (bad) throw bad;
+  if (bad) {
+    Error.captureStackTrace(bad); // storage errors carry no stack until thrown (see EngineError)
+    throw bad;
+  }
   const out = new Uint8Array(walEntrySize(e));
   encodeWALEntryInto(e, out, 0);
   return out;
