@@ -8,8 +8,11 @@
 const C1 = 0xcc9e2d51;
 const C2 = 0x1b873593;
 const TWO_32 = 4294967296;
-/** Tags the word sequence of a number that is not a safe integer (its IEEE-754 bits follow). */
-const NON_INTEGER = 0x7ff8dead;
+/** Numbers below this are fed as one word. */
+const SMALL = 0x80000000;
+/** Tag words (top bit set) of a safe integer outside [0, SMALL) and of any other number; the value's words follow. */
+const LONG_INTEGER = 0x80000001 | 0;
+const NON_INTEGER = 0xfff8dead | 0;
 
 const float = new Float64Array(1);
 const floatWords = new Uint32Array(float.buffer);
@@ -49,9 +52,16 @@ export class StateHash {
     this.b = mixWord(this.b, w ^ 0x9e3779b9);
   }
 
-  /** A number: a safe integer as its low and high 32 bits, anything else as a tag and its float bits. */
+  /**
+   * A number: an integer in [0, 2^31) as one word (top bit clear); any other safe integer as a
+   * tagged word (top bit set) and its low and high 32 bits; anything else as another tag and its
+   * float bits. The top bit of the first word tells the forms apart.
+   */
   num(x: number): this {
-    if (Number.isSafeInteger(x)) {
+    if (x >= 0 && x < SMALL && Number.isInteger(x)) {
+      this.word(x);
+    } else if (Number.isSafeInteger(x)) {
+      this.word(LONG_INTEGER);
       this.word(x | 0);
       this.word(Math.floor(x / TWO_32) | 0);
     } else {
