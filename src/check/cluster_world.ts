@@ -59,8 +59,8 @@ export class ClusterChecker {
   private readonly volumes = new Map<VolumeNode, VolumeWatch>();
   private readonly replication: ReplicationChecks;
 
-  /** The data-path components of live nodes, gathered once per step for the replication checks. */
-  private live = { shippers: [] as WALShipper[], receivers: [] as ReplicaReceiver[], syncLogs: [] as SyncLog[], rebuildServers: [] as RebuildServer[] };
+  /** The data-path components of live nodes, gathered once per step (into the same arrays) for the replication checks. */
+  private readonly live = { shippers: [] as WALShipper[], receivers: [] as ReplicaReceiver[], syncLogs: [] as SyncLog[], rebuildServers: [] as RebuildServer[] };
   private readonly ownerOf = new Map<WALShipper, VolumeNode>();
 
   constructor(readonly cluster: Cluster) {
@@ -76,7 +76,11 @@ export class ClusterChecker {
   }
 
   private gatherLive(): void {
-    const l = { shippers: [] as WALShipper[], receivers: [] as ReplicaReceiver[], syncLogs: [] as SyncLog[], rebuildServers: [] as RebuildServer[] };
+    const l = this.live;
+    l.shippers.length = 0;
+    l.receivers.length = 0;
+    l.syncLogs.length = 0;
+    l.rebuildServers.length = 0;
     this.ownerOf.clear();
     for (const n of this.cluster.nodes) {
       if (!n.up()) continue;
@@ -85,7 +89,6 @@ export class ClusterChecker {
       if (n.rebuildServer !== null) l.rebuildServers.push(n.rebuildServer);
       l.syncLogs.push(n.syncLog);
     }
-    this.live = l;
   }
 
   /** Called by the cluster for each new engine instance. */

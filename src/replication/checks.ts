@@ -120,7 +120,7 @@ export class ReplicationChecks {
     for (const s of this.t.shippers()) {
       const f = s.replicaFlushedLSN();
       const prev = this.lastFlushed.get(s);
-      this.lastFlushed.set(s, f);
+      if (prev !== f) this.lastFlushed.set(s, f);
       if (prev !== undefined && f < prev) return fail('W4', `shipper ${s.dataAddr}: replicaFlushedLSN decreased ${prev} -> ${f}`);
       const head = this.t.primaryHeadOf?.(s) ?? null;
       if (head !== null && f > head) return fail('W4', `shipper ${s.dataAddr}: replicaFlushedLSN ${f} > primary head ${head} (H3: stale replica flushedLSN)`, true);
