@@ -1,12 +1,13 @@
 // StateHash: the 64-bit hash behind the per-step state fingerprint (Cluster.fingerprint). The
 // cluster, the master and every node feed it their state as numbers and strings directly, so no
-// text is built per step. Two 32-bit lanes (MurmurHash3's block step with different seeds),
-// finalised with MurmurHash3's fmix32 into 16 hex digits. Deterministic, not cryptographic. A
+// text is built per step. Two 32-bit lanes, each stepped per word by a bijective xor-multiply-
+// xorshift (different seeds, multipliers and shifts), finalised with MurmurHash3's fmix32 into 16
+// hex digits. Deterministic, not cryptographic. A
 // feeder separates variable-length parts itself (a count or a tag first), so two different
 // states never feed the same word sequence.
 
-const C1 = 0xcc9e2d51;
-const C2 = 0x1b873593;
+const M1 = 0x9e3779b1 | 0;
+const M2 = 0x85ebca77 | 0;
 const TWO_32 = 4294967296;
 /** Numbers below this are fed as one word. */
 const SMALL = 0x80000000;
@@ -16,15 +17,6 @@ const NON_INTEGER = 0xfff8dead | 0;
 
 const float = new Float64Array(1);
 const floatWords = new Uint32Array(float.buffer);
-
-function mixWord(h: number, w: number): number {
-  let k = Math.imul(w, C1);
-  k = (k << 15) | (k >>> 17);
-  k = Math.imul(k, C2);
-  h ^= k;
-  h = (h << 13) | (h >>> 19);
-  return (Math.imul(h, 5) + 0xe6546b64) | 0;
-}
 
 function fmix32(h: number): number {
   h ^= h >>> 16;
@@ -48,8 +40,10 @@ export class StateHash {
 
   /** One 32-bit word into both lanes. */
   private word(w: number): void {
-    this.a = mixWord(this.a, w);
-    this.b = mixWord(this.b, w ^ 0x9e3779b9);
+    const a = Math.imul(this.a ^ w, M1);
+    this.a = a ^ (a >>> 15);
+    const b = Math.imul(this.b ^ w, M2);
+    this.b = b ^ (b >>> 13);
   }
 
   /**
