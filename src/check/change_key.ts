@@ -1,12 +1,12 @@
 // ChangeKey: "did any of these values change since the last step?" without building a string. A
-// caller feeds the same sequence of values every step (numbers and strings, in a fixed order);
-// changed() says whether the sequence differs from the previous step's — one value differs or
-// the length does — and remembers the new one. Numbers compare as their text would (0 equals -0,
-// NaN equals NaN), so it answers exactly as comparing the values joined into one unambiguous
-// string would.
+// caller feeds the same sequence of values every step (in a fixed order); changed() says whether
+// the sequence differs from the previous step's — one value differs or the length does — and
+// remembers the new one. Values compare with === (objects by identity), except that NaN equals
+// NaN: numbers and strings compare as their text would, so a key of numbers and strings answers
+// exactly as comparing them joined into one unambiguous string would.
 
 export class ChangeKey {
-  private readonly values: (number | string)[] = [];
+  private readonly values: unknown[] = [];
   private n = 0;
   private differs = false;
 
@@ -17,14 +17,14 @@ export class ChangeKey {
     return this;
   }
 
-  add(x: number | string): this {
+  add(x: unknown): this {
     const i = this.n++;
     if (i >= this.values.length) {
       this.values.push(x);
       this.differs = true;
       return this;
     }
-    const prev = this.values[i]!;
+    const prev = this.values[i];
     if (prev !== x && !(typeof x === 'number' && typeof prev === 'number' && Number.isNaN(x) && Number.isNaN(prev))) {
       this.values[i] = x;
       this.differs = true;

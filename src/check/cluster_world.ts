@@ -75,7 +75,16 @@ export class ClusterChecker {
     });
   }
 
+  /** The components gatherLive() read last: while they stay the same objects, the lists stay right. */
+  private readonly liveKey = new ChangeKey();
+
   private gatherLive(): void {
+    const key = this.liveKey.begin();
+    for (const n of this.cluster.nodes) {
+      key.add(n.up());
+      if (n.up()) key.add(n.group).add(n.receiver).add(n.rebuildServer).add(n.syncLog);
+    }
+    if (!key.changed()) return;
     const l = this.live;
     l.shippers.length = 0;
     l.receivers.length = 0;
@@ -104,7 +113,7 @@ export class ClusterChecker {
     for (let i = this.engines.length - 1; i >= 0; i--) {
       const e = this.engines[i]!;
       if (e.node.driver !== e.driver) { this.engines.splice(i, 1); continue; }
-      out.push(...e.checker.afterStep());
+      for (const f of e.checker.afterStep()) out.push(f);
     }
     for (const n of this.cluster.nodes) {
       const vol = n.vol;

@@ -53,6 +53,13 @@ interface LivePlan {
   readonly walGap: ((lsn: number) => WALGap | null) | null;
 }
 
+/** The first `n` views by ReplicaID, in their (registry) order. */
+function viewMap(views: readonly SenderView[], n: number): Map<ReplicaID, SenderView> {
+  const m = new Map<ReplicaID, SenderView>();
+  for (let i = 0; i < n; i++) m.set(views[i]!.canon.replicaID, views[i]!);
+  return m;
+}
+
 /** What checkLogEvents found when no event was appended in a step. */
 const NO_LOG_FINDINGS: LogFindings = { escalated: new Set(), fences: [] };
 
@@ -63,9 +70,10 @@ export class EngineChecker {
   private readonly activeHolds: (() => number) | null;
   private readonly strict: boolean;
 
+  /** The views of the previous step by ReplicaID; kept as is (not rebuilt) while every sender is unchanged. */
   private prev = new Map<ReplicaID, SenderView>();
-  /** The map afterStep() fills next (the one before `prev`, cleared): two maps alternate instead of one per step. */
-  private spare = new Map<ReplicaID, SenderView>();
+  /** Scratch for this step's views, in registry order (the first registry.all().length entries count). */
+  private readonly views: SenderView[] = [];
   private prevLastAllocated: number;
   private logIndex: number;
   /** Failures found by notifications, returned by the next afterStep(). */
@@ -178,15 +186,19 @@ export class EngineChecker {
     const out = this.pending;
     this.pending = [];
     const prev = this.prev;
-    const cur = this.spare;
     const lastAllocated = this.ctx.lastAllocatedSessionID;
     const changed: SenderView[] = [];
-    for (const s of this.registry.all()) {
+    const senders = this.registry.all();
+    const views = this.views;
+    let same = senders.length === prev.size;
+    for (let i = 0; i < senders.length; i++) {
+      const s = senders[i]!;
       const id = s.replicaID();
       const p = prev.get(id);
       const v = viewOf(s, p);
-      cur.set(id, v);
+      views[i] = v;
       if (v === p) continue;
+      same = false;
       if (p === undefined || p.sender !== s || (p.canon !== v.canon && !sameSender(p.canon, v.canon))) {
         changed.push(v);
         checkSenderState(v.canon, out);
@@ -194,6 +206,7 @@ export class EngineChecker {
       }
       if (v.lastEnded !== null && (p === undefined || p.lastEnded !== v.lastEnded)) checkEndedSession(id, v.lastEnded, out);
     }
+    const cur = same ? prev : viewMap(views, senders.length);
     this.checkSessionIDs(changed, cur, lastAllocated, out);
 
     let findings: LogFindings = NO_LOG_FINDINGS;
@@ -209,8 +222,6 @@ export class EngineChecker {
     this.checkHoldAccounting(out);
 
     this.prev = cur;
-    prev.clear();
-    this.spare = prev;
     this.prevLastAllocated = lastAllocated;
     if (this.fences.length > 0) this.fences = [];
     if (this.assignments.length > 0) this.assignments = [];
