@@ -27,11 +27,20 @@ function fmix32(h: number): number {
   return h >>> 0;
 }
 
-/** Two hex digits per byte value. */
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/** Character codes of the hex digits 0-f. */
+const HEX_DIGIT = Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
 
-function hex8(x: number): string {
-  return HEX[x >>> 24]! + HEX[(x >>> 16) & 0xff]! + HEX[(x >>> 8) & 0xff]! + HEX[x & 0xff]!;
+/** Hex digit `i` (0 = most significant) of the 32-bit value x. */
+function nibble(x: number, i: number): number {
+  return HEX_DIGIT[(x >>> (28 - 4 * i)) & 0xf]!;
+}
+
+/** a and b as 16 hex digits, built as one flat string (the trace keeps one per step). */
+function hex16(a: number, b: number): string {
+  return String.fromCharCode(
+    nibble(a, 0), nibble(a, 1), nibble(a, 2), nibble(a, 3), nibble(a, 4), nibble(a, 5), nibble(a, 6), nibble(a, 7),
+    nibble(b, 0), nibble(b, 1), nibble(b, 2), nibble(b, 3), nibble(b, 4), nibble(b, 5), nibble(b, 6), nibble(b, 7),
+  );
 }
 
 export class StateHash {
@@ -85,6 +94,6 @@ export class StateHash {
 
   /** The 64-bit value as 16 hex digits. */
   hex(): string {
-    return hex8(fmix32(this.a)) + hex8(fmix32(this.b));
+    return hex16(fmix32(this.a), fmix32(this.b));
   }
 }
