@@ -121,8 +121,9 @@ export class RecoveryManager {
   private startIdle(): void {
     for (const s of this.registry.all()) {
       const id = s.replicaID();
+      if (this.tasks.has(id)) continue;
       const snap = s.sessionSnapshot();
-      if (this.tasks.has(id) || snap === null || snap.phase !== 'init') continue;
+      if (snap === null || snap.phase !== 'init') continue;
       this.start(id, snap.id, snap.kind === 'rebuild');
     }
   }
@@ -193,9 +194,11 @@ export class RecoveryManager {
     if (this.tasks.get(task.replicaID) !== task || task.gen === null) return;
     const sender = this.registry.sender(task.replicaID);
     const obs = this.deps.observer;
-    const before = obs !== null && sender !== null ? sender.canonical() : null;
+    // Only a resume after a `step` yield (labelled) is reported; the generator cannot change that.
+    const observed = obs !== null && sender !== null && this.lastLabel.has(task);
+    const before = observed ? sender.canonical() : null;
     const r = task.gen.next(input);
-    if (obs !== null && sender !== null && this.lastLabel.has(task)) {
+    if (observed) {
       obs.executorCall({ replicaID: task.replicaID, sessionIDUsed: task.sessionID, label: this.lastLabel.get(task)!, before, after: sender.canonical(before), ...(task.plan !== null ? { plan: task.plan } : {}) });
     }
     this.lastLabel.delete(task);
