@@ -39,6 +39,9 @@ interface VolumeWatch {
   readonly flushBuffers: FlushBufferWatch;
 }
 
+/** check()'s answer when nothing was found (never modified). */
+const NO_FAILURES: readonly Failure[] = [];
+
 /** A failure from a layer's own check type in the catalog's shape (the layer knows when it is a candidate). */
 function fromLayer(f: { id: string; message: string; candidate?: boolean }): Failure {
   return { id: f.id, message: f.message, candidate: f.candidate === true };
@@ -58,6 +61,8 @@ export class ClusterChecker {
   private readonly engines: EngineWatch[] = [];
   private readonly volumes = new Map<VolumeNode, VolumeWatch>();
   private readonly replication: ReplicationChecks;
+  /** check() collects into this array and hands its content over (the array stays, empty, for the next step). */
+  private readonly found: Failure[] = [];
 
   /** The data-path components of live nodes, gathered once per step (into the same arrays) for the replication checks. */
   private readonly live = { shippers: [] as WALShipper[], receivers: [] as ReplicaReceiver[], syncLogs: [] as SyncLog[], rebuildServers: [] as RebuildServer[] };
@@ -108,8 +113,8 @@ export class ClusterChecker {
     return checker;
   }
 
-  check(): Failure[] {
-    const out: Failure[] = [];
+  check(): readonly Failure[] {
+    const out = this.found;
     for (let i = this.engines.length - 1; i >= 0; i--) {
       const e = this.engines[i]!;
       if (e.node.driver !== e.driver) { this.engines.splice(i, 1); continue; }
@@ -140,7 +145,7 @@ export class ClusterChecker {
     }
     this.gatherLive();
     for (const f of this.replication.all()) out.push(fromDataPath(f));
-    return out;
+    return out.length === 0 ? NO_FAILURES : out.splice(0);
   }
 
   finalCheck(): Failure[] {

@@ -60,6 +60,10 @@ function viewMap(views: readonly SenderView[], n: number): Map<ReplicaID, Sender
   return m;
 }
 
+/** afterStep()'s answer when nothing was found, and its list of changed senders while none changed (never modified). */
+const NO_FAILURES: readonly Failure[] = [];
+const NO_VIEWS: SenderView[] = [];
+
 /** What checkLogEvents found when no event was appended in a step. */
 const NO_LOG_FINDINGS: LogFindings = { escalated: new Set(), fences: [] };
 
@@ -182,12 +186,12 @@ export class EngineChecker {
   // ---- per step ----
 
   /** After every simulator step: compares engine state with the previous step's and returns new failures. */
-  afterStep(): Failure[] {
+  afterStep(): readonly Failure[] {
+    // Checks append to `pending` itself; it is replaced only when something was found.
     const out = this.pending;
-    this.pending = [];
     const prev = this.prev;
     const lastAllocated = this.ctx.lastAllocatedSessionID;
-    const changed: SenderView[] = [];
+    let changed: SenderView[] = NO_VIEWS;
     const senders = this.registry.all();
     const views = this.views;
     let same = senders.length === prev.size;
@@ -200,6 +204,7 @@ export class EngineChecker {
       if (v === p) continue;
       same = false;
       if (p === undefined || p.sender !== s || (p.canon !== v.canon && !sameSender(p.canon, v.canon))) {
+        if (changed === NO_VIEWS) changed = [];
         changed.push(v);
         checkSenderState(v.canon, out);
         if (p !== undefined) checkSenderTransition(p, v, out);
@@ -225,6 +230,8 @@ export class EngineChecker {
     this.prevLastAllocated = lastAllocated;
     if (this.fences.length > 0) this.fences = [];
     if (this.assignments.length > 0) this.assignments = [];
+    if (out.length === 0) return NO_FAILURES;
+    this.pending = [];
     return this.finish(out);
   }
 

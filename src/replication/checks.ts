@@ -60,8 +60,15 @@ function expectedAfterHandshake(status: number, R: number, S: number, H: number)
   return ReplicaState.NeedsRebuild;
 }
 
-function push(out: CheckFailure[], f: CheckFailure | null): void {
-  if (f !== null) out.push(f);
+/** all()'s answer when every check passed (never modified). */
+const NONE: readonly CheckFailure[] = [];
+
+/** `out` with `f` appended (a new list for the first failure). */
+function push(out: CheckFailure[] | null, f: CheckFailure | null): CheckFailure[] | null {
+  if (f === null) return out;
+  if (out === null) return [f];
+  out.push(f);
+  return out;
 }
 
 export class ReplicationChecks {
@@ -72,17 +79,17 @@ export class ReplicationChecks {
   constructor(private readonly t: ReplicationCheckTargets) {}
 
   /** Run every check; the first failure per id, in id order. */
-  all(): CheckFailure[] {
-    const out: CheckFailure[] = [];
-    push(out, this.w2());
-    push(out, this.w3());
-    push(out, this.w4());
-    push(out, this.w5());
-    push(out, this.w6());
-    push(out, this.w7());
-    push(out, this.w8());
-    push(out, this.w14());
-    return out;
+  all(): readonly CheckFailure[] {
+    let out: CheckFailure[] | null = null;
+    out = push(out, this.w2());
+    out = push(out, this.w3());
+    out = push(out, this.w4());
+    out = push(out, this.w5());
+    out = push(out, this.w6());
+    out = push(out, this.w7());
+    out = push(out, this.w8());
+    out = push(out, this.w14());
+    return out ?? NONE;
   }
 
   w2(): CheckFailure | null {
