@@ -136,12 +136,19 @@ function lowest(xs: readonly number[], start: number | null): number | null {
   return min;
 }
 
-/** The first LSN above `floor` (in WAL order) of `prev` that no record of `now` carries, or null. */
+/**
+ * The first LSN above `floor` (in WAL order) of `prev` that no record of `now` carries, or null.
+ * Records the WAL cache kept are the same objects in both lists, in the same order: those are
+ * found by identity, walking `now` along; from the first other one on, the LSN set of `now` answers.
+ */
 function firstReclaimed(prev: readonly WALRecord[], now: readonly WALRecord[], floor: number): number | null {
   let present: Set<number> | null = null;
+  let at = -1; // index in `now` of the last record found by identity
   for (const r of prev) {
     const lsn = r.entry.lsn;
     if (lsn <= floor) continue;
+    const next = present !== null ? -1 : at < 0 ? now.indexOf(r) : now[at + 1] === r ? at + 1 : -1;
+    if (next >= 0) { at = next; continue; }
     present ??= new Set(now.map((x) => x.entry.lsn));
     if (!present.has(lsn)) return lsn;
   }
