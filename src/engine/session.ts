@@ -86,12 +86,11 @@ export class Session {
 
   /** Detached copy (spec §1.9); rebuild fields are '' for non-rebuild sessions. */
   snapshot(): SessionSnapshot {
-    return {
-      ...this.fields(),
+    return this.fields({
       active: this.active(),
       rebuildSource: this._rebuild === null ? '' : this._rebuild.source,
       rebuildPhase: this._rebuild === null ? '' : this._rebuild.phase,
-    };
+    });
   }
 
   /**
@@ -101,12 +100,7 @@ export class Session {
   canonical(reuse: SessionCanonical | null = null): SessionCanonical {
     const rebuild = this._rebuild === null ? null : this._rebuild.canonical(reuse?.rebuild ?? null);
     if (reuse !== null && rebuild === reuse.rebuild && this.matches(reuse)) return reuse;
-    return {
-      ...this.fields(),
-      budget: this.budget,
-      tracker: this.tracker,
-      rebuild,
-    };
+    return this.fields({ budget: this.budget, tracker: this.tracker, rebuild });
   }
 
   /** Every field but the rebuild state equals the canonical value `c`. */
@@ -137,7 +131,11 @@ export class Session {
     );
   }
 
-  private fields(): SessionFields {
+  /**
+   * Every shared field, then `extra`'s. (Spread last on purpose: on Node 20 adding properties
+   * after a leading spread is ~50x slower than building the object in one literal.)
+   */
+  private fields<T extends object>(extra: T): SessionFields & T {
     return {
       id: this.id,
       replicaID: this.replicaID,
@@ -152,6 +150,7 @@ export class Session {
       truncateRequired: this._truncateRequired,
       truncateToLSN: this._truncateToLSN,
       truncateRecorded: this._truncateRecorded,
+      ...extra,
     };
   }
 

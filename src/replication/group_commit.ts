@@ -86,7 +86,7 @@ export class SyncLog {
 
   add(r: Omit<SyncRecord, 'seq'>): void {
     this.seq += 1;
-    this.records.push({ ...r, seq: this.seq });
+    this.records.push({ mode: r.mode, lsnMax: r.lsnMax, results: r.results, err: r.err, seq: this.seq });
     if (this.records.length > MAX_SYNC_RECORDS) this.records.splice(0, this.records.length - MAX_SYNC_RECORDS);
   }
 
