@@ -14,6 +14,7 @@ import type { RecoveryResult } from '../engine/orchestrator.ts';
 import type { RecoveryPlan } from '../engine/plan.ts';
 import type { RecoveryLog } from '../engine/recovery_log.ts';
 import type { Registry } from '../engine/registry.ts';
+import type { Sender } from '../engine/sender.ts';
 import type { AssignmentIntent, AssignmentResult, ReplicaID } from '../engine/types.ts';
 import { checkSenderState } from './engine_state_checks.ts';
 import { checkEndedSession, checkSenderTransition } from './engine_transition_checks.ts';
@@ -76,8 +77,10 @@ export class EngineChecker {
 
   /** The views of the previous step by ReplicaID; kept as is (not rebuilt) while every sender is unchanged. */
   private prev = new Map<ReplicaID, SenderView>();
-  /** Scratch for this step's views, in registry order (the first registry.all().length entries count). */
+  /** This step's views in registry order (the first registry.all().length entries count); after the step, `prev`'s values in that order. */
   private readonly views: SenderView[] = [];
+  /** registry.all() of the previous step (one array per reconcile): while it is the same array, `views` lines up with it. */
+  private prevSenders: readonly Sender[] | null = null;
   private prevLastAllocated: number;
   private logIndex: number;
   /** Failures found by notifications, returned by the next afterStep(). */
@@ -194,11 +197,13 @@ export class EngineChecker {
     let changed: SenderView[] = NO_VIEWS;
     const senders = this.registry.all();
     const views = this.views;
+    // The same registry array as last step: the same senders in the same order, so views[i] is sender i's previous view.
+    const aligned = senders === this.prevSenders;
     let same = senders.length === prev.size;
     for (let i = 0; i < senders.length; i++) {
       const s = senders[i]!;
       const id = s.replicaID();
-      const p = prev.get(id);
+      const p = aligned ? views[i] : prev.get(id);
       const v = viewOf(s, p);
       views[i] = v;
       if (v === p) continue;
@@ -227,6 +232,7 @@ export class EngineChecker {
     this.checkHoldAccounting(out);
 
     this.prev = cur;
+    this.prevSenders = senders;
     this.prevLastAllocated = lastAllocated;
     if (this.fences.length > 0) this.fences = [];
     if (this.assignments.length > 0) this.assignments = [];
