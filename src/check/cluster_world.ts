@@ -39,6 +39,9 @@ interface VolumeWatch {
   readonly flushBuffers: FlushBufferWatch;
 }
 
+/** The retention floor without holds (what Pinner.minWALRetentionFloor answers then). */
+const NO_FLOOR = { lsn: 0, found: false } as const;
+
 /** check()'s answer when nothing was found (never modified). */
 const NO_FAILURES: readonly Failure[] = [];
 
@@ -129,10 +132,11 @@ export class ClusterChecker {
         this.volumes.set(n, w);
       }
       const pinner = vol.pinner();
-      const floor = pinner.minWALRetentionFloor();
+      const holdCount = pinner.activeHoldCount();
+      const floor = holdCount === 0 ? NO_FLOOR : pinner.minWALRetentionFloor();
       const pos = vol.walPosition();
       const key = w.key.begin().add(pos.head).add(pos.tail).add(vol.nextLSN()).add(vol.checkpointLSN()).add(vol.persistedCheckpointLSN())
-        .add(vol.resetLog().length).add(vol.dirtyCount()).add(pinner.activeHoldCount()).add(floor.found ? floor.lsn : '-');
+        .add(vol.resetLog().length).add(vol.dirtyCount()).add(holdCount).add(floor.found ? floor.lsn : '-');
       if (n.group !== null) for (const s of n.group.shippers()) key.add(s.state()).add(s.replicaFlushedLSN());
       const fb = w.flushBuffers.observe(vol);
       if (fb !== null) out.push(fb);
