@@ -18,7 +18,7 @@ import { sameBytes } from '../sim/oracle.ts';
 import { isProfileName } from '../sim/profile.ts';
 import type { CheckedWorld, WorldFactory } from './checked_world.ts';
 import { failure, type Failure } from './catalog.ts';
-import { ChangeKey } from './change_key.ts';
+import { ChangeKey } from '../sim/change_key.ts';
 import { EngineChecker } from './engine_checker.ts';
 import { FlushBufferWatch } from './flush_buffers.ts';
 

@@ -5,7 +5,8 @@
 // only what heartbeats tell it — a partitioned node is not told anything.
 import type { Assignment, ReplicaInfo } from './assignment.ts';
 import type { Heartbeat } from './heartbeat.ts';
-import type { StateHash } from './state_hash.ts';
+import { ChangeKey } from './change_key.ts';
+import { StateHash } from './state_hash.ts';
 
 export interface ServerRecord {
   readonly serverID: string;
@@ -42,8 +43,12 @@ export class Master {
   private epoch = 1;
   private primary: string;
   private readonly servers = new Map<string, ServerRecord>();
-  /** The servers' IDs in ascending order (the server set is fixed at construction). */
+  /** The servers' IDs in ascending order, and their records in that order (the server set is fixed at construction). */
   private readonly ids: readonly string[];
+  private readonly records: readonly ServerRecord[];
+  /** The values digest() covers as of its last call, and their hash. */
+  private readonly digestKey = new ChangeKey();
+  private digestPart = new StateHash();
   /** Replicas currently assigned the rebuilding role. */
   private readonly rebuilding = new Set<string>();
   readonly stats: MasterStats = { failovers: 0, epochBumps: 0, rebuildAssignments: 0, endpointUpdates: 0 };
@@ -51,6 +56,7 @@ export class Master {
   constructor(private readonly cfg: MasterConfig, initial: readonly ServerRecord[], primary: string) {
     for (const s of initial) this.servers.set(s.serverID, { ...s });
     this.ids = [...this.servers.keys()].sort();
+    this.records = this.ids.map((id) => this.servers.get(id)!);
     this.primary = primary;
   }
 
@@ -141,13 +147,25 @@ export class Master {
     this.stats.epochBumps += 1;
   }
 
-  /** Feeds the master's view to the per-step fingerprint: epoch, primary, rebuilding servers, every server's endpoint. */
+  /**
+   * Feeds the master's view to the per-step fingerprint: epoch, primary, rebuilding servers,
+   * every server's endpoint — hashed on its own and fed as one part. The view changes rarely, so
+   * the part is rehashed only when one of the values it covers changed (digestKey).
+   */
   digest(h: StateHash): void {
-    h.num(this.epoch).str(this.primary);
+    const key = this.digestKey.begin().add(this.epoch).add(this.primary).add(this.rebuilding.size);
+    for (const id of this.rebuilding) key.add(id); // insertion order: a mere reorder only rehashes
+    for (const s of this.records) key.add(s.dataAddr).add(s.addrVersion);
+    if (key.changed()) this.digestPart = this.hashView();
+    h.part(this.digestPart);
+  }
+
+  private hashView(): StateHash {
+    const h = new StateHash().num(this.epoch).str(this.primary);
     h.num(this.rebuilding.size);
     if (this.rebuilding.size > 0) for (const id of this.rebuildingServers()) h.str(id);
-    const ids = this.serverIDs();
-    h.num(ids.length);
-    for (const id of ids) { const s = this.servers.get(id)!; h.str(id).str(s.dataAddr).num(s.addrVersion); }
+    h.num(this.records.length);
+    for (const s of this.records) h.str(s.serverID).str(s.dataAddr).num(s.addrVersion);
+    return h;
   }
 }

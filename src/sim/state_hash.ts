@@ -86,6 +86,13 @@ export class StateHash {
     return this;
   }
 
+  /** Another hash's value as two words (a part hashed separately, e.g. kept while its input is unchanged). */
+  part(p: StateHash): this {
+    this.word(p.a);
+    this.word(p.b);
+    return this;
+  }
+
   /** A boolean as one word. */
   bool(x: boolean): this {
     this.word(x ? 1 : 0);
