@@ -1,10 +1,11 @@
 // StateHash: the 64-bit hash behind the per-step state fingerprint (Cluster.fingerprint). The
 // cluster, the master and every node feed it their state as numbers and strings directly, so no
-// text is built per step. Two 32-bit lanes, each stepped per word by a bijective xor-multiply-
-// xorshift (different seeds, multipliers and shifts), finalised with MurmurHash3's fmix32 into 16
-// hex digits. Deterministic, not cryptographic. A
-// feeder separates variable-length parts itself (a count or a tag first), so two different
-// states never feed the same word sequence.
+// text is built per step; a part that rarely changes (the master's view) may be hashed on its own
+// and fed as its 64-bit value. Two 32-bit lanes, each stepped per word by a bijective
+// xor-multiply-xorshift (different seeds, multipliers and shifts), finalised with MurmurHash3's
+// fmix32 into 16 hex digits. Deterministic, not cryptographic. A feeder separates variable-length
+// parts itself (a count or a tag first), so two different states never feed the same word
+// sequence (parts aside, which differ unless their hashes collide).
 
 const M1 = 0x9e3779b1 | 0;
 const M2 = 0x85ebca77 | 0;
