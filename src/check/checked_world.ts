@@ -8,7 +8,7 @@ import type { Failure } from './catalog.ts';
 export interface CheckedWorld {
   readonly world: World;
   /** Failures after the last step (invariants). */
-  check(): Failure[];
+  check(): readonly Failure[];
   /** End-of-run checks (liveness, final content). */
   finalCheck(): Failure[];
 }

@@ -18,6 +18,7 @@ import { sameBytes } from '../sim/oracle.ts';
 import { isProfileName } from '../sim/profile.ts';
 import type { CheckedWorld, WorldFactory } from './checked_world.ts';
 import { failure, type Failure } from './catalog.ts';
+import { ChangeKey } from '../sim/change_key.ts';
 import { EngineChecker } from './engine_checker.ts';
 import { FlushBufferWatch } from './flush_buffers.ts';
 
@@ -29,14 +30,20 @@ interface EngineWatch {
 
 interface VolumeWatch {
   readonly vol: BlockVolume;
-  /** Everything the storage checks read, as one string: unchanged ⇒ the checks cannot fire anew. */
-  key: string;
+  /** Everything the storage checks read: unchanged ⇒ the checks cannot fire anew. */
+  readonly key: ChangeKey;
   readonly w9: W9RetentionFloor;
   readonly w10: W10Checkpoint;
   readonly w11: W11Truncation;
   readonly w12: W12Install;
   readonly flushBuffers: FlushBufferWatch;
 }
+
+/** The retention floor without holds (what Pinner.minWALRetentionFloor answers then). */
+const NO_FLOOR = { lsn: 0, found: false } as const;
+
+/** check()'s answer when nothing was found (never modified). */
+const NO_FAILURES: readonly Failure[] = [];
 
 /** A failure from a layer's own check type in the catalog's shape (the layer knows when it is a candidate). */
 function fromLayer(f: { id: string; message: string; candidate?: boolean }): Failure {
@@ -57,9 +64,11 @@ export class ClusterChecker {
   private readonly engines: EngineWatch[] = [];
   private readonly volumes = new Map<VolumeNode, VolumeWatch>();
   private readonly replication: ReplicationChecks;
+  /** check() collects into this array and hands its content over (the array stays, empty, for the next step). */
+  private readonly found: Failure[] = [];
 
-  /** The data-path components of live nodes, gathered once per step for the replication checks. */
-  private live = { shippers: [] as WALShipper[], receivers: [] as ReplicaReceiver[], syncLogs: [] as SyncLog[], rebuildServers: [] as RebuildServer[] };
+  /** The data-path components of live nodes, gathered once per step (into the same arrays) for the replication checks. */
+  private readonly live = { shippers: [] as WALShipper[], receivers: [] as ReplicaReceiver[], syncLogs: [] as SyncLog[], rebuildServers: [] as RebuildServer[] };
   private readonly ownerOf = new Map<WALShipper, VolumeNode>();
 
   constructor(readonly cluster: Cluster) {
@@ -74,8 +83,21 @@ export class ClusterChecker {
     });
   }
 
+  /** The components gatherLive() read last: while they stay the same objects, the lists stay right. */
+  private readonly liveKey = new ChangeKey();
+
   private gatherLive(): void {
-    const l = { shippers: [] as WALShipper[], receivers: [] as ReplicaReceiver[], syncLogs: [] as SyncLog[], rebuildServers: [] as RebuildServer[] };
+    const key = this.liveKey.begin();
+    for (const n of this.cluster.nodes) {
+      key.add(n.up());
+      if (n.up()) key.add(n.group).add(n.receiver).add(n.rebuildServer).add(n.syncLog);
+    }
+    if (!key.changed()) return;
+    const l = this.live;
+    l.shippers.length = 0;
+    l.receivers.length = 0;
+    l.syncLogs.length = 0;
+    l.rebuildServers.length = 0;
     this.ownerOf.clear();
     for (const n of this.cluster.nodes) {
       if (!n.up()) continue;
@@ -84,7 +106,6 @@ export class ClusterChecker {
       if (n.rebuildServer !== null) l.rebuildServers.push(n.rebuildServer);
       l.syncLogs.push(n.syncLog);
     }
-    this.live = l;
   }
 
   /** Called by the cluster for each new engine instance. */
@@ -95,30 +116,31 @@ export class ClusterChecker {
     return checker;
   }
 
-  check(): Failure[] {
-    const out: Failure[] = [];
+  check(): readonly Failure[] {
+    const out = this.found;
     for (let i = this.engines.length - 1; i >= 0; i--) {
       const e = this.engines[i]!;
       if (e.node.driver !== e.driver) { this.engines.splice(i, 1); continue; }
-      out.push(...e.checker.afterStep());
+      for (const f of e.checker.afterStep()) out.push(f);
     }
     for (const n of this.cluster.nodes) {
       const vol = n.vol;
       if (vol === null) { this.volumes.delete(n); continue; }
       let w = this.volumes.get(n);
       if (w === undefined || w.vol !== vol) {
-        w = { vol, key: '', w9: new W9RetentionFloor(), w10: new W10Checkpoint(), w11: new W11Truncation(), w12: new W12Install(), flushBuffers: new FlushBufferWatch() };
+        w = { vol, key: new ChangeKey(), w9: new W9RetentionFloor(), w10: new W10Checkpoint(), w11: new W11Truncation(), w12: new W12Install(), flushBuffers: new FlushBufferWatch() };
         this.volumes.set(n, w);
       }
       const pinner = vol.pinner();
-      const floor = pinner.minWALRetentionFloor();
+      const holdCount = pinner.activeHoldCount();
+      const floor = holdCount === 0 ? NO_FLOOR : pinner.minWALRetentionFloor();
       const pos = vol.walPosition();
-      let key = `${pos.head}/${pos.tail}/${vol.nextLSN()}/${vol.checkpointLSN()}/${vol.persistedCheckpointLSN()}/${vol.resetLog().length}/${vol.dirtyCount()}/${pinner.activeHoldCount()}/${floor.found ? floor.lsn : '-'}`;
-      if (n.group !== null) for (const s of n.group.shippers()) key += `/${s.state()}${s.replicaFlushedLSN()}`;
+      const key = w.key.begin().add(pos.head).add(pos.tail).add(vol.nextLSN()).add(vol.checkpointLSN()).add(vol.persistedCheckpointLSN())
+        .add(vol.resetLog().length).add(vol.dirtyCount()).add(holdCount).add(floor.found ? floor.lsn : '-');
+      if (n.group !== null) for (const s of n.group.shippers()) key.add(s.state()).add(s.replicaFlushedLSN());
       const fb = w.flushBuffers.observe(vol);
       if (fb !== null) out.push(fb);
-      if (key === w.key) continue;
-      w.key = key;
+      if (!key.changed()) continue;
       const holds = pinner.activeHolds().filter((h) => h.kind !== 'fullbase').map((h) => h.startLSN);
       const shipperFlushed = (n.group?.shippers() ?? []).filter((s) => s.hasFlushedProgress() && s.state() !== 'needs_rebuild').map((s) => s.replicaFlushedLSN());
       const w1 = checkW1(vol);
@@ -127,7 +149,7 @@ export class ClusterChecker {
     }
     this.gatherLive();
     for (const f of this.replication.all()) out.push(fromDataPath(f));
-    return out;
+    return out.length === 0 ? NO_FAILURES : out.splice(0);
   }
 
   finalCheck(): Failure[] {

@@ -14,6 +14,7 @@ import type { RecoveryResult } from '../engine/orchestrator.ts';
 import type { RecoveryPlan } from '../engine/plan.ts';
 import type { RecoveryLog } from '../engine/recovery_log.ts';
 import type { Registry } from '../engine/registry.ts';
+import type { Sender } from '../engine/sender.ts';
 import type { AssignmentIntent, AssignmentResult, ReplicaID } from '../engine/types.ts';
 import { checkSenderState } from './engine_state_checks.ts';
 import { checkEndedSession, checkSenderTransition } from './engine_transition_checks.ts';
@@ -53,6 +54,20 @@ interface LivePlan {
   readonly walGap: ((lsn: number) => WALGap | null) | null;
 }
 
+/** The first `n` views by ReplicaID, in their (registry) order. */
+function viewMap(views: readonly SenderView[], n: number): Map<ReplicaID, SenderView> {
+  const m = new Map<ReplicaID, SenderView>();
+  for (let i = 0; i < n; i++) m.set(views[i]!.canon.replicaID, views[i]!);
+  return m;
+}
+
+/** afterStep()'s answer when nothing was found, and its list of changed senders while none changed (never modified). */
+const NO_FAILURES: readonly Failure[] = [];
+const NO_VIEWS: SenderView[] = [];
+
+/** What checkLogEvents found when no event was appended in a step. */
+const NO_LOG_FINDINGS: LogFindings = { escalated: new Set(), fences: [] };
+
 export class EngineChecker {
   private readonly registry: Registry;
   private readonly log: RecoveryLog;
@@ -60,7 +75,12 @@ export class EngineChecker {
   private readonly activeHolds: (() => number) | null;
   private readonly strict: boolean;
 
+  /** The views of the previous step by ReplicaID; kept as is (not rebuilt) while every sender is unchanged. */
   private prev = new Map<ReplicaID, SenderView>();
+  /** This step's views in registry order (the first registry.all().length entries count); after the step, `prev`'s values in that order. */
+  private readonly views: SenderView[] = [];
+  /** registry.all() of the previous step (one array per reconcile): while it is the same array, `views` lines up with it. */
+  private prevSenders: readonly Sender[] | null = null;
   private prevLastAllocated: number;
   private logIndex: number;
   /** Failures found by notifications, returned by the next afterStep(). */
@@ -169,42 +189,55 @@ export class EngineChecker {
   // ---- per step ----
 
   /** After every simulator step: compares engine state with the previous step's and returns new failures. */
-  afterStep(): Failure[] {
+  afterStep(): readonly Failure[] {
+    // Checks append to `pending` itself; it is replaced only when something was found.
     const out = this.pending;
-    this.pending = [];
     const prev = this.prev;
-    const cur = new Map<ReplicaID, SenderView>();
     const lastAllocated = this.ctx.lastAllocatedSessionID;
-    const changed: SenderView[] = [];
-    for (const s of this.registry.all()) {
-      const v = viewOf(s);
-      const id = v.canon.replicaID;
-      cur.set(id, v);
-      const p = prev.get(id);
-      if (p === undefined || p.sender !== s || !sameSender(p.canon, v.canon)) {
+    let changed: SenderView[] = NO_VIEWS;
+    const senders = this.registry.all();
+    const views = this.views;
+    // The same registry array as last step: the same senders in the same order, so views[i] is sender i's previous view.
+    const aligned = senders === this.prevSenders;
+    let same = senders.length === prev.size;
+    for (let i = 0; i < senders.length; i++) {
+      const s = senders[i]!;
+      const id = s.replicaID();
+      const p = aligned ? views[i] : prev.get(id);
+      const v = viewOf(s, p);
+      views[i] = v;
+      if (v === p) continue;
+      same = false;
+      if (p === undefined || p.sender !== s || (p.canon !== v.canon && !sameSender(p.canon, v.canon))) {
+        if (changed === NO_VIEWS) changed = [];
         changed.push(v);
         checkSenderState(v.canon, out);
         if (p !== undefined) checkSenderTransition(p, v, out);
       }
       if (v.lastEnded !== null && (p === undefined || p.lastEnded !== v.lastEnded)) checkEndedSession(id, v.lastEnded, out);
     }
+    const cur = same ? prev : viewMap(views, senders.length);
     this.checkSessionIDs(changed, cur, lastAllocated, out);
 
-    let findings: LogFindings = { escalated: new Set(), fences: [] };
+    let findings: LogFindings = NO_LOG_FINDINGS;
     const logLength = this.log.length();
     if (logLength !== this.logIndex) {
       findings = checkLogEvents(logTail(this.log, this.logIndex), this.logContext(prev, cur), out);
       this.logIndex = logLength;
     }
     this.checkEscalationsLogged(changed, findings, out);
-    this.checkFences([...this.fences, ...findings.fences], cur, out);
+    this.checkFences(this.fences, cur, out);
+    this.checkFences(findings.fences, cur, out);
     this.checkAssignments(cur, out);
     this.checkHoldAccounting(out);
 
     this.prev = cur;
+    this.prevSenders = senders;
     this.prevLastAllocated = lastAllocated;
-    this.fences = [];
-    this.assignments = [];
+    if (this.fences.length > 0) this.fences = [];
+    if (this.assignments.length > 0) this.assignments = [];
+    if (out.length === 0) return NO_FAILURES;
+    this.pending = [];
     return this.finish(out);
   }
 

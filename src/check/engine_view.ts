@@ -18,8 +18,17 @@ export interface SenderView {
   readonly lastEnded: SessionSnapshot | null;
 }
 
-export function viewOf(sender: Sender): SenderView {
-  return { sender, canon: sender.canonical(), lastEnded: sender.lastEndedSession() };
+/**
+ * The sender as observed now. Given its view from the previous step, returns that view itself
+ * when nothing changed (same sender, equal canonical value, same last ended session): an
+ * unchanged sender costs no allocation, and `viewOf(s, p) === p` means "unchanged".
+ */
+export function viewOf(sender: Sender, prev?: SenderView): SenderView {
+  const reuse = prev !== undefined && prev.sender === sender ? prev.canon : null;
+  const canon = sender.canonical(reuse);
+  const lastEnded = sender.lastEndedSession();
+  if (prev !== undefined && canon === reuse && lastEnded === prev.lastEnded) return prev;
+  return { sender, canon, lastEnded };
 }
 
 export function sameEndpoint(a: Endpoint, b: Endpoint): boolean {
@@ -76,12 +85,13 @@ export function sameSession(a: SessionCanonical | null, b: SessionCanonical | nu
 /** Field-wise equality of two canonical sender values (every field, nested session included). */
 export function sameSender(a: SenderCanonical, b: SenderCanonical): boolean {
   return (
-    a.replicaID === b.replicaID &&
-    a.epoch === b.epoch &&
-    a.state === b.state &&
-    a.stopped === b.stopped &&
-    sameEndpoint(a.endpoint, b.endpoint) &&
-    sameSession(a.session, b.session)
+    a === b ||
+    (a.replicaID === b.replicaID &&
+      a.epoch === b.epoch &&
+      a.state === b.state &&
+      a.stopped === b.stopped &&
+      sameEndpoint(a.endpoint, b.endpoint) &&
+      sameSession(a.session, b.session))
   );
 }
 

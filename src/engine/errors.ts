@@ -3,13 +3,21 @@
 // (for logs, where Go embeds the text verbatim, spec §0.4).
 
 export class EngineError extends Error {
+  /**
+   * EngineErrors are values (returned, compared by code, logged), made on hot paths and almost
+   * never thrown, so none captures a stack trace: `stack` is just the first line. Code that
+   * throws one for a programming error calls Error.captureStackTrace(err) at the throw.
+   */
   constructor(
     readonly code: string,
     message: string,
     /** The wrapped cause, as Go's `%w` (e.g. ErrTruncationUnsafe inside a TruncateWAL error). */
     readonly wrapped?: EngineError,
   ) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = limit;
     this.name = 'EngineError';
   }
 

@@ -162,7 +162,9 @@ export class RebuildState {
     return c;
   }
 
-  canonical(): RebuildCanonical {
+  /** Plain value of the nine fields; `reuse` itself when it still equals them (no allocation when unchanged). */
+  canonical(reuse: RebuildCanonical | null = null): RebuildCanonical {
+    if (reuse !== null && this.matches(reuse)) return reuse;
     return {
       source: this._source,
       phase: this._phase,
@@ -174,5 +176,20 @@ export class RebuildState {
       tailTargetLSN: this._tailTargetLSN,
       tailReplayedTo: this._tailReplayedTo,
     };
+  }
+
+  /** Every field equals the canonical value `c`. */
+  private matches(c: RebuildCanonical): boolean {
+    return (
+      c.source === this._source &&
+      c.phase === this._phase &&
+      c.abortReason === this._abortReason &&
+      c.snapshotLSN === this._snapshotLSN &&
+      c.snapshotValid === this._snapshotValid &&
+      c.transferredTo === this._transferredTo &&
+      c.tailStartLSN === this._tailStartLSN &&
+      c.tailTargetLSN === this._tailTargetLSN &&
+      c.tailReplayedTo === this._tailReplayedTo
+    );
   }
 }

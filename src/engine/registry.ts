@@ -22,6 +22,8 @@ export function compareReplicaIDs(a: ReplicaID, b: ReplicaID): number {
 export class Registry {
   readonly ctx: EngineContext;
   private readonly senders = new Map<ReplicaID, Sender>();
+  /** all(), built once after each change of `senders` (reconcile, the only writer, resets it to null). */
+  private ordered: readonly Sender[] | null = null;
 
   constructor(ctx: EngineContext) {
     this.ctx = ctx;
@@ -45,6 +47,7 @@ export class Registry {
     for (const r of replicas) target.set(r.replicaID, r.endpoint);
     const added: ReplicaID[] = [];
     const removed: ReplicaID[] = [];
+    this.ordered = null;
 
     for (const id of this.sortedIDs()) {
       if (!target.has(id)) {
@@ -106,9 +109,10 @@ export class Registry {
     return this.senders.get(id) ?? null;
   }
 
-  /** All senders in ascending ReplicaID order. */
-  all(): Sender[] {
-    return this.sortedIDs().map((id) => this.senders.get(id) as Sender);
+  /** All senders in ascending ReplicaID order (one array per reconcile, never mutated). */
+  all(): readonly Sender[] {
+    if (this.ordered === null) this.ordered = this.sortedIDs().map((id) => this.senders.get(id) as Sender);
+    return this.ordered;
   }
 
   len(): number {

@@ -108,15 +108,35 @@ export class Sender {
     return this._session !== null && this._session.active();
   }
 
-  canonical(): SenderCanonical {
+  /**
+   * Plain value of all sender state; `reuse` itself when it still equals the state, so observing
+   * an unchanged sender allocates nothing (and identity says "unchanged").
+   */
+  canonical(reuse: SenderCanonical | null = null): SenderCanonical {
+    const session = this._session === null ? null : this._session.canonical(reuse?.session ?? null);
+    if (reuse !== null && session === reuse.session && this.matches(reuse)) return reuse;
     return {
       replicaID: this._replicaID,
       endpoint: copyEndpoint(this._endpoint),
       epoch: this._epoch,
       state: this._state,
       stopped: this._stopped,
-      session: this._session === null ? null : this._session.canonical(),
+      session,
     };
+  }
+
+  /** Every field but the session equals the canonical value `c`. */
+  private matches(c: SenderCanonical): boolean {
+    const ep = this._endpoint;
+    return (
+      c.replicaID === this._replicaID &&
+      c.endpoint.dataAddr === ep.dataAddr &&
+      c.endpoint.ctrlAddr === ep.ctrlAddr &&
+      c.endpoint.version === ep.version &&
+      c.epoch === this._epoch &&
+      c.state === this._state &&
+      c.stopped === this._stopped
+    );
   }
 
   // ---- lifecycle (§3.4) ----

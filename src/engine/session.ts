@@ -86,24 +86,56 @@ export class Session {
 
   /** Detached copy (spec §1.9); rebuild fields are '' for non-rebuild sessions. */
   snapshot(): SessionSnapshot {
-    return {
-      ...this.fields(),
+    return this.fields({
       active: this.active(),
       rebuildSource: this._rebuild === null ? '' : this._rebuild.source,
       rebuildPhase: this._rebuild === null ? '' : this._rebuild.phase,
-    };
+    });
   }
 
-  canonical(): SessionCanonical {
-    return {
-      ...this.fields(),
-      budget: this.budget,
-      tracker: this.tracker,
-      rebuild: this._rebuild === null ? null : this._rebuild.canonical(),
-    };
+  /**
+   * Plain value of every field; `reuse` itself when it still equals the state, so observing an
+   * unchanged session allocates nothing (and identity says "unchanged").
+   */
+  canonical(reuse: SessionCanonical | null = null): SessionCanonical {
+    const rebuild = this._rebuild === null ? null : this._rebuild.canonical(reuse?.rebuild ?? null);
+    if (reuse !== null && rebuild === reuse.rebuild && this.matches(reuse)) return reuse;
+    return this.fields({ budget: this.budget, tracker: this.tracker, rebuild });
   }
 
-  private fields(): SessionFields {
+  /** Every field but the rebuild state equals the canonical value `c`. */
+  private matches(c: SessionCanonical): boolean {
+    const b = this._budget;
+    const cb = c.budget;
+    const t = this._tracker;
+    return (
+      c.id === this.id &&
+      c.replicaID === this.replicaID &&
+      c.epoch === this.epoch &&
+      c.kind === this.kind &&
+      c.phase === this._phase &&
+      c.invalidateReason === this._invalidateReason &&
+      c.startLSN === this._startLSN &&
+      c.targetLSN === this._targetLSN &&
+      c.frozenTargetLSN === this._frozenTargetLSN &&
+      c.recoveredTo === this._recoveredTo &&
+      c.truncateRequired === this._truncateRequired &&
+      c.truncateToLSN === this._truncateToLSN &&
+      c.truncateRecorded === this._truncateRecorded &&
+      (b === null || cb === null
+        ? b === cb
+        : b.maxDurationTicks === cb.maxDurationTicks && b.maxEntries === cb.maxEntries && b.progressDeadlineTicks === cb.progressDeadlineTicks) &&
+      c.tracker.startTick === t.startTick &&
+      c.tracker.entriesReplayed === t.entriesReplayed &&
+      c.tracker.lastProgressTick === t.lastProgressTick
+    );
+  }
+
+  /**
+   * Every shared field, then `extra`'s. (Spread last on purpose: on Node 20 adding properties
+   * after a leading spread is ~50x slower than building the object in one literal.)
+   */
+  private fields<T extends object>(extra: T): SessionFields & T {
     return {
       id: this.id,
       replicaID: this.replicaID,
@@ -118,6 +150,7 @@ export class Session {
       truncateRequired: this._truncateRequired,
       truncateToLSN: this._truncateToLSN,
       truncateRecorded: this._truncateRecorded,
+      ...extra,
     };
   }
 

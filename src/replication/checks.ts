@@ -60,6 +60,17 @@ function expectedAfterHandshake(status: number, R: number, S: number, H: number)
   return ReplicaState.NeedsRebuild;
 }
 
+/** all()'s answer when every check passed (never modified). */
+const NONE: readonly CheckFailure[] = [];
+
+/** `out` with `f` appended (a new list for the first failure). */
+function push(out: CheckFailure[] | null, f: CheckFailure | null): CheckFailure[] | null {
+  if (f === null) return out;
+  if (out === null) return [f];
+  out.push(f);
+  return out;
+}
+
 export class ReplicationChecks {
   private readonly lastFlushed = new WeakMap<WALShipper, number>();
   private readonly transitionCursor = new WeakMap<WALShipper, number>();
@@ -68,10 +79,17 @@ export class ReplicationChecks {
   constructor(private readonly t: ReplicationCheckTargets) {}
 
   /** Run every check; the first failure per id, in id order. */
-  all(): CheckFailure[] {
-    const out: CheckFailure[] = [];
-    for (const f of [this.w2(), this.w3(), this.w4(), this.w5(), this.w6(), this.w7(), this.w8(), this.w14()]) if (f !== null) out.push(f);
-    return out;
+  all(): readonly CheckFailure[] {
+    let out: CheckFailure[] | null = null;
+    out = push(out, this.w2());
+    out = push(out, this.w3());
+    out = push(out, this.w4());
+    out = push(out, this.w5());
+    out = push(out, this.w6());
+    out = push(out, this.w7());
+    out = push(out, this.w8());
+    out = push(out, this.w14());
+    return out ?? NONE;
   }
 
   w2(): CheckFailure | null {
@@ -109,7 +127,7 @@ export class ReplicationChecks {
     for (const s of this.t.shippers()) {
       const f = s.replicaFlushedLSN();
       const prev = this.lastFlushed.get(s);
-      this.lastFlushed.set(s, f);
+      if (prev !== f) this.lastFlushed.set(s, f);
       if (prev !== undefined && f < prev) return fail('W4', `shipper ${s.dataAddr}: replicaFlushedLSN decreased ${prev} -> ${f}`);
       const head = this.t.primaryHeadOf?.(s) ?? null;
       if (head !== null && f > head) return fail('W4', `shipper ${s.dataAddr}: replicaFlushedLSN ${f} > primary head ${head} (H3: stale replica flushedLSN)`, true);
@@ -120,8 +138,10 @@ export class ReplicationChecks {
   w5(): CheckFailure | null {
     for (const s of this.t.shippers()) {
       const cursor = this.transitionCursor.get(s) ?? 0;
+      const last = s.obs.lastTransitionSeq();
+      if (cursor === last) continue;
       const ts = s.obs.transitionsSince(cursor);
-      this.transitionCursor.set(s, s.obs.lastTransitionSeq());
+      this.transitionCursor.set(s, last);
       for (const tr of ts) {
         if (tr.to === ReplicaState.InSync && !PROOF_CAUSES.has(tr.cause)) {
           return fail('W5', `shipper ${s.dataAddr}: ${tr.from} -> in_sync without proof (cause ${tr.cause})`);
@@ -137,8 +157,10 @@ export class ReplicationChecks {
   w6(): CheckFailure | null {
     for (const log of this.t.syncLogs()) {
       const cursor = this.syncCursor.get(log) ?? 0;
+      const last = log.lastSeq();
+      if (cursor === last) continue;
       const recs = log.since(cursor);
-      this.syncCursor.set(log, log.lastSeq());
+      this.syncCursor.set(log, last);
       for (const rec of recs) {
         if (rec.err !== null || rec.mode === 'best_effort') continue;
         const proven = rec.results.filter((r) => {

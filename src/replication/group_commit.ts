@@ -86,12 +86,14 @@ export class SyncLog {
 
   add(r: Omit<SyncRecord, 'seq'>): void {
     this.seq += 1;
-    this.records.push({ ...r, seq: this.seq });
+    this.records.push({ mode: r.mode, lsnMax: r.lsnMax, results: r.results, err: r.err, seq: this.seq });
     if (this.records.length > MAX_SYNC_RECORDS) this.records.splice(0, this.records.length - MAX_SYNC_RECORDS);
   }
 
+  /** Records with seq > `afterSeq` still kept: seqs are consecutive, so they are the last `seq - afterSeq`. */
   since(afterSeq: number): readonly SyncRecord[] {
-    return this.records.filter((r) => r.seq > afterSeq);
+    const n = Math.min(this.records.length, this.seq - afterSeq);
+    return n > 0 ? this.records.slice(this.records.length - n) : [];
   }
 
   lastSeq(): number {

@@ -92,9 +92,10 @@ export class ShipperObservation {
     if (this.log.length > MAX_TRANSITIONS) this.log.splice(0, this.log.length - MAX_TRANSITIONS);
   }
 
-  /** Transitions with seq > `afterSeq` still in the bounded log. */
+  /** Transitions with seq > `afterSeq` still in the bounded log: seqs are consecutive, so the last `transitionSeq - afterSeq`. */
   transitionsSince(afterSeq: number): readonly ShipperTransition[] {
-    return this.log.filter((t) => t.seq > afterSeq);
+    const n = Math.min(this.log.length, this.transitionSeq - afterSeq);
+    return n > 0 ? this.log.slice(this.log.length - n) : [];
   }
 
   lastTransitionSeq(): number {

@@ -64,28 +64,38 @@ export type Decoded<T> = { value: T; err?: undefined } | { err: EngineError; val
 const TWO_32 = 4294967296;
 const wireErr = (msg: string): { err: EngineError } => ({ err: new EngineError(ERR_WIRE, `wire: ${msg}`) });
 
-function putU64(v: DataView, off: number, x: number): void {
-  v.setUint32(off, Math.floor(x / TWO_32));
-  v.setUint32(off + 4, x % TWO_32);
+// Big-endian fields read and written byte by byte (as DataView would, without allocating one per
+// message); a u32 is stored as ToUint32 of the value, like DataView.setUint32. Callers check
+// lengths first.
+function putU32(b: Uint8Array, off: number, x: number): void {
+  const v = x >>> 0;
+  b[off] = v >>> 24;
+  b[off + 1] = v >>> 16;
+  b[off + 2] = v >>> 8;
+  b[off + 3] = v;
 }
-function getU64(v: DataView, off: number): number {
-  return v.getUint32(off) * TWO_32 + v.getUint32(off + 4);
+function getU32(b: Uint8Array, off: number): number {
+  return ((b[off]! << 24) | (b[off + 1]! << 16) | (b[off + 2]! << 8) | b[off + 3]!) >>> 0;
 }
-function view(b: Uint8Array): DataView {
-  return new DataView(b.buffer, b.byteOffset, b.byteLength);
+function putU64(b: Uint8Array, off: number, x: number): void {
+  putU32(b, off, Math.floor(x / TWO_32));
+  putU32(b, off + 4, x % TWO_32);
+}
+function getU64(b: Uint8Array, off: number): number {
+  return getU32(b, off) * TWO_32 + getU32(b, off + 4);
 }
 
 export function encodeFrame(type: number, payload: Uint8Array): Uint8Array {
   const out = new Uint8Array(FRAME_HEADER_SIZE + payload.length);
   out[0] = type;
-  view(out).setUint32(1, payload.length);
+  putU32(out, 1, payload.length);
   out.set(payload, FRAME_HEADER_SIZE);
   return out;
 }
 
 export function decodeFrame(frame: Uint8Array): Decoded<Frame> {
   if (frame.length < FRAME_HEADER_SIZE) return wireErr(`short frame header: ${frame.length} bytes`);
-  const len = view(frame).getUint32(1);
+  const len = getU32(frame, 1);
   if (len > MAX_FRAME_PAYLOAD) return wireErr(`frame too large: ${len}`);
   if (frame.length !== FRAME_HEADER_SIZE + len) return wireErr(`frame length ${len} but ${frame.length - FRAME_HEADER_SIZE} payload bytes`);
   return { value: { type: frame[0]!, payload: frame.subarray(FRAME_HEADER_SIZE) } };
@@ -93,37 +103,35 @@ export function decodeFrame(frame: Uint8Array): Decoded<Frame> {
 
 export function encodeResumeShipReq(r: ResumeShipReq): Uint8Array {
   const b = new Uint8Array(24);
-  const v = view(b);
-  putU64(v, 0, r.epoch);
-  putU64(v, 8, r.primaryHeadLSN);
-  putU64(v, 16, r.walRetainStart);
+  putU64(b, 0, r.epoch);
+  putU64(b, 8, r.primaryHeadLSN);
+  putU64(b, 16, r.walRetainStart);
   return b;
 }
 export function decodeResumeShipReq(p: Uint8Array): Decoded<ResumeShipReq> {
   if (p.length < 24) return wireErr(`resume ship request: ${p.length} bytes, need 24`);
-  const v = view(p);
-  return { value: { epoch: getU64(v, 0), primaryHeadLSN: getU64(v, 8), walRetainStart: getU64(v, 16) } };
+  return { value: { epoch: getU64(p, 0), primaryHeadLSN: getU64(p, 8), walRetainStart: getU64(p, 16) } };
 }
 
 export function encodeResumeShipResp(r: ResumeShipResp): Uint8Array {
   const b = new Uint8Array(9);
   b[0] = r.status;
-  putU64(view(b), 1, r.replicaFlushedLSN);
+  putU64(b, 1, r.replicaFlushedLSN);
   return b;
 }
 export function decodeResumeShipResp(p: Uint8Array): Decoded<ResumeShipResp> {
   if (p.length < 9) return wireErr(`resume ship response: ${p.length} bytes, need 9`);
-  return { value: { status: p[0]!, replicaFlushedLSN: getU64(view(p), 1) } };
+  return { value: { status: p[0]!, replicaFlushedLSN: getU64(p, 1) } };
 }
 
 export function encodeLSN(lsn: number): Uint8Array {
   const b = new Uint8Array(8);
-  putU64(view(b), 0, lsn);
+  putU64(b, 0, lsn);
   return b;
 }
 export function decodeLSN(p: Uint8Array): Decoded<number> {
   if (p.length < 8) return wireErr(`LSN payload: ${p.length} bytes, need 8`);
-  return { value: getU64(view(p), 0) };
+  return { value: getU64(p, 0) };
 }
 export const encodeCatchupDone = encodeLSN;
 export const decodeCatchupDone = decodeLSN;
@@ -132,16 +140,14 @@ export const decodeRebuildDone = decodeLSN;
 
 export function encodeBarrierRequest(r: BarrierRequest): Uint8Array {
   const b = new Uint8Array(20);
-  const v = view(b);
-  v.setUint32(0, r.vid);
-  putU64(v, 4, r.lsn);
-  putU64(v, 12, r.epoch);
+  putU32(b, 0, r.vid);
+  putU64(b, 4, r.lsn);
+  putU64(b, 12, r.epoch);
   return b;
 }
 export function decodeBarrierRequest(p: Uint8Array): Decoded<BarrierRequest> {
   if (p.length < 20) return wireErr(`barrier request: ${p.length} bytes, need 20`);
-  const v = view(p);
-  return { value: { vid: v.getUint32(0), lsn: getU64(v, 4), epoch: getU64(v, 12) } };
+  return { value: { vid: getU32(p, 0), lsn: getU64(p, 4), epoch: getU64(p, 12) } };
 }
 
 /** Full 9-byte reply, or the legacy 1-byte form (status only). */
@@ -149,28 +155,26 @@ export function encodeBarrierResponse(status: number, flushedLSN: number, legacy
   if (legacy) return Uint8Array.of(status);
   const b = new Uint8Array(9);
   b[0] = status;
-  putU64(view(b), 1, flushedLSN);
+  putU64(b, 1, flushedLSN);
   return b;
 }
 /** Go's DecodeBarrierResponse: a payload shorter than 9 bytes carries FlushedLSN 0. */
 export function decodeBarrierResponse(p: Uint8Array): Decoded<BarrierResponse> {
   if (p.length < 1) return wireErr('barrier response: empty payload');
   if (p.length < 9) return { value: { status: p[0]!, flushedLSN: 0, legacy: true } };
-  return { value: { status: p[0]!, flushedLSN: getU64(view(p), 1), legacy: false } };
+  return { value: { status: p[0]!, flushedLSN: getU64(p, 1), legacy: false } };
 }
 
 export function encodeRebuildRequest(r: RebuildRequest): Uint8Array {
   const b = new Uint8Array(17);
-  const v = view(b);
   b[0] = r.type;
-  putU64(v, 1, r.fromLSN);
-  putU64(v, 9, r.epoch);
+  putU64(b, 1, r.fromLSN);
+  putU64(b, 9, r.epoch);
   return b;
 }
 export function decodeRebuildRequest(p: Uint8Array): Decoded<RebuildRequest> {
   if (p.length < 17) return wireErr(`rebuild request: ${p.length} bytes, need 17`);
-  const v = view(p);
-  return { value: { type: p[0]!, fromLSN: getU64(v, 1), epoch: getU64(v, 9) } };
+  return { value: { type: p[0]!, fromLSN: getU64(p, 1), epoch: getU64(p, 9) } };
 }
 
 export function encodeText(s: string): Uint8Array {

@@ -20,6 +20,8 @@ type Prng = () => number;
 export class RandomChooser implements RecordingChooser {
   readonly recorded: number[] = [];
   private readonly streams = new Map<string, Prng>();
+  /** The stream of each kind seen so far (saves cutting the family out of the kind on every choice). */
+  private readonly byKind = new Map<string, Prng>();
 
   constructor(private readonly seed: number) {}
 
@@ -31,6 +33,14 @@ export class RandomChooser implements RecordingChooser {
   }
 
   private stream(kind: string): Prng {
+    const known = this.byKind.get(kind);
+    if (known !== undefined) return known;
+    const s = this.familyStream(kind);
+    this.byKind.set(kind, s);
+    return s;
+  }
+
+  private familyStream(kind: string): Prng {
     const dot = kind.indexOf('.');
     const family = dot < 0 ? kind : kind.slice(0, dot);
     let s = this.streams.get(family);

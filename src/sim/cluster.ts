@@ -12,7 +12,6 @@ import { between, chance, pick, type RecordingChooser } from './chooser.ts';
 import { Client, type WriteAck } from './client.ts';
 import { Coverage } from './coverage.ts';
 import type { EngineObserver } from './engine_observer.ts';
-import { fnv1a64 } from '../engine/canonical.ts';
 import type { Heartbeat } from './heartbeat.ts';
 import { Kernel, type SimEvent } from './kernel.ts';
 import { Master } from './master.ts';
@@ -20,6 +19,7 @@ import { Network, type NetHost } from './network.ts';
 import { VolumeNode, type Bugs, type NodeEnv } from './node.ts';
 import { Oracle } from './oracle.ts';
 import { drawFaultPlan, type FaultPlan, type ProfileName } from './profile.ts';
+import { StateHash } from './state_hash.ts';
 import type { World } from './world.ts';
 
 export const DEFAULT_MAX_STEPS = 2_000_000;
@@ -123,9 +123,11 @@ export class Cluster implements World {
 
   /** Fingerprint of the state after a step: virtual time, master view, every node's digest. */
   fingerprint(): string {
-    let s = `${this.kernel.now()}#${this.master.digest()}`;
-    for (const n of this.nodes) s += `#${n.digest()}`;
-    return fnv1a64(s);
+    const h = new StateHash().num(this.kernel.now());
+    this.master.digest(h);
+    h.num(this.nodes.length);
+    for (const n of this.nodes) n.digest(h);
+    return h.hex();
   }
 
   coverage(): Record<string, number> {

@@ -26,6 +26,12 @@ export interface SimEvent {
   cancelled: boolean;
 }
 
+function swap(h: number[], a: number, b: number): void {
+  const x = h[a]!;
+  h[a] = h[b]!;
+  h[b] = x;
+}
+
 /** Min-heap of distinct times; each time has a bucket of events in insertion order. */
 class TimeQueue {
   private readonly times: number[] = [];
@@ -41,16 +47,15 @@ class TimeQueue {
     while (i > 0) {
       const p = (i - 1) >> 1;
       if (h[p]! <= h[i]!) break;
-      [h[p], h[i]] = [h[i]!, h[p]!];
+      swap(h, p, i);
       i = p;
     }
   }
 
   /** The bucket of the earliest time, or undefined when empty. */
-  peekBucket(): { time: number; events: SimEvent[] } | undefined {
+  peekBucket(): SimEvent[] | undefined {
     const t = this.times[0];
-    if (t === undefined) return undefined;
-    return { time: t, events: this.buckets.get(t)! };
+    return t === undefined ? undefined : this.buckets.get(t)!;
   }
 
   dropEarliestTime(): void {
@@ -66,7 +71,7 @@ class TimeQueue {
       if (l < h.length && h[l]! < h[m]!) m = l;
       if (r < h.length && h[r]! < h[m]!) m = r;
       if (m === i) break;
-      [h[m], h[i]] = [h[i]!, h[m]!];
+      swap(h, m, i);
       i = m;
     }
   }
@@ -140,9 +145,8 @@ export class Kernel implements Timers {
    */
   takeNext(): SimEvent | null {
     for (;;) {
-      const top = this.queue.peekBucket();
-      if (top === undefined) return null;
-      const bucket = top.events;
+      const bucket = this.queue.peekBucket();
+      if (bucket === undefined) return null;
       // Drop cancelled events from the bucket lazily.
       let w = 0;
       for (let r = 0; r < bucket.length; r++) {
@@ -153,7 +157,7 @@ export class Kernel implements Timers {
         if (until !== undefined && until > e.time) { this.defer(e, until); continue; }
         bucket[w++] = e;
       }
-      bucket.length = w;
+      if (w !== bucket.length) bucket.length = w;
       if (w === 0) { this.queue.dropEarliestTime(); continue; }
       const i = w === 1 ? 0 : this.chooser.choose('sched.next', w);
       const e = bucket[i]!;

@@ -32,6 +32,7 @@ import type { Heartbeat, ReplicaReport } from './heartbeat.ts';
 import type { Kernel, Owner } from './kernel.ts';
 import type { NetHost, Network } from './network.ts';
 import { RecoveryManager } from './recovery_manager.ts';
+import type { StateHash } from './state_hash.ts';
 import { VolumeRunner } from './volume_runner.ts';
 import { wildcardTransport } from './wildcard_transport.ts';
 
@@ -533,15 +534,20 @@ export class VolumeNode {
     return this.primaryPort();
   }
 
-  /** This server's replication state as one compact string (the per-step fingerprint's input). */
-  digest(): string {
+  /** Feeds this server's replication state to the per-step fingerprint (each optional part behind a count or tag). */
+  digest(h: StateHash): void {
     const vol = this.vol;
-    if (vol === null) return `down:${this.incarnationNo}`;
-    let d = `${this.incarnationNo}|${this.role}|${this.epoch}|${vol.nextLSN()}|${vol.checkpointLSN()}|${vol.persistedCheckpointLSN()}`;
-    if (this.receiver !== null) d += `|rx${this.receiver.receivedLSN()},${this.receiver.flushedLSN()}`;
-    if (this.group !== null) for (const s of this.group.shippers()) d += `|sh${s.state()},${s.replicaFlushedLSN()}`;
-    if (this.recovery !== null) for (const s of this.recovery.registry.all()) d += `|en${s.state()},${s.sessionID()}`;
-    return d;
+    h.num(this.incarnationNo).bool(vol !== null);
+    if (vol === null) return;
+    h.str(this.role).num(this.epoch).num(vol.nextLSN()).num(vol.checkpointLSN()).num(vol.persistedCheckpointLSN());
+    h.bool(this.receiver !== null);
+    if (this.receiver !== null) h.num(this.receiver.receivedLSN()).num(this.receiver.flushedLSN());
+    const shippers = this.group?.shippers() ?? null;
+    h.num(shippers === null ? 0 : shippers.length);
+    if (shippers !== null) for (const s of shippers) h.str(s.state()).num(s.replicaFlushedLSN());
+    const senders = this.recovery?.registry.all() ?? null;
+    h.num(senders === null ? 0 : senders.length);
+    if (senders !== null) for (const s of senders) h.str(s.state()).num(s.sessionID());
   }
 }
 

@@ -10,6 +10,7 @@ import { CatchUpExecutor } from '../engine/catchup_executor.ts';
 import { RebuildExecutor } from '../engine/rebuild_executor.ts';
 import type { ExecutorIOCall, ExecutorSteps, IOResult } from '../engine/executor.ts';
 import type { RecoveryPlan } from '../engine/plan.ts';
+import type { SenderCanonical } from '../engine/sender.ts';
 import type { AssignmentIntent, ReplicaID, SessionKind } from '../engine/types.ts';
 import type { Timers } from '../replication/transport.ts';
 import { between, type Chooser } from './chooser.ts';
@@ -39,6 +40,8 @@ interface Task {
   plan: RecoveryPlan | null;
   executor: CatchUpExecutor | RebuildExecutor | null;
   gen: ExecutorSteps | null;
+  /** The sender's canonical value after the last reported step, reused (not reallocated) while unchanged. */
+  canon: SenderCanonical | null;
 }
 
 export class RecoveryManager {
@@ -121,14 +124,15 @@ export class RecoveryManager {
   private startIdle(): void {
     for (const s of this.registry.all()) {
       const id = s.replicaID();
+      if (this.tasks.has(id)) continue;
       const snap = s.sessionSnapshot();
-      if (this.tasks.has(id) || snap === null || snap.phase !== 'init') continue;
+      if (snap === null || snap.phase !== 'init') continue;
       this.start(id, snap.id, snap.kind === 'rebuild');
     }
   }
 
   private start(replicaID: ReplicaID, sessionID: number, rebuild: boolean): void {
-    const task: Task = { replicaID, sessionID, phase: 'probe', plan: null, executor: null, gen: null };
+    const task: Task = { replicaID, sessionID, phase: 'probe', plan: null, executor: null, gen: null, canon: null };
     this.tasks.set(replicaID, task);
     if (rebuild) {
       this.later(task, 'engine.plan_rebuild', () => this.planRebuild(task));
@@ -193,10 +197,14 @@ export class RecoveryManager {
     if (this.tasks.get(task.replicaID) !== task || task.gen === null) return;
     const sender = this.registry.sender(task.replicaID);
     const obs = this.deps.observer;
-    const before = obs !== null && sender !== null ? sender.canonical() : null;
+    // Only a resume after a `step` yield (labelled) is reported; the generator cannot change that.
+    const observed = obs !== null && sender !== null && this.lastLabel.has(task);
+    const before = observed ? sender.canonical(task.canon) : null;
     const r = task.gen.next(input);
-    if (obs !== null && sender !== null && this.lastLabel.has(task)) {
-      obs.executorCall({ replicaID: task.replicaID, sessionIDUsed: task.sessionID, label: this.lastLabel.get(task)!, before, after: sender.canonical(), ...(task.plan !== null ? { plan: task.plan } : {}) });
+    if (observed) {
+      const after = sender.canonical(before);
+      task.canon = after;
+      obs.executorCall({ replicaID: task.replicaID, sessionIDUsed: task.sessionID, label: this.lastLabel.get(task)!, before, after, ...(task.plan !== null ? { plan: task.plan } : {}) });
     }
     this.lastLabel.delete(task);
     if (r.done === true) {

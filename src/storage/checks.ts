@@ -19,6 +19,7 @@ import { SimDisk } from './sim_disk.ts';
 import type { FullExtentExport } from './snapshot_export.ts';
 import { BlockVolume, type TuningOptions } from './volume.ts';
 import type { ResetRecord } from './volume_state.ts';
+import type { WALRecord } from './wal_writer.ts';
 
 export interface CheckFailure {
   readonly id: string;
@@ -101,7 +102,8 @@ export interface FloorInputs {
 
 /** W9: with a live floor F, entries > F present at the previous observation stay in the WAL, and ScanFrom(F+1) does not become recycled. */
 export class W9RetentionFloor {
-  private prevLSNs: Set<number> | null = null;
+  /** The WAL records at the previous observation (walRecords() values are never modified). */
+  private prevRecs: readonly WALRecord[] | null = null;
   private prevFloor: number | null = null;
   private prevCheckpoint = 0;
   private prevResets = 0;
@@ -109,30 +111,48 @@ export class W9RetentionFloor {
   observe(vol: BlockVolume, floors: FloorInputs): CheckFailure | null {
     const recs = vol.walRecords();
     if (recs instanceof StorageError) return null;
-    const now = new Set(recs.map((r) => r.entry.lsn));
-    const all = [...floors.holds, ...floors.shipperFlushed];
-    const floor = all.length > 0 ? Math.min(...all) : null;
+    const floor = lowest(floors.holds, lowest(floors.shipperFlushed, null));
     const resets = vol.resetLog().length;
     const cp = vol.checkpointLSN();
     let failure: CheckFailure | null = null;
     if (floor !== null && this.prevFloor !== null && this.prevFloor <= floor && resets === this.prevResets) {
-      if (this.prevLSNs) {
-        for (const lsn of this.prevLSNs) {
-          if (lsn > floor && !now.has(lsn)) {
-            failure = fail('W9', `LSN ${lsn} above floor ${floor} was reclaimed from the WAL`);
-            break;
-          }
-        }
-      }
+      const lsn = this.prevRecs === null ? null : firstReclaimed(this.prevRecs, recs, floor);
+      if (lsn !== null) failure = fail('W9', `LSN ${lsn} above floor ${floor} was reclaimed from the WAL`);
       if (!failure && cp > 0 && floor + 1 <= cp && this.prevCheckpoint < floor + 1)
         failure = fail('W9', `checkpoint ${cp} passed the floor ${floor}: ScanFrom(${floor + 1}) is now ErrWALRecycled`);
     }
-    this.prevLSNs = now;
+    this.prevRecs = recs;
     this.prevFloor = floor;
     this.prevCheckpoint = cp;
     this.prevResets = resets;
     return failure;
   }
+}
+
+/** The smallest of `xs` and `start` (null: none). */
+function lowest(xs: readonly number[], start: number | null): number | null {
+  let min = start;
+  for (const x of xs) if (min === null || x < min) min = x;
+  return min;
+}
+
+/**
+ * The first LSN above `floor` (in WAL order) of `prev` that no record of `now` carries, or null.
+ * Records the WAL cache kept are the same objects in both lists, in the same order: those are
+ * found by identity, walking `now` along; from the first other one on, the LSN set of `now` answers.
+ */
+function firstReclaimed(prev: readonly WALRecord[], now: readonly WALRecord[], floor: number): number | null {
+  let present: Set<number> | null = null;
+  let at = -1; // index in `now` of the last record found by identity
+  for (const r of prev) {
+    const lsn = r.entry.lsn;
+    if (lsn <= floor) continue;
+    const next = present !== null ? -1 : at < 0 ? now.indexOf(r) : now[at + 1] === r ? at + 1 : -1;
+    if (next >= 0) { at = next; continue; }
+    present ??= new Set(now.map((x) => x.entry.lsn));
+    if (!present.has(lsn)) return lsn;
+  }
+  return null;
 }
 
 /** W10: extent reflects every LSN <= persisted checkpoint; live == persisted after resets; checkpoints never regress otherwise. */

@@ -40,6 +40,16 @@ export interface Disk {
    * never injects a fault nor consults a chooser, so checking does not perturb a run.
    */
   peek?(offset: number, length: number): Uint8Array;
+  /**
+   * Optional change tracking for inspection caches (with peek): a counter that grows with every
+   * change of what reads return (a write, a crash) ...
+   */
+  changeCount?(): number;
+  /**
+   * ... and whether a change since counter value `since` touched [offset, offset + length); true
+   * as well when the disk no longer remembers changes that far back.
+   */
+  changedSince?(since: number, offset: number, length: number): boolean;
 }
 
 /** Read for a check (peek when the disk offers it) or for the operation itself. */

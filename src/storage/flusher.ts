@@ -12,7 +12,7 @@ import { DiskError, inspectOrRead } from './disk.ts';
 import { diskErr, type StorageError } from './errors.ts';
 import { lockSteps, type Steps } from './locks.ts';
 import { persistSuperblockSteps } from './superblock_persist.ts';
-import { decodeWALEntry, EntryType, peekLSN, WAL_ENTRY_HEADER_SIZE, WAL_ENTRY_PREFIX_SIZE, type WALEntry } from './wal_entry.ts';
+import { decodeWALEntry, EntryType, peekLength, peekLSN, WAL_ENTRY_HEADER_SIZE, WAL_ENTRY_PREFIX_SIZE, type WALEntry } from './wal_entry.ts';
 import type { DirtyEntry } from './dirty_map.ts';
 import { ownerName, retentionFloor, type VolumeState } from './volume_state.ts';
 
@@ -22,7 +22,7 @@ export function readWALEntryAt(v: VolumeState, walOffset: number, expectLSN: num
   if (!(hdr instanceof Uint8Array)) return diskErr('read WAL header', hdr);
   if (hdr.length < WAL_ENTRY_PREFIX_SIZE || peekLSN(hdr) !== expectLSN) return null;
   const type = hdr[16]!;
-  const length = new DataView(hdr.buffer, hdr.byteOffset).getUint32(26, true);
+  const length = peekLength(hdr);
   const size = WAL_ENTRY_HEADER_SIZE + (type === EntryType.Write || type === EntryType.Padding ? length : 0);
   if (walOffset + size > v.geo.walSize) return diskErr('read WAL entry', new DiskError('corrupt_sector', `entry at WAL+${walOffset} spans the region end`));
   const buf = inspectOrRead(v.disk, v.geo.walOffset + walOffset, size, inspect);

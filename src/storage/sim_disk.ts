@@ -66,6 +66,9 @@ export interface SimDiskOptions {
   readonly image?: Uint8Array;
 }
 
+/** How many changes (writes, crashes) changedSince() remembers. */
+const CHANGE_JOURNAL = 256;
+
 interface PendingWrite {
   readonly offset: number;
   readonly data: Uint8Array;
@@ -95,6 +98,10 @@ export class SimDisk implements Disk {
   private readonly protectedRanges: readonly { offset: number; length: number }[];
   private readonly corruptibleRanges: readonly { offset: number; length: number }[] | null;
   private readonly latency: DiskLatency;
+  /** Changes to the cache so far, and the ranges of the last CHANGE_JOURNAL of them (change k at index k % CHANGE_JOURNAL). */
+  private changes = 0;
+  private readonly changedOffset = new Float64Array(CHANGE_JOURNAL);
+  private readonly changedEnd = new Float64Array(CHANGE_JOURNAL);
 
   constructor(opts: SimDiskOptions) {
     this.sizeBytes = opts.size;
@@ -147,6 +154,7 @@ export class SimDisk implements Disk {
       this.highWater = end;
     }
     this.cache.set(data, offset);
+    this.noteChange(offset, end);
     this.pending.push({ offset, data: data.slice() });
     return null;
   }
@@ -188,7 +196,29 @@ export class SimDisk implements Disk {
     const corrupted = this.maybeCorrupt(chooser);
     this.pending = [];
     this.cache = this.media.slice();
+    this.noteChange(0, this.sizeBytes);
     return { writes: report, corrupted };
+  }
+
+  changeCount(): number {
+    return this.changes;
+  }
+
+  changedSince(since: number, offset: number, length: number): boolean {
+    if (this.changes - since > CHANGE_JOURNAL) return true;
+    const end = offset + length;
+    for (let k = since + 1; k <= this.changes; k++) {
+      const i = k % CHANGE_JOURNAL;
+      if (this.changedOffset[i]! < end && offset < this.changedEnd[i]!) return true;
+    }
+    return false;
+  }
+
+  private noteChange(offset: number, end: number): void {
+    this.changes += 1;
+    const i = this.changes % CHANGE_JOURNAL;
+    this.changedOffset[i] = offset;
+    this.changedEnd[i] = end;
   }
 
   private maybeCorrupt(chooser: Chooser): { offset: number; length: number } | null {

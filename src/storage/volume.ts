@@ -31,6 +31,7 @@ import { persistSuperblockSteps } from './superblock_persist.ts';
 import { truncateSteps } from './truncate.ts';
 import { WAL_ENTRY_HEADER_SIZE, type WALEntry } from './wal_entry.ts';
 import { type ScanFn, WALWriter, type WALRecord } from './wal_writer.ts';
+import { isTrackedDisk, WALRecordCache } from './wal_record_cache.ts';
 import { appendReplicaEntrySteps, checkBounds, type WriteResult, writeSteps } from './write_path.ts';
 import {
   type FloorFn,
@@ -84,9 +85,12 @@ export class BlockVolume {
   private readonly v: VolumeState;
   private pinnerInstance: Pinner | null = null;
   private lastRecovery: RecoveryResult | null = null;
+  /** walRecords() decoded incrementally; null on a disk that does not report its changes. */
+  private readonly walCache: WALRecordCache | null;
 
   private constructor(v: VolumeState) {
     this.v = v;
+    this.walCache = isTrackedDisk(v.disk) ? new WALRecordCache(v.disk, v.wal) : null;
   }
 
   /** Format a new volume on `disk` (superblock written and fsynced; nextLSN = 1). */
@@ -429,9 +433,9 @@ export class BlockVolume {
     return { head: this.v.wal.head(), tail: this.v.wal.tail(), used: this.v.wal.used() };
   }
 
-  /** Decodable WAL entries in [tail, head), logical order (stops at the first undecodable). */
-  walRecords(): WALRecord[] | StorageError {
-    return this.v.wal.records(true);
+  /** Decodable WAL entries in [tail, head), logical order (stops at the first undecodable). Shared: do not modify. */
+  walRecords(): readonly WALRecord[] | StorageError {
+    return this.walCache !== null ? this.walCache.records() : this.v.wal.records(true);
   }
 
   dirtyCount(): number {

@@ -71,36 +71,54 @@ export function validateWALEntry(e: WALEntry): StorageError | null {
   return null;
 }
 
-function putU64(view: DataView, off: number, x: number): void {
-  view.setUint32(off, x % TWO_32, true);
-  view.setUint32(off + 4, Math.floor(x / TWO_32), true);
+// Little-endian fields read and written byte by byte (as DataView would, without allocating one
+// per entry); a u32 is stored as ToUint32 of the value, like DataView.setUint32.
+
+function putU32(b: Uint8Array, off: number, x: number): void {
+  const v = x >>> 0;
+  b[off] = v;
+  b[off + 1] = v >>> 8;
+  b[off + 2] = v >>> 16;
+  b[off + 3] = v >>> 24;
 }
 
-function getU64(view: DataView, off: number): number {
-  return view.getUint32(off + 4, true) * TWO_32 + view.getUint32(off, true);
+function getU32(b: Uint8Array, off: number): number {
+  return (b[off]! | (b[off + 1]! << 8) | (b[off + 2]! << 16) | (b[off + 3]! << 24)) >>> 0;
 }
 
-/** Encode into `out` at `offset` (must have room). Returns bytes written. Assumes a valid entry. */
+function putU64(b: Uint8Array, off: number, x: number): void {
+  putU32(b, off, x % TWO_32);
+  putU32(b, off + 4, Math.floor(x / TWO_32));
+}
+
+function getU64(b: Uint8Array, off: number): number {
+  return getU32(b, off + 4) * TWO_32 + getU32(b, off);
+}
+
+/** Encode into `out` at `offset` (must have room: RangeError otherwise). Returns bytes written. Assumes a valid entry. */
 export function encodeWALEntryInto(e: WALEntry, out: Uint8Array, offset: number): number {
-  const view = new DataView(out.buffer, out.byteOffset + offset, WAL_ENTRY_HEADER_SIZE + e.data.length);
-  putU64(view, 0, e.lsn);
-  putU64(view, 8, e.epoch);
-  view.setUint8(16, e.type);
-  view.setUint8(17, e.flags);
-  putU64(view, 18, e.lba);
-  view.setUint32(26, e.length, true);
+  const size = WAL_ENTRY_HEADER_SIZE + e.data.length;
+  if (offset < 0 || offset + size > out.length) throw new RangeError(`WAL entry of ${size} bytes does not fit at ${offset} in ${out.length}`);
+  putU64(out, offset, e.lsn);
+  putU64(out, offset + 8, e.epoch);
+  out[offset + 16] = e.type;
+  out[offset + 17] = e.flags;
+  putU64(out, offset + 18, e.lba);
+  putU32(out, offset + 26, e.length);
   out.set(e.data, offset + WAL_ENTRY_PREFIX_SIZE);
-  const dataEnd = WAL_ENTRY_PREFIX_SIZE + e.data.length;
-  const sum = crc32(out, offset, offset + dataEnd);
-  view.setUint32(dataEnd, sum, true);
-  view.setUint32(dataEnd + 4, WAL_ENTRY_HEADER_SIZE + e.data.length, true);
-  return WAL_ENTRY_HEADER_SIZE + e.data.length;
+  const dataEnd = offset + WAL_ENTRY_PREFIX_SIZE + e.data.length;
+  putU32(out, dataEnd, crc32(out, offset, dataEnd));
+  putU32(out, dataEnd + 4, size);
+  return size;
 }
 
 /** Encode an entry (throws only on a programming error: an entry violating validateWALEntry). */
 export function encodeWALEntry(e: WALEntry): Uint8Array {
   const bad = validateWALEntry(e);
-  if (bad) throw bad;
+  if (bad) {
+    Error.captureStackTrace(bad); // storage errors carry no stack until thrown (see EngineError)
+    throw bad;
+  }
   const out = new Uint8Array(walEntrySize(e));
   encodeWALEntryInto(e, out, 0);
   return out;
@@ -116,36 +134,52 @@ export function decodeWALEntry(buf: Uint8Array, offset = 0): DecodeResult {
   const avail = buf.length - offset;
   if (avail < WAL_ENTRY_HEADER_SIZE)
     return { err: storageErr(ERR_ENTRY_TRUNCATED, `blockvol: WAL entry truncated: need ${WAL_ENTRY_HEADER_SIZE} bytes, have ${Math.max(avail, 0)}`) };
-  const view = new DataView(buf.buffer, buf.byteOffset + offset, avail);
-  const type = view.getUint8(16);
-  const length = view.getUint32(26, true);
+  const type = buf[offset + 16]!;
+  const length = getU32(buf, offset + 26);
   const dataLen = type === EntryType.Write || type === EntryType.Padding ? length : 0;
   const dataEnd = WAL_ENTRY_PREFIX_SIZE + dataLen;
   if (dataEnd + 8 > avail)
     return { err: storageErr(ERR_ENTRY_TRUNCATED, `blockvol: WAL entry truncated: need ${dataEnd + 8} bytes for data+footer, have ${avail}`) };
-  const stored = view.getUint32(dataEnd, true);
+  const stored = getU32(buf, offset + dataEnd);
   const computed = crc32(buf, offset, offset + dataEnd);
   if (stored !== computed)
     return { err: storageErr(ERR_CRC_MISMATCH, `blockvol: CRC mismatch: stored=${hex8(stored)} computed=${hex8(computed)}`) };
-  const entrySize = view.getUint32(dataEnd + 4, true);
+  const entrySize = getU32(buf, offset + dataEnd + 4);
   if (entrySize !== WAL_ENTRY_HEADER_SIZE + dataLen)
     return { err: storageErr(ERR_INVALID_ENTRY, `blockvol: invalid WAL entry: EntrySize=${entrySize}, expected=${WAL_ENTRY_HEADER_SIZE + dataLen}`) };
   const entry: WALEntry = {
-    lsn: getU64(view, 0),
-    epoch: getU64(view, 8),
+    lsn: getU64(buf, offset),
+    epoch: getU64(buf, offset + 8),
     type,
-    flags: view.getUint8(17),
-    lba: getU64(view, 18),
+    flags: buf[offset + 17]!,
+    lba: getU64(buf, offset + 18),
     length,
     data: dataLen > 0 ? buf.slice(offset + WAL_ENTRY_PREFIX_SIZE, offset + dataEnd) : EMPTY,
   };
   return { entry, size: WAL_ENTRY_HEADER_SIZE + dataLen };
 }
 
+/**
+ * How many bytes decodeWALEntry reads for the entry at `offset` (prefix, data, CRC, EntrySize),
+ * from its type and Length fields alone; `buf` must hold the 30-byte prefix there.
+ */
+export function walEntryExtent(buf: Uint8Array, offset = 0): number {
+  if (offset < 0 || offset + WAL_ENTRY_PREFIX_SIZE > buf.length) throw new RangeError(`no WAL entry prefix at ${offset} in ${buf.length} bytes`);
+  const type = buf[offset + 16]!;
+  const dataLen = type === EntryType.Write || type === EntryType.Padding ? getU32(buf, offset + 26) : 0;
+  return WAL_ENTRY_PREFIX_SIZE + dataLen + 8;
+}
+
 /** Read only the LSN of the header at offset (no validation); used by the dirty-map read path. */
 export function peekLSN(buf: Uint8Array, offset = 0): number {
-  const view = new DataView(buf.buffer, buf.byteOffset + offset, 8);
-  return getU64(view, 0);
+  if (offset < 0 || offset + 8 > buf.length) throw new RangeError(`no LSN at ${offset} in ${buf.length} bytes`);
+  return getU64(buf, offset);
+}
+
+/** The Length field of the entry header at `offset` (no validation). */
+export function peekLength(buf: Uint8Array, offset = 0): number {
+  if (offset < 0 || offset + WAL_ENTRY_PREFIX_SIZE > buf.length) throw new RangeError(`no WAL entry prefix at ${offset} in ${buf.length} bytes`);
+  return getU32(buf, offset + 26);
 }
 
 function hex8(x: number): string {

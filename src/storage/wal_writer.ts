@@ -7,7 +7,7 @@
 
 import { type Disk, inspectOrRead } from './disk.ts';
 import { diskErr, ERR_WAL_FULL, ERR_WAL_RECYCLED, type StorageError, storageErr } from './errors.ts';
-import { decodeWALEntry, encodeWALEntryInto, EntryType, validateWALEntry, WAL_ENTRY_HEADER_SIZE, type WALEntry } from './wal_entry.ts';
+import { type DecodeResult, decodeWALEntry, encodeWALEntryInto, EntryType, validateWALEntry, WAL_ENTRY_HEADER_SIZE, type WALEntry } from './wal_entry.ts';
 
 export type ScanFn = (entry: WALEntry) => StorageError | null | void;
 
@@ -138,6 +138,15 @@ export class WALWriter {
    * entries; stop silently at the first entry that fails to decode. Visits every other entry.
    */
   walk(region: Uint8Array, from: number, to: number, visit: (rec: WALRecord) => boolean | void): number {
+    const buf = region.subarray(0, this.walSize);
+    return this.walkWith((phys) => decodeWALEntry(buf, phys), from, to, visit);
+  }
+
+  /**
+   * walk() with the entry at a physical offset decoded by `entryAt`, which must decode exactly as
+   * decodeWALEntry(region, phys) on the whole region would. Returns where the walk stopped.
+   */
+  walkWith(entryAt: (phys: number) => DecodeResult, from: number, to: number, visit: (rec: WALRecord) => boolean | void): number {
     let pos = from;
     while (pos < to) {
       const phys = pos % this.walSize;
@@ -146,7 +155,7 @@ export class WALWriter {
         pos += remaining;
         continue;
       }
-      const d = decodeWALEntry(region.subarray(0, this.walSize), phys);
+      const d = entryAt(phys);
       if (d.err) return pos;
       if (d.entry.type !== EntryType.Padding) {
         if (visit({ entry: d.entry, logical: pos, physical: phys, size: d.size }) === false) return pos;

@@ -120,7 +120,7 @@ export class SeedRun {
     if (completed && this.failure === undefined && this.o.check) this.consider(this.cw.finalCheck(), this.n);
   }
 
-  private consider(fs: Failure[], step: number): void {
+  private consider(fs: readonly Failure[], step: number): void {
     for (const f of fs) {
       if (f.candidate && !this.o.strict) {
         if (!this.seenFindings.has(f.id)) {
