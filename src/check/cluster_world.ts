@@ -145,7 +145,7 @@ export class ClusterChecker {
       const shipperFlushed = (n.group?.shippers() ?? []).filter((s) => s.hasFlushedProgress() && s.state() !== 'needs_rebuild').map((s) => s.replicaFlushedLSN());
       const w1 = checkW1(vol);
       if (w1 !== null) out.push(fromLayer(w1));
-      for (const f of [w.w9.observe(vol, { holds, shipperFlushed }), w.w10.observe(vol), w.w12.observe(vol)]) if (f !== null) out.push(fromLayer(f));
+      for (const f of [w.w9.observe(vol, { holds, shipperFlushed }), w.w10.observe(vol), w.w11.observe(vol), w.w12.observe(vol)]) if (f !== null) out.push(resetFinding(n, vol, fromLayer(f)));
     }
     this.gatherLive();
     for (const f of this.replication.all()) out.push(fromDataPath(f));
@@ -215,6 +215,23 @@ export class ClusterChecker {
 }
 
 /**
+ * A truncation or install left an entry below its reset point in the WAL or dirty map (W11/W12).
+ * When the replica's receiver had its receivedLSN lowered below that point by a plain progress
+ * store (SyncReceiverProgress of a catch-up planned before the reset), the receiver admitted old
+ * entries again: target behaviour, a finding (H22). Otherwise the failure stands.
+ */
+function resetFinding(n: VolumeNode, vol: BlockVolume, f: Failure): Failure {
+  if (f.id !== 'W11' && f.id !== 'W12') return f;
+  const last = vol.resetLog()[vol.resetLog().length - 1];
+  const rx = n.receiver;
+  if (last === undefined || rx === null) return f;
+  const bound = last.kind === 'truncate' ? last.lsn : last.lsn - 1;
+  const lowered = rx.obs.loweringBelow(bound);
+  if (lowered === null) return f;
+  return { ...f, candidate: true, message: `${f.message} (a plain progress store lowered the receiver's receivedLSN from ${lowered.from} to ${lowered.to}, below the reset point ${bound}, so it admitted old entries again: finding H22)` };
+}
+
+/**
  * Why replica `n` is stuck when the cause is target behaviour the simulator can prove (a finding),
  * as the text appended to the failure; null when no known cause applies. First match wins.
  */
@@ -268,6 +285,13 @@ function divergenceCause(c: Cluster, n: VolumeNode, replica: Uint8Array, primary
   if (lbas.some((lba) => involvesFork(c, lba, block(replica, lba, bs)) || involvesFork(c, lba, block(primary, lba, bs)))) {
     return ' (it holds writes at LSNs that were allocated twice with different data — a fork neither handshake can see, they compare LSNs, not lineages: finding H21)';
   }
+  // A demoted primary whose appends failed (WAL full, I/O error) keeps their LSNs in its nextLSN:
+  // its receiver starts above entries it never wrote and skips the new primary's entries at those
+  // LSNs as duplicates, while handshakes compare LSNs only (H1).
+  const ownHole = firstHole(n, n.vol?.persistedCheckpointLSN() ?? 0);
+  if (ownHole !== null && ownHole <= (c.primary()?.vol?.headLSN() ?? 0)) {
+    return ` (LSN ${ownHole} is a hole in its own WAL — allocated while it was primary, never written (H1) — and its receiver counted it as received, so it skipped the new primary's entries there as duplicates)`;
+  }
   if (n.rebuildReapplies > 0 && lbas.some((lba) => holdsOlderVersion(c, lba, block(replica, lba, bs), block(primary, lba, bs)))) {
     return ` (a rebuild raced live shipping here ${n.rebuildReapplies} time(s): its tail replay re-applied older entries over newer ones, or its install discarded live-shipped entries above the installed point — ApplyRebuildEntry has no ordering check, finding H25)`;
   }
@@ -310,7 +334,7 @@ function involvesFork(c: Cluster, lba: number, data: Uint8Array): boolean {
   return ws.some((w) => (w.ackLSN === 0 ? c.anyFork() : c.lsnForked(w.ackLSN) || w.ackLSN > head));
 }
 
-/** The first LSN above `from` that is a hole (H1) in the primary's WAL, or null. */
+/** The first LSN above `from` that is a hole (H1) in `p`'s WAL, or null. */
 function firstHole(p: VolumeNode, from: number): number | null {
   const head = p.vol?.headLSN() ?? 0;
   for (let lsn = from + 1; lsn <= head; lsn++) if (p.walGap(lsn) === 'hole') return lsn;

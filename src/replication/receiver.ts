@@ -167,8 +167,8 @@ export class ReplicaReceiver implements ReceiverHooks {
       this.deferredStore = lsn;
       return;
     }
+    this.obs.noteStore(this.received, lsn);
     this.received = lsn;
-    this.obs.resets += 1;
     this.wakeWaiters();
   }
 

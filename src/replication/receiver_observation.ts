@@ -20,6 +20,8 @@ export class ReceiverObservation {
   applyErrors = 0;
   catchupDoneSeen = 0;
   resets = 0;
+  /** Every explicit receivedLSN store (truncate, install, SyncReceiverProgress), in order. */
+  readonly stores: { readonly from: number; readonly to: number }[] = [];
   /** First apply that did not advance receivedLSN by exactly one (W2). */
   applyViolation: string | null = null;
   /** First apply of an entry whose epoch differed from the local epoch (W14). */
@@ -40,6 +42,21 @@ export class ReceiverObservation {
     if (entryEpoch !== localEpoch && this.epochViolation === null) {
       this.epochViolation = `applied LSN ${lsn} of epoch ${entryEpoch} at local epoch ${localEpoch}`;
     }
+  }
+
+  noteStore(prevReceived: number, lsn: number): void {
+    this.resets += 1;
+    this.stores.push({ from: prevReceived, to: lsn });
+  }
+
+  /** The store that lowered receivedLSN below `bound` after the last store that set it to `bound` or above, if any (H22). */
+  loweringBelow(bound: number): { readonly from: number; readonly to: number } | null {
+    for (let i = this.stores.length - 1; i >= 0; i--) {
+      const st = this.stores[i]!;
+      if (st.to >= bound) return null;
+      if (st.from >= bound) return st;
+    }
+    return null;
   }
 
   noteBarrierOK(reqEpoch: number, localEpoch: number): void {
