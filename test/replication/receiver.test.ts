@@ -93,6 +93,17 @@ describe('applyEntry', () => {
     expect(s.rx.obs.applyViolation).toBeNull();
   });
 
+  it('remembers the stores that lowered receivedLSN below a reset point (H22 evidence)', () => {
+    const s = setup();
+    s.rx.setReceivedLSN(28); // an install's reset to 28
+    expect(s.rx.obs.loweringBelow(28)).toBeNull();
+    s.rx.setReceivedLSN(23); // a stale SyncReceiverProgress
+    s.rx.setReceivedLSN(23);
+    expect(s.rx.obs.loweringBelow(28)).toEqual({ from: 28, to: 23 });
+    s.rx.setReceivedLSN(28); // a later reset back at the point: nothing lowered since
+    expect(s.rx.obs.loweringBelow(28)).toBeNull();
+  });
+
   it('corrupt payloads are dropped', () => {
     const s = setup();
     const d = s.open('r:data');
