@@ -239,10 +239,12 @@ function stallCause(c: Cluster, p: VolumeNode, n: VolumeNode, shipper: WALShippe
   const rx = n.receiver;
   const vol = n.vol;
   // A shipper of a new group that never had a barrier is not reconnected proactively (the B29
-  // fix covers shippers with flushed progress); with no foreground I/O it stays Disconnected
-  // although its replica holds the primary's content (H26).
+  // fix covers shippers with flushed progress); with no foreground I/O it stays Disconnected (or,
+  // with an idle client, Degraded after a failed bootstrap) although its replica holds the
+  // primary's content (H26).
   const holdsPrimaryContent = image instanceof Uint8Array && vol !== null && sameImage(vol.readImage(), image);
-  if (shipper !== null && shipper.state() === 'disconnected' && !shipper.hasFlushedProgress() && (engineState === 'in_sync' || engineState === 'catching_up')
+  const idleShipper = shipper?.state() === 'disconnected' || (c.plan.idleQuiet && shipper?.state() === 'degraded');
+  if (shipper !== null && idleShipper && !shipper.hasFlushedProgress() && (engineState === 'in_sync' || engineState === 'catching_up')
     && holdsPrimaryContent) {
     return ' (its shipper belongs to a new group and never had a barrier; without foreground I/O nothing bootstraps it, although the replica holds the primary\'s content: finding H26)';
   }
