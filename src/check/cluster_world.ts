@@ -180,8 +180,11 @@ export class ClusterChecker {
         // If the LSN was allocated twice (a fork, H21), a replica that held the other write at
         // that LSN proved its barrier by LSN alone and may have become primary: a finding.
         const fork = c.lsnForked(w.ackLSN) || involvesFork(c, lba, r.data);
-        const f = failure('E2', `primary ${p.name} lost LBA ${lba}: durable write op ${w.op} (epoch ${w.ackEpoch}, LSN ${w.ackLSN}) not served${fork ? ` (LSNs there were allocated twice with different data — a fork; barriers and handshakes compare LSNs, not lineages: finding H21)` : ''}`);
-        out.push(fork ? { ...f, candidate: true } : f);
+        const passedOver = fork ? null : passedOverHolder(c, w.ackEpoch, w.ackLSN);
+        const why = fork ? ' (LSNs there were allocated twice with different data — a fork; barriers and handshakes compare LSNs, not lineages: finding H21)'
+          : passedOver !== null ? ` (${passedOver}: finding H28)` : '';
+        const f = failure('E2', `primary ${p.name} lost LBA ${lba}: durable write op ${w.op} (epoch ${w.ackEpoch}, LSN ${w.ackLSN}) not served${why}`);
+        out.push(why !== '' ? { ...f, candidate: true } : f);
         return;
       }
     }
@@ -296,6 +299,24 @@ function divergenceCause(c: Cluster, n: VolumeNode, replica: Uint8Array, primary
   }
   if (n.rebuildReapplies > 0 && lbas.some((lba) => holdsOlderVersion(c, lba, block(replica, lba, bs), block(primary, lba, bs)))) {
     return ` (a rebuild raced live shipping here ${n.rebuildReapplies} time(s): its tail replay re-applied older entries over newer ones, or its install discarded live-shipped entries above the installed point — ApplyRebuildEntry has no ordering check, finding H25)`;
+  }
+  return null;
+}
+
+/**
+ * Under sync_quorum a write is durable once a quorum of shippers proved it, whatever the engine
+ * thinks of those replicas; the master promotes only replicas it is not rebuilding. A failover
+ * after the write's epoch that promoted a server below the write's LSN while passing over a
+ * rebuilding one that reported it durable lost the write by that policy (H28). Null otherwise.
+ */
+function passedOverHolder(c: Cluster, ackEpoch: number, ackLSN: number): string | null {
+  if (c.plan.durability !== 'sync_quorum') return null;
+  for (const f of c.master.failoverLog) {
+    if (f.epoch <= ackEpoch || f.promotedFlushedLSN >= ackLSN) continue;
+    const holder = f.skippedRebuilding.find((s) => s.flushedLSN >= ackLSN);
+    if (holder !== undefined) {
+      return `the failover to epoch ${f.epoch} promoted ${f.promoted} (flushedLSN ${f.promotedFlushedLSN}) and passed over ${holder.serverID}, which held it (flushedLSN ${holder.flushedLSN}) but was being rebuilt — its shipper had counted toward the quorum while the engine rebuilt it`;
+    }
   }
   return null;
 }

@@ -32,6 +32,14 @@ export interface MasterConfig {
   readonly choose: (kind: string, options: number) => number;
 }
 
+/** One failover: whom it promoted and the live servers it passed over because they were being rebuilt. */
+export interface FailoverRecord {
+  readonly epoch: number;
+  readonly promoted: string;
+  readonly promotedFlushedLSN: number;
+  readonly skippedRebuilding: readonly { readonly serverID: string; readonly flushedLSN: number }[];
+}
+
 export interface MasterStats {
   failovers: number;
   epochBumps: number;
@@ -52,6 +60,8 @@ export class Master {
   /** Replicas currently assigned the rebuilding role. */
   private readonly rebuilding = new Set<string>();
   readonly stats: MasterStats = { failovers: 0, epochBumps: 0, rebuildAssignments: 0, endpointUpdates: 0 };
+  /** Every failover, in order (the checks ask whether one passed over a replica holding a durable write). */
+  readonly failoverLog: FailoverRecord[] = [];
 
   constructor(private readonly cfg: MasterConfig, initial: readonly ServerRecord[], primary: string) {
     for (const s of initial) this.servers.set(s.serverID, { ...s });
@@ -126,10 +136,13 @@ export class Master {
     // acknowledged write, so any of them may win (the choice is the chooser's, which is how a
     // replica ends up ahead of the new primary); otherwise the highest reported durable progress.
     const live: ServerRecord[] = [];
+    const skippedRebuilding: { serverID: string; flushedLSN: number }[] = [];
     for (const id of this.serverIDs()) {
-      if (id === this.primary || this.rebuilding.has(id)) continue;
+      if (id === this.primary) continue;
       const s = this.servers.get(id)!;
-      if (now - s.lastHeartbeat <= this.cfg.leaseMs) live.push(s);
+      if (now - s.lastHeartbeat > this.cfg.leaseMs) continue;
+      if (this.rebuilding.has(id)) skippedRebuilding.push({ serverID: id, flushedLSN: s.flushedLSN });
+      else live.push(s);
     }
     if (live.length === 0) return false;
     let best = live[0]!;
@@ -138,6 +151,7 @@ export class Master {
     this.primary = best.serverID;
     this.epoch += 1;
     this.stats.failovers += 1;
+    this.failoverLog.push({ epoch: this.epoch, promoted: best.serverID, promotedFlushedLSN: best.flushedLSN, skippedRebuilding });
     return true;
   }
 
