@@ -298,7 +298,7 @@ function divergenceCause(c: Cluster, n: VolumeNode, replica: Uint8Array, primary
     return ` (LSN ${ownHole} is a hole in its own WAL — allocated while it was primary, never written (H1) — and its receiver counted it as received, so it skipped the new primary's entries there as duplicates)`;
   }
   if (n.rebuildReapplies > 0 && lbas.some((lba) => holdsOlderVersion(c, lba, block(replica, lba, bs), block(primary, lba, bs)))) {
-    return ` (a rebuild raced live shipping here ${n.rebuildReapplies} time(s): its tail replay re-applied older entries over newer ones, or its install discarded live-shipped entries above the installed point — ApplyRebuildEntry has no ordering check, finding H25)`;
+    return ` (a rebuild raced live shipping here ${n.rebuildReapplies} time(s): its tail replay re-applied older entries over newer ones, a live apply published an older entry after a catch-up had applied newer ones, or its install discarded live-shipped entries above the installed point — ApplyRebuildEntry has no ordering check, finding H25)`;
   }
   return null;
 }

@@ -1,8 +1,7 @@
 // The B32 resource invariant in the cluster (spec §13 B32): a flush reads at most one WAL-entry
-// buffer per distinct WAL entry it flushes. The volume counts buffers read and distinct entries
-// per completed flush, but the buffer count moves while a flush runs (and a flush aborted by an
-// I/O error adds buffers without entries), so the cumulative counters are compared only between
-// two moments when no flush holds flushMu, and only over a window in which a flush completed.
+// buffer per distinct WAL entry it flushes. The volume adds a cycle's buffers read and distinct
+// entries together, once its reads are done (an aborted cycle adds nothing), so comparing the
+// growth of the two counters since the last observation judges exactly the cycles that ended.
 import type { BlockVolume } from '../storage/volume.ts';
 import type { Failure } from './catalog.ts';
 
@@ -14,13 +13,12 @@ export class FlushBufferWatch {
   private distinct = 0;
 
   observe(vol: BlockVolume): Failure | null {
-    if (!vol.locks().flushMu.isFree()) return null;
     const s = vol.flushStats();
     const dRead = s.buffersRead - this.read;
     const dDistinct = s.distinctEntries - this.distinct;
     this.read = s.buffersRead;
     this.distinct = s.distinctEntries;
-    if (dDistinct > 0 && dRead > dDistinct) {
+    if (dRead > dDistinct) {
       return { id: FLUSH_BUFFERS_ID, message: `a flush read ${dRead} WAL-entry buffers for ${dDistinct} distinct WAL entries (one per dirty block, not per entry)`, candidate: false };
     }
     return null;

@@ -118,7 +118,9 @@ export class VolumeNode {
   /**
    * Times a rebuild raced live shipping on this volume: its tail replay applied an entry at or
    * below the head (ApplyRebuildEntry has no ordering check, so an older entry lands over a newer
-   * live-shipped one), or its install discarded entries above the installed point.
+   * live-shipped one), its install discarded entries above the installed point, or a live apply
+   * admitted before a catch-up's ApplyRebuildEntry passed its LSN published its (older) entry
+   * after the newer ones.
    */
   rebuildReapplies = 0;
   /** The last crash tore a write inside the WAL region (recovery must cut the torn tail). */
@@ -509,7 +511,11 @@ export class VolumeNode {
       setShipperFloorFn: () => {},
       // The receiver's apply runs as its own operation, so truncations, installs and flushes can
       // land between its steps (its connection handles nothing else meanwhile).
-      appendReplicaEntry: (e, admit, done) => node.runner!.runAsync('apply', vol().appendReplicaEntrySteps(e, admit), done),
+      appendReplicaEntry: (e, admit, done) => node.runner!.runAsync('apply', vol().appendReplicaEntrySteps(e, admit), (err) => {
+        // Live applies are serialized by the receiver, so only ApplyRebuildEntry can have passed it.
+        if (err === null && node.vol !== null && node.vol.headLSN() > e.lsn) node.rebuildReapplies += 1;
+        done(err);
+      }),
       applyRebuildEntry: (e) => {
         if (e.lsn <= vol().headLSN()) node.rebuildReapplies += 1;
         return run(vol().applyRebuildEntrySteps(e));

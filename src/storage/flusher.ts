@@ -1,6 +1,7 @@
 // The flusher (spec §10.4): one FlushOnce cycle under flushMu. Snapshot the dirty map; read each
 // distinct WAL entry once (B32 switch: once per dirty block; counters flushBuffersRead /
-// flushDistinctEntries expose it); write blocks (TRIM = zeros) to the extent; fsync; drop
+// flushDistinctEntries expose it, both added when the reads of a cycle are done, so a cycle
+// aborted by an I/O error counts nothing); write blocks (TRIM = zeros) to the extent; fsync; drop
 // dirty entries whose LSN is unchanged; then the retention floor F: if F exists and maxLSN > F,
 // hold (checkpoint := F, even below the previous checkpoint: hazard H2; tail not advanced), else
 // checkpoint := maxLSN and AdvanceTail(maxWALEnd); persist the superblock. The checkpoint comes
@@ -42,12 +43,13 @@ export function* flushSteps(v: VolumeState): Steps<StorageError | null> {
     const groups = groupByOffset(snap, bugOn(v.bugs, 'B32'));
     let maxLSN = 0;
     let maxWALEnd = 0;
+    let buffersRead = 0;
     const bs = v.geo.blockSize;
     const zeros = new Uint8Array(bs);
     for (const group of groups) {
       const first = group[0]!;
       const entry = readWALEntryAt(v, first.walOffset, first.lsn);
-      v.flushBuffersRead++;
+      buffersRead++;
       if (entry === null) continue;
       if (!isEntry(entry)) return entry;
       for (const d of group) {
@@ -61,6 +63,7 @@ export function* flushSteps(v: VolumeState): Steps<StorageError | null> {
       if (entry.lsn > maxLSN) maxLSN = entry.lsn;
       yield 'flush:extent-write';
     }
+    v.flushBuffersRead += buffersRead;
     v.flushDistinctEntries += countDistinct(snap);
     const serr = v.disk.fsync();
     if (serr) return diskErr('flusher: fsync extent', serr);

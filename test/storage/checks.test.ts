@@ -362,6 +362,20 @@ describe('B32 flush buffer bound', () => {
     expect(checkFlushBuffers(bad)?.id).toBe('B32-RES');
     expect(Array.from(bad.readLBA(0, 64).data!)).toEqual(Array.from(block(1, 4)));
   });
+
+  it('a flush aborted by an extent write error counts nothing, so the next full flush stays within the bound', () => {
+    let fail = false;
+    const chooser = { choose: (k: string) => (fail && k === 'disk.write.error' ? 1 : 0) };
+    const { vol } = mkVolume({}, { faults: { writeError: true }, chooser });
+    for (let i = 0; i < 3; i++) vol.writeLBA(i, block(i + 1));
+    fail = true;
+    expect(vol.flushOnce()?.code).toBe('disk_error');
+    expect(vol.flushStats()).toEqual({ buffersRead: 0, distinctEntries: 0 });
+    fail = false;
+    expect(vol.flushOnce()).toBeNull();
+    expect(vol.flushStats()).toEqual({ buffersRead: 3, distinctEntries: 3 });
+    expect(checkFlushBuffers(vol)).toBeNull();
+  });
 });
 
 describe('B20 switch', () => {
