@@ -247,9 +247,14 @@ function stallCause(c: Cluster, p: VolumeNode, n: VolumeNode, shipper: WALShippe
   // primary's content (H26).
   const holdsPrimaryContent = image instanceof Uint8Array && vol !== null && sameImage(vol.readImage(), image);
   const idleShipper = shipper?.state() === 'disconnected' || (c.plan.idleQuiet && shipper?.state() === 'degraded');
-  if (shipper !== null && idleShipper && !shipper.hasFlushedProgress() && (engineState === 'in_sync' || engineState === 'catching_up')
-    && holdsPrimaryContent) {
-    return ' (its shipper belongs to a new group and never had a barrier; without foreground I/O nothing bootstraps it, although the replica holds the primary\'s content: finding H26)';
+  if (shipper !== null && idleShipper && !shipper.hasFlushedProgress() && (engineState === 'in_sync' || engineState === 'catching_up')) {
+    const idle = ' (its shipper belongs to a new group and never had a barrier; without foreground I/O nothing bootstraps it';
+    if (holdsPrimaryContent) return `${idle}, although the replica holds the primary's content: finding H26)`;
+    // The replica's content differs for a reason that is itself a finding (a fork, an own hole, a
+    // rebuild race): the stall is still H26, the divergence that cause.
+    const ri = vol?.readImage();
+    const diverged = image instanceof Uint8Array && ri instanceof Uint8Array ? divergenceCause(c, n, ri, image, p.cfg.blockSize) : null;
+    if (diverged !== null) return `${idle}: finding H26; its content also differs from the primary's${diverged})`;
   }
   // Only a barrier moves a replica's flushedLSN; a completed catch-up does not. A replica that
   // holds the primary's head but last had a barrier below it keeps reporting that flushedLSN, so

@@ -27,14 +27,14 @@ const KNOWN_FINDS: readonly KnownFind[] = [
   { bug: 'B11', profile: 'default', seed: 12, invariant: 'I22', maxSteps: 8028 },
   { bug: 'B13', profile: 'default', seed: 1, invariant: 'I8', maxSteps: 954 },
   { bug: 'B18', profile: 'network', seed: 11, invariant: 'E3', maxSteps: FULL },
-  { bug: 'B19', profile: 'crash', seed: 64, invariant: 'E3', maxSteps: FULL },
+  { bug: 'B19', profile: 'network', seed: 14, invariant: 'E3', maxSteps: FULL },
   { bug: 'B20', profile: 'default', seed: 1, invariant: 'I16', maxSteps: 789 },
   { bug: 'B26', profile: 'network', seed: 1, invariant: 'W6', maxSteps: 44 },
   { bug: 'B28', profile: 'default', seed: 35, invariant: 'E3', maxSteps: FULL },
   { bug: 'B29', profile: 'crash', seed: 92, invariant: 'E3', maxSteps: FULL },
   { bug: 'B30', profile: 'storage', seed: 108, invariant: 'I16', maxSteps: 17320 },
   { bug: 'B31', profile: 'network', seed: 114, invariant: 'W12', maxSteps: 258 },
-  { bug: 'B32', profile: 'storage', seed: 1, invariant: 'B32-RES', maxSteps: 70 },
+  { bug: 'B32', profile: 'storage', seed: 1, invariant: 'B32-RES', maxSteps: 65 },
 ];
 
 function run(k: KnownFind, bugs: readonly string[]): RunResult {

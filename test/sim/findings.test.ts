@@ -1,0 +1,45 @@
+// Seeds whose end state is target behaviour the checks classify as a named finding (README,
+// "Findings"): each must pass by default, report the end-of-run invariant as a finding whose
+// message names the hazard (only the classification makes it a finding rather than a failure:
+// without a proven cause the same check fails the run). If a simulator change moves a seed, look for a new one
+// with `npx swsim fuzz --profile P --json` (findings list) and update this table.
+import { describe, expect, it } from 'vitest';
+import { makeClusterWorld } from '../../src/check/cluster_world.ts';
+import { RandomChooser } from '../../src/sim/chooser.ts';
+import { DEFAULT_MAX_STEPS } from '../../src/sim/cluster.ts';
+import { runSeed, type RunResult } from '../../src/trace/run.ts';
+
+interface PinnedFinding {
+  readonly profile: string;
+  readonly seed: number;
+  readonly invariant: string;
+  /** Hazard ids the finding's message must name. */
+  readonly hazards: readonly string[];
+}
+
+const PINNED: readonly PinnedFinding[] = [
+  // sync_quorum: failover promoted a replica below the write, passing over a rebuilding holder.
+  { profile: 'crash', seed: 156, invariant: 'E2', hazards: ['H28'] },
+  // A live apply waiting on a full WAL published its older entry after a catch-up applied newer ones.
+  { profile: 'crash', seed: 459, invariant: 'E1', hazards: ['H25'] },
+  // A never-bootstrapped shipper under an idle client, on a replica holding a forked tail.
+  { profile: 'crash', seed: 601, invariant: 'E3', hazards: ['H26', 'H21'] },
+];
+
+function run(p: PinnedFinding): RunResult {
+  return runSeed({ seed: p.seed, profile: p.profile, bugs: [], strict: false, maxSteps: DEFAULT_MAX_STEPS, record: false, check: true },
+    makeClusterWorld, new RandomChooser(p.seed));
+}
+
+describe('end states classified as findings', () => {
+  for (const p of PINNED) {
+    it(`${p.profile} seed ${p.seed}: ${p.invariant} is reported as finding ${p.hazards.join(' + ')}`, () => {
+      const r = run(p);
+      expect(r.status, r.failure?.message).toBe('pass');
+      const f = r.findings.find((x) => x.invariant === p.invariant);
+      expect(f, JSON.stringify(r.findings)).toBeDefined();
+      for (const h of p.hazards) expect(f!.message).toContain(`finding ${h}`);
+      expect(f!.step).toBe(r.steps); // an end-of-run check
+    }, 30_000);
+  }
+});
