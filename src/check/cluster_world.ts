@@ -258,8 +258,10 @@ function stallCause(c: Cluster, p: VolumeNode, n: VolumeNode, shipper: WALShippe
   }
   // Only a barrier moves a replica's flushedLSN; a completed catch-up does not. A replica that
   // holds the primary's head but last had a barrier below it keeps reporting that flushedLSN, so
-  // with no foreground I/O every re-delivered assignment plans the same catch-up again (H27).
-  if (c.plan.idleQuiet && shipper?.state() === 'in_sync' && engineState === 'catching_up' && rx !== null && holdsPrimaryContent
+  // with no foreground I/O every re-delivered assignment plans the same catch-up again (H27). The
+  // run may end anywhere in that loop: probing (connecting) or catching up.
+  const inLoop = engineState === 'catching_up' || engineState === 'connecting';
+  if (c.plan.idleQuiet && shipper?.state() === 'in_sync' && inLoop && rx !== null && holdsPrimaryContent
     && rx.receivedLSN() === p.vol?.headLSN() && rx.flushedLSN() < rx.receivedLSN()) {
     return ` (it holds the primary's head ${rx.receivedLSN()} but reports flushedLSN ${rx.flushedLSN()} from its last barrier; a catch-up does not move flushedLSN and an idle client sends no barrier, so every re-delivered assignment plans the same catch-up again: finding H27)`;
   }

@@ -24,6 +24,9 @@ const PINNED: readonly PinnedFinding[] = [
   { profile: 'crash', seed: 459, invariant: 'E1', hazards: ['H25'] },
   // A never-bootstrapped shipper under an idle client, on a replica holding a forked tail.
   { profile: 'crash', seed: 601, invariant: 'E3', hazards: ['H26', 'H21'] },
+  // An idle client, a replica holding the head with an old flushedLSN: the same catch-up each
+  // re-delivered assignment; the run ends while its probe is in flight.
+  { profile: 'crash', seed: 1365, invariant: 'E3', hazards: ['H27'] },
 ];
 
 function run(p: PinnedFinding): RunResult {
