@@ -301,6 +301,9 @@ export class Cluster implements World {
     for (const n of this.nodes) this.staleDropsAtQuiet.set(n.serverID, n.receiver?.obs.staleEpochDrops ?? 0);
     this.detail = 'quiet phase: heal all, restart all';
     this.network.healAll();
+    // Message faults stop too: with datagrams still dropped, every engine RPC could time out and
+    // convergence within the quiet phase would be a matter of luck. Latency stays.
+    this.network.config = { ...this.network.config, resetPermille: 0, dropPermille: 0, duplicatePermille: 0, reorderPermille: 0 };
     for (const n of this.nodes) if (!n.up()) n.boot(false);
     // Rolling upgrade: the old-version replica restarts on the current version.
     for (const n of this.nodes) {
