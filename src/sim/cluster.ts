@@ -299,7 +299,7 @@ export class Cluster implements World {
   private beginQuiet(): void {
     this.quiet = true;
     for (const n of this.nodes) this.staleDropsAtQuiet.set(n.serverID, n.receiver?.obs.staleEpochDrops ?? 0);
-    this.detail = 'quiet phase: heal all, restart all';
+    this.detail = 'quiet phase: heal all, message faults off, restart all';
     this.network.healAll();
     // Message faults stop too: with datagrams still dropped, every engine RPC could time out and
     // convergence within the quiet phase would be a matter of luck. Latency stays.
