@@ -11,7 +11,7 @@ import { makeClusterWorld } from '../check/cluster_world.ts';
 import { SeedRun, type RunResult } from '../trace/run.ts';
 import { writeTraceAtomic } from '../trace/writer.ts';
 import { parseArgs, UsageError } from './args.ts';
-import { isKnownBug } from './bugs.ts';
+import { homeProfile, isKnownBug } from './bugs.ts';
 
 /** Steps between two returns to the event loop (where SIGINT is noticed). */
 const STEP_BATCH = 2000;
@@ -26,10 +26,11 @@ export interface CommonRunFlags {
 }
 
 export function commonFlags(flags: Record<string, unknown>): CommonRunFlags {
-  const profile = (flags['profile'] as string | undefined) ?? 'default';
-  if (!isProfileName(profile)) throw new UsageError(`--profile: expected one of ${PROFILE_NAMES.join(', ')}, got '${profile}'`);
   const bugs = (flags['bug'] as string[] | undefined) ?? [];
   for (const b of bugs) if (!isKnownBug(b)) throw new UsageError(`--bug: unknown bug id '${b}' (see 'swsim bugs')`);
+  // Without --profile, a switch runs where its faults are (`swsim bugs` shows each one's home).
+  const profile = (flags['profile'] as string | undefined) ?? homeProfile(bugs);
+  if (!isProfileName(profile)) throw new UsageError(`--profile: expected one of ${PROFILE_NAMES.join(', ')}, got '${profile}'`);
   return { profile, bugs, strict: flags['strict'] === true, maxSteps: (flags['max-steps'] as number | undefined) ?? DEFAULT_MAX_STEPS };
 }
 
@@ -51,6 +52,9 @@ export async function runFuzzCommand(argv: string[]): Promise<number> {
   const tracesDir = (flags['traces'] as string | undefined) ?? 'traces';
   const json = flags['json'] === true;
   const tty = process.stderr.isTTY === true && !json;
+  if (!json && flags['profile'] === undefined && common.profile !== 'default') {
+    process.stderr.write(`${chalk.dim(`profile ${common.profile}: where ${common.bugs.join(', ')} can be reached (--profile overrides)`)}\n`);
+  }
 
   let interrupted = false;
   const onSigint = (): void => { interrupted = true; };

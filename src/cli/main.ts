@@ -1,7 +1,7 @@
 // swsim command line: parses argv and dispatches to one command module per verb. Usage errors and
 // bad input exit 2 with a message naming what was wrong; invariant failures exit 1.
 // Wall-clock use is allowed under src/cli (reporting only); nothing below src/cli may read it.
-import { ALL_BUGS } from './bugs.ts';
+import { ALL_BUGS, homeProfileOf } from './bugs.ts';
 import { UsageError } from './args.ts';
 import { runFuzzCommand } from './fuzz_command.ts';
 import { runReplayCommand } from './replay_command.ts';
@@ -21,10 +21,11 @@ Usage:
   swsim engine FILE
       run an engine script (JSON lines), one canonical JSON line per call
   swsim bugs
-      list the known-bug switches usable with --bug
+      list the known-bug switches usable with --bug: id, layer, home profile, what it is
   swsim --help
 
-Profiles: default, calm, network, crash, storage.
+Profiles: default, calm, network, crash, storage. Without --profile a run uses default, or, with
+--bug, the switches' home profile (the one whose faults reach their code; see swsim bugs).
 Exit codes: 0 ok, 1 invariant failure or replay divergence, 2 bad usage or bad input, 130 interrupted.
 `;
 
@@ -44,7 +45,7 @@ async function main(argv: string[]): Promise<number> {
         return runEngineCommand(rest);
       }
       case 'bugs':
-        for (const b of ALL_BUGS) process.stdout.write(`${b.id.padEnd(6)} ${b.layer.padEnd(12)} ${b.description}\n`);
+        for (const b of ALL_BUGS) process.stdout.write(`${b.id.padEnd(6)} ${b.layer.padEnd(12)} ${homeProfileOf(b.id).padEnd(8)} ${b.description}\n`);
         return 0;
       default:
         process.stderr.write(`swsim: unknown command '${cmd}'\n\n${USAGE}`);

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readTrace } from '../../src/trace/reader.ts';
 import { swsim } from './cli_helpers.ts';
 
 describe.concurrent('swsim usage', () => {
@@ -88,6 +89,18 @@ describe.concurrent('swsim usage', () => {
     const r = await swsim(['bugs']);
     expect(r.code).toBe(0);
     expect(r.stdout.trim().split('\n').length).toBeGreaterThan(3);
-    expect(r.stdout).toMatch(/^B4\s+engine/m);
+    expect(r.stdout).toMatch(/^B4\s+engine\s+default/m);
+    expect(r.stdout).toMatch(/^B29\s+replication\s+crash/m);
+  });
+
+  it('a --bug run without --profile uses the switch\'s home profile; --profile overrides it', async () => {
+    const home = join(dir, 'home.jsonl');
+    const r = await swsim(['run', '--seed', '1', '--bug', 'B32', '--max-steps', '100', '--trace', home]);
+    expect(r.code, r.stdout + r.stderr).toBe(1); // B32 fires at step 65 of storage seed 1
+    expect(readTrace(home).header.profile).toBe('storage');
+    const over = join(dir, 'over.jsonl');
+    const o = await swsim(['run', '--seed', '1', '--bug', 'B32', '--profile', 'calm', '--max-steps', '100', '--trace', over]);
+    expect(o.code, o.stdout + o.stderr).toBe(0);
+    expect(readTrace(over).header.profile).toBe('calm');
   });
 });
