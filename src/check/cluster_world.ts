@@ -83,6 +83,9 @@ export class ClusterChecker {
     });
   }
 
+  /** Client reads judged so far (a cursor into the oracle's reads). */
+  private readsJudged = 0;
+
   /** The components gatherLive() read last: while they stay the same objects, the lists stay right. */
   private readonly liveKey = new ChangeKey();
 
@@ -149,6 +152,7 @@ export class ClusterChecker {
     }
     this.gatherLive();
     for (const f of this.replication.all()) out.push(fromDataPath(f));
+    this.checkReads(out);
     return out.length === 0 ? NO_FAILURES : out.splice(0);
   }
 
@@ -165,28 +169,31 @@ export class ClusterChecker {
     return out;
   }
 
-  /** E2: the primary serves, per LBA, the last durably acknowledged write or something written after it. */
+  /** E2 at the end: the primary serves, per LBA, the last durably acknowledged write or something written after it. */
   private checkE2(p: VolumeNode, out: Failure[]): void {
     const c = this.cluster;
     if (c.plan.durability === 'best_effort') return;
     const bs = p.cfg.blockSize;
     for (const lba of c.oracle.lbas()) {
-      const allowed = c.oracle.allowedValues(lba);
-      if (allowed === null) continue;
+      if (c.oracle.allowedValues(lba) === null) continue;
       const r = p.vol!.readLBA(lba, bs);
       if (r.err !== null) { out.push(failure('E2', `primary ${p.name}: read LBA ${lba}: ${r.err.message}`)); return; }
-      if (!allowed.some((a) => sameBytes(a, r.data))) {
-        const w = c.oracle.lastDurable(lba)!;
-        // If the LSN was allocated twice (a fork, H21), a replica that held the other write at
-        // that LSN proved its barrier by LSN alone and may have become primary: a finding.
-        const fork = c.lsnForked(w.ackLSN) || involvesFork(c, lba, r.data);
-        const passedOver = fork ? null : passedOverHolder(c, w.ackEpoch, w.ackLSN);
-        const why = fork ? ' (LSNs there were allocated twice with different data — a fork; barriers and handshakes compare LSNs, not lineages: finding H21)'
-          : passedOver !== null ? ` (${passedOver}: finding H28)` : '';
-        const f = failure('E2', `primary ${p.name} lost LBA ${lba}: durable write op ${w.op} (epoch ${w.ackEpoch}, LSN ${w.ackLSN}) not served${why}`);
-        out.push(why !== '' ? { ...f, candidate: true } : f);
-        return;
-      }
+      const f = judgeServed(c, lba, r.data, `primary ${p.name}`);
+      if (f !== null) { out.push(f); return; }
+    }
+  }
+
+  /** E2 during the run: every block a client read returned obeys the same rule. */
+  private checkReads(out: Failure[]): void {
+    const c = this.cluster;
+    const n = c.oracle.readCount();
+    if (n === this.readsJudged) return;
+    const reads = c.oracle.readsSince(this.readsJudged);
+    this.readsJudged = n;
+    if (c.plan.durability === 'best_effort') return;
+    for (const r of reads) {
+      const f = judgeServed(c, r.lba, r.data, `a client read answered by ${r.by}`);
+      if (f !== null) { out.push(f); return; }
     }
   }
 
@@ -334,6 +341,25 @@ function block(image: Uint8Array, lba: number, bs: number): Uint8Array {
 
 function sameImage(a: Uint8Array | unknown, b: Uint8Array): boolean {
   return a instanceof Uint8Array && sameBytes(a, b);
+}
+
+/**
+ * E2's rule for one served block: with a durable write to `lba`, the block is that write's data or
+ * a later write's. A loss through a fork (H21) or through a sync_quorum failover that passed over
+ * the rebuilding holder (H28) is a finding; any other loss a failure. Null when the block is allowed.
+ */
+function judgeServed(c: Cluster, lba: number, data: Uint8Array, server: string): Failure | null {
+  const allowed = c.oracle.allowedValues(lba);
+  if (allowed === null || allowed.some((a) => sameBytes(a, data))) return null;
+  const w = c.oracle.lastDurable(lba)!;
+  // If the LSN was allocated twice (a fork, H21), a replica that held the other write at that LSN
+  // proved its barrier by LSN alone and may have become primary: a finding.
+  const fork = c.lsnForked(w.ackLSN) || involvesFork(c, lba, data);
+  const passedOver = fork ? null : passedOverHolder(c, w.ackEpoch, w.ackLSN);
+  const why = fork ? ' (LSNs there were allocated twice with different data — a fork; barriers and handshakes compare LSNs, not lineages: finding H21)'
+    : passedOver !== null ? ` (${passedOver}: finding H28)` : '';
+  const f = failure('E2', `${server} lost LBA ${lba}: durable write op ${w.op} (epoch ${w.ackEpoch}, LSN ${w.ackLSN}) not served${why}`);
+  return why !== '' ? { ...f, candidate: true } : f;
 }
 
 /** The replica's block is an older acknowledged version of the block the primary serves. */

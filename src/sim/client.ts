@@ -1,7 +1,8 @@
 // The client workload: one outstanding operation at a time against whoever the master says is
-// primary — a write or trim of a small LBA range, or a SyncCache — with a timeout. Every
-// acknowledgement and every successful SyncCache is reported to the oracle, per lineage
-// (the acknowledging primary's epoch and LSN). Runs only during the fault phase.
+// primary — a write or trim of a small LBA range, a read of one LBA, or a SyncCache — with a
+// timeout. Every acknowledgement, every successful SyncCache and every answered read is reported
+// to the oracle, per lineage (the answering primary's epoch and LSN). Writes, trims and reads run
+// only during the fault phase; the quiet phase issues SyncCache only (or nothing, when idle).
 import { between, chance, type Chooser } from './chooser.ts';
 import type { Kernel } from './kernel.ts';
 import type { Oracle, WriteRecord } from './oracle.ts';
@@ -26,7 +27,18 @@ export interface ClientTarget {
   trim(lba: number, done: (r: WriteAck | null) => void): boolean;
   /** `done(by)` on success, `done(null)` on failure. */
   syncCache(done: (by: Answerer | null) => void): boolean;
+  /** Read one block; `done(null)` on failure (not primary, read error). */
+  read(lba: number, done: (r: ReadAnswer | null) => void): boolean;
 }
+
+/** What a read returned and who served it. */
+export interface ReadAnswer {
+  readonly data: Uint8Array;
+  readonly by: Answerer;
+}
+
+/** Permille of client operations (other than SyncCache) that are reads. */
+const READ_PERMILLE = 150;
 
 export interface ClientConfig {
   readonly numBlocks: number;
@@ -50,6 +62,8 @@ export interface ClientStats {
   syncs: number;
   syncsOK: number;
   trims: number;
+  reads: number;
+  readsOK: number;
   timeouts: number;
 }
 
@@ -57,7 +71,7 @@ export class Client {
   private op = 0;
   /** Writes acknowledged since the last SyncCache was issued (made durable by the next success). */
   private ackedSinceSync: WriteRecord[] = [];
-  readonly stats: ClientStats = { writes: 0, writesAcked: 0, syncs: 0, syncsOK: 0, trims: 0, timeouts: 0 };
+  readonly stats: ClientStats = { writes: 0, writesAcked: 0, syncs: 0, syncsOK: 0, trims: 0, reads: 0, readsOK: 0, timeouts: 0 };
 
   constructor(
     private readonly kernel: Kernel,
@@ -114,6 +128,17 @@ export class Client {
         }
       });
       if (!sent) { this.ackedSinceSync = covering.concat(this.ackedSinceSync); settle(); }
+      return;
+    }
+    if (chance(c, 'client.read', READ_PERMILLE)) {
+      const lba = c.choose('client.lba', this.cfg.numBlocks);
+      this.stats.reads += 1;
+      const sent = t.read(lba, (r) => {
+        if (!settle() || r === null) return;
+        this.stats.readsOK += 1;
+        this.oracle.observeRead(lba, r.data, r.by);
+      });
+      if (!sent) settle();
       return;
     }
     this.op += 1;

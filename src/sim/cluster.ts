@@ -9,7 +9,7 @@ import { REPLICATION_BUGS, type ReplicationBugId } from '../replication/bugs.ts'
 import { STORAGE_BUGS, type StorageBugId } from '../storage/bugs.ts';
 import type { Assignment } from './assignment.ts';
 import { between, chance, pick, type RecordingChooser } from './chooser.ts';
-import { Client, type WriteAck } from './client.ts';
+import { Client, type ReadAnswer, type WriteAck } from './client.ts';
 import { Coverage } from './coverage.ts';
 import type { EngineObserver } from './engine_observer.ts';
 import type { Heartbeat } from './heartbeat.ts';
@@ -134,7 +134,8 @@ export class Cluster implements World {
     const s = this.network.stats;
     const snap = this.marks.snapshot();
     return { ...snap, partitions: s.partitions, failovers: this.master.stats.failovers, epoch_bumps: this.master.stats.epochBumps,
-      endpoint_updates: this.master.stats.endpointUpdates, rebuild_assignments: this.master.stats.rebuildAssignments, durable_writes: this.oracle.durableWrites() };
+      endpoint_updates: this.master.stats.endpointUpdates, rebuild_assignments: this.master.stats.rebuildAssignments, durable_writes: this.oracle.durableWrites(),
+      client_reads: this.oracle.readCount() };
   }
 
   /** A primary appended `lsn` (called from its ShipAll hook). */
@@ -210,6 +211,10 @@ export class Cluster implements World {
       },
       syncCache: (done: (by: string | null) => void) => {
         net.sendDatagram('client', p.host, 'client.sync', () => p.clientSync((by) => this.kernel.schedule(1, 'client', 'client.sync_done', () => done(by))), false);
+        return true;
+      },
+      read: (lba: number, done: (r: ReadAnswer | null) => void) => {
+        net.sendDatagram('client', p.host, 'client.read', () => p.clientRead(lba, (r) => this.kernel.schedule(1, 'client', 'client.read_done', () => done(r))), false);
         return true;
       },
     };

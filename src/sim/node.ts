@@ -25,7 +25,7 @@ import { BlockVolume, volumeDiskSize } from '../storage/volume.ts';
 import { assignmentKey, type Assignment, type VolumeRole } from './assignment.ts';
 import { between, type Chooser } from './chooser.ts';
 import { diskFaultChooser } from './disk_faults.ts';
-import type { WriteAck } from './client.ts';
+import type { ReadAnswer, WriteAck } from './client.ts';
 import type { Coverage } from './coverage.ts';
 import type { EngineObserver, WALGap } from './engine_observer.ts';
 import type { Heartbeat, ReplicaReport } from './heartbeat.ts';
@@ -477,6 +477,14 @@ export class VolumeNode {
     const epoch = this.epoch;
     const steps = data === null ? vol.trimSteps(lba, this.cfg.blockSize) : vol.writeSteps(lba, data);
     runner.runAsync(data === null ? 'trim' : 'write', steps, (r) => done(r.err === null ? { epoch, lsn: r.lsn, by: this.answerer(epoch) } : null));
+  }
+
+  /** A client read of one block, served from this primary's volume (dirty map, WAL, extent). */
+  clientRead(lba: number, done: (r: ReadAnswer | null) => void): void {
+    const vol = this.vol;
+    if (vol === null || this.role !== 'primary') { done(null); return; }
+    const r = vol.readLBA(lba, this.cfg.blockSize);
+    done(r.err === null ? { data: r.data, by: this.answerer(this.epoch) } : null);
   }
 
   clientSync(done: (by: string | null) => void): void {

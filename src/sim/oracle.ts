@@ -16,8 +16,17 @@ export interface WriteRecord {
   durable: boolean;
 }
 
+/** A block a client read returned, and who served it. */
+export interface ReadRecord {
+  readonly lba: number;
+  readonly data: Uint8Array;
+  readonly by: string;
+}
+
 export class Oracle {
   private readonly writes: WriteRecord[] = [];
+  /** Every answered client read, in answer order (judged by the checker like E2's final read). */
+  private readonly reads: ReadRecord[] = [];
   /** Per LBA: indexes into `writes`, in issue order. */
   private readonly byLBA = new Map<number, number[]>();
   private durableCount = 0;
@@ -42,6 +51,20 @@ export class Oracle {
     for (const w of acked) {
       if (!w.durable && w.ackLSN > 0) { w.durable = true; this.durableCount += 1; }
     }
+  }
+
+  /** A client read of `lba` was answered with `data` by `by` (no client operation ran meanwhile). */
+  observeRead(lba: number, data: Uint8Array, by: string): void {
+    this.reads.push({ lba, data, by });
+  }
+
+  /** Reads answered after the first `from` (a checker's cursor). */
+  readsSince(from: number): readonly ReadRecord[] {
+    return from >= this.reads.length ? [] : this.reads.slice(from);
+  }
+
+  readCount(): number {
+    return this.reads.length;
   }
 
   durableWrites(): number {

@@ -1,6 +1,7 @@
-// The end-of-run checks (E1, E2, E3) and the per-step cluster wiring have teeth: a calm seed
-// passes them, and a planted bug — a block silently changed on the primary or on an in-sync
-// replica, or a replica whose receiver is gone — makes exactly the expected invariant fire.
+// The end-of-run checks (E1, E2, E3), E2 on every client read, and the per-step cluster wiring
+// have teeth: a calm seed passes them, and a planted bug — a block silently changed on the primary
+// or on an in-sync replica, or a replica whose receiver is gone — makes exactly the expected
+// invariant fire.
 import { describe, expect, it } from 'vitest';
 import { makeClusterWorld } from '../../src/check/cluster_world.ts';
 import type { CheckedWorld } from '../../src/check/checked_world.ts';
@@ -42,6 +43,29 @@ describe('end-of-run checks', () => {
     expect(p.vol!.writeLBA(lba, alien(p.cfg.blockSize)).err).toBeNull();
     const ids = cw.finalCheck().map((f) => f.id);
     expect(ids).toContain('E2');
+  });
+
+  it('E2 fires during the run when a client read returns a block that lost its durable write', () => {
+    const cw = makeClusterWorld({ seed: SEED, profile: 'calm', bugs: [], chooser: new RandomChooser(SEED) });
+    const c = cw.world as Cluster;
+    const fired: string[] = [];
+    let planted = 0;
+    while (!c.finished() && c.step() !== null && fired.length === 0) {
+      for (const f of cw.check()) if (!f.candidate) fired.push(f.id);
+      if (planted > 0 || c.oracle.durableWrites() < 20) continue;
+      // Planted bug: flushed blocks holding durable writes change on the primary's disk.
+      const p = c.primary()!;
+      const g = p.vol!.geometry();
+      const dirty = new Set(p.vol!.dirtyEntries().map((d) => d.lba));
+      for (const lba of c.oracle.lbas()) {
+        if (c.oracle.lastDurable(lba) === null || dirty.has(lba)) continue;
+        expect(p.disk.write(g.extentOffset + lba * g.blockSize, alien(g.blockSize))).toBeNull();
+        planted += 1;
+      }
+    }
+    expect(planted).toBeGreaterThan(0);
+    expect(fired).toEqual(['E2']);
+    expect(c.finished()).toBe(false); // a client read caught it, long before the end-of-run check
   });
 
   it('E1 fires when a replica the engine and shipper call in sync holds different content', () => {
