@@ -22,19 +22,19 @@ interface KnownFind {
 const FULL = DEFAULT_MAX_STEPS;
 
 const KNOWN_FINDS: readonly KnownFind[] = [
-  { bug: 'B5', profile: 'default', seed: 1, invariant: 'I26', maxSteps: 489 },
-  { bug: 'B8', profile: 'network', seed: 30, invariant: 'I24', maxSteps: 1413 },
-  { bug: 'B11', profile: 'default', seed: 12, invariant: 'I22', maxSteps: 8028 },
-  { bug: 'B13', profile: 'default', seed: 1, invariant: 'I8', maxSteps: 954 },
-  { bug: 'B18', profile: 'network', seed: 32, invariant: 'E3', maxSteps: FULL },
-  { bug: 'B19', profile: 'network', seed: 14, invariant: 'E3', maxSteps: FULL },
-  { bug: 'B20', profile: 'default', seed: 1, invariant: 'I16', maxSteps: 789 },
-  { bug: 'B26', profile: 'network', seed: 1, invariant: 'W6', maxSteps: 44 },
-  { bug: 'B28', profile: 'default', seed: 169, invariant: 'E3', maxSteps: FULL },
-  { bug: 'B29', profile: 'crash', seed: 92, invariant: 'E3', maxSteps: FULL },
-  { bug: 'B30', profile: 'storage', seed: 108, invariant: 'I16', maxSteps: 17320 },
-  { bug: 'B31', profile: 'network', seed: 114, invariant: 'W12', maxSteps: 258 },
-  { bug: 'B32', profile: 'storage', seed: 1, invariant: 'B32-RES', maxSteps: 65 },
+  { bug: 'B5', profile: 'default', seed: 1, invariant: 'I26', maxSteps: 887 },
+  { bug: 'B8', profile: 'network', seed: 21, invariant: 'I24', maxSteps: 3665 },
+  { bug: 'B11', profile: 'default', seed: 12, invariant: 'I22', maxSteps: 8430 },
+  { bug: 'B13', profile: 'default', seed: 1, invariant: 'I8', maxSteps: 1051 },
+  { bug: 'B18', profile: 'network', seed: 2, invariant: 'E3', maxSteps: FULL },
+  { bug: 'B19', profile: 'network', seed: 612, invariant: 'E3', maxSteps: FULL },
+  { bug: 'B20', profile: 'default', seed: 2, invariant: 'I16', maxSteps: 5246 },
+  { bug: 'B26', profile: 'network', seed: 1, invariant: 'W6', maxSteps: 1440 },
+  { bug: 'B28', profile: 'default', seed: 157, invariant: 'E3', maxSteps: FULL },
+  { bug: 'B29', profile: 'crash', seed: 52, invariant: 'E3', maxSteps: FULL },
+  { bug: 'B30', profile: 'storage', seed: 306, invariant: 'I16', maxSteps: 17759 },
+  { bug: 'B31', profile: 'network', seed: 235, invariant: 'W12', maxSteps: 11566 },
+  { bug: 'B32', profile: 'storage', seed: 1, invariant: 'B32-RES', maxSteps: 169 },
 ];
 
 function run(k: KnownFind, bugs: readonly string[]): RunResult {

@@ -19,14 +19,14 @@ interface PinnedFinding {
 
 const PINNED: readonly PinnedFinding[] = [
   // sync_quorum: failover promoted a replica below the write, passing over a rebuilding holder.
-  { profile: 'crash', seed: 156, invariant: 'E2', hazards: ['H28'] },
+  { profile: 'crash', seed: 170, invariant: 'E2', hazards: ['H28'] },
   // A live apply waiting on a full WAL published its older entry after a catch-up applied newer ones.
-  { profile: 'crash', seed: 459, invariant: 'E1', hazards: ['H25'] },
+  { profile: 'crash', seed: 391, invariant: 'E1', hazards: ['H25'] },
   // A never-bootstrapped shipper under an idle client, on a replica holding a forked tail.
-  { profile: 'crash', seed: 601, invariant: 'E3', hazards: ['H26', 'H21'] },
+  { profile: 'crash', seed: 530, invariant: 'E3', hazards: ['H26', 'H21'] },
   // An idle client, a replica holding the head with an old flushedLSN: the same catch-up each
-  // re-delivered assignment; the run ends while its probe is in flight.
-  { profile: 'crash', seed: 165, invariant: 'E3', hazards: ['H27'] },
+  // re-delivered assignment.
+  { profile: 'crash', seed: 4, invariant: 'E3', hazards: ['H27'] },
 ];
 
 function run(p: PinnedFinding): RunResult {
@@ -42,7 +42,7 @@ describe('end states classified as findings', () => {
       const f = r.findings.find((x) => x.invariant === p.invariant);
       expect(f, JSON.stringify(r.findings)).toBeDefined();
       for (const h of p.hazards) expect(f!.message).toContain(`finding ${h}`);
-      expect(f!.step).toBe(r.steps); // an end-of-run check
+      if (p.invariant !== 'E2') expect(f!.step).toBe(r.steps); // an end-of-run check (E2 also judges every client read)
     }, 30_000);
   }
 });
