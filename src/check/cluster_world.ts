@@ -254,7 +254,9 @@ function stallCause(c: Cluster, p: VolumeNode, n: VolumeNode, shipper: WALShippe
   // primary's content (H26).
   const holdsPrimaryContent = image instanceof Uint8Array && vol !== null && sameImage(vol.readImage(), image);
   const idleShipper = shipper?.state() === 'disconnected' || (c.plan.idleQuiet && shipper?.state() === 'degraded');
-  if (shipper !== null && idleShipper && !shipper.hasFlushedProgress() && (engineState === 'in_sync' || engineState === 'catching_up')) {
+  // The engine may be anywhere in a catch-up loop meanwhile (H27 below): probing or catching up.
+  const inLoop = engineState === 'catching_up' || engineState === 'connecting';
+  if (shipper !== null && idleShipper && !shipper.hasFlushedProgress() && (engineState === 'in_sync' || inLoop)) {
     const idle = ' (its shipper belongs to a new group and never had a barrier; without foreground I/O nothing bootstraps it';
     if (holdsPrimaryContent) return `${idle}, although the replica holds the primary's content: finding H26)`;
     // The replica's content differs for a reason that is itself a finding (a fork, an own hole, a
@@ -267,7 +269,6 @@ function stallCause(c: Cluster, p: VolumeNode, n: VolumeNode, shipper: WALShippe
   // holds the primary's head but last had a barrier below it keeps reporting that flushedLSN, so
   // with no foreground I/O every re-delivered assignment plans the same catch-up again (H27). The
   // run may end anywhere in that loop: probing (connecting) or catching up.
-  const inLoop = engineState === 'catching_up' || engineState === 'connecting';
   if (c.plan.idleQuiet && shipper?.state() === 'in_sync' && inLoop && rx !== null && holdsPrimaryContent
     && rx.receivedLSN() === p.vol?.headLSN() && rx.flushedLSN() < rx.receivedLSN()) {
     return ` (it holds the primary's head ${rx.receivedLSN()} but reports flushedLSN ${rx.flushedLSN()} from its last barrier; a catch-up does not move flushedLSN and an idle client sends no barrier, so every re-delivered assignment plans the same catch-up again: finding H27)`;
@@ -318,18 +319,27 @@ function divergenceCause(c: Cluster, n: VolumeNode, replica: Uint8Array, primary
 }
 
 /**
- * Under sync_quorum a write is durable once a quorum of shippers proved it, whatever the engine
- * thinks of those replicas; the master promotes only replicas it is not rebuilding. A failover
- * after the write's epoch that promoted a server below the write's LSN while passing over a
- * rebuilding one that reported it durable lost the write by that policy (H28). Null otherwise.
+ * Under sync_quorum a write is durable once a quorum proved it (the primary and one replica of
+ * three), and the master promotes the live, not-rebuilding server with the highest reported
+ * progress. A failover after the write's epoch that promoted a server below the write's LSN lost
+ * it by that policy when a server that held it was passed over because it was being rebuilt (its
+ * shipper had counted toward the quorum while the engine rebuilt it: H28), or could not be
+ * considered because its lease had run out (every holder unavailable at once, more failures than
+ * a quorum of three tolerates, and the master cannot know the committed LSN: H29). Null otherwise.
  */
-function passedOverHolder(c: Cluster, ackEpoch: number, ackLSN: number): string | null {
+function lostAtFailover(c: Cluster, ackEpoch: number, ackLSN: number): string | null {
   if (c.plan.durability !== 'sync_quorum') return null;
   for (const f of c.master.failoverLog) {
     if (f.epoch <= ackEpoch || f.promotedFlushedLSN >= ackLSN) continue;
-    const holder = f.skippedRebuilding.find((s) => s.flushedLSN >= ackLSN);
-    if (holder !== undefined) {
-      return `the failover to epoch ${f.epoch} promoted ${f.promoted} (flushedLSN ${f.promotedFlushedLSN}) and passed over ${holder.serverID}, which held it (flushedLSN ${holder.flushedLSN}) but was being rebuilt — its shipper had counted toward the quorum while the engine rebuilt it`;
+    const promoted = `the failover to epoch ${f.epoch} promoted ${f.promoted} (flushedLSN ${f.promotedFlushedLSN})`;
+    const rebuilding = f.skippedRebuilding.find((s) => s.flushedLSN >= ackLSN);
+    if (rebuilding !== undefined) {
+      return `${promoted} and passed over ${rebuilding.serverID}, which held it (flushedLSN ${rebuilding.flushedLSN}) but was being rebuilt — its shipper had counted toward the quorum while the engine rebuilt it: finding H28`;
+    }
+    const holders = f.unavailable.filter((s) => s.flushedLSN >= ackLSN);
+    if (holders.length > 0) {
+      const list = holders.map((s) => `${s.serverID} (flushedLSN ${s.flushedLSN})`).join(', ');
+      return `${promoted} while every server known to hold it was unavailable — ${list} — more failures at once than a quorum of three tolerates, and the master cannot know the committed LSN: finding H29`;
     }
   }
   return null;
@@ -345,8 +355,8 @@ function sameImage(a: Uint8Array | unknown, b: Uint8Array): boolean {
 
 /**
  * E2's rule for one served block: with a durable write to `lba`, the block is that write's data or
- * a later write's. A loss through a fork (H21) or through a sync_quorum failover that passed over
- * the rebuilding holder (H28) is a finding; any other loss a failure. Null when the block is allowed.
+ * a later write's. A loss through a fork (H21) or through a sync_quorum failover that could not
+ * promote a holder (H28, H29) is a finding; any other loss a failure. Null when the block is allowed.
  */
 function judgeServed(c: Cluster, lba: number, data: Uint8Array, server: string): Failure | null {
   const allowed = c.oracle.allowedValues(lba);
@@ -355,9 +365,9 @@ function judgeServed(c: Cluster, lba: number, data: Uint8Array, server: string):
   // If the LSN was allocated twice (a fork, H21), a replica that held the other write at that LSN
   // proved its barrier by LSN alone and may have become primary: a finding.
   const fork = c.lsnForked(w.ackLSN) || involvesFork(c, lba, data);
-  const passedOver = fork ? null : passedOverHolder(c, w.ackEpoch, w.ackLSN);
+  const failover = fork ? null : lostAtFailover(c, w.ackEpoch, w.ackLSN);
   const why = fork ? ' (LSNs there were allocated twice with different data — a fork; barriers and handshakes compare LSNs, not lineages: finding H21)'
-    : passedOver !== null ? ` (${passedOver}: finding H28)` : '';
+    : failover !== null ? ` (${failover})` : '';
   const f = failure('E2', `${server} lost LBA ${lba}: durable write op ${w.op} (epoch ${w.ackEpoch}, LSN ${w.ackLSN}) not served${why}`);
   return why !== '' ? { ...f, candidate: true } : f;
 }

@@ -32,12 +32,22 @@ export interface MasterConfig {
   readonly choose: (kind: string, options: number) => number;
 }
 
-/** One failover: whom it promoted and the live servers it passed over because they were being rebuilt. */
+/** A server as the master last heard of it: its ID and the durable progress it reported. */
+export interface ReportedProgress {
+  readonly serverID: string;
+  readonly flushedLSN: number;
+}
+
+/**
+ * One failover: whom it promoted, the live servers it passed over because they were being rebuilt,
+ * and the servers it could not consider because their lease had run out (the lost primary too).
+ */
 export interface FailoverRecord {
   readonly epoch: number;
   readonly promoted: string;
   readonly promotedFlushedLSN: number;
-  readonly skippedRebuilding: readonly { readonly serverID: string; readonly flushedLSN: number }[];
+  readonly skippedRebuilding: readonly ReportedProgress[];
+  readonly unavailable: readonly ReportedProgress[];
 }
 
 export interface MasterStats {
@@ -136,11 +146,12 @@ export class Master {
     // acknowledged write, so any of them may win (the choice is the chooser's, which is how a
     // replica ends up ahead of the new primary); otherwise the highest reported durable progress.
     const live: ServerRecord[] = [];
-    const skippedRebuilding: { serverID: string; flushedLSN: number }[] = [];
+    const skippedRebuilding: ReportedProgress[] = [];
+    const unavailable: ReportedProgress[] = [{ serverID: p.serverID, flushedLSN: p.flushedLSN }];
     for (const id of this.serverIDs()) {
       if (id === this.primary) continue;
       const s = this.servers.get(id)!;
-      if (now - s.lastHeartbeat > this.cfg.leaseMs) continue;
+      if (now - s.lastHeartbeat > this.cfg.leaseMs) { unavailable.push({ serverID: id, flushedLSN: s.flushedLSN }); continue; }
       if (this.rebuilding.has(id)) skippedRebuilding.push({ serverID: id, flushedLSN: s.flushedLSN });
       else live.push(s);
     }
@@ -151,7 +162,7 @@ export class Master {
     this.primary = best.serverID;
     this.epoch += 1;
     this.stats.failovers += 1;
-    this.failoverLog.push({ epoch: this.epoch, promoted: best.serverID, promotedFlushedLSN: best.flushedLSN, skippedRebuilding });
+    this.failoverLog.push({ epoch: this.epoch, promoted: best.serverID, promotedFlushedLSN: best.flushedLSN, skippedRebuilding, unavailable });
     return true;
   }
 

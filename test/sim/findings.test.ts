@@ -20,6 +20,10 @@ interface PinnedFinding {
 const PINNED: readonly PinnedFinding[] = [
   // sync_quorum: failover promoted a replica below the write, passing over a rebuilding holder.
   { profile: 'crash', seed: 170, invariant: 'E2', hazards: ['H28'] },
+  // sync_quorum: both holders of a durable write unavailable at a failover; a client read saw it.
+  { profile: 'storage', seed: 610, invariant: 'E2', hazards: ['H29'] },
+  // A never-bootstrapped shipper under an idle client while the engine probes again (H27's loop).
+  { profile: 'crash', seed: 1065, invariant: 'E3', hazards: ['H26'] },
   // A live apply waiting on a full WAL published its older entry after a catch-up applied newer ones.
   { profile: 'crash', seed: 391, invariant: 'E1', hazards: ['H25'] },
   // A never-bootstrapped shipper under an idle client, on a replica holding a forked tail.
