@@ -123,6 +123,8 @@ export class VolumeNode {
    * after the newer ones.
    */
   rebuildReapplies = 0;
+  /** The LSNs of the last WAL record list walContains() looked at. */
+  private walLSNs: { readonly recs: readonly unknown[]; readonly lsns: ReadonlySet<number> } | null = null;
   /** The last crash tore a write inside the WAL region (recovery must cut the torn tail). */
   private tornWAL = false;
 
@@ -394,7 +396,9 @@ export class VolumeNode {
   walContains(lsn: number): boolean {
     const recs = this.vol?.walRecords();
     if (recs === undefined || !Array.isArray(recs)) return false;
-    return recs.some((r) => r.entry.lsn === lsn);
+    // walRecords() returns a new array whenever the WAL changed, so its LSN set is kept per array.
+    if (this.walLSNs === null || this.walLSNs.recs !== recs) this.walLSNs = { recs, lsns: new Set(recs.map((r) => r.entry.lsn)) };
+    return this.walLSNs.lsns.has(lsn);
   }
 
   /** Why `lsn` is missing from this node's WAL although the status says it is retained (null: it is not missing). */
