@@ -248,21 +248,22 @@ function resetFinding(n: VolumeNode, vol: BlockVolume, f: Failure): Failure {
 function stallCause(c: Cluster, p: VolumeNode, n: VolumeNode, shipper: WALShipper | null, engineState: string, image: Uint8Array | unknown): string | null {
   const rx = n.receiver;
   const vol = n.vol;
+  const replicaImage = vol?.readImage();
+  const holdsPrimaryContent = image instanceof Uint8Array && sameImage(replicaImage, image);
+  // Why the replica's content differs, when that is itself a proven finding (a fork, an own hole,
+  // a rebuild race); null when it holds the primary's content or no cause is known.
+  const diverged = !holdsPrimaryContent && image instanceof Uint8Array && replicaImage instanceof Uint8Array
+    ? divergenceCause(c, n, replicaImage, image, p.cfg.blockSize) : null;
+  // The engine may be anywhere in a catch-up loop meanwhile (H27 below): probing or catching up.
+  const inLoop = engineState === 'catching_up' || engineState === 'connecting';
   // A shipper of a new group that never had a barrier is not reconnected proactively (the B29
   // fix covers shippers with flushed progress); with no foreground I/O it stays Disconnected (or,
   // with an idle client, Degraded after a failed bootstrap) although its replica holds the
-  // primary's content (H26).
-  const holdsPrimaryContent = image instanceof Uint8Array && vol !== null && sameImage(vol.readImage(), image);
+  // primary's content, or differs from it only for a proven cause (H26).
   const idleShipper = shipper?.state() === 'disconnected' || (c.plan.idleQuiet && shipper?.state() === 'degraded');
-  // The engine may be anywhere in a catch-up loop meanwhile (H27 below): probing or catching up.
-  const inLoop = engineState === 'catching_up' || engineState === 'connecting';
   if (shipper !== null && idleShipper && !shipper.hasFlushedProgress() && (engineState === 'in_sync' || inLoop)) {
     const idle = ' (its shipper belongs to a new group and never had a barrier; without foreground I/O nothing bootstraps it';
     if (holdsPrimaryContent) return `${idle}, although the replica holds the primary's content: finding H26)`;
-    // The replica's content differs for a reason that is itself a finding (a fork, an own hole, a
-    // rebuild race): the stall is still H26, the divergence that cause.
-    const ri = vol?.readImage();
-    const diverged = image instanceof Uint8Array && ri instanceof Uint8Array ? divergenceCause(c, n, ri, image, p.cfg.blockSize) : null;
     if (diverged !== null) return `${idle}: finding H26; its content also differs from the primary's${diverged})`;
   }
   // Only a barrier moves a replica's flushedLSN; a completed catch-up does not. A replica that
@@ -273,6 +274,10 @@ function stallCause(c: Cluster, p: VolumeNode, n: VolumeNode, shipper: WALShippe
     && rx.receivedLSN() === p.vol?.headLSN() && rx.flushedLSN() < rx.receivedLSN()) {
     return ` (it holds the primary's head ${rx.receivedLSN()} but reports flushedLSN ${rx.flushedLSN()} from its last barrier; a catch-up does not move flushedLSN and an idle client sends no barrier, so every re-delivered assignment plans the same catch-up again: finding H27)`;
   }
+  // A replica whose content differs for a proven cause — most often a fork: it holds an old
+  // lineage's entries at LSNs the new primary allocated again, so the catch-up's entries there are
+  // dropped as duplicates (H21) — cannot be repaired by a catch-up, which compares LSNs only.
+  if (diverged !== null && (engineState === 'in_sync' || inLoop)) return ` (no catch-up can repair it: its content differs from the primary's${diverged})`;
   const hole = firstHole(p, vol?.headLSN() ?? 0);
   if (hole !== null) return ` (LSN ${hole} is a hole in the primary WAL — allocated, never written (H1) — so contiguous apply can never pass it)`;
   if (rx === null || vol === null) return c.stuckOnEpochFence(n) ? FENCE_NOTE : null;

@@ -24,6 +24,9 @@ const PINNED: readonly PinnedFinding[] = [
   { profile: 'storage', seed: 610, invariant: 'E2', hazards: ['H29'] },
   // A never-bootstrapped shipper under an idle client while the engine probes again (H27's loop).
   { profile: 'crash', seed: 1065, invariant: 'E3', hazards: ['H26'] },
+  // A fork (a new primary allocated LSNs the replicas hold from the old lineage): the catch-up's
+  // entries there are dropped as duplicates, so the replica never converges.
+  { profile: 'crash', seed: 3312, invariant: 'E3', hazards: ['H21'] },
   // A live apply waiting on a full WAL published its older entry after a catch-up applied newer ones.
   { profile: 'crash', seed: 391, invariant: 'E1', hazards: ['H25'] },
   // A never-bootstrapped shipper under an idle client, on a replica holding a forked tail.
