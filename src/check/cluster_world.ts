@@ -330,7 +330,9 @@ function divergenceCause(c: Cluster, n: VolumeNode, replica: Uint8Array, primary
  * it by that policy when a server that held it was passed over because it was being rebuilt (its
  * shipper had counted toward the quorum while the engine rebuilt it: H28), or could not be
  * considered because its lease had run out (every holder unavailable at once, more failures than
- * a quorum of three tolerates, and the master cannot know the committed LSN: H29). Null otherwise.
+ * a quorum of three tolerates, and the master cannot know the committed LSN: H29), or was live but
+ * had last reported less than it held (a heartbeat older than the barrier that made the write
+ * durable: H30). Null otherwise.
  */
 function lostAtFailover(c: Cluster, ackEpoch: number, ackLSN: number): string | null {
   if (c.plan.durability !== 'sync_quorum') return null;
@@ -345,6 +347,13 @@ function lostAtFailover(c: Cluster, ackEpoch: number, ackLSN: number): string | 
     if (holders.length > 0) {
       const list = holders.map((s) => `${s.serverID} (flushedLSN ${s.flushedLSN})`).join(', ');
       return `${promoted} while every server known to hold it was unavailable — ${list} — more failures at once than a quorum of three tolerates, and the master cannot know the committed LSN: finding H29`;
+    }
+    const actual = c.failoverProgress.get(f.epoch) ?? [];
+    const stale = f.considered.find((s) => s.serverID !== f.promoted && s.flushedLSN < ackLSN
+      && (actual.find((a) => a.serverID === s.serverID)?.flushedLSN ?? 0) >= ackLSN);
+    if (stale !== undefined) {
+      const held = actual.find((a) => a.serverID === stale.serverID)!.flushedLSN;
+      return `${promoted} although ${stale.serverID} held it (flushedLSN ${held}): its last heartbeat, reporting ${stale.flushedLSN}, predated the barrier that made the write durable, and the master promotes by reported progress: finding H30`;
     }
   }
   return null;
@@ -361,7 +370,7 @@ function sameImage(a: Uint8Array | unknown, b: Uint8Array): boolean {
 /**
  * E2's rule for one served block: with a durable write to `lba`, the block is that write's data or
  * a later write's. A loss through a fork (H21) or through a sync_quorum failover that could not
- * promote a holder (H28, H29) is a finding; any other loss a failure. Null when the block is allowed.
+ * promote a holder (H28, H29, H30) is a finding; any other loss a failure. Null when the block is allowed.
  */
 function judgeServed(c: Cluster, lba: number, data: Uint8Array, server: string): Failure | null {
   const allowed = c.oracle.allowedValues(lba);

@@ -14,7 +14,7 @@ import { Coverage } from './coverage.ts';
 import type { EngineObserver } from './engine_observer.ts';
 import type { Heartbeat } from './heartbeat.ts';
 import { Kernel, type SimEvent } from './kernel.ts';
-import { Master } from './master.ts';
+import { Master, type ReportedProgress } from './master.ts';
 import { Network, type NetHost } from './network.ts';
 import { VolumeNode, type Bugs, type NodeEnv } from './node.ts';
 import { Oracle } from './oracle.ts';
@@ -65,6 +65,8 @@ export class Cluster implements World {
   private readonly allocatedBy = new Map<number, string>();
   /** ...and the LSNs a different primary incarnation allocated again: forks (H21). */
   private readonly reused = new Set<number>();
+  /** Per failover epoch: every live server's actual durable progress at that moment. */
+  readonly failoverProgress = new Map<number, readonly ReportedProgress[]>();
   /** Per replica server: stale-epoch drops its receiver had counted when the quiet phase began. */
   readonly staleDropsAtQuiet = new Map<string, number>();
 
@@ -188,6 +190,8 @@ export class Cluster implements World {
 
   private masterTick(): void {
     if (this.master.tick(this.kernel.now())) {
+      // Ground truth for the checker (the master cannot see it): what each server holds now.
+      this.failoverProgress.set(this.master.currentEpoch(), this.nodes.filter((n) => n.up()).map((n) => ({ serverID: n.serverID, flushedLSN: n.durableProgress() })));
       this.detail = `failover to ${this.master.primaryServerID()} epoch ${this.master.currentEpoch()}`;
       this.deliverAll();
     }

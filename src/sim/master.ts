@@ -39,13 +39,15 @@ export interface ReportedProgress {
 }
 
 /**
- * One failover: whom it promoted, the live servers it passed over because they were being rebuilt,
- * and the servers it could not consider because their lease had run out (the lost primary too).
+ * One failover: whom it promoted, the live servers it chose from, those it passed over because
+ * they were being rebuilt, and those it could not consider because their lease had run out (the
+ * lost primary too), each with the progress it last reported.
  */
 export interface FailoverRecord {
   readonly epoch: number;
   readonly promoted: string;
   readonly promotedFlushedLSN: number;
+  readonly considered: readonly ReportedProgress[];
   readonly skippedRebuilding: readonly ReportedProgress[];
   readonly unavailable: readonly ReportedProgress[];
 }
@@ -162,7 +164,8 @@ export class Master {
     this.primary = best.serverID;
     this.epoch += 1;
     this.stats.failovers += 1;
-    this.failoverLog.push({ epoch: this.epoch, promoted: best.serverID, promotedFlushedLSN: best.flushedLSN, skippedRebuilding, unavailable });
+    const considered = live.map((s) => ({ serverID: s.serverID, flushedLSN: s.flushedLSN }));
+    this.failoverLog.push({ epoch: this.epoch, promoted: best.serverID, promotedFlushedLSN: best.flushedLSN, considered, skippedRebuilding, unavailable });
     return true;
   }
 

@@ -261,9 +261,16 @@ export class VolumeNode {
       serverID: this.cfg.serverID, node: this.cfg.name, incarnation: this.incarnationNo,
       dataAddr: this.receiver?.dataAddr() ?? this.dataAddr(), ctrlAddr: this.receiver?.ctrlAddr() ?? this.ctrlAddr(), rebuildAddr: this.rebuildAddr(),
       role: this.role, epoch: this.epoch, headLSN: vol.headLSN(),
-      flushedLSN: this.role === 'primary' ? vol.headLSN() : this.receiver?.flushedLSN() ?? vol.persistedCheckpointLSN(),
+      flushedLSN: this.durableProgress(),
       replicas,
     };
+  }
+
+  /** The durable progress this server reports in its heartbeats (a primary: its head). */
+  durableProgress(): number {
+    const vol = this.vol;
+    if (vol === null) return 0;
+    return this.role === 'primary' ? vol.headLSN() : this.receiver?.flushedLSN() ?? vol.persistedCheckpointLSN();
   }
 
   // ---- assignments ----------------------------------------------------------------------

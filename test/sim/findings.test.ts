@@ -22,6 +22,8 @@ const PINNED: readonly PinnedFinding[] = [
   { profile: 'crash', seed: 170, invariant: 'E2', hazards: ['H28'] },
   // sync_quorum: both holders of a durable write unavailable at a failover; a client read saw it.
   { profile: 'storage', seed: 610, invariant: 'E2', hazards: ['H29'] },
+  // sync_quorum: the holder's last heartbeat predated the barrier; the master promoted another.
+  { profile: 'crash', seed: 3537, invariant: 'E2', hazards: ['H30'] },
   // A never-bootstrapped shipper under an idle client while the engine probes again (H27's loop).
   { profile: 'crash', seed: 1065, invariant: 'E3', hazards: ['H26'] },
   // A fork (a new primary allocated LSNs the replicas hold from the old lineage): the catch-up's
