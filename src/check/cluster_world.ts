@@ -5,6 +5,7 @@
 // shipper call in sync hold the primary's content) and E3 (the cluster converged after the quiet
 // phase). Checker failures arrive in the catalog's shape; candidate flags come from the catalog.
 import type { RecoveryDriver } from '../engine/driver.ts';
+import { SessionKind } from '../engine/types.ts';
 import type { ReplicaReceiver } from '../replication/receiver.ts';
 import type { WALShipper } from '../replication/shipper.ts';
 import { ReplicationChecks } from '../replication/checks.ts';
@@ -207,8 +208,11 @@ export class ClusterChecker {
       const sender = p.recovery?.registry.sender(id) ?? null;
       const shipper = p.group?.shippers().find((s) => s.dataAddr === n.receiver?.dataAddr()) ?? null;
       const engineState = sender?.state() ?? 'none';
-      const rebuilding = engineState === 'needs_rebuild' && (p.recovery?.running(id) ?? false);
-      if (!(engineState === 'in_sync' || rebuilding) || shipper?.state() !== 'in_sync') {
+      // Spec E3: in sync (engine and shipper), or needs_rebuild with a rebuild in progress — whose
+      // sender reads connecting while its session transfers (a rebuild stays in phase handshake).
+      const rebuildSession = sender?.hasActiveSession() === true && sender.sessionSnapshot()?.kind === SessionKind.Rebuild;
+      const rebuilding = (engineState === 'needs_rebuild' || rebuildSession) && (p.recovery?.running(id) ?? false);
+      if (!rebuilding && (engineState !== 'in_sync' || shipper?.state() !== 'in_sync')) {
         const why = stallCause(c, p, n, shipper, engineState, image);
         const f = failure('E3', `replica ${n.name} did not converge: engine ${engineState}, shipper ${shipper?.state() ?? 'none'}, receiver ${n.receiver === null ? 'none' : 'running'}${why ?? ''}`);
         out.push(why !== null ? { ...f, candidate: true } : f);
