@@ -22,6 +22,7 @@ import type { PrimaryVolumePort, ReplicaVolumePort } from '../replication/volume
 import type { StorageBugSwitches } from '../storage/bugs.ts';
 import { SimDisk } from '../storage/sim_disk.ts';
 import { BlockVolume, volumeDiskSize } from '../storage/volume.ts';
+import type { WALRecord } from '../storage/wal_writer.ts';
 import { assignmentKey, type Assignment, type VolumeRole } from './assignment.ts';
 import { between, type Chooser } from './chooser.ts';
 import { diskFaultChooser } from './disk_faults.ts';
@@ -124,7 +125,7 @@ export class VolumeNode {
    */
   rebuildReapplies = 0;
   /** The LSNs of the last WAL record list walContains() looked at. */
-  private walLSNs: { readonly recs: readonly unknown[]; readonly lsns: ReadonlySet<number> } | null = null;
+  private walLSNs: { readonly recs: readonly WALRecord[]; readonly lsns: ReadonlySet<number> } | null = null;
   /** The last crash tore a write inside the WAL region (recovery must cut the torn tail). */
   private tornWAL = false;
 
