@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 const SRC = resolve(import.meta.dirname, '..', 'src');
 
 /** Layers from the bottom up; a file may import only from its own layer or a lower one. */
-const LAYERS = ['engine', 'storage', 'replication', 'sim', 'check', 'trace', 'scenario', 'explore', 'cli'];
+const LAYERS = ['engine', 'storage', 'replication', 'control', 'sim', 'check', 'trace', 'scenario', 'explore', 'cli'];
 
 function tsFiles(dir: string): string[] {
   const out: string[] = [];

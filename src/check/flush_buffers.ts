@@ -2,7 +2,7 @@
 // buffer per distinct WAL entry it flushes. The volume adds a cycle's buffers read and distinct
 // entries together, once its reads are done (an aborted cycle adds nothing), so comparing the
 // growth of the two counters since the last observation judges exactly the cycles that ended.
-import type { BlockVolume } from '../storage/volume.ts';
+import type { BlockVolume } from '../storage/blockvol/volume.ts';
 import type { Failure } from './catalog.ts';
 
 export const FLUSH_BUFFERS_ID = 'B32-RES';

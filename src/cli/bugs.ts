@@ -3,7 +3,7 @@
 import { ENGINE_BUGS } from '../engine/context.ts';
 import { REPLICATION_BUGS } from '../replication/bugs.ts';
 import type { ProfileName } from '../sim/profile.ts';
-import { STORAGE_BUGS } from '../storage/bugs.ts';
+import { STORAGE_BUGS } from '../storage/blockvol/bugs.ts';
 
 export interface BugInfo {
   readonly id: string;

@@ -6,7 +6,7 @@
 
 import { EngineError, ERR_TRUNCATION_UNSAFE } from '../engine/errors.ts';
 import type { ExecutorIOCall, IOResult } from '../engine/executor.ts';
-import { decodeWALEntry } from '../storage/wal_entry.ts';
+import { decodeWALEntry } from '../storage/blockvol/wal_entry.ts';
 import { ERR_REBUILD, replErr } from './errors.ts';
 import { requestRebuild, type FrameVerdict } from './rebuild_client.ts';
 import { decodeManifest, sha256Hex } from './snapshot_manifest.ts';

@@ -4,7 +4,7 @@
 // snapshot streams the exact-boundary export, then a manifest (BaseLSN + SHA-256 of the image).
 // The whole answer is queued in one step; the client closes the connection after Done/Error.
 
-import { encodeWALEntry } from '../storage/wal_entry.ts';
+import { encodeWALEntry } from '../storage/blockvol/wal_entry.ts';
 import { ERR_SNAPSHOT_BOUNDARY_MISMATCH, ERR_WAL_RECYCLED } from '../storage/errors.ts';
 import { EngineError } from '../engine/errors.ts';
 import { encodeManifest, sha256Hex } from './snapshot_manifest.ts';

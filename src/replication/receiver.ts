@@ -6,7 +6,7 @@
 // WAL-full retry or a barrier wait holds the rest back.
 
 import type { EngineError } from '../engine/errors.ts';
-import { decodeWALEntry, type WALEntry } from '../storage/wal_entry.ts';
+import { decodeWALEntry, type WALEntry } from '../storage/blockvol/wal_entry.ts';
 import { ERR_WAL_FULL } from '../storage/errors.ts';
 import { canonicalizeAddr } from './addr.ts';
 import { bugOn, type ReplicationBugSwitches } from './bugs.ts';

@@ -9,7 +9,7 @@
 
 import type { EngineError } from '../engine/errors.ts';
 import { ReplicaState } from '../engine/types.ts';
-import { encodeWALEntry } from '../storage/wal_entry.ts';
+import { encodeWALEntry } from '../storage/blockvol/wal_entry.ts';
 import { ERR_WAL_RECYCLED } from '../storage/errors.ts';
 import { bugOn, type ReplicationBugSwitches } from './bugs.ts';
 import { dialWithTimeout, type DialedConn } from './dialer.ts';

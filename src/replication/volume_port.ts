@@ -5,7 +5,7 @@
 
 import type { BlockVolState } from '../engine/adapter.ts';
 import type { EngineError } from '../engine/errors.ts';
-import type { WALEntry } from '../storage/wal_entry.ts';
+import type { WALEntry } from '../storage/blockvol/wal_entry.ts';
 
 export type { WALEntry };
 

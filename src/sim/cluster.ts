@@ -6,7 +6,7 @@ import type { RecoveryDriver } from '../engine/driver.ts';
 import type { EngineBugId } from '../engine/context.ts';
 import { ENGINE_BUGS } from '../engine/context.ts';
 import { REPLICATION_BUGS, type ReplicationBugId } from '../replication/bugs.ts';
-import { STORAGE_BUGS, type StorageBugId } from '../storage/bugs.ts';
+import { STORAGE_BUGS, type StorageBugId } from '../storage/blockvol/bugs.ts';
 import type { Assignment } from './assignment.ts';
 import { between, chance, pick, type RecordingChooser } from './chooser.ts';
 import { Client, type ReadAnswer, type WriteAck } from './client.ts';

@@ -6,11 +6,11 @@
 // first — which is how a flush lands between a truncation's check and its reset, or a replica
 // apply straddles a reset. A blocked acquire advances the lock's holder instead, so no
 // interleaving can deadlock.
-import type { Steps } from '../storage/locks.ts';
+import type { Steps } from '../storage/blockvol/locks.ts';
 import { between, chance, type Chooser } from './chooser.ts';
 import type { Kernel, Owner } from './kernel.ts';
 
-/** The label a write yields while the WAL is full (src/storage/write_path.ts). */
+/** The label a write yields while the WAL is full (src/storage/blockvol/write_path.ts). */
 const WAL_FULL_WAIT = 'write:wal-full-wait';
 /** Permille of interleaving points at which the flusher's timer fires. */
 const FLUSHER_WAKE_PERMILLE = 250;

@@ -5,7 +5,7 @@ import { ReplicaState } from '../../src/engine/types.ts';
 import { ReplicationChecks } from '../../src/replication/checks.ts';
 import { RebuildServer } from '../../src/replication/rebuild_server.ts';
 import { BridgeExecutor } from '../../src/replication/bridge_executor.ts';
-import { writeEntry } from '../../src/storage/wal_entry.ts';
+import { writeEntry } from '../../src/storage/blockvol/wal_entry.ts';
 import { Cluster } from './cluster.ts';
 
 /** Run a cluster step by step, collecting the first failure of the given check. */

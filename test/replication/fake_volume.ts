@@ -5,7 +5,7 @@
 
 import { EngineError } from '../../src/engine/errors.ts';
 import { ERR_WAL_FULL, ERR_WAL_RECYCLED, storageErr, truncationUnsafe } from '../../src/storage/errors.ts';
-import { writeEntry, type WALEntry } from '../../src/storage/wal_entry.ts';
+import { writeEntry, type WALEntry } from '../../src/storage/blockvol/wal_entry.ts';
 import type {
   FullExtentExport,
   SnapshotExport,

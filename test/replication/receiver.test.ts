@@ -6,7 +6,7 @@ import type { Conn } from '../../src/replication/transport.ts';
 import { ReplicaReceiver } from '../../src/replication/receiver.ts';
 import { canonicalizeAddr } from '../../src/replication/addr.ts';
 import * as w from '../../src/replication/wire.ts';
-import { encodeWALEntry, writeEntry } from '../../src/storage/wal_entry.ts';
+import { encodeWALEntry, writeEntry } from '../../src/storage/blockvol/wal_entry.ts';
 import type { ReplicationBugSwitches } from '../../src/replication/bugs.ts';
 import { FakeVolume } from './fake_volume.ts';
 import { TestWorld } from './harness.ts';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ReplicaState } from '../../src/engine/types.ts';
 import { ERR_DURABILITY_BARRIER_FAILED, ERR_REPLICA_DEGRADED } from '../../src/replication/errors.ts';
 import { storageErr } from '../../src/storage/errors.ts';
-import { writeEntry } from '../../src/storage/wal_entry.ts';
+import { writeEntry } from '../../src/storage/blockvol/wal_entry.ts';
 import { Cluster } from './cluster.ts';
 
 describe('ship + barrier happy path', () => {

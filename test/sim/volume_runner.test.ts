@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { RandomChooser } from '../../src/sim/chooser.ts';
 import { Kernel, type Owner } from '../../src/sim/kernel.ts';
 import { VolumeRunner } from '../../src/sim/volume_runner.ts';
-import { lockSteps, RWLock, type Steps } from '../../src/storage/locks.ts';
+import { lockSteps, RWLock, type Steps } from '../../src/storage/blockvol/locks.ts';
 import { runUntilIdle } from './helpers.ts';
 
 /** Take `lock`, yield `work` I/O steps (logging each), release it, return `result`. */

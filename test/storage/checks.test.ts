@@ -10,10 +10,10 @@ import {
   W11Truncation,
   W12Install,
   W9RetentionFloor,
-} from '../../src/storage/checks.ts';
-import { ReferenceModel } from '../../src/storage/reference_model.ts';
-import { writeEntry, trimEntry } from '../../src/storage/wal_entry.ts';
-import type { BlockVolume } from '../../src/storage/volume.ts';
+} from '../../src/storage/blockvol/checks.ts';
+import { ReferenceModel } from '../../src/storage/blockvol/reference_model.ts';
+import { writeEntry, trimEntry } from '../../src/storage/blockvol/wal_entry.ts';
+import type { BlockVolume } from '../../src/storage/blockvol/volume.ts';
 import { ALWAYS, block, finish, GEO, mkVolume, ok, stepUntil } from './helpers.ts';
 
 /** Write through the volume and record it in the reference. */

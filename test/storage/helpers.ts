@@ -1,6 +1,6 @@
 // Test helpers: tiny volumes on SimDisk, deterministic block contents.
 import { SimDisk, type SimDiskOptions } from '../../src/storage/sim_disk.ts';
-import { BlockVolume, type CreateOptions, volumeDiskSize } from '../../src/storage/volume.ts';
+import { BlockVolume, type CreateOptions, volumeDiskSize } from '../../src/storage/blockvol/volume.ts';
 import { StorageError } from '../../src/storage/errors.ts';
 import type { Chooser } from '../../src/storage/disk.ts';
 
@@ -34,7 +34,7 @@ export function listChooser(picks: readonly number[]): Chooser {
 
 export const ALWAYS = (pick: number): Chooser => ({ choose: (_k: string, n: number) => Math.min(pick, n - 1) });
 
-import type { Steps } from '../../src/storage/locks.ts';
+import type { Steps } from '../../src/storage/blockvol/locks.ts';
 
 /** Advance a step generator until it yields `label` (throws if it finishes first). */
 export function stepUntil<T>(g: Steps<T>, label: string): void {

@@ -3,12 +3,12 @@
 // bugs (H11, B30) are reachable by interleaving alone, as the simulator will explore them.
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { W10Checkpoint, W11Truncation, W12Install } from '../../src/storage/checks.ts';
-import type { Steps } from '../../src/storage/locks.ts';
-import { ReferenceModel } from '../../src/storage/reference_model.ts';
-import type { StorageBugSwitches } from '../../src/storage/bugs.ts';
+import { W10Checkpoint, W11Truncation, W12Install } from '../../src/storage/blockvol/checks.ts';
+import type { Steps } from '../../src/storage/blockvol/locks.ts';
+import { ReferenceModel } from '../../src/storage/blockvol/reference_model.ts';
+import type { StorageBugSwitches } from '../../src/storage/blockvol/bugs.ts';
 import { block, GEO, mkVolume } from './helpers.ts';
-import type { BlockVolume } from '../../src/storage/volume.ts';
+import type { BlockVolume } from '../../src/storage/blockvol/volume.ts';
 
 const RUNS = process.env.SWSIM_DEEP ? 2000 : 120;
 

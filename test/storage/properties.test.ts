@@ -4,13 +4,13 @@
 // (W11, W12). SWSIM_DEEP=1 runs many more cases.
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { BlockVolume } from '../../src/storage/volume.ts';
+import { BlockVolume } from '../../src/storage/blockvol/volume.ts';
 import { SimDisk } from '../../src/storage/sim_disk.ts';
-import { ReferenceModel, bytesEqual, contentAt } from '../../src/storage/reference_model.ts';
-import { EntryType, trimEntry, writeEntry } from '../../src/storage/wal_entry.ts';
-import { checkW1, W10Checkpoint, W11Truncation, W12Install, W9RetentionFloor, verifyDurableThrough } from '../../src/storage/checks.ts';
+import { ReferenceModel, bytesEqual, contentAt } from '../../src/storage/blockvol/reference_model.ts';
+import { EntryType, trimEntry, writeEntry } from '../../src/storage/blockvol/wal_entry.ts';
+import { checkW1, W10Checkpoint, W11Truncation, W12Install, W9RetentionFloor, verifyDurableThrough } from '../../src/storage/blockvol/checks.ts';
 import { StorageError } from '../../src/storage/errors.ts';
-import { volumeDiskSize } from '../../src/storage/volume.ts';
+import { volumeDiskSize } from '../../src/storage/blockvol/volume.ts';
 import { listChooser, ok } from './helpers.ts';
 
 const DEEP = !!process.env.SWSIM_DEEP;

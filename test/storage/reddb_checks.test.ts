@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { FIRST_CHOICE, type Chooser } from '../../src/storage/disk.ts';
 import { StorageError } from '../../src/storage/errors.ts';
-import type { ReddbSwitches } from '../../src/storage/reddb_bugs.ts';
+import type { ReddbSwitches } from '../../src/storage/reddb/bugs.ts';
 import {
   checkR1,
   checkR2,
@@ -14,16 +14,16 @@ import {
   R1AckTracker,
   R5SlotMonitor,
   type CheckFailure,
-} from '../../src/storage/reddb_checks.ts';
-import { ManualClock } from '../../src/storage/reddb_clock.ts';
-import { SpoolFs } from '../../src/storage/reddb_file.ts';
-import { encodeLogicalWalV3 } from '../../src/storage/reddb_frame.ts';
-import { ReddbMemDisk } from '../../src/storage/reddb_mem_disk.ts';
+} from '../../src/storage/reddb/checks.ts';
+import { ManualClock } from '../../src/storage/reddb/clock.ts';
+import { SpoolFs } from '../../src/storage/reddb/file.ts';
+import { encodeLogicalWalV3 } from '../../src/storage/reddb/frame.ts';
+import { ReddbMemDisk } from '../../src/storage/reddb/mem_disk.ts';
 import { SimDisk } from '../../src/storage/sim_disk.ts';
-import { ReddbPrimary } from '../../src/storage/reddb_primary.ts';
-import { readFramesFrom } from '../../src/storage/reddb_scan.ts';
-import { newReplicationSlot, type ReplicationSlot } from '../../src/storage/reddb_slot.ts';
-import { LogicalWalSpool } from '../../src/storage/reddb_spool.ts';
+import { ReddbPrimary } from '../../src/storage/reddb/primary.ts';
+import { readFramesFrom } from '../../src/storage/reddb/scan.ts';
+import { newReplicationSlot, type ReplicationSlot } from '../../src/storage/reddb/slot.ts';
+import { LogicalWalSpool } from '../../src/storage/reddb/spool.ts';
 
 const DEEP = process.env.SWSIM_DEEP !== undefined;
 const RUNS = DEEP ? 1000 : 60;

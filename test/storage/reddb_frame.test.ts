@@ -11,9 +11,9 @@ import {
   encodeLogicalWalV3,
   LOGICAL_WAL_V3_HEADER_LEN,
   MAX_PLAUSIBLE_PAYLOAD,
-} from '../../src/storage/reddb_frame.ts';
-import { buildSeekIndex, readFramesFrom, scanForRepair } from '../../src/storage/reddb_scan.ts';
-import { SeekIndex } from '../../src/storage/reddb_seek_index.ts';
+} from '../../src/storage/reddb/frame.ts';
+import { buildSeekIndex, readFramesFrom, scanForRepair } from '../../src/storage/reddb/scan.ts';
+import { SeekIndex } from '../../src/storage/reddb/seek_index.ts';
 
 const RUNS = process.env.SWSIM_DEEP ? 2000 : 100;
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);

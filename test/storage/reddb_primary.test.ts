@@ -3,12 +3,12 @@
 // plan_replica_resume's boundary.
 import { describe, expect, it } from 'vitest';
 import { StorageError } from '../../src/storage/errors.ts';
-import { ManualClock } from '../../src/storage/reddb_clock.ts';
-import { isDurabilitySatisfied, replicaAck, requiredQuorum, type ReplicaAck } from '../../src/storage/reddb_durability.ts';
-import { SpoolFs } from '../../src/storage/reddb_file.ts';
-import { ReddbMemDisk } from '../../src/storage/reddb_mem_disk.ts';
-import { ReddbPrimary } from '../../src/storage/reddb_primary.ts';
-import { LogicalWalSpool } from '../../src/storage/reddb_spool.ts';
+import { ManualClock } from '../../src/storage/reddb/clock.ts';
+import { isDurabilitySatisfied, replicaAck, requiredQuorum, type ReplicaAck } from '../../src/storage/reddb/durability.ts';
+import { SpoolFs } from '../../src/storage/reddb/file.ts';
+import { ReddbMemDisk } from '../../src/storage/reddb/mem_disk.ts';
+import { ReddbPrimary } from '../../src/storage/reddb/primary.ts';
+import { LogicalWalSpool } from '../../src/storage/reddb/spool.ts';
 
 function ok<T>(x: T | StorageError): T {
   if (x instanceof StorageError) throw x;

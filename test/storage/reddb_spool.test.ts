@@ -4,13 +4,13 @@
 import { describe, expect, it } from 'vitest';
 import { FIRST_CHOICE } from '../../src/storage/disk.ts';
 import { StorageError } from '../../src/storage/errors.ts';
-import type { ReddbSwitches } from '../../src/storage/reddb_bugs.ts';
-import { ManualClock } from '../../src/storage/reddb_clock.ts';
-import { SpoolFs } from '../../src/storage/reddb_file.ts';
-import { encodeLogicalWalV1ForCompat, encodeLogicalWalV2ForCompat, encodeLogicalWalV3, v3FrameLength } from '../../src/storage/reddb_frame.ts';
-import { ReddbMemDisk } from '../../src/storage/reddb_mem_disk.ts';
-import { readFramesFrom } from '../../src/storage/reddb_scan.ts';
-import { DEFAULT_REPLICATION_TERM, LogicalWalSpool, type PayloadTermCodec } from '../../src/storage/reddb_spool.ts';
+import type { ReddbSwitches } from '../../src/storage/reddb/bugs.ts';
+import { ManualClock } from '../../src/storage/reddb/clock.ts';
+import { SpoolFs } from '../../src/storage/reddb/file.ts';
+import { encodeLogicalWalV1ForCompat, encodeLogicalWalV2ForCompat, encodeLogicalWalV3, v3FrameLength } from '../../src/storage/reddb/frame.ts';
+import { ReddbMemDisk } from '../../src/storage/reddb/mem_disk.ts';
+import { readFramesFrom } from '../../src/storage/reddb/scan.ts';
+import { DEFAULT_REPLICATION_TERM, LogicalWalSpool, type PayloadTermCodec } from '../../src/storage/reddb/spool.ts';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const newFs = (): SpoolFs => new SpoolFs(() => new ReddbMemDisk(1 << 20));

@@ -1,11 +1,11 @@
 import { describe, it, expect } from 'vitest';
-import { BlockVolume } from '../../src/storage/volume.ts';
+import { BlockVolume } from '../../src/storage/blockvol/volume.ts';
 import { ERR_TRUNCATION_UNSAFE } from '../../src/engine/errors.ts';
 import { ERR_WAL_FULL, ERR_WAL_RECYCLED, ERR_NOT_PRIMARY, ERR_EPOCH_MISMATCH } from '../../src/storage/errors.ts';
 import { ALWAYS, block, finish, GEO, listChooser, mkVolume, ok, stepUntil } from './helpers.ts';
-import { trimEntry, writeEntry, type WALEntry } from '../../src/storage/wal_entry.ts';
+import { trimEntry, writeEntry, type WALEntry } from '../../src/storage/blockvol/wal_entry.ts';
 import { StorageError } from '../../src/storage/errors.ts';
-import { Pinner } from '../../src/storage/pinner.ts';
+import { Pinner } from '../../src/storage/blockvol/pinner.ts';
 
 describe('BlockVolume basics', () => {
   it('writes get LSNs 1,2,3 and read back through the dirty map, then through the extent after a flush', () => {

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { crc32 } from '../../src/storage/crc32.ts';
-import { decodeWALEntry, encodeWALEntry, EntryType, WAL_ENTRY_HEADER_SIZE, type WALEntry } from '../../src/storage/wal_entry.ts';
+import { decodeWALEntry, encodeWALEntry, EntryType, WAL_ENTRY_HEADER_SIZE, type WALEntry } from '../../src/storage/blockvol/wal_entry.ts';
 
 const RUNS = process.env.SWSIM_DEEP ? 5000 : 200;
 

@@ -4,9 +4,9 @@
 // live range), bursts of more writes than the disk's change journal remembers, and crashes.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { SUPERBLOCK_REGION } from '../../src/storage/superblock.ts';
-import { BlockVolume } from '../../src/storage/volume.ts';
-import { WALWriter, type WALRecord } from '../../src/storage/wal_writer.ts';
+import { SUPERBLOCK_REGION } from '../../src/storage/blockvol/superblock.ts';
+import { BlockVolume } from '../../src/storage/blockvol/volume.ts';
+import { WALWriter, type WALRecord } from '../../src/storage/blockvol/wal_writer.ts';
 import { block, listChooser, mkVolume, ok } from './helpers.ts';
 
 const G = { blockSize: 16, numBlocks: 16, walSize: 512 };

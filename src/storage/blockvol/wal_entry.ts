@@ -4,14 +4,14 @@
 // bytes of data; TRIM carries Length (bytes trimmed) but no data; BARRIER has neither.
 // Decoding never throws: short buffer, CRC mismatch or EntrySize mismatch return an error.
 
-import { crc32 } from './crc32.ts';
+import { crc32 } from '../crc32.ts';
 import {
   ERR_CRC_MISMATCH,
   ERR_ENTRY_TRUNCATED,
   ERR_INVALID_ENTRY,
   StorageError,
   storageErr,
-} from './errors.ts';
+} from '../errors.ts';
 
 export const WAL_ENTRY_HEADER_SIZE = 38;
 /** Bytes before Data: LSN, Epoch, Type, Flags, LBA, Length. */

@@ -3,8 +3,8 @@
 // the non-repairing reader that stops at the first invalid frame, and the seek-index rebuild.
 // Pure functions over a byte array; the file I/O around them lives in reddb_spool.ts.
 
-import { decodeFrameAt, type FrameInvalidReason, type LogicalWalEntry } from './reddb_frame.ts';
-import { SeekIndex } from './reddb_seek_index.ts';
+import { decodeFrameAt, type FrameInvalidReason, type LogicalWalEntry } from './frame.ts';
+import { SeekIndex } from './seek_index.ts';
 
 export interface ScannedFrame {
   readonly entry: LogicalWalEntry;

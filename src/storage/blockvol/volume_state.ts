@@ -3,7 +3,7 @@
 // The step modules (write_path, flusher, truncate, rebuild_installer, snapshot_export,
 // superblock_persist, recovery) operate on it; BlockVolume (volume.ts) is the public facade.
 
-import type { Disk } from './disk.ts';
+import type { Disk } from '../disk.ts';
 import type { DirtyMap } from './dirty_map.ts';
 import type { StorageBugSwitches } from './bugs.ts';
 import type { VolumeLocks } from './locks.ts';

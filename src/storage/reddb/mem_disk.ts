@@ -4,7 +4,7 @@
 // (a torn write) or all. Sectors are aligned to absolute offsets, so a frame that starts just
 // before a sector boundary can survive as a 1-3 byte stub (the shape of hazard H12).
 
-import { DiskError, type Chooser, type Disk } from './disk.ts';
+import { DiskError, type Chooser, type Disk } from '../disk.ts';
 
 export const REDDB_SECTOR_SIZE = 512;
 

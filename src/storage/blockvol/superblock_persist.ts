@@ -4,7 +4,7 @@
 // writes it, so a concurrent persister's newer WALTail/checkpoint can be overwritten.
 
 import { bugOn } from './bugs.ts';
-import { diskErr, type StorageError } from './errors.ts';
+import { diskErr, type StorageError } from '../errors.ts';
 import { lockSteps, type Steps } from './locks.ts';
 import { encodeSuperblock, type SuperblockFields } from './superblock.ts';
 import type { VolumeState } from './volume_state.ts';

@@ -3,8 +3,8 @@
 // or v1 (`lsn, payload_len u64, payload`, no CRC). All integers little-endian; the CRC-32/IEEE
 // covers everything after the magic. Decoding never throws: it reports why a frame is invalid.
 
-import { crc32 } from './crc32.ts';
-import { StorageError, storageErr } from './errors.ts';
+import { crc32 } from '../crc32.ts';
+import { StorageError, storageErr } from '../errors.ts';
 
 export const LOGICAL_WAL_SPOOL_MAGIC: Readonly<Uint8Array> = Uint8Array.of(0x52, 0x44, 0x4c, 0x57); // "RDLW"
 export const LOGICAL_WAL_SPOOL_VERSION_V1 = 1;

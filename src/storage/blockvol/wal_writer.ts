@@ -5,8 +5,8 @@
 // filled completely (used stays < walSize), because a completely full WAL is unreclaimable:
 // AdvanceTail(newTail == physical tail) advances by 0 (docs/storage.md, HS2). ScanFrom walks tail..head with ErrWALRecycled when fromLSN <= the given checkpoint.
 
-import { type Disk, inspectOrRead } from './disk.ts';
-import { diskErr, ERR_WAL_FULL, ERR_WAL_RECYCLED, type StorageError, storageErr } from './errors.ts';
+import { type Disk, inspectOrRead } from '../disk.ts';
+import { diskErr, ERR_WAL_FULL, ERR_WAL_RECYCLED, type StorageError, storageErr } from '../errors.ts';
 import { type DecodeResult, decodeWALEntry, encodeWALEntryInto, EntryType, validateWALEntry, WAL_ENTRY_HEADER_SIZE, type WALEntry } from './wal_entry.ts';
 
 export type ScanFn = (entry: WALEntry) => StorageError | null | void;

@@ -8,9 +8,9 @@
 //    sync_all commits every earlier directory operation; a crash keeps a chosen prefix of the
 //    directory operations made since the last such commit.
 
-import type { Chooser } from './disk.ts';
-import { diskErr, StorageError, storageErr } from './errors.ts';
-import type { CrashableDisk } from './reddb_mem_disk.ts';
+import type { Chooser } from '../disk.ts';
+import { diskErr, StorageError, storageErr } from '../errors.ts';
+import type { CrashableDisk } from './mem_disk.ts';
 
 export const ERR_REDDB_NO_FILE = 'reddb_no_file';
 export const ERR_REDDB_BAD_LENGTH = 'reddb_bad_length';

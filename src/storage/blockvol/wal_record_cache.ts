@@ -7,7 +7,7 @@
 // where the last walk stopped to the new head. Anything else (a reset, a crash, a change inside the
 // reused bytes, a tail between records) walks [tail, head) afresh. Either way the result equals
 // WALWriter.records(true): the same walk over the same bytes, read with Disk.peek.
-import type { Disk } from './disk.ts';
+import type { Disk } from '../disk.ts';
 import { decodeWALEntry, type DecodeResult, walEntryExtent } from './wal_entry.ts';
 import type { WALRecord, WALWriter } from './wal_writer.ts';
 

@@ -5,7 +5,7 @@
 // of a SUPERBLOCK_REGION (4096) bytes region; a write of it is atomic when the disk's sector size
 // is >= 64 (a smaller sector size lets it tear, which Validate may not notice — as upstream).
 
-import { ERR_BAD_SUPERBLOCK, StorageError, storageErr } from './errors.ts';
+import { ERR_BAD_SUPERBLOCK, StorageError, storageErr } from '../errors.ts';
 
 export const SUPERBLOCK_REGION = 4096;
 export const SUPERBLOCK_ENCODED_SIZE = 64;

@@ -4,13 +4,13 @@
 // index; prune_through rewrites the kept frames into a temp file and renames it over the spool.
 // All state beyond the file (index, counters) is process memory, lost on a crash and rebuilt on open.
 
-import { StorageError } from './errors.ts';
-import { planted, type ReddbSwitches } from './reddb_bugs.ts';
-import type { VirtualClock } from './reddb_clock.ts';
-import type { SpoolFs } from './reddb_file.ts';
-import { encodeLogicalWalV3, type LogicalWalEntry } from './reddb_frame.ts';
-import { buildSeekIndex, readFramesFrom, scanForRepair, type RepairScan } from './reddb_scan.ts';
-import { SeekIndex, type SeekPoint } from './reddb_seek_index.ts';
+import { StorageError } from '../errors.ts';
+import { planted, type ReddbSwitches } from './bugs.ts';
+import type { VirtualClock } from './clock.ts';
+import type { SpoolFs } from './file.ts';
+import { encodeLogicalWalV3, type LogicalWalEntry } from './frame.ts';
+import { buildSeekIndex, readFramesFrom, scanForRepair, type RepairScan } from './scan.ts';
+import { SeekIndex, type SeekPoint } from './seek_index.ts';
 
 /** reddb's DEFAULT_REPLICATION_TERM: the term of a payload that does not decode as a ChangeRecord. */
 export const DEFAULT_REPLICATION_TERM = 1;

@@ -9,7 +9,7 @@
 // LSNs above the new checkpoint stay in the region and could be replayed if they align.
 
 import type { DirtyMap } from './dirty_map.ts';
-import type { StorageError } from './errors.ts';
+import type { StorageError } from '../errors.ts';
 import type { SuperblockFields } from './superblock.ts';
 import type { WALWriter } from './wal_writer.ts';
 import { EntryType } from './wal_entry.ts';

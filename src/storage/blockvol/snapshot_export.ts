@@ -4,8 +4,8 @@
 // snapshot image is the flushed extent read in one step (no CoW delta files), and the manifest
 // carries a CRC-32 of the image where upstream uses SHA-256.
 
-import { crc32 } from './crc32.ts';
-import { ERR_SNAPSHOT_BOUNDARY_MISMATCH, StorageError, storageErr } from './errors.ts';
+import { crc32 } from '../crc32.ts';
+import { ERR_SNAPSHOT_BOUNDARY_MISMATCH, StorageError, storageErr } from '../errors.ts';
 import { flushSteps } from './flusher.ts';
 import type { Steps } from './locks.ts';
 import { readExtent } from './read_path.ts';

@@ -3,9 +3,9 @@
 // limits, the retention floor and pruning through it, and the resume decision. Slots iterate in
 // replica-id order (Rust keeps them in a BTreeMap). Time is the injected virtual clock.
 
-import { StorageError } from './errors.ts';
-import { planted, type ReddbSwitches } from './reddb_bugs.ts';
-import type { VirtualClock } from './reddb_clock.ts';
+import { StorageError } from '../errors.ts';
+import { planted, type ReddbSwitches } from './bugs.ts';
+import type { VirtualClock } from './clock.ts';
 import {
   INITIAL_TIMELINE,
   newReplicationSlot,
@@ -13,9 +13,9 @@ import {
   confirmedLsn,
   retentionFloorOf,
   type ReplicationSlot,
-} from './reddb_slot.ts';
-import type { LogicalWalSpool } from './reddb_spool.ts';
-import { WalBuffer } from './reddb_wal_buffer.ts';
+} from './slot.ts';
+import type { LogicalWalSpool } from './spool.ts';
+import { WalBuffer } from './wal_buffer.ts';
 
 /** reddb's DEFAULT_SLOT_RETENTION_MAX_LAG_LSN and DEFAULT_SLOT_IDLE_TIMEOUT_MS. */
 export const DEFAULT_SLOT_RETENTION_MAX_LAG_LSN = 100_000;

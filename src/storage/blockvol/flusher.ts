@@ -9,8 +9,8 @@
 // Port choice: a batch in which every entry was skipped (slot reused) leaves the checkpoint alone.
 
 import { bugOn } from './bugs.ts';
-import { DiskError, inspectOrRead } from './disk.ts';
-import { diskErr, type StorageError } from './errors.ts';
+import { DiskError, inspectOrRead } from '../disk.ts';
+import { diskErr, type StorageError } from '../errors.ts';
 import { lockSteps, type Steps } from './locks.ts';
 import { persistSuperblockSteps } from './superblock_persist.ts';
 import { decodeWALEntry, EntryType, peekLength, peekLSN, WAL_ENTRY_HEADER_SIZE, WAL_ENTRY_PREFIX_SIZE, type WALEntry } from './wal_entry.ts';

@@ -4,7 +4,7 @@
 // nextLSN and the receiver's receivedLSN plainly (flushedLSN untouched: hazard H3), and record the
 // reset for the W11/W12 checks.
 
-import type { StorageError } from './errors.ts';
+import type { StorageError } from '../errors.ts';
 import type { Steps } from './locks.ts';
 import { recordReset } from './reset_record.ts';
 import { persistSuperblockSteps } from './superblock_persist.ts';

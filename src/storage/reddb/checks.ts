@@ -3,13 +3,13 @@
 // code under test, and returns a CheckFailure or null. R1 is a candidate: it fails at the stored
 // version through hazard H12 (a 1-3 byte stub after the last frame survives repair).
 
-import { StorageError } from './errors.ts';
-import { decodeFrameAt, type LogicalWalEntry } from './reddb_frame.ts';
-import type { ResumeMode } from './reddb_primary.ts';
-import { readFramesFrom } from './reddb_scan.ts';
-import type { SeekPoint } from './reddb_seek_index.ts';
-import { retentionFloorOf, ReplicationSlotInvalidationCause, type ReplicationSlot } from './reddb_slot.ts';
-import type { SpoolRecord } from './reddb_spool.ts';
+import { StorageError } from '../errors.ts';
+import { decodeFrameAt, type LogicalWalEntry } from './frame.ts';
+import type { ResumeMode } from './primary.ts';
+import { readFramesFrom } from './scan.ts';
+import type { SeekPoint } from './seek_index.ts';
+import { retentionFloorOf, ReplicationSlotInvalidationCause, type ReplicationSlot } from './slot.ts';
+import type { SpoolRecord } from './spool.ts';
 
 export interface CheckFailure {
   id: string;

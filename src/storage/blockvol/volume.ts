@@ -7,11 +7,11 @@
 // behaviour); storage bug switches are in bugs.ts; the checks of spec §12.5 are in checks.ts.
 // Satisfies the engine's BlockVolReader (readState) contract; pinner() gives the BlockVolPinner.
 
-import type { BlockVolState } from '../engine/adapter.ts';
-import type { Disk } from './disk.ts';
+import type { BlockVolState } from '../../engine/adapter.ts';
+import type { Disk } from '../disk.ts';
 import { DirtyMap } from './dirty_map.ts';
 import { bugOn, type StorageBugSwitches } from './bugs.ts';
-import { ERR_BAD_SUPERBLOCK, ERR_OUT_OF_BOUNDS, StorageError, storageErr, diskErr } from './errors.ts';
+import { ERR_BAD_SUPERBLOCK, ERR_OUT_OF_BOUNDS, StorageError, storageErr, diskErr } from '../errors.ts';
 import { flushSteps } from './flusher.ts';
 import { newVolumeLocks, runOrBusy, type StepLabel, type Steps, type VolumeLocks } from './locks.ts';
 import { Pinner } from './pinner.ts';

@@ -16,7 +16,7 @@ import {
   ERR_WAL_FULL,
   type StorageError,
   storageErr,
-} from './errors.ts';
+} from '../errors.ts';
 import { lockSteps, rlockSteps, type Steps } from './locks.ts';
 import { EntryType, trimEntry, type WALEntry, writeEntry } from './wal_entry.ts';
 import { ownerName, type VolumeState } from './volume_state.ts';

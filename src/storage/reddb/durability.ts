@@ -1,7 +1,7 @@
 // reddb commit durability policies (spec §11.4, reddb-file `ReplicationDurability`/`ReplicaAck`):
 // a commit at LSN c is satisfied when at least q replica acks have the policy's position >= c.
 
-import { StorageError, storageErr } from './errors.ts';
+import { StorageError, storageErr } from '../errors.ts';
 
 export const ERR_REDDB_ACK_UNORDERED = 'reddb_ack_unordered';
 

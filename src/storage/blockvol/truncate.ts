@@ -6,7 +6,7 @@
 // Switches: B23 checks before pausing/draining; B31 skips the exclusive ioMu.
 
 import { bugOn } from './bugs.ts';
-import { type StorageError, truncationUnsafe } from './errors.ts';
+import { type StorageError, truncationUnsafe } from '../errors.ts';
 import { lockSteps, type Steps } from './locks.ts';
 import { resetToCheckpointSteps } from './reset.ts';
 import { ownerName, type VolumeState } from './volume_state.ts';

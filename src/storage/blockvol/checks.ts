@@ -13,9 +13,9 @@
 // `candidate: true` (the target is expected to violate them via the named hazard).
 // All reads are inspection reads (Disk.peek): checking never consumes a chooser decision.
 
-import { StorageError } from './errors.ts';
+import { StorageError } from '../errors.ts';
 import { bytesEqual, type ContentOracle, firstDiffBlock, imageAt, reflectsThrough } from './reference_model.ts';
-import { SimDisk } from './sim_disk.ts';
+import { SimDisk } from '../sim_disk.ts';
 import type { FullExtentExport } from './snapshot_export.ts';
 import { BlockVolume, type TuningOptions } from './volume.ts';
 import type { ResetRecord } from './volume_state.ts';

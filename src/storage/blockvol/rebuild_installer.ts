@@ -6,7 +6,7 @@
 // receivedLSN := s - 1 (plain store).
 
 import { bugOn } from './bugs.ts';
-import { diskErr, ERR_INSTALLER_COMMITTED, ERR_OUT_OF_BOUNDS, type StorageError, storageErr } from './errors.ts';
+import { diskErr, ERR_INSTALLER_COMMITTED, ERR_OUT_OF_BOUNDS, type StorageError, storageErr } from '../errors.ts';
 import { lockSteps, runOrBusy, type Steps } from './locks.ts';
 import { resetToCheckpointSteps } from './reset.ts';
 import { ownerName, type VolumeState } from './volume_state.ts';

@@ -3,8 +3,8 @@
 // fall back to the extent), else the extent. A WAL entry that fails its CRC is reported as a
 // corrupt_sector disk error, never returned. One read is one atomic step.
 
-import { inspectOrRead } from './disk.ts';
-import { diskErr, type StorageError } from './errors.ts';
+import { inspectOrRead } from '../disk.ts';
+import { diskErr, type StorageError } from '../errors.ts';
 import { readWALEntryAt } from './flusher.ts';
 import { EntryType, type WALEntry } from './wal_entry.ts';
 import type { VolumeState } from './volume_state.ts';

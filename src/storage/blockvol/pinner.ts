@@ -5,7 +5,7 @@
 // not part of the floor (hazard H13). Hold IDs come from the pinner's own counter (first 1).
 // Satisfies the engine's BlockVolPinner contract structurally.
 
-import { EngineError } from '../engine/errors.ts';
+import { EngineError } from '../../engine/errors.ts';
 import type { FloorResult } from './volume_state.ts';
 import type { BlockVolState } from './volume.ts';
 

@@ -6,7 +6,7 @@
 // the generators; runToCompletion drives one alone (a block there means a deadlock: an error;
 // the BlockVolume wrappers return it as ERR_LOCK_BUSY — inside the simulator use the *Steps form).
 
-import { ERR_LOCK_BUSY, StorageError } from './errors.ts';
+import { ERR_LOCK_BUSY, StorageError } from '../errors.ts';
 
 export type StepLabel = string;
 export type Steps<T> = Generator<StepLabel, T, void>;
