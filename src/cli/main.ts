@@ -1,69 +1,113 @@
-// swsim command line: parses argv and dispatches to one command module per verb. Usage errors and
-// bad input exit 2 with a message naming what was wrong; invariant failures exit 1.
-// Wall-clock use is allowed under src/cli (reporting only); nothing below src/cli may read it.
-import { ALL_BUGS, homeProfileOf } from './bugs.ts';
-import { UsageError } from './args.ts';
-import { runFuzzCommand } from './fuzz_command.ts';
-import { runReplayCommand } from './replay_command.ts';
-import { runRunCommand } from './run_command.ts';
+// swsim command line: dispatches argv to one command module per verb, answers `--help` (global
+// and per command) and `--version`, applies the colour policy (NO_COLOR, FORCE_COLOR), and maps
+// errors to exit codes: usage errors and bad input exit 2 with a message naming what was wrong;
+// invariant failures exit 1. `main` runs in-process (the tests call it with a captured Io); the
+// process entry is `entry.ts`. Wall-clock use is allowed under src/cli (reporting only).
+import chalk from 'chalk';
+import { ALL_BUGS, homeProfileOf, unreachableReason } from '../check/bug_catalog.ts';
+import { buildId } from '../trace/build_info.ts';
+import { TOOL_VERSION } from '../trace/format.ts';
 import { TraceInputError } from '../trace/reader.ts';
+import { commandHelp, parseArgs, UsageError, wantsHelp, type CommandSpec } from './args.ts';
+import { ENGINE, runEngineCommand } from './engine_command.ts';
+import { FUZZ, runFuzzCommand } from './fuzz_command.ts';
+import type { Io } from './io.ts';
+import { REPLAY, runReplayCommand } from './replay_command.ts';
+import { RUN, runRunCommand } from './run_command.ts';
 
-const USAGE = `swsim — deterministic simulator and model checker for the SeaweedFS block-storage V2
-replication engine and its WAL
+const BUGS: CommandSpec = {
+  name: 'bugs',
+  args: '',
+  summary: 'List the known-bug switches usable with --bug: id, layer, home profile, what it is (* = not reachable by the simulated cluster).',
+  flags: {},
+};
 
-Usage:
-  swsim fuzz [--seeds N] [--from S] [--time 60s] [--profile P] [--bug ID]... [--traces DIR] [--json] [--strict]
-      run seeds S..S+N-1 (default 1..100) or until the time budget; ends with "N passed, N failed"
-  swsim run --seed S [--profile P] [--bug ID]... [--trace FILE] [--timeline] [--json] [--strict]
-      run one seed; write its trace when asked
-  swsim replay FILE [--from N] [--to N] [--timeline] [--quiet]
-      re-execute a trace, verify every fingerprint, report the first divergence
-  swsim engine FILE
-      run an engine script (JSON lines), one canonical JSON line per call
-  swsim bugs
-      list the known-bug switches usable with --bug: id, layer, home profile, what it is
-  swsim --help
+export const COMMANDS: readonly CommandSpec[] = [FUZZ, RUN, REPLAY, ENGINE, BUGS];
 
-Profiles: default, calm, network, crash, storage. Without --profile a run uses default, or, with
---bug, the switches' home profile (the one whose faults reach their code; see swsim bugs).
-Exit codes: 0 ok, 1 invariant failure or replay divergence, 2 bad usage or bad input, 130 interrupted.
-`;
+export function version(): string {
+  return `${TOOL_VERSION} (build ${buildId()}, trace format 2, node ${process.versions.node})`;
+}
 
-async function main(argv: string[]): Promise<number> {
+function usage(): string {
+  const lines = [
+    'swsim — deterministic simulator and model checker for the SeaweedFS block-storage V2',
+    'replication engine and its WAL', '', 'Usage:',
+  ];
+  for (const c of COMMANDS) lines.push(`  swsim ${c.name}${c.args !== '' ? ` ${c.args}` : ''}${Object.keys(c.flags).length > 0 ? ' [flags]' : ''}`, `      ${c.summary}`);
+  lines.push('  swsim --version', '  swsim <command> --help      every flag of a command', '',
+    'Exit codes: 0 ok, 1 invariant failure, incomplete run or replay divergence, 2 bad usage or bad input, 130 interrupted.');
+  return lines.join('\n') + '\n';
+}
+
+/** The colour level chalk detected for this process's terminal. */
+const DETECTED_LEVEL = chalk.level;
+
+/**
+ * FORCE_COLOR decides when set (0 or false: none; 1-3: that level); otherwise NO_COLOR (any
+ * non-empty value) turns colour off; otherwise the terminal's own capability.
+ */
+export function applyColourPolicy(env: Io['env']): void {
+  const force = env['FORCE_COLOR'];
+  if (force !== undefined && force !== '') {
+    chalk.level = force === '0' || force === 'false' ? 0 : Math.min(3, Math.max(1, Number(force) || 1)) as 1 | 2 | 3;
+  } else if (env['NO_COLOR'] !== undefined && env['NO_COLOR'] !== '') {
+    chalk.level = 0;
+  } else {
+    chalk.level = DETECTED_LEVEL;
+  }
+}
+
+function listBugs(io: Io): number {
+  for (const b of ALL_BUGS) {
+    const mark = unreachableReason(b.id) !== undefined ? '*' : ' ';
+    io.out(`${b.id.padEnd(6)}${mark} ${b.layer.padEnd(12)} ${homeProfileOf(b.id).padEnd(8)} ${b.description}\n`);
+  }
+  return 0;
+}
+
+async function dispatch(cmd: string, rest: string[], io: Io): Promise<number> {
+  switch (cmd) {
+    case 'fuzz': return runFuzzCommand(rest, io);
+    case 'run': return runRunCommand(rest, io);
+    case 'replay': return runReplayCommand(rest, io);
+    case 'engine': return runEngineCommand(rest, io);
+    case 'bugs': {
+      const { positional } = parseArgs(rest, BUGS);
+      if (positional.length > 0) throw new UsageError(`bugs takes no arguments, got '${positional[0]}'`);
+      return listBugs(io);
+    }
+    default: throw new Error(`no dispatch for ${cmd}`);
+  }
+}
+
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  applyColourPolicy(io.env);
   const [cmd, ...rest] = argv;
   if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
-    process.stdout.write(USAGE);
+    const topic = cmd === 'help' ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
+    io.out(topic !== undefined ? commandHelp(topic) : usage());
+    return 0;
+  }
+  if (cmd === '--version' || cmd === '-V' || cmd === 'version') {
+    io.out(`${version()}\n`);
+    return 0;
+  }
+  const spec = COMMANDS.find((c) => c.name === cmd);
+  if (spec === undefined) {
+    io.err(`swsim: unknown command '${cmd}'\n\n${usage()}`);
+    return 2;
+  }
+  if (wantsHelp(rest)) {
+    io.out(commandHelp(spec));
     return 0;
   }
   try {
-    switch (cmd) {
-      case 'fuzz': return await runFuzzCommand(rest);
-      case 'run': return runRunCommand(rest);
-      case 'replay': return runReplayCommand(rest);
-      case 'engine': {
-        const { runEngineCommand } = await import('./engine_command.ts');
-        return runEngineCommand(rest);
-      }
-      case 'bugs':
-        for (const b of ALL_BUGS) process.stdout.write(`${b.id.padEnd(6)} ${b.layer.padEnd(12)} ${homeProfileOf(b.id).padEnd(8)} ${b.description}\n`);
-        return 0;
-      default:
-        process.stderr.write(`swsim: unknown command '${cmd}'\n\n${USAGE}`);
-        return 2;
-    }
+    return await dispatch(cmd, rest, io);
   } catch (e) {
     if (e instanceof UsageError || e instanceof TraceInputError) {
-      process.stderr.write(`swsim ${cmd}: ${e.message}\n`);
+      io.err(`swsim ${cmd}: ${e.message}\n`);
       return 2;
     }
     throw e;
   }
 }
-
-// A closed pipe (`swsim bugs | head -1`) is not an error worth a stack trace.
-process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw e;
-});
-
-process.exitCode = await main(process.argv.slice(2));

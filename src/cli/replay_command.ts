@@ -1,33 +1,63 @@
-// `swsim replay FILE`: re-executes a trace, checks every fingerprint, reports the first
-// divergence (step, expected vs actual), and prints the coloured timeline (--from/--to).
-// Exit 0 when everything matches and the recorded outcome reproduces, 1 otherwise, 2 on bad input.
+// `swsim replay FILE`: re-executes a trace, checks every step against the recording, reports the
+// first divergence (step, expected vs actual, and whether the simulator changed since the trace
+// was recorded), and prints the coloured timeline around the divergence or the failure
+// (--from/--to choose the window). Exit 0 when everything matches and the recorded outcome
+// reproduces (a cut-short run to its last step), 1 otherwise, 2 on bad input.
 import chalk from 'chalk';
 import { makeClusterWorld } from '../check/cluster_world.ts';
 import { readTrace } from '../trace/reader.ts';
 import { renderTimeline } from '../trace/render.ts';
-import { replayTrace } from '../trace/replay.ts';
-import { parseArgs, UsageError } from './args.ts';
+import { provenance, replayTrace } from '../trace/replay.ts';
+import { parseArgs, UsageError, type CommandSpec } from './args.ts';
+import type { Io } from './io.ts';
 
-const FLAGS = { from: 'int', to: 'int', quiet: 'bool', timeline: 'bool' } as const;
+export const REPLAY: CommandSpec = {
+  name: 'replay',
+  args: 'FILE',
+  summary: 'Re-execute a trace, verify every step and fingerprint, and report the first divergence.',
+  flags: {
+    from: { kind: 'int', value: 'N', help: 'first step of the timeline shown' },
+    to: { kind: 'int', value: 'N', help: 'last step of the timeline shown' },
+    timeline: { kind: 'bool', help: 'print the timeline even when the replay matches a passing run' },
+    quiet: { kind: 'bool', help: 'print no timeline, only the verdict' },
+  },
+  notes: 'Without --from/--to the timeline shows the 40 steps before the divergence or the failure.',
+};
 
-export function runReplayCommand(argv: string[]): number {
-  const { flags, positional } = parseArgs(argv, FLAGS);
+/** Steps shown before the point of interest when no window is given. */
+const CONTEXT = 40;
+
+export function runReplayCommand(argv: string[], io: Io): number {
+  const { flags, positional } = parseArgs(argv, REPLAY);
   if (positional.length !== 1) throw new UsageError('replay needs exactly one trace file');
-  const trace = readTrace(positional[0]!);
-  const report = replayTrace(trace, makeClusterWorld);
-  const from = (flags['from'] as number | undefined) ?? 1;
+  const from = flags['from'] as number | undefined;
   const to = flags['to'] as number | undefined;
-  const showTimeline = flags['quiet'] !== true && (flags['timeline'] === true || flags['from'] !== undefined || to !== undefined || !report.ok || trace.outcome.status === 'fail');
+  if (from !== undefined && to !== undefined && from > to) throw new UsageError(`--from ${from} --to ${to}: an empty range (from is after to)`);
+  const trace = readTrace(positional[0]!);
+  const last = trace.steps.length;
+  if (from !== undefined && from > last) throw new UsageError(`--from ${from}: the trace has ${last} steps, so the range selects nothing`);
+  if (to !== undefined && to < 1) throw new UsageError('--to 0: the range selects nothing (steps start at 1)');
+
+  const report = replayTrace(trace, makeClusterWorld);
+  const o = trace.outcome;
+  const focus = !report.ok && report.divergence !== undefined ? report.divergence.step : o.status === 'fail' ? o.step : undefined;
+  const showTimeline = flags['quiet'] !== true && (flags['timeline'] === true || from !== undefined || to !== undefined || focus !== undefined);
   if (showTimeline) {
-    const defaultFrom = flags['from'] === undefined && to === undefined && trace.outcome.step !== undefined ? Math.max(1, trace.outcome.step - 40) : from;
-    process.stdout.write(renderTimeline(trace, defaultFrom, to ?? Number.MAX_SAFE_INTEGER));
+    const lo = from ?? (to === undefined && focus !== undefined ? Math.max(1, focus - CONTEXT) : 1);
+    const hi = to ?? (from === undefined && focus !== undefined ? focus + 5 : Number.MAX_SAFE_INTEGER);
+    io.out(renderTimeline(trace, lo, hi));
   }
   if (!report.ok && report.divergence !== undefined) {
     const d = report.divergence;
-    process.stdout.write(`${chalk.red.bold('DIVERGED')} at step ${d.step}\n  expected: ${d.expected}\n  actual:   ${d.actual}\n`);
+    if (report.seedMismatch !== undefined) {
+      io.out(`${chalk.red.bold('SEED MISMATCH')}: ${report.seedMismatch}\n`);
+      return 1;
+    }
+    io.out(`${chalk.red.bold('DIVERGED')} at step ${d.step}\n  expected: ${d.expected}\n  actual:   ${d.actual}\n`);
+    io.out(`${provenance(trace).explanation}\n`);
     return 1;
   }
-  const o = trace.outcome;
-  process.stdout.write(`${chalk.green('replay ok')}: ${report.replayed.length} steps, every fingerprint matches; outcome ${o.status === 'fail' ? `fail ${o.invariant} at step ${o.step}` : o.status} reproduced\n`);
+  const verdict = o.status === 'fail' ? `fail ${o.invariant} at step ${o.step}` : o.status === 'interrupted' || o.status === 'incomplete' ? `${o.status} after ${o.steps} steps` : o.status;
+  io.out(`${chalk.green('replay ok')}: ${report.replayed.length} steps, every fingerprint matches; outcome ${verdict}, reproduced\n`);
   return 0;
 }

@@ -1,24 +1,44 @@
 // The trace format: a versioned contract (design.md principle 7). JSON lines:
-//   1. header   {type:"header", format:"swsim-trace", formatVersion, tool, seed, profile, bugs, strict, maxSteps}
+//   1. header   {type:"header", format:"swsim-trace", formatVersion, tool, build, seed, strategy, profile,
+//                bugs, strict, maxSteps, stepCap}
 //   2. steps    {type:"step", step, t, actor, kind, detail?, fp}   one per simulator step
-//   3. outcome  {type:"outcome", status:"pass"|"fail"|"interrupted", invariant?, step?, message?, findings}
+//   3. outcome  {type:"outcome", status, invariant?, step?, message?, steps, findings}
 //   4. choices  {type:"choices", choices:[...]}                      the chooser's recorded sequence
 // Replay re-executes the header's run with the recorded choices and checks every fingerprint.
+// Version 2 added `build` (which code recorded it), `strategy`, `stepCap` and the `incomplete` status.
 
 export const TRACE_FORMAT = 'swsim-trace';
-export const TRACE_FORMAT_VERSION = 1;
+export const TRACE_FORMAT_VERSION = 2;
 export const TOOL_VERSION = 'swsim 0.1.0';
+
+/**
+ * What reaching `maxSteps` before the run's planned end means: `livelock` (the default cap: a
+ * run that never finishes is a failure) or `incomplete` (a cap the user set: the run was cut
+ * short, so neither pass nor fail can be claimed).
+ */
+export type StepCap = 'livelock' | 'incomplete';
+
+/**
+ * How a run ends. `incomplete`: stopped by a user-set step cap before the quiet phase and the
+ * end-of-run checks; `interrupted`: stopped by Ctrl-C. Neither is a pass.
+ */
+export type RunStatus = 'pass' | 'fail' | 'incomplete' | 'interrupted';
 
 export interface TraceHeader {
   readonly type: 'header';
   readonly format: typeof TRACE_FORMAT;
   readonly formatVersion: number;
   readonly tool: string;
+  /** Hash of the simulator's source that recorded the trace (build_info.ts). */
+  readonly build: string;
   readonly seed: number;
+  /** The chooser strategy; `random` traces are checked against their seed on replay. */
+  readonly strategy: 'random';
   readonly profile: string;
   readonly bugs: readonly string[];
   readonly strict: boolean;
   readonly maxSteps: number;
+  readonly stepCap: StepCap;
 }
 
 export interface TraceStep {
@@ -39,7 +59,7 @@ export interface Finding {
 
 export interface TraceOutcome {
   readonly type: 'outcome';
-  readonly status: 'pass' | 'fail' | 'interrupted';
+  readonly status: RunStatus;
   readonly invariant?: string;
   readonly step?: number;
   readonly message?: string;

@@ -1,7 +1,12 @@
 // Reads a trace file back, validating every line against the format with precise errors
 // (file, line, field, what was expected), so a truncated or hand-edited trace fails clearly.
 import { readFileSync } from 'node:fs';
+import { isKnownBug } from '../check/bug_catalog.ts';
+import { isProfileName, PROFILE_NAMES } from '../sim/profile.ts';
 import { TRACE_FORMAT, TRACE_FORMAT_VERSION, type Trace, type TraceHeader, type TraceOutcome, type TraceStep } from './format.ts';
+
+const STATUSES = ['pass', 'fail', 'incomplete', 'interrupted'];
+const STEP_CAPS = ['livelock', 'incomplete'];
 
 export class TraceInputError extends Error {
   constructor(readonly file: string, readonly line: number, readonly field: string, expected: string) {
@@ -34,12 +39,25 @@ export function parseTrace(file: string, text: string): Trace {
   const h = objs[0]!;
   if (h['type'] !== 'header') throw new TraceInputError(file, 1, 'type', '"header"');
   if (h['format'] !== TRACE_FORMAT) throw new TraceInputError(file, 1, 'format', `"${TRACE_FORMAT}"`);
-  if (h['formatVersion'] !== TRACE_FORMAT_VERSION) throw new TraceInputError(file, 1, 'formatVersion', `${TRACE_FORMAT_VERSION}`);
-  need(file, 1, h, 'seed', 'number');
-  need(file, 1, h, 'profile', 'string');
-  need(file, 1, h, 'bugs', 'array');
+  if (h['formatVersion'] !== TRACE_FORMAT_VERSION) {
+    const older = typeof h['formatVersion'] === 'number' && h['formatVersion'] < TRACE_FORMAT_VERSION;
+    throw new TraceInputError(file, 1, 'formatVersion', `${TRACE_FORMAT_VERSION}${older ? ' (the trace was written by an older swsim: re-record it, or keep the case as a scenario file)' : ''}`);
+  }
+  need(file, 1, h, 'tool', 'string');
+  need(file, 1, h, 'build', 'string');
+  const seed = need(file, 1, h, 'seed', 'number') as number;
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new TraceInputError(file, 1, 'seed', 'a non-negative integer');
+  if (h['strategy'] !== 'random') throw new TraceInputError(file, 1, 'strategy', '"random"');
+  const profile = need(file, 1, h, 'profile', 'string') as string;
+  if (!isProfileName(profile)) throw new TraceInputError(file, 1, 'profile', `one of ${PROFILE_NAMES.join(', ')} (got '${profile}': unknown to this version)`);
+  const bugs = need(file, 1, h, 'bugs', 'array') as unknown[];
+  bugs.forEach((b, k) => {
+    if (typeof b !== 'string' || !isKnownBug(b)) throw new TraceInputError(file, 1, `bugs[${k}]`, `a known bug id (got ${JSON.stringify(b)}: unknown to this version; see 'swsim bugs')`);
+  });
   need(file, 1, h, 'strict', 'boolean');
-  need(file, 1, h, 'maxSteps', 'number');
+  const maxSteps = need(file, 1, h, 'maxSteps', 'number') as number;
+  if (!Number.isSafeInteger(maxSteps) || maxSteps < 1) throw new TraceInputError(file, 1, 'maxSteps', 'a positive integer');
+  if (!STEP_CAPS.includes(h['stepCap'] as string)) throw new TraceInputError(file, 1, 'stepCap', `one of ${STEP_CAPS.join(', ')}`);
   const steps: TraceStep[] = [];
   let i = 1;
   for (; i < objs.length && objs[i]!['type'] === 'step'; i++) {
@@ -50,8 +68,13 @@ export function parseTrace(file: string, text: string): Trace {
   }
   const o = objs[i];
   if (o === undefined || o['type'] !== 'outcome') throw new TraceInputError(file, i + 1, 'type', '"outcome" after the step lines');
-  need(file, i + 1, o, 'status', 'string');
+  if (!STATUSES.includes(o['status'] as string)) throw new TraceInputError(file, i + 1, 'status', `one of ${STATUSES.join(', ')}`);
+  need(file, i + 1, o, 'steps', 'number');
   need(file, i + 1, o, 'findings', 'array');
+  if (o['status'] === 'fail') {
+    need(file, i + 1, o, 'invariant', 'string');
+    need(file, i + 1, o, 'step', 'number');
+  }
   const c = objs[i + 1];
   if (c === undefined || c['type'] !== 'choices') throw new TraceInputError(file, i + 2, 'type', '"choices" as the last line');
   const choices = need(file, i + 2, c, 'choices', 'array') as unknown[];

@@ -7,7 +7,8 @@
 import { failure, type Failure } from '../check/catalog.ts';
 import { ReplayDivergence, type RecordingChooser } from '../sim/chooser.ts';
 import type { CheckedWorld, WorldFactory } from '../check/checked_world.ts';
-import { TOOL_VERSION, TRACE_FORMAT, TRACE_FORMAT_VERSION, type Finding, type Trace, type TraceHeader, type TraceStep } from './format.ts';
+import { buildId } from './build_info.ts';
+import { TOOL_VERSION, TRACE_FORMAT, TRACE_FORMAT_VERSION, type Finding, type RunStatus, type StepCap, type Trace, type TraceHeader, type TraceStep } from './format.ts';
 
 export interface RunOptions {
   readonly seed: number;
@@ -16,6 +17,8 @@ export interface RunOptions {
   /** Candidate invariants fail the run too. */
   readonly strict: boolean;
   readonly maxSteps: number;
+  /** What reaching maxSteps before the planned end means (default `livelock`: a failure). */
+  readonly stepCap?: StepCap;
   /** Record step records (fingerprints). Off for the bare benchmark. */
   readonly record: boolean;
   /** Run the checker after every step. Off for the bare benchmark. */
@@ -27,7 +30,7 @@ export interface RunOptions {
 export type { CheckedWorld, WorldFactory };
 
 export interface RunResult {
-  readonly status: 'pass' | 'fail' | 'interrupted';
+  readonly status: RunStatus;
   readonly failure?: Failure & { step: number };
   readonly findings: Finding[];
   readonly steps: number;
@@ -40,8 +43,9 @@ export interface RunResult {
 
 export function traceHeader(o: RunOptions): TraceHeader {
   return {
-    type: 'header', format: TRACE_FORMAT, formatVersion: TRACE_FORMAT_VERSION, tool: TOOL_VERSION,
-    seed: o.seed, profile: o.profile, bugs: [...o.bugs].sort(), strict: o.strict, maxSteps: o.maxSteps,
+    type: 'header', format: TRACE_FORMAT, formatVersion: TRACE_FORMAT_VERSION, tool: TOOL_VERSION, build: buildId(),
+    seed: o.seed, strategy: 'random', profile: o.profile, bugs: [...o.bugs].sort(), strict: o.strict,
+    maxSteps: o.maxSteps, stepCap: o.stepCap ?? 'livelock',
   };
 }
 
@@ -54,6 +58,8 @@ export class SeedRun {
   private n = 0;
   private stoppedAt: number | undefined;
   private ended = false;
+  /** Set when a user-set step cap stopped the run before its planned end. */
+  private cutShort = false;
 
   constructor(private readonly o: RunOptions, make: WorldFactory, private readonly chooser: RecordingChooser) {
     this.cw = make({ seed: o.seed, profile: o.profile, bugs: o.bugs, chooser });
@@ -64,7 +70,8 @@ export class SeedRun {
     const { o, cw } = this;
     const w = cw.world;
     for (let k = 0; k < batch && !this.ended; k++) {
-      if (this.n >= o.maxSteps || w.finished()) { this.end(true); break; }
+      if (w.finished()) { this.end(true); break; }
+      if (this.n >= o.maxSteps) { this.hitStepCap(); break; }
       let e;
       try {
         e = w.step();
@@ -94,7 +101,7 @@ export class SeedRun {
 
   /** The outcome so far; `interrupted` when the run has not ended. */
   result(): RunResult {
-    const status: RunResult['status'] = this.failure !== undefined ? 'fail' : this.ended ? 'pass' : 'interrupted';
+    const status: RunStatus = this.failure !== undefined ? 'fail' : !this.ended ? 'interrupted' : this.cutShort ? 'incomplete' : 'pass';
     const f = this.failure;
     const trace: Trace = {
       header: traceHeader(this.o),
@@ -111,6 +118,21 @@ export class SeedRun {
       ...(f !== undefined ? { failure: f } : {}),
       ...(this.stoppedAt !== undefined ? { stoppedAt: this.stoppedAt } : {}),
     };
+  }
+
+  /**
+   * The step cap came before the planned end. Under the default cap the run is a livelock (it
+   * should have finished long before); under a cap the user set it is incomplete: the quiet phase
+   * and the end-of-run checks never ran, so it neither passes nor fails.
+   */
+  private hitStepCap(): void {
+    if ((this.o.stepCap ?? 'livelock') === 'livelock') {
+      const t = this.cw.world.now();
+      this.consider([failure('LIVELOCK', `the run did not reach its planned end within ${this.o.maxSteps} steps (virtual time ${t} ms): something keeps generating events without progress`)], this.n);
+    } else {
+      this.cutShort = true;
+    }
+    this.end(false);
   }
 
   /** End the run; end-of-run checks apply only to a run that reached its planned end. */

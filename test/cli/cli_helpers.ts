@@ -34,3 +34,17 @@ export function start(args: readonly string[]): Running {
 export function swsim(args: readonly string[]): Promise<CliResult> {
   return start(args).result;
 }
+
+/** Runs `main` in this process with captured output: the same code as the binary, without a process start. */
+export async function cli(args: readonly string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { main } = await import('../../src/cli/main.ts');
+  const { CapturedIo } = await import('../../src/cli/io.ts');
+  const io = new CapturedIo(env);
+  const code = await main(args, io);
+  return { code, stdout: io.stdout, stderr: io.stderr };
+}
+
+/** The first line of a text (where a command puts its one-line verdict or error). */
+export function firstLine(s: string): string {
+  return s.split('\n')[0]!;
+}

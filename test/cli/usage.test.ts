@@ -79,7 +79,7 @@ describe.concurrent('swsim usage', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${file}:2: field '(line)'`);
     const v2 = join(dir, 'v2.jsonl');
-    writeFileSync(v2, '{"type":"header","format":"swsim-trace","formatVersion":2}\n{}\n{}\n');
+    writeFileSync(v2, '{"type":"header","format":"swsim-trace","formatVersion":3}\n{}\n{}\n');
     const r2 = await swsim(['replay', v2]);
     expect(r2.code).toBe(2);
     expect(r2.stderr).toContain(`${v2}:1: field 'formatVersion'`);
@@ -89,7 +89,8 @@ describe.concurrent('swsim usage', () => {
     const r = await swsim(['bugs']);
     expect(r.code).toBe(0);
     expect(r.stdout.trim().split('\n').length).toBeGreaterThan(3);
-    expect(r.stdout).toMatch(/^B4\s+engine\s+default/m);
+    expect(r.stdout).toMatch(/^B4\s+\*\s+engine\s+default/m);
+    expect(r.stdout).toMatch(/^B5\s+engine\s+default/m);
     expect(r.stdout).toMatch(/^B29\s+replication\s+crash/m);
   });
 

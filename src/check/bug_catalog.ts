@@ -1,5 +1,6 @@
-// The known-bug catalogue as the CLI sees it: every switch of every layer, by id, so `--bug ID`
-// can be validated and listed in one place, with the profile whose faults reach its code.
+// The known-bug catalogue: every switch of every layer, by id, so `--bug ID` and a trace header's
+// `bugs` can be validated and listed in one place, with the profile whose faults reach its code
+// and, for the switches the simulated cluster cannot reach, the reason.
 import { ENGINE_BUGS } from '../engine/context.ts';
 import { REPLICATION_BUGS } from '../replication/bugs.ts';
 import type { ProfileName } from '../sim/profile.ts';
@@ -40,4 +41,25 @@ export function homeProfileOf(id: string): ProfileName {
 export function homeProfile(bugs: readonly string[]): ProfileName {
   const homes = [...new Set(bugs.map(homeProfileOf))];
   return homes.length === 1 ? homes[0]! : 'default';
+}
+
+/**
+ * Switches whose buggy branch no run of the simulated cluster reaches (README, "Exceptions"): a
+ * layer test catches each instead. `--bug` with one of them warns that the run cannot find it.
+ */
+const UNREACHABLE: Readonly<Record<string, string>> = {
+  B4: 'nothing in the system hands the engine a nil history',
+  B7: 'simulated volumes always have a valid, non-zero checkpoint, so full-base rebuilds never arise',
+  B9: 'simulated volumes always have a valid, non-zero checkpoint, so rebuild pins never fail',
+  B12a: 'the executors are the only callers and always use the sender API correctly',
+  B12b: 'the executors are the only callers and always use the sender API correctly',
+  B12c: 'the executors are the only callers and always use the sender API correctly',
+  B12d: 'the executors are the only callers and always use the sender API correctly',
+  B23: 'a truncation that succeeds while entries above its target are unflushed does not arise (docs/bugs.md)',
+  B27: 'simulated volumes report CommittedLSN = HeadLSN, so committed-0 snapshot choices never arise',
+};
+
+/** Why the simulated cluster cannot reach switch `id`, or undefined when it can. */
+export function unreachableReason(id: string): string | undefined {
+  return UNREACHABLE[id];
 }

@@ -1,0 +1,57 @@
+// The flags `fuzz` and `run` share — profile, known-bug switches, strictness, the step cap — and
+// how they resolve into run options: the profile a switch needs, a warning for a switch the
+// simulated cluster cannot reach, a refusal for switches whose home profiles differ.
+import { homeProfileOf, isKnownBug, unreachableReason } from '../check/bug_catalog.ts';
+import { DEFAULT_MAX_STEPS } from '../sim/cluster.ts';
+import { isProfileName, PROFILE_NAMES, type ProfileName } from '../sim/profile.ts';
+import type { StepCap } from '../trace/format.ts';
+import { positive, UsageError, type FlagDef, type Parsed } from './args.ts';
+import type { Io } from './io.ts';
+
+export const RUN_FLAGS: Readonly<Record<string, FlagDef>> = {
+  profile: { kind: 'string', value: 'P', help: `fault profile: ${PROFILE_NAMES.join(', ')} (default: default, or with --bug the switches' home profile)` },
+  bug: { kind: 'list', value: 'ID', help: "switch a known upstream bug back on (repeatable; see 'swsim bugs')" },
+  strict: { kind: 'bool', help: 'candidate invariants (findings) fail the run too' },
+  'max-steps': { kind: 'int', value: 'N', help: `stop each run after N steps; a run cut short is incomplete, not passed (default ${DEFAULT_MAX_STEPS}: reaching it is a LIVELOCK failure)` },
+  'allow-incomplete': { kind: 'bool', help: 'exit 0 even when runs were cut short by --max-steps' },
+};
+
+export interface CommonRunFlags {
+  readonly profile: ProfileName;
+  readonly bugs: string[];
+  readonly strict: boolean;
+  readonly maxSteps: number;
+  readonly stepCap: StepCap;
+  readonly allowIncomplete: boolean;
+}
+
+/** Resolve the shared flags; `quiet` suppresses the notes on stderr (--json). */
+export function commonFlags(flags: Parsed['flags'], io: Io, quiet: boolean): CommonRunFlags {
+  const bugs = (flags['bug'] as string[] | undefined) ?? [];
+  for (const b of bugs) if (!isKnownBug(b)) throw new UsageError(`--bug: unknown bug id '${b}' (see 'swsim bugs')`);
+  const given = flags['profile'] as string | undefined;
+  if (given !== undefined && !isProfileName(given)) throw new UsageError(`--profile: expected one of ${PROFILE_NAMES.join(', ')}, got '${given}'`);
+  const homes = [...new Set(bugs.map(homeProfileOf))];
+  if (given === undefined && homes.length > 1) {
+    throw new UsageError(`--bug ${bugs.join(' ')}: the switches live in different profiles (${bugs.map((b) => `${b}: ${homeProfileOf(b)}`).join(', ')}); choose one with --profile, or run them separately`);
+  }
+  const profile: ProfileName = (given as ProfileName | undefined) ?? homes[0] ?? 'default';
+  if (!quiet) {
+    for (const b of bugs) {
+      const why = unreachableReason(b);
+      if (why !== undefined) io.err(`note: ${b} cannot be reached by the simulated cluster (${why}); this run will not find it — its layer test does (docs/bugs.md)\n`);
+      else if (given !== undefined && homeProfileOf(b) !== given) io.err(`note: ${b}'s code is reached in profile ${homeProfileOf(b)}; running ${given} as asked, where it may not be reached\n`);
+    }
+    if (given === undefined && profile !== 'default') io.err(`profile ${profile}: where ${bugs.join(', ')} can be reached (--profile overrides)\n`);
+  }
+  const cap = positive(flags, 'max-steps');
+  return {
+    profile, bugs, strict: flags['strict'] === true,
+    maxSteps: cap ?? DEFAULT_MAX_STEPS, stepCap: cap === undefined ? 'livelock' : 'incomplete',
+    allowIncomplete: flags['allow-incomplete'] === true,
+  };
+}
+
+export function replayCommand(file: string): string {
+  return `npx swsim replay ${file}`;
+}
