@@ -1,0 +1,199 @@
+// The master <-> volume-server message shapes for block volumes, and the small value helpers
+// they need: roles on the wire, lease TTL on the wire, durability modes.
+//
+// Ports: weed/storage/blockvol/block_heartbeat.go (BlockVolumeInfoMessage,
+// BlockVolumeShortInfoMessage, BlockVolumeAssignment, RoleFromWire/RoleToWire,
+// LeaseTTLToWire), block_heartbeat_proto.go (AssignmentToProto / AssignmentFromProto),
+// weed/storage/blockvol/role.go (Role values) and durability_mode.go (ParseDurabilityMode,
+// Validate, RequiredReplicas). The Heartbeat / HeartbeatResponse shapes keep only the block
+// fields of master_pb.Heartbeat / HeartbeatResponse.
+//
+// Left out: scrub statistics, disk type and block size are carried but unused by the master;
+// ReplicaShipperStates (CP13-7) is not read by the master at this commit, so it is not carried.
+// Time: every duration is an integer number of virtual milliseconds.
+
+/** blockvol.Role as it travels on the wire (uint32). */
+export const Role = {
+  None: 0,
+  Primary: 1,
+  Replica: 2,
+  Stale: 3,
+  Rebuilding: 4,
+  Draining: 5,
+} as const;
+export type RoleValue = number;
+
+const MAX_VALID_ROLE = Role.Draining;
+
+/** blockvol.RoleFromWire: unknown values map to RoleNone. */
+export function roleFromWire(r: number): RoleValue {
+  return r > MAX_VALID_ROLE || r < 0 || !Number.isInteger(r) ? Role.None : r;
+}
+
+export function roleName(r: number): string {
+  switch (roleFromWire(r)) {
+    case Role.Primary: return 'primary';
+    case Role.Replica: return 'replica';
+    case Role.Stale: return 'stale';
+    case Role.Rebuilding: return 'rebuilding';
+    case Role.Draining: return 'draining';
+    default: return 'none';
+  }
+}
+
+const MAX_UINT32 = 0xffffffff;
+
+/** blockvol.LeaseTTLToWire: milliseconds, clamped to uint32. */
+export function leaseTTLToWire(ms: number): number {
+  if (ms > MAX_UINT32) return MAX_UINT32;
+  if (ms < 0) return 0;
+  return Math.floor(ms);
+}
+
+/** The TTL the master hard-codes into every assignment it builds (30 s in upstream). */
+export const ASSIGNMENT_LEASE_TTL_MS = 30_000;
+/** The LeaseTTL a created or auto-registered entry gets (30 s in upstream). */
+export const DEFAULT_LEASE_TTL_MS = 30_000;
+
+/** BlockVolumeInfoMessage: one volume's status in a full heartbeat. */
+export interface BlockVolumeInfoMessage {
+  path: string;
+  volumeSize: number;
+  blockSize: number;
+  epoch: number;
+  role: number;
+  walHeadLsn: number;
+  checkpointLsn: number;
+  hasLease: boolean;
+  diskType: string;
+  replicaDataAddr: string;
+  replicaCtrlAddr: string;
+  healthScore: number;
+  replicaDegraded: boolean;
+  durabilityMode: string;
+  nvmeAddr: string;
+  nqn: string;
+}
+
+/** A BlockVolumeInfoMessage with every field at Go's zero value, overridden by `fields`. */
+export function infoMessage(fields: Partial<BlockVolumeInfoMessage> & { path: string }): BlockVolumeInfoMessage {
+  return {
+    volumeSize: 0, blockSize: 0, epoch: 0, role: Role.None, walHeadLsn: 0, checkpointLsn: 0,
+    hasLease: false, diskType: '', replicaDataAddr: '', replicaCtrlAddr: '', healthScore: 0,
+    replicaDegraded: false, durabilityMode: '', nvmeAddr: '', nqn: '',
+    ...fields,
+  };
+}
+
+/** BlockVolumeShortInfoMessage: a volume appearing or disappearing in a delta heartbeat. */
+export interface BlockVolumeShortInfoMessage {
+  path: string;
+  volumeSize: number;
+  blockSize: number;
+  diskType: string;
+}
+
+/** blockvol.ReplicaAddr: one replica's receiver endpoints and (V2) stable server identity. */
+export interface ReplicaAddr {
+  dataAddr: string;
+  ctrlAddr: string;
+  serverID: string;
+}
+
+/** BlockVolumeAssignment: role/epoch/lease for one volume, from master to volume server. */
+export interface BlockVolumeAssignment {
+  path: string;
+  epoch: number;
+  role: number;
+  /** 0 = no lease. */
+  leaseTtlMs: number;
+  replicaDataAddr: string;
+  replicaCtrlAddr: string;
+  replicaServerID: string;
+  rebuildAddr: string;
+  replicaAddrs: ReplicaAddr[];
+}
+
+export function assignment(fields: Partial<BlockVolumeAssignment> & { path: string; epoch: number; role: number }): BlockVolumeAssignment {
+  return {
+    leaseTtlMs: 0, replicaDataAddr: '', replicaCtrlAddr: '', replicaServerID: '', rebuildAddr: '',
+    replicaAddrs: [], ...fields,
+  };
+}
+
+export function cloneAssignment(a: BlockVolumeAssignment): BlockVolumeAssignment {
+  return { ...a, replicaAddrs: a.replicaAddrs.map((r) => ({ ...r })) };
+}
+
+/**
+ * What the assignment looks like after the gRPC hop: AssignmentToProto then AssignmentFromProto.
+ * UPSTREAM HAZARD (block_heartbeat_proto.go: AssignmentToProto; master.proto ReplicaAddrMessage
+ * has no server_id, BlockVolumeAssignment no replica_server_id): the V2 stable identities
+ * (ReplicaAddr.ServerID, ReplicaServerID) are dropped on the wire, and when ReplicaAddrs is
+ * non-empty the scalar replica fields are dropped on the receiving side. The master facade returns
+ * assignments before this hop; a wiring that wants the real wire applies this function.
+ */
+export function assignmentOverWire(a: BlockVolumeAssignment): BlockVolumeAssignment {
+  const out = assignment({ path: a.path, epoch: a.epoch, role: a.role, leaseTtlMs: a.leaseTtlMs, rebuildAddr: a.rebuildAddr });
+  if (a.replicaAddrs.length > 0) {
+    out.replicaAddrs = a.replicaAddrs.map((r) => ({ dataAddr: r.dataAddr, ctrlAddr: r.ctrlAddr, serverID: '' }));
+  } else {
+    out.replicaDataAddr = a.replicaDataAddr;
+    out.replicaCtrlAddr = a.replicaCtrlAddr;
+  }
+  return out;
+}
+
+/**
+ * The block part of master_pb.Heartbeat. A full block heartbeat carries blockVolumeInfos (or
+ * hasNoBlockVolumes); a delta carries newBlockVolumes / deletedBlockVolumes; a plain volume
+ * heartbeat carries none of them and still gets pending assignments and lease grants back.
+ */
+export interface Heartbeat {
+  blockVolumeInfos: BlockVolumeInfoMessage[];
+  hasNoBlockVolumes: boolean;
+  newBlockVolumes: BlockVolumeShortInfoMessage[];
+  deletedBlockVolumes: BlockVolumeShortInfoMessage[];
+  blockNvmeAddr: string;
+}
+
+export function heartbeat(fields: Partial<Heartbeat> = {}): Heartbeat {
+  return { blockVolumeInfos: [], hasNoBlockVolumes: false, newBlockVolumes: [], deletedBlockVolumes: [], blockNvmeAddr: '', ...fields };
+}
+
+/** The full block heartbeat a server with these volumes sends (collectBlockVolumeHeartbeat). */
+export function fullHeartbeat(infos: BlockVolumeInfoMessage[], blockNvmeAddr = ''): Heartbeat {
+  return heartbeat({ blockVolumeInfos: infos, hasNoBlockVolumes: infos.length === 0, blockNvmeAddr });
+}
+
+/** The block part of master_pb.HeartbeatResponse. */
+export interface HeartbeatResponse {
+  blockVolumeAssignments: BlockVolumeAssignment[];
+}
+
+// --- durability modes (blockvol/durability_mode.go) ---
+
+export type DurabilityMode = 'best_effort' | 'sync_all' | 'sync_quorum';
+
+/** ParseDurabilityMode: '' means best_effort. Returns null for an invalid mode. */
+export function parseDurabilityMode(s: string): DurabilityMode | null {
+  switch (s) {
+    case '': case 'best_effort': return 'best_effort';
+    case 'sync_all': return 'sync_all';
+    case 'sync_quorum': return 'sync_quorum';
+    default: return null;
+  }
+}
+
+/** DurabilityMode.Validate: sync_quorum requires RF >= 3. Returns an error text or null. */
+export function validateDurability(m: DurabilityMode, replicaFactor: number): string | null {
+  return m === 'sync_quorum' && replicaFactor < 3 ? 'blockvol: sync_quorum requires replica_factor >= 3' : null;
+}
+
+/** DurabilityMode.RequiredReplicas: replicas that must exist at create time. */
+export function requiredReplicas(m: DurabilityMode, replicaFactor: number): number {
+  if (replicaFactor <= 1) return 0;
+  if (m === 'sync_all') return replicaFactor - 1;
+  if (m === 'sync_quorum') return Math.floor(replicaFactor / 2);
+  return 0;
+}
