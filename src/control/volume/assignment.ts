@@ -14,11 +14,12 @@
 //   weed/storage/store_blockvol.go  WithVolume's "block volume not found" error.
 // Left out: iSCSI/NVMe registration, CSI, create/delete/expand/snapshot RPCs, metrics, glog.
 //
-// Shape: `planProcessAssignments` returns, in upstream's order, first one 'v2Assignment' effect
-// per assignment (the V2 engine bridge: ConvertAssignment + orchestrator.ProcessAssignment —
-// src/replication/v2bridge and src/engine own that), then per assignment a `VolumeAssignmentStep`:
-// the volume-level decision (promotion.ts) whose effects the simulator runs; only if that
-// succeeds does it run `replicationSetup(...)` for the same assignment (Go: `continue` on error).
+// Shape, in upstream's order: `v2BridgeEffects` — one 'v2Assignment' effect per assignment, all
+// first (the V2 engine bridge: ConvertAssignment + orchestrator.ProcessAssignment — src/engine and
+// src/replication own that); then per assignment `planVolumeAssignment` (the volume-level
+// decision, promotion.ts) whose effects the simulator runs (runVolumePlan); only if that succeeds
+// `replicationSetup` for the same assignment (Go: `continue` on error), each effect applied with
+// `applyServiceEffect` (+ `replicaReceiverStarted` for a receiver).
 //
 // Hazards ported as is (docs/control-volume.md):
 //  - ProcessAssignments runs replication setup on every delivery, refreshes included: a repeated
