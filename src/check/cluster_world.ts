@@ -162,7 +162,7 @@ export class ClusterChecker {
     const c = this.cluster;
     const p = c.primary();
     if (p === undefined || p.vol === null || p.role !== 'primary') {
-      out.push(failure('E3', `no serving primary at the end of the quiet phase (master says ${c.master.primaryServerID()})`));
+      out.push(failure('E3', `no serving primary at the end of the quiet phase (master says ${c.control.primaryServerID()})`));
       return out;
     }
     this.checkE2(p, out);
@@ -339,7 +339,7 @@ function divergenceCause(c: Cluster, n: VolumeNode, replica: Uint8Array, primary
  */
 function lostAtFailover(c: Cluster, ackEpoch: number, ackLSN: number): string | null {
   if (c.plan.durability !== 'sync_quorum') return null;
-  for (const f of c.master.failoverLog) {
+  for (const f of c.control.failoverLog) {
     if (f.epoch <= ackEpoch || f.promotedFlushedLSN >= ackLSN) continue;
     const promoted = `the failover to epoch ${f.epoch} promoted ${f.promoted} (flushedLSN ${f.promotedFlushedLSN})`;
     const rebuilding = f.skippedRebuilding.find((s) => s.flushedLSN >= ackLSN);

@@ -7,15 +7,15 @@ import type { EngineBugId } from '../engine/context.ts';
 import { ENGINE_BUGS } from '../engine/context.ts';
 import { REPLICATION_BUGS, type ReplicationBugId } from '../replication/bugs.ts';
 import { STORAGE_BUGS, type StorageBugId } from '../storage/blockvol/bugs.ts';
-import type { Assignment } from './assignment.ts';
 import { between, chance, pick, type RecordingChooser } from './chooser.ts';
 import { Client, type ReadAnswer, type WriteAck } from './client.ts';
 import { Coverage } from './coverage.ts';
 import type { EngineObserver } from './engine_observer.ts';
-import type { Heartbeat } from './heartbeat.ts';
 import { Kernel, type SimEvent } from './kernel.ts';
-import { Master, type ReportedProgress } from './master.ts';
-import { Network, type NetHost } from './network.ts';
+import type { ReportedProgress } from '../control/ideal/master.ts';
+import type { ControlPlane } from './control_plane.ts';
+import { IdealControl } from './ideal_control.ts';
+import { Network } from './network.ts';
 import { VolumeNode, type Bugs, type NodeEnv } from './node.ts';
 import { Oracle } from './oracle.ts';
 import { drawFaultPlan, type FaultPlan, type ProfileName } from './profile.ts';
@@ -51,13 +51,12 @@ export function splitBugs(ids: readonly string[]): Bugs {
 export class Cluster implements World {
   readonly kernel: Kernel;
   readonly network: Network;
-  readonly master: Master;
+  readonly control: ControlPlane;
   readonly nodes: VolumeNode[] = [];
   readonly client: Client;
   readonly oracle = new Oracle();
   readonly marks = new Coverage();
   readonly plan: FaultPlan;
-  private readonly masterHost: NetHost = { name: 'master', owner: { alive: true } };
   private detail: string | undefined;
   private readonly endAt: number;
   private quiet = false;
@@ -82,7 +81,7 @@ export class Cluster implements World {
     const bugs = splitBugs(opts.bugs);
     const env: NodeEnv = {
       kernel: this.kernel, chooser: c, network: this.network, coverage: this.marks,
-      sendHeartbeat: (n, hb) => this.network.sendDatagram(n.name, this.masterHost, 'master.heartbeat', () => this.onHeartbeat(hb)),
+      sendHeartbeat: (n, hb) => ideal.sendHeartbeat(n, hb),
       nodeByServer: (id) => this.nodes.find((n) => n.serverID === id),
       noteAllocation: (lsn, by) => this.noteAllocation(lsn, by),
       engineObserverFor: (n, d) => opts.engineObserver?.(n, d) ?? null,
@@ -96,10 +95,12 @@ export class Cluster implements World {
     for (const n of this.nodes) n.wildcardListen = p.wildcardListen;
     // The old-version replica is the last node (never the first primary).
     if (p.legacyReplica) this.nodes[this.nodes.length - 1]!.legacyBarrierReply = true;
-    this.master = new Master({ volume: VOLUME, leaseMs: 3000, anyReplicaMayWin: p.durability === 'sync_all', choose: (k, n) => c.choose(k, n) }, this.nodes.map((n) => ({
-      serverID: n.serverID, node: n.name, dataAddr: n.dataAddr(), ctrlAddr: n.ctrlAddr(), rebuildAddr: n.rebuildAddr(), addrVersion: 1,
-      lastHeartbeat: 0, role: 'none', epoch: 0, headLSN: 0, flushedLSN: 0,
-    })), 's1');
+    const ideal = new IdealControl({
+      kernel: this.kernel, network: this.network, chooser: c, nodes: this.nodes, volume: VOLUME, anyReplicaMayWin: p.durability === 'sync_all',
+      note: (d) => { this.detail = d; },
+      onFailover: (epoch) => this.recordFailoverProgress(epoch),
+    });
+    this.control = ideal;
     for (const n of this.nodes) n.boot(false);
     this.endAt = p.faultPhaseMs + p.quietPhaseMs;
     this.client = new Client(this.kernel, c, {
@@ -107,7 +108,7 @@ export class Cluster implements World {
       trimPermille: p.trimPermille, timeoutMs: 8000, stopAt: p.faultPhaseMs, quietSyncMs: p.idleQuiet ? p.quietPhaseMs : 2000, maxWriteBlocks: p.maxWriteBlocks, endAt: p.faultPhaseMs + p.quietPhaseMs - 5000,
     }, this.oracle, () => this.clientTarget());
     this.client.start();
-    this.kernel.schedule(500, 'master', 'master.tick', () => this.masterTick());
+    ideal.start();
     if (p.faultTickMs > 0) this.kernel.schedule(p.faultTickMs, 'fault', 'fault.tick', () => this.faultTick());
     this.kernel.schedule(p.faultPhaseMs, 'fault', 'fault.quiet', () => this.beginQuiet());
   }
@@ -126,7 +127,7 @@ export class Cluster implements World {
   /** Fingerprint of the state after a step: virtual time, master view, every node's digest. */
   fingerprint(): string {
     const h = new StateHash().num(this.kernel.now());
-    this.master.digest(h);
+    this.control.digest(h);
     h.num(this.nodes.length);
     for (const n of this.nodes) n.digest(h);
     return h.hex();
@@ -135,8 +136,9 @@ export class Cluster implements World {
   coverage(): Record<string, number> {
     const s = this.network.stats;
     const snap = this.marks.snapshot();
-    return { ...snap, partitions: s.partitions, failovers: this.master.stats.failovers, epoch_bumps: this.master.stats.epochBumps,
-      endpoint_updates: this.master.stats.endpointUpdates, rebuild_assignments: this.master.stats.rebuildAssignments, durable_writes: this.oracle.durableWrites(),
+    const m = this.control.stats;
+    return { ...snap, partitions: s.partitions, failovers: m.failovers, epoch_bumps: m.epochBumps,
+      endpoint_updates: m.endpointUpdates, rebuild_assignments: m.rebuildAssignments, durable_writes: this.oracle.durableWrites(),
       client_reads: this.oracle.readCount() };
   }
 
@@ -167,35 +169,15 @@ export class Cluster implements World {
   }
 
   primary(): VolumeNode | undefined {
-    return this.nodes.find((n) => n.serverID === this.master.primaryServerID());
+    const id = this.control.primaryServerID();
+    return id === null ? undefined : this.nodes.find((n) => n.serverID === id);
   }
 
   // ---- control plane ------------------------------------------------------------------------
 
-  private onHeartbeat(hb: Heartbeat): void {
-    const changed = this.master.onHeartbeat(hb, this.kernel.now());
-    const node = this.nodes.find((n) => n.serverID === hb.serverID)!;
-    this.deliver(node);
-    if (changed) { const p = this.primary(); if (p !== undefined && p !== node) this.deliver(p); }
-  }
-
-  private deliver(node: VolumeNode): void {
-    const a: Assignment = this.master.assignmentFor(node.serverID);
-    this.network.sendDatagram('master', node.host, 'master.assign', () => node.onAssignment(a));
-  }
-
-  private deliverAll(): void {
-    for (const n of this.nodes) this.deliver(n);
-  }
-
-  private masterTick(): void {
-    if (this.master.tick(this.kernel.now())) {
-      // Ground truth for the checker (the master cannot see it): what each server holds now.
-      this.failoverProgress.set(this.master.currentEpoch(), this.nodes.filter((n) => n.up()).map((n) => ({ serverID: n.serverID, flushedLSN: n.durableProgress() })));
-      this.detail = `failover to ${this.master.primaryServerID()} epoch ${this.master.currentEpoch()}`;
-      this.deliverAll();
-    }
-    this.kernel.schedule(500, 'master', 'master.tick', () => this.masterTick());
+  /** Ground truth for the checker (the master cannot see it): what each live server holds at a failover. */
+  private recordFailoverProgress(epoch: number): void {
+    this.failoverProgress.set(epoch, this.nodes.filter((n) => n.up()).map((n) => ({ serverID: n.serverID, flushedLSN: n.durableProgress() })));
   }
 
   // ---- client -------------------------------------------------------------------------------
@@ -248,9 +230,7 @@ export class Cluster implements World {
       this.network.partition(a, b, symmetric);
       this.kernel.schedule(between(c, 'fault.heal_ms', 300, 6000), 'fault', 'fault.heal', () => { this.detail = `heal ${a}/${b}`; this.network.heal(a, b); });
     } else if (chance(c, 'fault.epoch', p.epochBumpPermille)) {
-      this.master.bumpEpoch();
-      this.detail = `epoch bump to ${this.master.currentEpoch()}`;
-      this.deliverAll();
+      this.detail = this.control.bumpEpoch();
     } else if (chance(c, 'fault.pause', p.pausePermille)) {
       const n = pick(c, 'fault.pause.node', this.nodes);
       const ms = between(c, 'fault.pause_ms', 200, 5000);
@@ -258,7 +238,7 @@ export class Cluster implements World {
       n.pause(this.kernel.now() + ms);
       this.marks.add('process_paused');
     } else if (chance(c, 'fault.endpoint', p.endpointChangePermille)) {
-      const replicas = this.nodes.filter((n) => n.up() && n.serverID !== this.master.primaryServerID());
+      const replicas = this.nodes.filter((n) => n.up() && n.serverID !== this.control.primaryServerID());
       if (replicas.length > 0) {
         const n = pick(c, 'fault.endpoint.node', replicas);
         this.detail = `restart ${n.name} on a new address`;
