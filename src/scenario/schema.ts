@@ -57,7 +57,7 @@ import {
 /** A duration ("500ms", "2s", "1m30s") → virtual ms. One instance, so errors can recognise it. */
 export const Duration = z
   .string()
-  .meta({ pattern: DURATION_PATTERN, description: DURATION_EXPECTED.replace(/^expected /, '') })
+  .meta({ id: 'Duration', pattern: DURATION_PATTERN, description: DURATION_EXPECTED.replace(/^expected /, '') })
   .check((ctx) => {
     const r = parseDuration(ctx.value);
     if ('error' in r) ctx.issues.push({ code: 'custom', message: r.error, input: ctx.value });
@@ -66,14 +66,17 @@ export const Duration = z
 
 const NAME_RE = /^[a-z][a-z0-9_-]*$/;
 /** A server name declared in cluster.servers (semantic.ts checks the reference exists). */
-export const ServerName = z.string().regex(NAME_RE, { error: 'expected a name of lower-case letters, digits, "_" or "-", starting with a letter' });
+export const ServerName = z.string().regex(NAME_RE, { error: 'expected a name of lower-case letters, digits, "_" or "-", starting with a letter' }).meta({ id: 'ServerName' });
 /** A host that can be partitioned: a server name, `master` or `client`. */
 const HostName = ServerName;
-export const ActionId = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, { error: 'expected an id of letters, digits, "_" or "-", starting with a letter' });
-const Lsn = z.number().int().min(0);
-const Count = z.number().int().min(1);
-const Permille = z.number().int().min(0).max(1000);
-const Lba = z.number().int().min(0);
+export const ActionId = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, { error: 'expected an id of letters, digits, "_" or "-", starting with a letter' }).meta({ id: 'ActionId' });
+const Lsn = z.number().int().min(0).meta({ id: 'Lsn' });
+const Count = z.number().int().min(1).meta({ id: 'Count' });
+const Permille = z.number().int().min(0).max(1000).meta({ id: 'Permille' });
+const EventName = z.enum(EVENTS).meta({ id: 'RecoveryEvent' });
+const BugId = z.enum(BUG_IDS).meta({ id: 'BugId' });
+const InvariantId = z.enum(INVARIANT_IDS).meta({ id: 'InvariantId' });
+const Lba = z.number().int().min(0).meta({ id: 'Lba' });
 
 /**
  * A union told apart by which tag key an object has (`sender_state`, `event`, ...), as the
@@ -83,7 +86,7 @@ const Lba = z.number().int().min(0);
 export interface KeyedUnionInfo { readonly tags: readonly string[]; readonly what: string; readonly literal?: string }
 export const KEYED_UNIONS = new WeakMap<object, KeyedUnionInfo>();
 function keyedUnion<const T extends readonly [z.ZodType, ...z.ZodType[]]>(what: string, tags: readonly string[], options: T, literal?: string) {
-  const u = z.union(options);
+  const u = z.union(options).meta({ id: what[0]!.toUpperCase() + what.slice(1) });
   KEYED_UNIONS.set(u, literal === undefined ? { tags, what } : { tags, what, literal });
   return u;
 }
@@ -115,7 +118,7 @@ export const Cluster = z.strictObject({
   legacy_replica: ServerName.optional().describe('a replica running the old version (legacy 1-byte barrier reply, B26) until the quiet phase'),
   scan_only_catchup: z.boolean().default(false).describe('catch-up StreamWALEntries only scans (the target v2bridge, H9)'),
   replan_on_redelivery: z.boolean().default(true).describe('re-delivered assignments re-apply recovery targets (H14)'),
-  bugs: z.array(z.enum(BUG_IDS)).default([]).describe('known-bug switches on from the start'),
+  bugs: z.array(BugId).default([]).describe('known-bug switches on from the start'),
 });
 
 // ---- workload ----------------------------------------------------------------------------------
@@ -152,7 +155,7 @@ export const Workload = z.strictObject({
 
 // ---- conditions and assertions -------------------------------------------------------------------
 
-const StepRef = z.union([z.number().int().min(1), z.enum(EXECUTOR_STEP_NAMES)]);
+const StepRef = z.union([z.number().int().min(1), z.enum(EXECUTOR_STEP_NAMES)]).meta({ id: 'ExecutorStep' });
 const LsnBound = Lsn;
 
 const condSender = z.strictObject({ replica: ServerName, sender_state: z.enum(SENDER_STATES) });
@@ -164,7 +167,7 @@ const condExecutor = z.strictObject({
   step: StepRef,
   count: Count.default(1),
 });
-const condEvent = z.strictObject({ event: z.enum(EVENTS), replica: ServerName.optional(), count: Count.default(1) });
+const condEvent = z.strictObject({ event: EventName, replica: ServerName.optional(), count: Count.default(1) });
 const condCommitted = z.strictObject({ lsn_committed: LsnBound });
 const condFlushed = z.strictObject({ replica: ServerName, flushed_lsn: LsnBound });
 const condInSync = z.strictObject({ in_sync_count: z.number().int().min(0) });
@@ -176,7 +179,7 @@ export const Condition = keyedUnion('condition', [
 ], [condSender, condShipper, condSessionKind, condExecutor, condEvent, condCommitted, condFlushed, condInSync, condPrimary, condAfter]);
 
 const assertEvent = z.strictObject({
-  event: z.enum(EVENTS),
+  event: EventName,
   replica: ServerName.optional(),
   present: z.boolean().default(true),
   count: Count.optional().describe('exactly this many times (default: at least once)'),
@@ -204,8 +207,8 @@ const base = {
 const act = <const K extends string, S extends z.core.$ZodLooseShape>(kind: K, shape: S) =>
   z.strictObject({ do: z.literal(kind), ...base, ...shape });
 
-const Pair = z.tuple([HostName, HostName]);
-const messageArgs = { message: z.enum(MESSAGE_KINDS), from: HostName.optional(), to: HostName.optional(), count: Count.default(1) };
+const Pair = z.tuple([HostName, HostName]).meta({ id: 'HostPair' });
+const messageArgs = { message: z.enum(MESSAGE_KINDS).meta({ id: 'MessageKind' }), from: HostName.optional(), to: HostName.optional(), count: Count.default(1) };
 
 export const Action = z.discriminatedUnion('do', [
   act('write', writeArgs),
@@ -233,7 +236,7 @@ export const Action = z.discriminatedUnion('do', [
   act('disk_error', { server: ServerName, io: z.enum(['write', 'fsync', 'read', 'any']).default('any'), count: Count.default(1) }),
   act('flush', { server: ServerName }),
   act('assign_rebuild', { replica: ServerName }),
-  act('set_bug', { bug: z.enum(BUG_IDS), on: z.boolean().default(true) }),
+  act('set_bug', { bug: BugId, on: z.boolean().default(true) }),
   act('assert', { that: z.array(Assertion).min(1) }),
 ]);
 
@@ -254,8 +257,8 @@ export const Run = z.strictObject({
 });
 
 const expectPass = z.literal('pass').transform(() => ({ outcome: 'pass' as const }));
-const expectFail = z.strictObject({ fail: z.enum(INVARIANT_IDS) }).transform((e) => ({ outcome: 'fail' as const, invariant: e.fail }));
-const expectFinding = z.strictObject({ finding: z.enum(FINDING_IDS), invariant: z.enum(INVARIANT_IDS).optional() })
+const expectFail = z.strictObject({ fail: InvariantId }).transform((e) => ({ outcome: 'fail' as const, invariant: e.fail }));
+const expectFinding = z.strictObject({ finding: z.enum(FINDING_IDS), invariant: InvariantId.optional() })
   .transform((e) => ({ outcome: 'finding' as const, finding: e.finding, ...(e.invariant === undefined ? {} : { invariant: e.invariant }) }));
 export const Expect = keyedUnion('expectation', ['', 'fail', 'finding'], [expectPass, expectFail, expectFinding], 'pass');
 
