@@ -9,7 +9,7 @@ import { extname } from 'node:path';
 import * as z from 'zod';
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YNode } from 'yaml';
 import { DURATION_EXPECTED } from './duration.ts';
-import { ActionId, Duration, KEYED_UNIONS, ScenarioSchema, ServerName, type Scenario } from './schema.ts';
+import { ActionId, Duration, KEYED_UNIONS, ScenarioName, ScenarioSchema, ServerName, type Scenario } from './schema.ts';
 import { semanticIssues, type Path } from './semantic.ts';
 import { closest, didYouMean } from './suggest.ts';
 
@@ -301,7 +301,7 @@ function explainUnion(issue: Extract<Issue, { code: 'invalid_union' }>, path: Pa
     }
     const typo = keys.map((k) => [k, closest(k, tags)] as const).find(([, c]) => c !== null);
     if (typo !== undefined) {
-      push([...path, typo[0]], 'key', `unknown key "${typo[0]}"; did you mean "${typo[1]}"? a ${info.what} needs one of the keys ${tags.join(', ')}`);
+      push([...path, typo[0]], 'key', `unknown key "${typo[0]}"; did you mean "${typo[1]}"? expected a ${info.what} with one of the keys ${tags.join(', ')}`);
     } else {
       push(path, 'value', `a ${info.what} with keys ${keys.join(', ') || '(none)'}, expected ${shape}`);
     }
@@ -339,6 +339,7 @@ const MARKERS = new Map<unknown, string>([
   [Duration, DURATION_EXPECTED.replace(/^expected /, '')],
   [ServerName, 'a server name (one of cluster.servers)'],
   [ActionId, 'an action id'],
+  [ScenarioName, 'a scenario name (lower-case letters, digits, ".", "_" or "-")'],
 ]);
 
 /** Strip wrappers, but stop at a marker schema (Duration) so callers can recognise it. */
@@ -423,7 +424,7 @@ function expectedText(s: z.ZodType | undefined, fallback: string): string {
   if (names !== undefined) return oneOf(names);
   const d = defOf(u);
   if (d.type === 'number') return (d.checks ?? []).length > 0 ? 'a whole number' : 'a number';
-  if (d.type === 'array') return `a list of ${expectedText(d.element, 'item')}s`.replace(/^a list of (a|an) /, 'a list of ');
+  if (d.type === 'array') return `a list, each ${expectedText(d.element, 'item')}`;
   if (d.type === 'object') return `a mapping (keys: ${Object.keys(d.shape ?? {}).join(', ')})`;
   if (d.type === 'tuple') return `a list of ${d.items?.length ?? 0} names`;
   if (d.type === 'union') {

@@ -264,8 +264,9 @@ export const Expect = keyedUnion('expectation', ['', 'fail', 'finding'], [expect
 
 // ---- the scenario ---------------------------------------------------------------------------------
 
+export const ScenarioName = z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, { error: 'expected a name of lower-case letters, digits, ".", "_" or "-"' });
 export const ScenarioSchema = z.strictObject({
-  name: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, { error: 'expected a name of lower-case letters, digits, ".", "_" or "-"' }),
+  name: ScenarioName,
   description: z.string().default(''),
   tags: z.array(z.string()).default([]),
   cluster: Cluster.prefault({}),
