@@ -211,7 +211,10 @@ export class ClusterChecker {
       // sender reads connecting while its session transfers (a rebuild stays in phase handshake).
       const rebuildSession = sender?.hasActiveSession() === true && sender.sessionSnapshot()?.kind === SessionKind.Rebuild;
       const rebuilding = (engineState === 'needs_rebuild' || rebuildSession) && (p.recovery?.running(id) ?? false);
-      if (!rebuilding && (engineState !== 'in_sync' || shipper?.state() !== 'in_sync')) {
+      // Where no engine runs on the primary (the upstream control plane at c7eb87c58 drives
+      // none), convergence is the data path's alone: the shipper in sync.
+      const engineOK = engineState === 'in_sync' || (p.recovery === null && sender === null);
+      if (!rebuilding && (!engineOK || shipper?.state() !== 'in_sync')) {
         const why = stallCause(c, p, n, shipper, engineState, image);
         const f = failure('E3', `replica ${n.name} did not converge: engine ${engineState}, shipper ${shipper?.state() ?? 'none'}, receiver ${n.receiver === null ? 'none' : 'running'}${why ?? ''}`);
         out.push(why !== null ? { ...f, candidate: true } : f);
@@ -423,10 +426,10 @@ function firstHole(p: VolumeNode, from: number): number | null {
   return null;
 }
 
-export const makeClusterWorld: WorldFactory = ({ seed, profile, bugs, chooser }) => {
+export const makeClusterWorld: WorldFactory = ({ seed, profile, bugs, control, chooser }) => {
   if (!isProfileName(profile)) throw new Error(`unknown profile ${profile}`);
   let checker: ClusterChecker | null = null;
-  const cluster = new Cluster({ seed, profile, bugs, chooser, engineObserver: (node, driver) => checker?.watchEngine(node, driver) ?? null });
+  const cluster = new Cluster({ seed, profile, bugs, chooser, ...(control !== undefined ? { control } : {}), engineObserver: (node, driver) => checker?.watchEngine(node, driver) ?? null });
   checker = new ClusterChecker(cluster);
   const cc = checker;
   // Engines started during construction (before the checker existed) are watched from now on.

@@ -3,6 +3,7 @@
 // simulated cluster cannot reach, a refusal for switches whose home profiles differ.
 import { homeProfileOf, isKnownBug, unreachableReason } from '../check/bug_catalog.ts';
 import { DEFAULT_MAX_STEPS } from '../sim/cluster.ts';
+import { CONTROL_MODES, isControlMode, type ControlMode } from '../sim/control_plane.ts';
 import { isProfileName, PROFILE_NAMES, type ProfileName } from '../sim/profile.ts';
 import type { StepCap } from '../trace/format.ts';
 import { positive, UsageError, type FlagDef, type Parsed } from './args.ts';
@@ -10,6 +11,7 @@ import type { Io } from './io.ts';
 
 export const RUN_FLAGS: Readonly<Record<string, FlagDef>> = {
   profile: { kind: 'string', value: 'P', help: `fault profile: ${PROFILE_NAMES.join(', ')} (default: default, or with --bug the switches' home profile)` },
+  control: { kind: 'string', value: 'C', help: `control plane: ideal (the model of the intended V2 design, default) or upstream (the master and block service ported from upstream; in progress)` },
   bug: { kind: 'list', value: 'ID', help: "switch a known upstream bug back on (repeatable; see 'swsim bugs')" },
   strict: { kind: 'bool', help: 'candidate invariants (findings) fail the run too' },
   'max-steps': { kind: 'int', value: 'N', help: `stop each run after N steps; a run cut short is incomplete, not passed (default ${DEFAULT_MAX_STEPS}: reaching it is a LIVELOCK failure)` },
@@ -18,6 +20,7 @@ export const RUN_FLAGS: Readonly<Record<string, FlagDef>> = {
 
 export interface CommonRunFlags {
   readonly profile: ProfileName;
+  readonly control: ControlMode;
   readonly bugs: string[];
   readonly strict: boolean;
   readonly maxSteps: number;
@@ -44,9 +47,11 @@ export function commonFlags(flags: Parsed['flags'], io: Io, quiet: boolean): Com
     }
     if (given === undefined && profile !== 'default') io.err(`profile ${profile}: where ${bugs.join(', ')} can be reached (--profile overrides)\n`);
   }
+  const control = (flags['control'] as string | undefined) ?? 'ideal';
+  if (!isControlMode(control)) throw new UsageError(`--control: expected one of ${CONTROL_MODES.join(', ')}, got '${control}'`);
   const cap = positive(flags, 'max-steps');
   return {
-    profile, bugs, strict: flags['strict'] === true,
+    profile, control, bugs, strict: flags['strict'] === true,
     maxSteps: cap ?? DEFAULT_MAX_STEPS, stepCap: cap === undefined ? 'livelock' : 'incomplete',
     allowIncomplete: flags['allow-incomplete'] === true,
   };

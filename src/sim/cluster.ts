@@ -13,9 +13,11 @@ import { Coverage } from './coverage.ts';
 import type { EngineObserver } from './engine_observer.ts';
 import { Kernel, type SimEvent } from './kernel.ts';
 import type { ReportedProgress } from '../control/ideal/master.ts';
-import type { ControlPlane } from './control_plane.ts';
+import type { ControlMode, ControlPlane } from './control_plane.ts';
 import { IdealControl } from './ideal_control.ts';
+import { UpstreamControl } from './upstream_control.ts';
 import { Network } from './network.ts';
+import { MASTER_ADDR } from './upstream_control.ts';
 import { VolumeNode, type Bugs, type NodeEnv } from './node.ts';
 import { Oracle } from './oracle.ts';
 import { drawFaultPlan, type FaultPlan, type ProfileName } from './profile.ts';
@@ -24,6 +26,8 @@ import type { World } from './world.ts';
 
 export const DEFAULT_MAX_STEPS = 2_000_000;
 export const VOLUME = 'vol1';
+/** The volume's file path on every server (upstream's registry keys a server's volume by it). */
+export const VOLUME_PATH = '/data/vol1.blk';
 export const GEOMETRY = { blockSize: 16, numBlocks: 16, walSize: 16384 } as const;
 
 export interface ClusterOptions {
@@ -31,6 +35,8 @@ export interface ClusterOptions {
   readonly profile: ProfileName;
   readonly bugs: readonly string[];
   readonly chooser: RecordingChooser;
+  /** Which control plane runs the volume (default `ideal`). */
+  readonly control?: ControlMode;
   /** Called for each new engine instance (each primary incarnation). */
   readonly engineObserver?: (node: VolumeNode, driver: RecoveryDriver) => EngineObserver | null;
 }
@@ -79,17 +85,21 @@ export class Cluster implements World {
       duplicatePermille: p.duplicatePermille, reorderPermille: p.reorderPermille, dialTimeout: 3000,
     });
     const bugs = splitBugs(opts.bugs);
+    const control = opts.control ?? 'ideal';
+    const volumeSize = GEOMETRY.numBlocks * GEOMETRY.blockSize;
     const env: NodeEnv = {
       kernel: this.kernel, chooser: c, network: this.network, coverage: this.marks,
       sendHeartbeat: (n, hb) => ideal.sendHeartbeat(n, hb),
       nodeByServer: (id) => this.nodes.find((n) => n.serverID === id),
       noteAllocation: (lsn, by) => this.noteAllocation(lsn, by),
       engineObserverFor: (n, d) => opts.engineObserver?.(n, d) ?? null,
+      noteDetail: (d) => { this.detail = this.detail === undefined ? d : `${this.detail}; ${d}`; },
+      upstream: { masterAddr: MASTER_ADDR, volumePath: VOLUME_PATH, durability: p.durability, volumeSize, coverage: this.marks },
     };
     for (let i = 1; i <= 1 + p.replicas; i++) {
       this.nodes.push(new VolumeNode({
         name: `n${i}`, serverID: `s${i}`, volume: VOLUME, ...GEOMETRY, durability: p.durability, bugs,
-        flushIntervalMs: 100, heartbeatMs: 500, retryMs: 1000, interleavePermille: p.interleavePermille, scanOnlyCatchUp: false, replanOnRedelivery: true, diskIOErrorPermille: p.diskErrorPermille, tornPermille: p.tornPermille,
+        flushIntervalMs: 100, heartbeatMs: 500, retryMs: 1000, interleavePermille: p.interleavePermille, scanOnlyCatchUp: false, replanOnRedelivery: true, control, diskIOErrorPermille: p.diskErrorPermille, tornPermille: p.tornPermille,
       }, env));
     }
     for (const n of this.nodes) n.wildcardListen = p.wildcardListen;
@@ -100,7 +110,18 @@ export class Cluster implements World {
       note: (d) => { this.detail = d; },
       onFailover: (epoch) => this.recordFailoverProgress(epoch),
     });
-    this.control = ideal;
+    if (control === 'upstream') {
+      const up = new UpstreamControl({
+        kernel: this.kernel, network: this.network, nodes: this.nodes, volume: VOLUME, volumePath: VOLUME_PATH, volumeSize,
+        durability: p.durability, coverage: this.marks,
+        note: (d) => env.noteDetail!(d),
+        onFailover: (epoch) => this.recordFailoverProgress(epoch),
+      });
+      up.start();
+      this.control = up;
+    } else {
+      this.control = ideal;
+    }
     for (const n of this.nodes) n.boot(false);
     this.endAt = p.faultPhaseMs + p.quietPhaseMs;
     this.client = new Client(this.kernel, c, {
@@ -108,7 +129,7 @@ export class Cluster implements World {
       trimPermille: p.trimPermille, timeoutMs: 8000, stopAt: p.faultPhaseMs, quietSyncMs: p.idleQuiet ? p.quietPhaseMs : 2000, maxWriteBlocks: p.maxWriteBlocks, endAt: p.faultPhaseMs + p.quietPhaseMs - 5000,
     }, this.oracle, () => this.clientTarget());
     this.client.start();
-    ideal.start();
+    if (control === 'ideal') ideal.start();
     if (p.faultTickMs > 0) this.kernel.schedule(p.faultTickMs, 'fault', 'fault.tick', () => this.faultTick());
     this.kernel.schedule(p.faultPhaseMs, 'fault', 'fault.quiet', () => this.beginQuiet());
   }
@@ -217,7 +238,9 @@ export class Cluster implements World {
       const n = pick(c, 'fault.crash.node', this.nodes);
       this.detail = `crash ${n.name}`;
       n.crash();
-      const newAddr = chance(c, 'fault.new_address', p.newAddressPermille);
+      // Upstream derives replication ports from the server's listen address and learns it only
+      // at allocation; a new address is not modelled under the upstream control plane yet.
+      const newAddr = chance(c, 'fault.new_address', p.newAddressPermille) && this.control.mode === 'ideal';
       this.kernel.schedule(between(c, 'fault.restart_ms', 500, 8000), 'fault', 'fault.restart', () => this.restart(n, newAddr));
     } else if (chance(c, 'fault.partition', p.partitionPermille) && chance(c, 'fault.isolate', 250)) {
       this.isolatePrimary();
@@ -239,7 +262,7 @@ export class Cluster implements World {
       this.marks.add('process_paused');
     } else if (chance(c, 'fault.endpoint', p.endpointChangePermille)) {
       const replicas = this.nodes.filter((n) => n.up() && n.serverID !== this.control.primaryServerID());
-      if (replicas.length > 0) {
+      if (replicas.length > 0 && this.control.mode === 'ideal') {
         const n = pick(c, 'fault.endpoint.node', replicas);
         this.detail = `restart ${n.name} on a new address`;
         n.crash();

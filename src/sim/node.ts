@@ -9,7 +9,7 @@ import { EngineContext, type EngineBugSwitches } from '../engine/context.ts';
 import { RecoveryDriver } from '../engine/driver.ts';
 import { EngineError } from '../engine/errors.ts';
 import type { ExecutorIOCall, IOResult } from '../engine/executor.ts';
-import type { AssignmentIntent, ReplicaID, SessionKind } from '../engine/types.ts';
+import type { AssignmentIntent, ReplicaID, ReplicaState, SessionKind } from '../engine/types.ts';
 import { BridgeExecutor } from '../replication/bridge_executor.ts';
 import type { ReplicationBugSwitches } from '../replication/bugs.ts';
 import { GroupCommitter, makeDistributedSync, SyncLog, type DurabilityMode, type SyncFn } from '../replication/group_commit.ts';
@@ -36,6 +36,8 @@ import { RecoveryManager } from './recovery_manager.ts';
 import type { StateHash } from './state_hash.ts';
 import { VolumeRunner } from './volume_runner.ts';
 import { wildcardTransport } from './wildcard_transport.ts';
+import { BlockServiceAgent, type AgentEnv } from './block_service_agent.ts';
+import type { ControlMode } from './control_plane.ts';
 
 export interface Bugs {
   readonly engine: EngineBugSwitches;
@@ -60,6 +62,11 @@ export interface NodeConfig {
   readonly replanOnRedelivery: boolean;
   /** Fidelity mode: catch-up StreamWALEntries scans only (the target's v2bridge, H9). */
   readonly scanOnlyCatchUp: boolean;
+  /**
+   * Which control plane drives this server: `ideal` (the model: assignments via onAssignment,
+   * ideal heartbeats) or `upstream` (the ported block service, block_service_agent.ts).
+   */
+  readonly control: ControlMode;
   /** Disk faults of the seed's plan (rates in permille). */
   readonly diskIOErrorPermille: number;
   readonly tornPermille: number;
@@ -72,10 +79,14 @@ export interface NodeEnv {
   readonly network: Network;
   readonly coverage: Coverage;
   sendHeartbeat(from: VolumeNode, hb: Heartbeat): void;
+  /** Under `upstream` control: where the master's heartbeat service listens, and what the agent reports. */
+  readonly upstream?: AgentEnv;
   /** Find a node by server ID (for engine RPCs; delivery still goes over the network). */
   nodeByServer(serverID: string): VolumeNode | undefined;
   /** Lineage ground truth: a primary incarnation appended `lsn` (see Cluster.noteAllocation). */
   noteAllocation(lsn: number, by: string): void;
+  /** Say what a step did (the trace's detail). */
+  noteDetail?(detail: string): void;
   /** A new engine instance started on this node (a checker may watch it). */
   engineObserverFor(node: VolumeNode, driver: RecoveryDriver): EngineObserver | null;
 }
@@ -128,6 +139,10 @@ export class VolumeNode {
   private walLSNs: { readonly recs: readonly WALRecord[]; readonly lsns: ReadonlySet<number> } | null = null;
   /** The last crash tore a write inside the WAL region (recovery must cut the torn tail). */
   private tornWAL = false;
+  /** Under `upstream` control: this incarnation's block service (roles, lease, assignments, heartbeats). */
+  agent: BlockServiceAgent | null = null;
+  /** Client operations (writes, trims, syncs) in flight: upstream's opsOutstanding, which a demotion drains. */
+  opsOutstanding = 0;
 
   constructor(readonly cfg: NodeConfig, private readonly env: NodeEnv) {
     this.host = { name: cfg.name, owner: this.owner };
@@ -148,7 +163,7 @@ export class VolumeNode {
   ctrlAddr(): string { return `${this.cfg.name}:${this.port + 1}`; }
   rebuildAddr(): string { return `${this.cfg.name}:${this.port + 2}`; }
   /** The receiver's bind address: `addr` itself, or its wildcard form (":port") under the B18 fault. */
-  private listenAddr(addr: string): string { return this.wildcardListen ? addr.slice(addr.lastIndexOf(':')) : addr; }
+  private bindAddr(addr: string): string { return this.wildcardListen ? addr.slice(addr.lastIndexOf(':')) : addr; }
   replicaID(): ReplicaID { return makeReplicaID(this.cfg.volume, this.cfg.serverID); }
 
   // ---- lifecycle ------------------------------------------------------------------------
@@ -178,6 +193,16 @@ export class VolumeNode {
       this.group?.shipAll(e);
     });
     v.setShipperFloorFn(() => this.group?.minRecoverableFlushedLSN() ?? { lsn: 0, found: false });
+    this.opsOutstanding = 0;
+    if (this.cfg.control === 'upstream') {
+      // Upstream: OpenBlockVol leaves the volume in RoleNone with local-only group commit; the
+      // rebuild server starts only with a primary assignment; the block service does the rest.
+      this.committer = new GroupCommitter((done) => done(this.runner!.runSync(v.syncSteps())), this.timers);
+      this.loop('node.flush', this.cfg.flushIntervalMs, () => this.flushTick());
+      this.agent = new BlockServiceAgent(this, env.upstream!, env.kernel, env.network, this.owner);
+      this.agent.boot();
+      return;
+    }
     this.rebuildServer = new RebuildServer({ volume: this.primaryPort(), transport: env.network.transportFor(this.host), listenAddr: this.rebuildAddr() });
     this.rebuildServer.start();
     this.loop('node.flush', this.cfg.flushIntervalMs, () => this.flushTick());
@@ -208,6 +233,7 @@ export class VolumeNode {
     this.recovery = null;
     this.receiver = null;
     this.rebuildServer = null;
+    this.agent = null;
     this.role = 'none';
   }
 
@@ -348,7 +374,7 @@ export class VolumeNode {
     if (this.receiver === null) {
       this.receiver = new ReplicaReceiver({
         volume: this.replicaPort(), transport: wildcardTransport(this.env.network.transportFor(this.host), this.cfg.name), timers: this.timers!,
-        dataListenAddr: this.listenAddr(this.dataAddr()), ctrlListenAddr: this.listenAddr(this.ctrlAddr()), advertisedHost: this.cfg.name,
+        dataListenAddr: this.bindAddr(this.dataAddr()), ctrlListenAddr: this.bindAddr(this.ctrlAddr()), advertisedHost: this.cfg.name,
         bugs: this.cfg.bugs.replication, legacyBarrierReply: this.legacyBarrierReply,
       });
     }
@@ -358,6 +384,76 @@ export class VolumeNode {
       this.env.coverage.add('receiver_start_failed');
       this.receiver.stop();
     }
+  }
+
+  // ---- upstream block service operations (block_service_agent.ts calls these) ----------------
+
+  /** The block service's listen address (iSCSI): replication ports derive from it (ReplicationPorts). */
+  listenAddr(): string { return `${this.cfg.name}:${this.port}`; }
+
+  /** Say what the control plane did in this step (the trace's detail). */
+  noteControl(detail: string): void { this.env.noteDetail?.(`${this.cfg.name}: ${detail}`); }
+
+  /** SetEpoch's superblock write: the error text, or null. */
+  persistEpoch(epoch: number): string | null {
+    const err = this.runner!.runSync(this.vol!.setEpochSteps(epoch));
+    return err === null ? null : err.message;
+  }
+
+  /**
+   * SetReplicaAddrs: a fresh shipper group (the previous one is dropped without StopAll, as
+   * upstream) and a distributed group committer whose batches re-check the write gate after
+   * syncing (PostSyncCheck).
+   */
+  upstreamSetReplicaAddrs(addrs: readonly { dataAddr: string; ctrlAddr: string }[], onStateChange: ((from: ReplicaState, to: ReplicaState) => void) | null): void {
+    const vol = this.vol!;
+    const port = this.primaryPort();
+    const shippers = addrs.map((r) => new WALShipper({
+      dataAddr: r.dataAddr, ctrlAddr: r.ctrlAddr, epochFn: () => vol.epoch(), volume: port,
+      transport: wildcardTransport(this.env.network.transportFor(this.host), this.cfg.name), timers: this.timers!, bugs: this.cfg.bugs.replication,
+      ...(onStateChange !== null ? { onStateChange } : {}),
+    }));
+    this.group = new ShipperGroup(shippers, this.timers!);
+    const distributed = makeDistributedSync({ volume: port, group: () => this.group!, mode: () => this.cfg.durability, bugs: this.cfg.bugs.replication, log: this.syncLog });
+    const sync: SyncFn = (done) => distributed((err) => done(err ?? this.postSyncCheck()));
+    this.committer = new GroupCommitter(sync, this.timers!);
+  }
+
+  /** Group commit's PostSyncCheck: the write gate, with the lease read off the virtual clock. */
+  postSyncCheck(): EngineError | null {
+    this.agent?.refreshLease();
+    return this.vol?.writeGate() ?? null;
+  }
+
+  /** StartRebuildServer at `addr`; a failure (address in use by the previous one) is ignored, as upstream. */
+  upstreamStartRebuildServer(addr: string): void {
+    const server = new RebuildServer({ volume: this.primaryPort(), transport: this.env.network.transportFor(this.host), listenAddr: addr });
+    if (server.start() === null) this.rebuildServer = server;
+  }
+
+  /**
+   * StartReplicaReceiver on the assignment's addresses: a new receiver replaces the current one
+   * (which is not stopped, so rebinding its addresses fails "address in use"). An address this
+   * incarnation cannot own (its replication ports derive from its listen address) fails to bind.
+   */
+  upstreamStartReceiver(dataAddr: string, ctrlAddr: string): { canonData: string; canonCtrl: string } | { error: string } {
+    const ok = (addr: string): boolean => addr.slice(0, addr.lastIndexOf(':')) === this.cfg.name;
+    if (!ok(dataAddr) || !ok(ctrlAddr)) return { error: `listen tcp ${dataAddr}: bind: cannot assign requested address` };
+    const receiver = new ReplicaReceiver({
+      volume: this.replicaPort(), transport: wildcardTransport(this.env.network.transportFor(this.host), this.cfg.name), timers: this.timers!,
+      dataListenAddr: this.bindAddr(dataAddr), ctrlListenAddr: this.bindAddr(ctrlAddr), advertisedHost: this.cfg.name,
+      bugs: this.cfg.bugs.replication, legacyBarrierReply: this.legacyBarrierReply,
+    });
+    const err = receiver.start();
+    if (err !== null) { this.env.coverage.add('receiver_start_failed'); return { error: err.message }; }
+    this.receiver = receiver;
+    return { canonData: receiver.dataAddr(), canonCtrl: receiver.ctrlAddr() };
+  }
+
+  /** StartRebuild in the background (V1 rebuild from the primary's rebuild server); not yet wired. */
+  upstreamStartRebuild(rebuildAddr: string, epoch: number): void {
+    this.env.coverage.add('upstream_rebuild_requested');
+    this.noteControl(`rebuild from ${rebuildAddr} at epoch ${epoch} requested`);
   }
 
   private intentFor(a: Assignment): AssignmentIntent {
@@ -483,26 +579,46 @@ export class VolumeNode {
     return `${this.cfg.serverID}#${this.incarnationNo}@${epoch}`;
   }
 
+  /**
+   * Does this server take client commands? Ideal: only as primary. Upstream: every server runs an
+   * iSCSI target; the volume's write gate decides writes and SyncCache (RoleNone passes, as
+   * upstream), reads pass ungated (ReadLBA has no gate).
+   */
+  private servesClients(): boolean {
+    return this.cfg.control === 'upstream' || this.role === 'primary';
+  }
+
+  /** Count a client op in flight (upstream's beginOp/endOp, which a demotion drains); returns its end. */
+  private beginOp(): () => void {
+    this.opsOutstanding += 1;
+    const inc = this.incarnationNo;
+    let ended = false;
+    return () => { if (!ended && inc === this.incarnationNo) { ended = true; this.opsOutstanding -= 1; } };
+  }
+
   clientWrite(lba: number, data: Uint8Array | null, done: (r: WriteAck | null) => void): void {
     const vol = this.vol, runner = this.runner;
-    if (vol === null || runner === null || this.role !== 'primary') { done(null); return; }
+    if (vol === null || runner === null || !this.servesClients()) { done(null); return; }
+    this.agent?.refreshLease();
     const epoch = this.epoch;
     const steps = data === null ? vol.trimSteps(lba, this.cfg.blockSize) : vol.writeSteps(lba, data);
-    runner.runAsync(data === null ? 'trim' : 'write', steps, (r) => done(r.err === null ? { epoch, lsn: r.lsn, by: this.answerer(epoch) } : null));
+    const end = this.beginOp();
+    runner.runAsync(data === null ? 'trim' : 'write', steps, (r) => { end(); done(r.err === null ? { epoch, lsn: r.lsn, by: this.answerer(epoch) } : null); });
   }
 
   /** A client read of one block, served from this primary's volume (dirty map, WAL, extent). */
   clientRead(lba: number, done: (r: ReadAnswer | null) => void): void {
     const vol = this.vol;
-    if (vol === null || this.role !== 'primary') { done(null); return; }
+    if (vol === null || !this.servesClients()) { done(null); return; }
     const r = vol.readLBA(lba, this.cfg.blockSize);
     done(r.err === null ? { data: r.data, by: this.answerer(this.epoch) } : null);
   }
 
   clientSync(done: (by: string | null) => void): void {
-    if (this.committer === null || this.role !== 'primary') { done(null); return; }
+    if (this.committer === null || !this.servesClients()) { done(null); return; }
     const epoch = this.epoch;
-    this.committer.submit((err) => done(err === null && this.epoch === epoch ? this.answerer(epoch) : null));
+    const end = this.beginOp();
+    this.committer.submit((err) => { end(); done(err === null && this.epoch === epoch ? this.answerer(epoch) : null); });
   }
 
   // ---- volume ports for the data path (steps run through the runner) ----------------------

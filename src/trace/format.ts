@@ -1,11 +1,12 @@
 // The trace format: a versioned contract (design.md principle 7). JSON lines:
 //   1. header   {type:"header", format:"swsim-trace", formatVersion, tool, build, seed, strategy, profile,
-//                bugs, strict, maxSteps, stepCap}
+//                control, bugs, strict, maxSteps, stepCap}
 //   2. steps    {type:"step", step, t, actor, kind, detail?, fp}   one per simulator step
 //   3. outcome  {type:"outcome", status, invariant?, step?, message?, steps, findings}
 //   4. choices  {type:"choices", choices:[...]}                      the chooser's recorded sequence
 // Replay re-executes the header's run with the recorded choices and checks every fingerprint.
-// Version 2 added `build` (which code recorded it), `strategy`, `stepCap` and the `incomplete` status.
+// Version 2 added `build` (which code recorded it), `strategy`, `control`, `stepCap` and the
+// `incomplete` status.
 
 export const TRACE_FORMAT = 'swsim-trace';
 export const TRACE_FORMAT_VERSION = 2;
@@ -35,6 +36,8 @@ export interface TraceHeader {
   /** The chooser strategy; `random` traces are checked against their seed on replay. */
   readonly strategy: 'random';
   readonly profile: string;
+  /** The control plane the run used: `ideal` (the model) or `upstream` (the port). */
+  readonly control: string;
   readonly bugs: readonly string[];
   readonly strict: boolean;
   readonly maxSteps: number;

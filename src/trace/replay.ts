@@ -5,6 +5,7 @@
 // replayed to its last recorded step. The header's seed is checked against the choice stream (a
 // random-strategy trace's choices are exactly what its seed draws), so an edited seed is caught.
 import { RandomChooser, ReplayChooser, ReplayDivergence, type RecordingChooser } from '../sim/chooser.ts';
+import type { ControlMode } from '../sim/control_plane.ts';
 import { buildId } from './build_info.ts';
 import type { Trace, TraceStep } from './format.ts';
 import { runSeed, type RunResult, type WorldFactory } from './run.ts';
@@ -84,7 +85,7 @@ export function replayTrace(trace: Trace, make: WorldFactory): ReplayReport {
   let result: RunResult;
   try {
     result = runSeed(
-      { seed: h.seed, profile: h.profile, bugs: h.bugs, strict: h.strict, maxSteps, stepCap: cutShort ? 'incomplete' : h.stepCap,
+      { seed: h.seed, profile: h.profile, control: h.control as ControlMode, bugs: h.bugs, strict: h.strict, maxSteps, stepCap: cutShort ? 'incomplete' : h.stepCap,
         record: false, check: true,
         onStep: (rec) => {
           replayed.push(rec);

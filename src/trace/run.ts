@@ -6,6 +6,7 @@
 // CLI notices Ctrl-C in the middle of a long seed.
 import { failure, type Failure } from '../check/catalog.ts';
 import { ReplayDivergence, type RecordingChooser } from '../sim/chooser.ts';
+import type { ControlMode } from '../sim/control_plane.ts';
 import type { CheckedWorld, WorldFactory } from '../check/checked_world.ts';
 import { buildId } from './build_info.ts';
 import { TOOL_VERSION, TRACE_FORMAT, TRACE_FORMAT_VERSION, type Finding, type RunStatus, type StepCap, type Trace, type TraceHeader, type TraceStep } from './format.ts';
@@ -14,6 +15,8 @@ export interface RunOptions {
   readonly seed: number;
   readonly profile: string;
   readonly bugs: readonly string[];
+  /** The control plane (default `ideal`). */
+  readonly control?: ControlMode;
   /** Candidate invariants fail the run too. */
   readonly strict: boolean;
   readonly maxSteps: number;
@@ -44,7 +47,7 @@ export interface RunResult {
 export function traceHeader(o: RunOptions): TraceHeader {
   return {
     type: 'header', format: TRACE_FORMAT, formatVersion: TRACE_FORMAT_VERSION, tool: TOOL_VERSION, build: buildId(),
-    seed: o.seed, strategy: 'random', profile: o.profile, bugs: [...o.bugs].sort(), strict: o.strict,
+    seed: o.seed, strategy: 'random', profile: o.profile, control: o.control ?? 'ideal', bugs: [...o.bugs].sort(), strict: o.strict,
     maxSteps: o.maxSteps, stepCap: o.stepCap ?? 'livelock',
   };
 }
@@ -62,7 +65,7 @@ export class SeedRun {
   private cutShort = false;
 
   constructor(private readonly o: RunOptions, make: WorldFactory, private readonly chooser: RecordingChooser) {
-    this.cw = make({ seed: o.seed, profile: o.profile, bugs: o.bugs, chooser });
+    this.cw = make({ seed: o.seed, profile: o.profile, bugs: o.bugs, control: o.control ?? 'ideal', chooser });
   }
 
   /** Run up to `batch` more steps; true while the run has more to do. */

@@ -12,7 +12,7 @@ const SEED = 2;
 const SHORT_STEPS = 800;
 
 const HAND_MADE: Trace = {
-  header: { type: 'header', format: TRACE_FORMAT, formatVersion: TRACE_FORMAT_VERSION, tool: TOOL_VERSION, build: 'test', seed: 9, strategy: 'random', profile: 'calm', bugs: ['B4'], strict: true, maxSteps: 100, stepCap: 'livelock' },
+  header: { type: 'header', format: TRACE_FORMAT, formatVersion: TRACE_FORMAT_VERSION, tool: TOOL_VERSION, build: 'test', seed: 9, strategy: 'random', profile: 'calm', control: 'ideal', bugs: ['B4'], strict: true, maxSteps: 100, stepCap: 'livelock' },
   steps: [
     { type: 'step', step: 1, t: 0, actor: 'master', kind: 'master.assign', fp: '0123456789abcdef' },
     { type: 'step', step: 2, t: 3, actor: 'n1', kind: 'net.frame', detail: 'lsn 4 "quoted"', fp: 'fedcba9876543210' },

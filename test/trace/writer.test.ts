@@ -12,7 +12,7 @@ import { writeTraceAtomic } from '../../src/trace/writer.ts';
 
 function trace(steps: number, status: 'pass' | 'fail' = 'pass'): Trace {
   return {
-    header: { type: 'header', format: TRACE_FORMAT, formatVersion: TRACE_FORMAT_VERSION, tool: TOOL_VERSION, build: 'test', seed: 1, strategy: 'random', profile: 'calm', bugs: [], strict: false, maxSteps: 10, stepCap: 'livelock' },
+    header: { type: 'header', format: TRACE_FORMAT, formatVersion: TRACE_FORMAT_VERSION, tool: TOOL_VERSION, build: 'test', seed: 1, strategy: 'random', profile: 'calm', control: 'ideal', bugs: [], strict: false, maxSteps: 10, stepCap: 'livelock' },
     steps: Array.from({ length: steps }, (_, i) => ({ type: 'step' as const, step: i + 1, t: i * 2, actor: i % 2 === 0 ? 'n1' : 'fault', kind: i % 2 === 0 ? 'net.frame' : 'fault.crash', fp: String(i).padStart(16, '0') })),
     outcome: status === 'pass'
       ? { type: 'outcome', status, steps, findings: [] }

@@ -32,7 +32,7 @@ import { truncateSteps } from './truncate.ts';
 import { WAL_ENTRY_HEADER_SIZE, type WALEntry } from './wal_entry.ts';
 import { type ScanFn, WALWriter, type WALRecord } from './wal_writer.ts';
 import { isTrackedDisk, WALRecordCache } from './wal_record_cache.ts';
-import { appendReplicaEntrySteps, checkBounds, type WriteResult, writeSteps } from './write_path.ts';
+import { appendReplicaEntrySteps, checkBounds, type WriteResult, writeGate, writeSteps } from './write_path.ts';
 import {
   type FloorFn,
   type FloorResult,
@@ -180,6 +180,11 @@ export class BlockVolume {
     return yield* persistSuperblockSteps(this.v, ownerName(this.v, 'epoch'), (sb) => {
       sb.epoch = e;
     });
+  }
+
+  /** The write gate as it stands now (role, epoch == master epoch, lease): null when writes may pass. */
+  writeGate(): StorageError | null {
+    return writeGate(this.v);
   }
 
   role(): VolumeRole {

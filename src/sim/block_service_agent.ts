@@ -1,0 +1,300 @@
+// The volume server's block service under the UPSTREAM control plane, for one incarnation of a
+// simulated volume server: it runs the ported rules of src/control/volume (roles, epochs, lease,
+// HandleAssignment, ProcessAssignments' replication setup, heartbeat cadence and content) against
+// the node's real volume and data path. What it models rather than ports is the transport: the
+// heartbeat stream is one TCP-like connection to the master (a gRPC bidi stream), so it breaks
+// on a crash or a partition, and the server redials every pulse (5 s) while it is down.
+//
+// Upstream (weed/server/volume_grpc_client_to_master.go doHeartbeat, c7eb87c58): on connect a
+// plain heartbeat and a full block report; a plain heartbeat every pulse (the master answers each
+// message with pending assignments and lease grants); a full block report every 5 pulses and at
+// once when a shipper turns degraded or in-sync. Assignments run one at a time, in order
+// (ProcessAssignments under assignMu), a demotion waiting for in-flight client ops to drain.
+// At c7eb87c58 the V2 engine is not driven from here (its recovery manager is not instantiated,
+// and the wire drops the replicas' server IDs it would need), so this agent drives none.
+import {
+  assignment as masterAssignment, assignmentOverWire, fullHeartbeat, heartbeat as plainHeartbeat, infoMessage,
+  type BlockVolumeAssignment as MasterAssignment, type BlockVolumeInfoMessage as MasterInfo, type Heartbeat as MasterHeartbeat,
+} from '../control/master/messages.ts';
+import {
+  applyServiceEffect, applyVolumeEffect, assignmentFromWire, collectBlockHeartbeat, healthStats, leaseValid, NEW_HEALTH_SCORE,
+  newBlockHeartbeatLoop, newBlockService, nextBlockHeartbeatWake, onStateChangeSignal, onStreamClosed, onStreamConnected,
+  openedVolumeState, planVolumeAssignment, pollBlockHeartbeat, replicaReceiverStarted, replicationSetup, Role, roleName,
+  runVolumePlan, shipperTransitionNotifies, startPlan, VOLUME_PULSE_PERIOD_MS, wireStateChangeNotify, withVolume,
+  type BlockHeartbeatLoop, type BlockServiceState, type BlockVolumeAssignment, type PlanCursor, type ServiceEffect,
+  type VolumeControlState, type VolumeReport,
+} from '../control/volume/index.ts';
+import type { ReplicaState } from '../engine/types.ts';
+import type { Conn } from '../replication/transport.ts';
+import type { Coverage } from './coverage.ts';
+import type { Kernel, Owner } from './kernel.ts';
+import type { Network } from './network.ts';
+import type { VolumeNode } from './node.ts';
+
+/** What every agent of a cluster shares: the master's address and the volume's identity. */
+export interface AgentEnv {
+  readonly masterAddr: string;
+  /** The volume's path on every server (the registry's key per server). */
+  readonly volumePath: string;
+  readonly durability: string;
+  readonly volumeSize: number;
+  readonly coverage: Coverage;
+}
+
+/** The frames of the heartbeat stream (JSON: the simulator's stand-in for the gRPC encoding). */
+interface HeartbeatFrame { readonly server: string; readonly hb: MasterHeartbeat }
+interface ReplyFrame { readonly assignments: readonly MasterAssignment[] }
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export function encodeFrame(x: HeartbeatFrame | ReplyFrame): Uint8Array {
+  return encoder.encode(JSON.stringify(x));
+}
+
+export function decodeFrame<T>(b: Uint8Array): T {
+  return JSON.parse(decoder.decode(b)) as T;
+}
+
+/** The node-level role the rest of the simulator reads (checks, the fingerprint). */
+function nodeRole(r: Role): 'primary' | 'replica' | 'rebuilding' | 'none' {
+  return r === Role.Primary ? 'primary' : r === Role.Replica ? 'replica' : r === Role.Rebuilding ? 'rebuilding' : 'none';
+}
+
+/** The storage volume's role for its write gate: anything but primary and none rejects writes. */
+function storageRole(r: Role): 'primary' | 'replica' | 'none' {
+  return r === Role.Primary ? 'primary' : r === Role.None ? 'none' : 'replica';
+}
+
+export class BlockServiceAgent {
+  private bs: BlockServiceState;
+  private loop: BlockHeartbeatLoop = newBlockHeartbeatLoop(true);
+  private conn: Conn | null = null;
+  /** Assignments received and not yet processed, in order. */
+  private readonly pending: BlockVolumeAssignment[] = [];
+  /** The assignment being processed while its demotion drains, and where its plan stopped. */
+  private draining: { readonly a: BlockVolumeAssignment; readonly cursor: PlanCursor } | null = null;
+  private processing = false;
+
+  constructor(private readonly node: VolumeNode, private readonly env: AgentEnv, private readonly kernel: Kernel, private readonly network: Network, private readonly owner: Owner) {
+    const vol = node.vol!;
+    // StartBlockService: every volume found on disk opened in RoleNone; then SetBlockService wires
+    // the shipper state-change notification for the volumes present now.
+    this.bs = wireStateChangeNotify(newBlockService(node.listenAddr(), { [env.volumePath]: openedVolumeState(vol.epoch()) }));
+  }
+
+  /** The volume's control state (role, epoch, master epoch, lease, ...). */
+  control(): VolumeControlState {
+    return this.bs.volumes[this.env.volumePath]!;
+  }
+
+  boot(): void {
+    this.applyToVolume();
+    this.dial();
+  }
+
+  /** Refresh the storage volume's lease flag from the lease on the virtual clock (before a gated op). */
+  refreshLease(): void {
+    this.node.vol?.setLease(leaseValid(this.control().lease, this.kernel.now()));
+  }
+
+  // ---- heartbeat stream -------------------------------------------------------------------
+
+  private dial(): void {
+    const transport = this.network.transportFor(this.node.host);
+    transport.dial(this.env.masterAddr, {
+      onFrame: (f) => this.onReply(decodeFrame<ReplyFrame>(f)),
+      onClose: () => this.onStreamClosed(),
+    }, (conn) => {
+      if (!this.owner.alive) { conn?.close(); return; }
+      if (conn === null) { this.redialLater(); return; }
+      this.conn = conn;
+      this.send(plainHeartbeat()); // CollectHeartbeat: the volume heartbeat opens the stream
+      const c = onStreamConnected(this.loop, this.kernel.now());
+      this.loop = c.loop;
+      for (const _ of c.send) this.sendFullReport();
+      this.schedulePulse(conn);
+    });
+  }
+
+  private redialLater(): void {
+    this.node.timers!.after(VOLUME_PULSE_PERIOD_MS, 'hb.redial', () => this.dial());
+  }
+
+  private onStreamClosed(): void {
+    this.conn = null;
+    this.loop = onStreamClosed(this.loop);
+    this.redialLater();
+  }
+
+  /** Every pulse: the plain volume heartbeat (the master answers with assignments and lease grants), and any block report due. */
+  private schedulePulse(conn: Conn): void {
+    this.node.timers!.after(VOLUME_PULSE_PERIOD_MS, 'hb.pulse', () => {
+      if (this.conn !== conn) return;
+      // The B29 fix (f90ccf5bf, later than c7eb87c58, applied as every later fix is): a
+      // configured but disconnected shipper is reconnected proactively, not only by I/O.
+      if (this.node.cfg.bugs.replication.B29 !== true) this.node.group?.tryReconnectAll();
+      this.send(plainHeartbeat());
+      this.pollBlockReports();
+      this.schedulePulse(conn);
+    });
+  }
+
+  private pollBlockReports(): void {
+    const p = pollBlockHeartbeat(this.loop, this.kernel.now());
+    this.loop = p.loop;
+    for (const _ of p.send) this.sendFullReport();
+  }
+
+  /** A shipper turned degraded or in-sync: the state-change channel wakes the heartbeat loop. */
+  onShipperStateChange(from: ReplicaState, to: ReplicaState): void {
+    if (!shipperTransitionNotifies(from, to)) return;
+    this.loop = onStateChangeSignal(this.loop);
+    const conn = this.conn;
+    if (conn === null) return;
+    if (nextBlockHeartbeatWake(this.loop, this.kernel.now()) === this.kernel.now()) {
+      this.node.timers!.after(0, 'hb.state_change', () => { if (this.conn === conn) this.pollBlockReports(); });
+    }
+  }
+
+  private send(hb: MasterHeartbeat): void {
+    this.conn?.send(encodeFrame({ server: this.node.serverID, hb }));
+  }
+
+  private sendFullReport(): void {
+    const now = this.kernel.now();
+    const report = collectBlockHeartbeat(this.bs, { [this.env.volumePath]: this.volumeReport(now) }, now);
+    const infos: MasterInfo[] = report.blockVolumeInfos.map((m) => infoMessage({
+      path: m.path, volumeSize: m.volumeSize, blockSize: m.blockSize, epoch: m.epoch, role: m.role, walHeadLsn: m.walHeadLsn,
+      checkpointLsn: m.checkpointLsn, hasLease: m.hasLease, diskType: m.diskType, replicaDataAddr: m.replicaDataAddr,
+      replicaCtrlAddr: m.replicaCtrlAddr, healthScore: m.healthScore, replicaDegraded: m.replicaDegraded, durabilityMode: m.durabilityMode,
+    }));
+    this.send(fullHeartbeat(infos));
+    this.env.coverage.add('upstream_block_reports');
+  }
+
+  private volumeReport(now: number): VolumeReport {
+    const vol = this.node.vol!;
+    return {
+      volumeSize: this.env.volumeSize, blockSize: this.node.cfg.blockSize, walHeadLsn: vol.headLSN(), checkpointLsn: vol.checkpointLSN(),
+      replicaDegraded: this.node.group?.anyDegraded() ?? false, durabilityMode: this.env.durability, diskType: '',
+      health: healthStats(NEW_HEALTH_SCORE, now),
+    };
+  }
+
+  // ---- assignments (ProcessAssignments) ---------------------------------------------------
+
+  private onReply(r: ReplyFrame): void {
+    if (!this.owner.alive) return;
+    // The gRPC hop: AssignmentToProto on the master, AssignmentFromProto here.
+    for (const a of r.assignments) this.pending.push(assignmentFromWire(overWire(a)));
+    this.processPending();
+  }
+
+  private processPending(): void {
+    if (this.processing || this.draining !== null) return;
+    this.processing = true;
+    try {
+      while (this.pending.length > 0 && this.draining === null && this.owner.alive) this.handle(this.pending.shift()!, null);
+    } finally {
+      this.processing = false;
+    }
+  }
+
+  /** HandleAssignment for one assignment (or its resumption after a drain wait), then replication setup. */
+  private handle(a: BlockVolumeAssignment, resume: PlanCursor | null): void {
+    const now = this.kernel.now();
+    let cursor = resume;
+    if (cursor === null) {
+      const step = planVolumeAssignment(this.bs, a);
+      if (!step.decision.ok) { this.rejected(a, step.decision.error.message); return; }
+      cursor = startPlan(step.decision.effects);
+    }
+    const out = runVolumePlan(this.control(), cursor, now, {
+      persistEpoch: (e) => this.node.persistEpoch(e),
+      opsOutstanding: () => this.node.opsOutstanding,
+      stopShippers: () => this.node.group?.stopAll(),
+    });
+    this.bs = withVolume(this.bs, a.path, out.vol);
+    this.applyToVolume();
+    if (out.status === 'waiting') {
+      this.draining = { a, cursor: out.cursor };
+      this.node.timers!.after(out.wakeAt - now, 'assign.drain', () => {
+        const d = this.draining;
+        this.draining = null;
+        if (d !== null) this.handle(d.a, d.cursor);
+        this.processPending();
+      });
+      return;
+    }
+    if (out.status === 'failed') { this.rejected(a, out.error.message); return; }
+    this.env.coverage.add(`upstream_assign_${roleName(a.role)}`);
+    for (const e of replicationSetup(this.bs, a)) this.perform(e);
+  }
+
+  private rejected(a: BlockVolumeAssignment, why: string): void {
+    this.env.coverage.add('upstream_assign_rejected');
+    this.node.noteControl(`assignment ${roleName(a.role)}@${a.epoch} rejected: ${why}`);
+  }
+
+  /** One replication-setup effect on the node's real data path. */
+  private perform(e: ServiceEffect): void {
+    this.bs = applyServiceEffect(this.bs, e);
+    switch (e.kind) {
+      case 'setReplicaAddrs':
+        this.node.upstreamSetReplicaAddrs(e.addrs, e.wireStateChange ? (from, to) => this.onShipperStateChange(from, to) : null);
+        break;
+      case 'startRebuildServer':
+        this.node.upstreamStartRebuildServer(e.addr);
+        break;
+      case 'startReplicaReceiver': {
+        const r = this.node.upstreamStartReceiver(e.dataAddr, e.ctrlAddr);
+        const started = replicaReceiverStarted(this.bs, e, r);
+        this.bs = started.bs;
+        if (started.error !== null) this.node.noteControl(`receiver not started: ${started.error.message}`);
+        break;
+      }
+      case 'startRebuild':
+        this.node.upstreamStartRebuild(e.rebuildAddr, e.epoch);
+        break;
+      case 'setReplState':
+      case 'v2Assignment':
+        break;
+    }
+  }
+
+  /** Mirror the control state into the node and its storage volume (role, master epoch, lease). */
+  private applyToVolume(): void {
+    const c = this.control();
+    const vol = this.node.vol;
+    if (vol === null) return;
+    vol.setRole(storageRole(c.role));
+    vol.setMasterEpoch(c.masterEpoch);
+    vol.setLease(leaseValid(c.lease, this.kernel.now()));
+    this.node.role = nodeRole(c.role);
+    this.node.epoch = c.epoch;
+  }
+
+  /** A rebuild finished: StartRebuild's vol.SetRole(RoleReplica); the transition rule decides. */
+  rebuildCompleted(): string | null {
+    const out = applyVolumeEffect(this.control(), { kind: 'setRole', role: Role.Replica, context: null }, this.kernel.now());
+    this.bs = withVolume(this.bs, this.env.volumePath, out.vol);
+    this.applyToVolume();
+    return out.ok ? null : out.error.message;
+  }
+
+  /** The parts of the state the fingerprint covers. */
+  digestValues(): readonly (string | number | boolean)[] {
+    const c = this.control();
+    return [c.role, c.epoch, c.masterEpoch, c.lease.expiresAt ?? -1, c.hasShipperGroup, c.hasReceiver, this.conn !== null, this.pending.length, this.draining !== null];
+  }
+}
+
+/** The master's assignment after the gRPC hop (c7eb87c58: AssignmentToProto drops the server IDs). */
+function overWire(a: MasterAssignment): BlockVolumeAssignment {
+  const w = assignmentOverWire(masterAssignment(a));
+  return {
+    path: w.path, epoch: w.epoch, role: w.role, leaseTtlMs: w.leaseTtlMs, replicaDataAddr: w.replicaDataAddr,
+    replicaCtrlAddr: w.replicaCtrlAddr, rebuildAddr: w.rebuildAddr, replicaAddrs: w.replicaAddrs.map((r) => ({ dataAddr: r.dataAddr, ctrlAddr: r.ctrlAddr })),
+  };
+}

@@ -1,0 +1,153 @@
+// The master process under the UPSTREAM control plane: the ported BlockMaster
+// (src/control/master) on a simulated host, serving volume servers' heartbeat streams. Each
+// stream is a TCP-like connection (the simulator's stand-in for the gRPC bidi stream): every
+// message is answered with the server's pending assignments and lease grants, a broken stream is
+// the disconnect that starts failover, and the master's deferred promotions (time.AfterFunc
+// upstream) run as kernel events at their due time. The volume is created at start the way
+// CreateBlockVolume does it, on the servers in order (the first is the primary).
+import {
+  BlockMaster, type BlockAllocResult, type MasterEvent,
+} from '../control/master/index.ts';
+import type { FailoverRecord, MasterStats } from '../control/ideal/master.ts';
+import { rebuildListenAddr, replicationPorts } from '../control/volume/assignment.ts';
+import type { Conn, ConnHandlers } from '../replication/transport.ts';
+import { decodeFrame, encodeFrame } from './block_service_agent.ts';
+import type { ControlPlane } from './control_plane.ts';
+import type { Coverage } from './coverage.ts';
+import type { Kernel, SimEvent } from './kernel.ts';
+import type { NetHost, Network } from './network.ts';
+import type { VolumeNode } from './node.ts';
+import { StateHash } from './state_hash.ts';
+
+export const MASTER_ADDR = 'master:9333';
+
+export interface UpstreamControlEnv {
+  readonly kernel: Kernel;
+  readonly network: Network;
+  readonly nodes: readonly VolumeNode[];
+  readonly volume: string;
+  readonly volumePath: string;
+  readonly volumeSize: number;
+  readonly durability: string;
+  readonly coverage: Coverage;
+  note(detail: string): void;
+  onFailover(epoch: number): void;
+}
+
+/** What AllocateBlockVolume returns for a server: addresses derived from its listen address. */
+export function allocationFor(node: VolumeNode, volumePath: string): BlockAllocResult {
+  const listen = node.listenAddr();
+  const host = node.name;
+  const ports = replicationPorts(listen, volumePath);
+  return {
+    path: volumePath, iqn: `iqn.2024-01.com.seaweedfs:${node.serverID}`, iscsiAddr: listen, nvmeAddr: '', nqn: '',
+    replicaDataAddr: `${host}:${ports.dataPort}`, replicaCtrlAddr: `${host}:${ports.ctrlPort}`,
+    rebuildListenAddr: rebuildListenAddr(listen, volumePath),
+  };
+}
+
+export class UpstreamControl implements ControlPlane {
+  readonly mode = 'upstream' as const;
+  readonly master = new BlockMaster();
+  readonly host: NetHost = { name: 'master', owner: { alive: true } };
+  readonly stats: MasterStats = { failovers: 0, epochBumps: 0, rebuildAssignments: 0, endpointUpdates: 0 };
+  readonly failoverLog: FailoverRecord[] = [];
+  private timer: SimEvent | null = null;
+  private timerAt = Infinity;
+  /** Bumped whenever the master may have changed (its canonical state is rehashed only then). */
+  private version = 0;
+  private hashedVersion = -1;
+  private digestPart = new StateHash();
+
+  constructor(private readonly env: UpstreamControlEnv) {}
+
+  /** Listen for heartbeat streams and create the volume (CreateBlockVolume after placement). */
+  start(): void {
+    const t = this.env.network.transportFor(this.host);
+    const err = t.listen(MASTER_ADDR, (conn) => this.accept(conn));
+    if (err !== null) throw new Error(`master: ${err}`);
+    const byServer = new Map(this.env.nodes.map((n) => [n.serverID, n] as const));
+    const created = this.master.createBlockVolume(
+      { name: this.env.volume, sizeBytes: this.env.volumeSize, replicaFactor: this.env.nodes.length, durabilityMode: this.env.durability },
+      this.env.nodes.map((n) => n.serverID),
+      (server) => allocationFor(byServer.get(server)!, this.env.volumePath),
+      this.env.kernel.now());
+    if ('error' in created) throw new Error(`master: create ${this.env.volume}: ${created.error}`);
+    this.changed();
+  }
+
+  primaryServerID(): string | null {
+    return this.master.lookupBlockVolume(this.env.volume)?.volumeServer ?? null;
+  }
+
+  currentEpoch(): number {
+    return this.master.lookupBlockVolume(this.env.volume)?.epoch ?? 0;
+  }
+
+  /**
+   * The operator's epoch change under upstream is a manual promote (blockVolumePromoteHandler):
+   * the best replica by the promotion gates becomes primary at epoch+1, without force.
+   */
+  bumpEpoch(): string {
+    const v = this.master.lookupBlockVolume(this.env.volume);
+    if (v === null || v.replicaServers.length === 0) return 'manual promote: no replica';
+    const r = this.master.manualPromote(this.env.volume, '', false, this.env.kernel.now());
+    this.changed();
+    if ('error' in r) return `manual promote refused: ${r.error}`;
+    this.stats.epochBumps += 1;
+    return `manual promote: ${r.newPrimary} at epoch ${r.epoch}`;
+  }
+
+  private accept(conn: Conn): ConnHandlers {
+    const stream = `stream-${conn.id}`;
+    return {
+      onFrame: (f) => {
+        const { server, hb } = decodeFrame<{ server: string; hb: Parameters<BlockMaster['onHeartbeat']>[2] }>(f);
+        const reply = this.master.onHeartbeat(stream, server, hb, this.env.kernel.now());
+        if (reply !== null) conn.send(encodeFrame({ assignments: reply.blockVolumeAssignments }));
+        this.changed();
+      },
+      onClose: () => {
+        this.master.onDisconnect(stream, this.env.kernel.now());
+        this.changed();
+      },
+    };
+  }
+
+  /** After every master call: its log, counters, and the next deferred promotion's event. */
+  private changed(): void {
+    this.version += 1;
+    for (const e of this.master.drainEvents()) this.observe(e);
+    const due = this.master.nextDeadline();
+    if (due === null || due >= this.timerAt) return;
+    if (this.timer !== null) this.env.kernel.cancelEvent(this.timer);
+    const now = this.env.kernel.now();
+    this.timerAt = due;
+    this.timer = this.env.kernel.schedule(Math.max(0, due - now), 'master', 'master.deferred_promotion', () => {
+      this.timer = null;
+      this.timerAt = Infinity;
+      this.master.fireTimers(this.env.kernel.now());
+      this.changed();
+    });
+  }
+
+  private observe(e: MasterEvent): void {
+    if (e.source !== 'failover') return;
+    if (e.kind === 'promoted') {
+      this.stats.failovers += 1;
+      this.env.onFailover(e.epoch);
+      this.env.note(`master: ${e.detail}`);
+    } else if (e.kind === 'rebuild_enqueued') {
+      this.stats.rebuildAssignments += 1;
+    }
+    this.env.coverage.add(`master_${e.kind}`);
+  }
+
+  digest(h: StateHash): void {
+    if (this.hashedVersion !== this.version) {
+      this.digestPart = new StateHash().str(JSON.stringify(this.master.canonical()));
+      this.hashedVersion = this.version;
+    }
+    h.part(this.digestPart);
+  }
+}
