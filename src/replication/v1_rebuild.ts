@@ -43,16 +43,18 @@
 //   with a higher nextLSN keeps it; RebuildInstaller.Commit's comment names this for V2).
 // - rebuildFullExtent pauses no flusher and takes no ioMu: between chunk writes the volume's
 //   flusher may write old WAL entries over freshly copied extent blocks, and the dirty map is
-//   cleared only at the end. Entries a live receiver applied during the copy are discarded by
-//   the WAL reset (the volume server starts none for Rebuilding, but a receiver of an earlier
-//   Replica assignment may still run).
+//   cleared only at the end. Anything applied to the volume's WAL during the copy is discarded
+//   by the WAL reset. The volume server starts no receiver for a Rebuilding volume, so writes
+//   the primary makes during the copy reach it only through the second catch-up, and writes
+//   after that scan only through a later shipper reconnect + catch-up once it is a Replica.
 // - The second catch-up has no fallback: if the primary's flusher moved past snapshotLSN
 //   meanwhile, the server answers WAL_RECYCLED and the whole rebuild fails.
 // - syncLSNAfterRebuild uses the snapshotLSN of the FIRST answer, not the second catch-up's:
 //   receivedLSN is raised only to snapshotLSN-1 although the second catch-up may have applied
 //   entries beyond it; flushedLSN is never touched.
-// - The result is never reported: the volume server only logs it, so the master keeps the
-//   replica Rebuilding after a failure and learns of success only from later heartbeats.
+// - The result is never reported: the volume server only logs it (its own note R2-F7: "not
+//   reported back to master"), nothing retries a failed rebuild, and a failure leaves the volume
+//   Rebuilding with whatever was applied or installed.
 
 import type { EngineError } from '../engine/errors.ts';
 import { ERR_REBUILD, ERR_SET_ROLE, replErr } from './errors.ts';
