@@ -6,8 +6,8 @@
 
 import { EngineError, ERR_TRUNCATION_UNSAFE } from '../engine/errors.ts';
 import type { ExecutorIOCall, IOResult } from '../engine/executor.ts';
-import { decodeWALEntry } from '../storage/blockvol/wal_entry.ts';
 import { ERR_REBUILD, replErr } from './errors.ts';
+import { applyDecodedRebuildEntry, decodeRebuildEntry } from './rebuild_apply.ts';
 import { requestRebuild, type FrameVerdict } from './rebuild_client.ts';
 import { decodeManifest, sha256Hex } from './snapshot_manifest.ts';
 import type { Timers, Transport } from './transport.ts';
@@ -91,14 +91,14 @@ export class BridgeExecutor {
     const onFrame = (f: Frame): FrameVerdict => {
       switch (f.type) {
         case MsgRebuildEntry: {
-          const d = decodeWALEntry(f.payload);
+          const d = decodeRebuildEntry(f.payload);
           if (d.err !== undefined) return replErr(ERR_REBUILD, `WAL replay apply: ${d.err.message}`, d.err);
           if (b > 0 && d.entry.lsn > b) return 'more';
           if (this.cfg.skipApplied === true && d.entry.lsn <= vol.headLSN()) {
             highest = Math.max(highest, d.entry.lsn);
             return 'more';
           }
-          const err = vol.applyRebuildEntry(d.entry);
+          const err = applyDecodedRebuildEntry(vol, d.entry);
           if (err !== null) return replErr(ERR_REBUILD, `WAL replay apply: ${err.message}`, err);
           highest = d.entry.lsn;
           return 'more';

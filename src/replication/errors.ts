@@ -13,6 +13,8 @@ export const ERR_CATCHUP = 'catchup_failed';
 export const ERR_WIRE = 'wire';
 export const ERR_REBUILD = 'rebuild_failed';
 export const ERR_RECEIVER_BIND = 'receiver_bind';
+/** V1 StartRebuild's final vol.SetRole(RoleReplica) refused (the control layer's error text). */
+export const ERR_SET_ROLE = 'set_role_failed';
 
 export function replErr(code: string, message: string, wrapped?: EngineError): EngineError {
   return new EngineError(code, message, wrapped);

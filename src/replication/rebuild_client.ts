@@ -1,7 +1,9 @@
-// Client side of one rebuild request (Go's dial + WriteFrame + ReadFrame loop in the v2bridge
-// executor): dial the primary's rebuild server, send the request, hand each frame to `onFrame`
-// in order until it says stop, then close the connection. A broken connection, an idle deadline
-// or a frame handler error ends the exchange with an error.
+// Client side of one rebuild request (Go's dial + WriteFrame + ReadFrame loop, written out in the
+// v2bridge executor and in V1's StartRebuild): dial the primary's rebuild server, send the
+// request, hand each frame to `onFrame` in order until it says stop, then close the connection.
+// A broken connection, an idle deadline or a frame handler error ends the exchange with an error.
+// Callers phrase the connect / send / read failures (each Go caller has its own fmt.Errorf texts)
+// and choose the deadlines (V1's net.Dial + ReadFrame have none of their own).
 
 import type { EngineError } from '../engine/errors.ts';
 import { dialWithTimeout } from './dialer.ts';
@@ -13,6 +15,28 @@ import { MsgRebuildReq, decodeFrame, encodeFrame, encodeRebuildRequest, type Fra
 /** 'more' = keep reading; 'done' = finished successfully; an error = abort. */
 export type FrameVerdict = 'more' | 'done' | EngineError;
 
+/** Error texts for the three transport failures; `cause` is the transport's reason. */
+export interface RebuildClientTexts {
+  connect(addr: string, cause: string): string;
+  send(cause: string): string;
+  read(cause: string): string;
+}
+
+export interface RebuildClientOptions {
+  /** Dial deadline (default SHIP_DIAL_TIMEOUT_MS). */
+  readonly dialTimeoutMs?: number;
+  /** Give up when no frame arrives for this long (default REBUILD_IDLE_TIMEOUT_MS); null = wait forever. */
+  readonly idleTimeoutMs?: number | null;
+  readonly texts?: RebuildClientTexts;
+}
+
+/** The bridge executor's texts (the defaults). */
+export const BRIDGE_REBUILD_TEXTS: RebuildClientTexts = {
+  connect: (addr, cause) => `rebuild connect ${addr}: ${cause}`,
+  send: (cause) => `rebuild send request: ${cause}`,
+  read: (cause) => `rebuild read frame: ${cause}`,
+};
+
 export function requestRebuild(
   transport: Transport,
   timers: Timers,
@@ -20,31 +44,37 @@ export function requestRebuild(
   req: RebuildRequest,
   onFrame: (f: Frame) => FrameVerdict,
   done: (err: EngineError | null) => void,
+  opts: RebuildClientOptions = {},
 ): void {
-  dialWithTimeout(transport, timers, addr, SHIP_DIAL_TIMEOUT_MS, `rebuild:${addr}`, (dc, dialErr) => {
-    if (dc === null) return done(replErr(ERR_REBUILD, `rebuild connect ${addr}: ${dialErr ?? 'failed'}`));
+  const texts = opts.texts ?? BRIDGE_REBUILD_TEXTS;
+  const idleMs = opts.idleTimeoutMs === undefined ? REBUILD_IDLE_TIMEOUT_MS : opts.idleTimeoutMs;
+  dialWithTimeout(transport, timers, addr, opts.dialTimeoutMs ?? SHIP_DIAL_TIMEOUT_MS, `rebuild:${addr}`, (dc, dialErr) => {
+    if (dc === null) return done(replErr(ERR_REBUILD, texts.connect(addr, dialErr ?? 'failed')));
     const finish = (err: EngineError | null): void => {
       dc.conn.close();
       done(err);
     };
     if (!dc.conn.send(encodeFrame(MsgRebuildReq, encodeRebuildRequest(req)))) {
-      return finish(replErr(ERR_REBUILD, 'rebuild send request: connection closed'));
+      return finish(replErr(ERR_REBUILD, texts.send('connection closed')));
     }
     const read = (): void => {
       let settled = false;
-      const idle = timers.after(REBUILD_IDLE_TIMEOUT_MS, `rebuild:${addr}:idle`, () => {
-        if (settled) return;
-        settled = true;
-        dc.inbox.cancelRead();
-        finish(replErr(ERR_REBUILD, 'rebuild read frame: deadline exceeded'));
-      });
+      const idle =
+        idleMs === null
+          ? null
+          : timers.after(idleMs, `rebuild:${addr}:idle`, () => {
+              if (settled) return;
+              settled = true;
+              dc.inbox.cancelRead();
+              finish(replErr(ERR_REBUILD, texts.read('deadline exceeded')));
+            });
       dc.inbox.next((raw) => {
         if (settled) return;
         settled = true;
-        timers.cancel(idle);
-        if (raw === null) return finish(replErr(ERR_REBUILD, 'rebuild read frame: connection closed'));
+        if (idle !== null) timers.cancel(idle);
+        if (raw === null) return finish(replErr(ERR_REBUILD, texts.read('connection closed')));
         const f = decodeFrame(raw);
-        if (f.err !== undefined) return finish(replErr(ERR_REBUILD, `rebuild read frame: ${f.err.message}`, f.err));
+        if (f.err !== undefined) return finish(replErr(ERR_REBUILD, texts.read(f.err.message), f.err));
         const v = onFrame(f.value);
         if (v === 'more') return read();
         finish(v === 'done' ? null : v);

@@ -84,7 +84,8 @@ export class RebuildServer {
     if (r.err !== undefined) return fail('BAD_REQUEST', r.err.message);
     const req = r.value;
     const vol = this.cfg.volume;
-    if (!this.epochOK(req)) return fail('EPOCH_MISMATCH', `request epoch ${req.epoch} != volume epoch ${vol.epoch()}`);
+    // Go's texts exactly: V1's StartRebuild compares the error payload with "WAL_RECYCLED".
+    if (!this.epochOK(req)) return fail('EPOCH_MISMATCH', '');
     if (req.epoch !== vol.epoch() && this.epochViolation === null) {
       this.epochViolation = `served rebuild request of epoch ${req.epoch} at volume epoch ${vol.epoch()}`;
     }
@@ -96,7 +97,7 @@ export class RebuildServer {
       case RebuildType.Snapshot:
         return this.snapshot(conn, req.fromLSN, fail);
       default:
-        return fail('UNKNOWN_TYPE', `rebuild type ${req.type}`);
+        return fail('UNKNOWN_TYPE', '');
     }
   }
 
@@ -105,7 +106,7 @@ export class RebuildServer {
     const err = this.cfg.volume.scanFrom(from, (e) => {
       entries.push(e);
     });
-    if (err !== null) return fail(err.is(ERR_WAL_RECYCLED) ? 'WAL_RECYCLED' : 'SCAN_FAILED', err.message);
+    if (err !== null) return err.is(ERR_WAL_RECYCLED) ? fail('WAL_RECYCLED', '') : fail('SCAN_FAILED', err.message);
     this.served += 1;
     for (const e of entries) conn.send(encodeFrame(MsgRebuildEntry, encodeWALEntry(e)));
     conn.send(encodeFrame(MsgRebuildDone, encodeRebuildDone(this.cfg.volume.nextLSN())));

@@ -14,7 +14,7 @@ import { ERR_RECEIVER_BIND, replErr } from './errors.ts';
 import { ReceiverObservation } from './receiver_observation.ts';
 import { REPLICA_BARRIER_WAIT_MS, WAL_FULL_RETRY_MS, WAL_FULL_TIMEOUT_MS } from './timing.ts';
 import type { Conn, ConnHandlers, TimerHandle, Timers, Transport } from './transport.ts';
-import type { ReceiverHooks, ReplicaVolumePort } from './volume_port.ts';
+import type { RebuildReceiverHooks, ReceiverHooks, ReplicaVolumePort } from './volume_port.ts';
 import {
   BarrierStatus,
   MsgBarrierReq,
@@ -89,7 +89,7 @@ interface BarrierWaiter {
   readonly wake: (ok: boolean) => void;
 }
 
-export class ReplicaReceiver implements ReceiverHooks {
+export class ReplicaReceiver implements ReceiverHooks, RebuildReceiverHooks {
   readonly obs = new ReceiverObservation();
   private received: number;
   private flushed: number;
@@ -99,6 +99,7 @@ export class ReplicaReceiver implements ReceiverHooks {
   /** An admitted apply holds the receiver's mu until its receivedLSN store. */
   private applying = false;
   private deferredStore: number | null = null;
+  private deferredAdvance: number | null = null;
   /** Applies of other connections that found mu held, in arrival order. */
   private readonly muWaiters: (() => void)[] = [];
 
@@ -167,6 +168,22 @@ export class ReplicaReceiver implements ReceiverHooks {
       this.deferredStore = lsn;
       return;
     }
+    this.obs.noteStore(this.received, lsn);
+    this.received = lsn;
+    this.wakeWaiters();
+  }
+
+  /**
+   * V1 syncLSNAfterRebuild (rebuild.go): under the receiver's mu, raise receivedLSN to `lsn` if
+   * it is higher (never lowers it). While an admitted apply holds mu, it runs right after that
+   * apply's own store (compared against the value the apply left).
+   */
+  advanceReceivedLSN(lsn: number): void {
+    if (this.applying) {
+      this.deferredAdvance = Math.max(this.deferredAdvance ?? 0, lsn);
+      return;
+    }
+    if (lsn <= this.received) return;
     this.obs.noteStore(this.received, lsn);
     this.received = lsn;
     this.wakeWaiters();
@@ -280,6 +297,9 @@ export class ReplicaReceiver implements ReceiverHooks {
     const waiting = this.deferredStore;
     this.deferredStore = null;
     if (waiting !== null) this.setReceivedLSN(waiting);
+    const advance = this.deferredAdvance;
+    this.deferredAdvance = null;
+    if (advance !== null) this.advanceReceivedLSN(advance);
     this.muWaiters.shift()?.();
   }
 

@@ -17,3 +17,8 @@ export const WAL_FULL_TIMEOUT_MS = 5_000;
 export const REBUILD_CHUNK_BYTES = 64 * 1024;
 /** Rebuild client: give up when no frame arrives for this long. */
 export const REBUILD_IDLE_TIMEOUT_MS = 30_000;
+/**
+ * V1 StartRebuild dials with net.Dial (no timeout of its own): the kernel gives up on an
+ * unanswered SYN after tcp_syn_retries = 6 retransmissions, about 127 s (Linux default).
+ */
+export const V1_REBUILD_DIAL_TIMEOUT_MS = 127_000;

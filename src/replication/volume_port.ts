@@ -88,3 +88,26 @@ export interface ReplicaVolumePort extends VolumeBase {
   truncateToLSN(t: number): EngineError | null;
   newRebuildInstaller(): RebuildInstaller;
 }
+
+/**
+ * V1 full-extent install (rebuild.go rebuildFullExtent): sequential chunk writes into the extent,
+ * then the handoff Go does inline — fsync, clear the dirty map, reset the WAL, superblock
+ * WALHead = WALTail = 0 and checkpoint s-1, flusher checkpoint s-1. Unlike RebuildInstaller.commit
+ * it pauses no flusher, takes no ioMu and leaves nextLSN and receivedLSN alone.
+ */
+export interface V1ExtentInstaller {
+  writeChunk(data: Uint8Array): EngineError | null;
+  commitV1(s: number): EngineError | null;
+}
+
+/** What V1's StartRebuild (rebuild.go) needs of the rebuilding volume beyond ReplicaVolumePort. */
+export interface V1RebuildVolumePort extends ReplicaVolumePort {
+  newV1ExtentInstaller(): V1ExtentInstaller;
+  /** syncLSNAfterRebuild's CAS loop: nextLSN := max(nextLSN, lsn). */
+  advanceNextLSN(lsn: number): void;
+}
+
+/** syncLSNAfterRebuild's receiver half: under the receiver's mu, receivedLSN := max(receivedLSN, lsn). */
+export interface RebuildReceiverHooks {
+  advanceReceivedLSN(lsn: number): void;
+}

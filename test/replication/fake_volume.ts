@@ -14,13 +14,15 @@ import type {
   RebuildInstaller,
   ReceiverHooks,
   ReplicaVolumePort,
+  V1ExtentInstaller,
+  V1RebuildVolumePort,
   VolumeStatus,
 } from '../../src/replication/volume_port.ts';
 
 export const BLOCK = 8;
 export const BLOCKS = 16;
 
-export class FakeVolume implements PrimaryVolumePort, ReplicaVolumePort {
+export class FakeVolume implements PrimaryVolumePort, ReplicaVolumePort, V1RebuildVolumePort {
   epochV = 1;
   next = 1;
   wal = new Map<number, WALEntry>();
@@ -173,5 +175,31 @@ export class FakeVolume implements PrimaryVolumePort, ReplicaVolumePort {
         return null;
       },
     };
+  }
+
+  /** V1 rebuildFullExtent: chunk writes, then the handoff without nextLSN or receiver stores. */
+  newV1ExtentInstaller(): V1ExtentInstaller {
+    let off = 0;
+    let committed = false;
+    return {
+      writeChunk: (data) => {
+        if (off + data.length > this.extent.length) return storageErr('out_of_bounds', 'chunk past volume end');
+        this.extent.set(data, off);
+        off += data.length;
+        return null;
+      },
+      commitV1: (s) => {
+        if (committed) return storageErr('installer_committed', 'committed');
+        committed = true;
+        this.wal.clear();
+        this.checkpoint = s === 0 ? 0 : s - 1;
+        this.persistedCp = this.checkpoint;
+        this.durable = Math.max(this.durable, this.checkpoint);
+        return null;
+      },
+    };
+  }
+  advanceNextLSN(lsn: number): void {
+    if (lsn > this.next) this.next = lsn;
   }
 }

@@ -4,11 +4,17 @@
 // clear the dirty map, reset the WAL, superblock WALHead = WALTail = 0 and checkpoint s - 1
 // (0 if s == 0), live checkpoint likewise, nextLSN := s (plain store, may lower it), receiver
 // receivedLSN := s - 1 (plain store).
+// CommitV1(s), once: the handoff V1's rebuildFullExtent (rebuild.go) does inline — no flusher
+// pause and no ioMu, fsync, clear the dirty map, reset the WAL, superblock WALHead = WALTail = 0
+// and checkpoint s - 1, live checkpoint likewise; nextLSN and receivedLSN are left alone (V1's
+// syncLSNAfterRebuild raises them later, never lowering either).
 
 import { bugOn } from './bugs.ts';
 import { diskErr, ERR_INSTALLER_COMMITTED, ERR_OUT_OF_BOUNDS, type StorageError, storageErr } from '../errors.ts';
 import { lockSteps, runOrBusy, type Steps } from './locks.ts';
 import { resetToCheckpointSteps } from './reset.ts';
+import { recordReset } from './reset_record.ts';
+import { persistSuperblockSteps } from './superblock_persist.ts';
 import { ownerName, type VolumeState } from './volume_state.ts';
 
 export class RebuildInstaller {
@@ -58,5 +64,39 @@ export class RebuildInstaller {
     } finally {
       v.locks.flushMu.unlock(owner);
     }
+  }
+
+  /**
+   * V1 rebuildFullExtent's handoff (not a V2 primitive). Go runs it with no lock of its own, so a
+   * flush cycle or a replica apply may run between its steps. Errors: `fsync extent: …`, then
+   * the superblock's (`write superblock: …`, `fsync superblock: …`; Go: `sync superblock`).
+   */
+  commitV1(s: number): StorageError | null {
+    return runOrBusy(this.commitV1Steps(s), (e) => e);
+  }
+
+  *commitV1Steps(s: number): Steps<StorageError | null> {
+    const v = this.v;
+    if (this.committed) return storageErr(ERR_INSTALLER_COMMITTED, 'rebuild installer: already committed');
+    this.committed = true;
+    const owner = ownerName(v, 'v1-install');
+    const serr = v.disk.fsync();
+    if (serr) return diskErr('fsync extent', serr);
+    yield 'v1-install:synced';
+    const checkpointAtReset = v.sb.walCheckpointLSN;
+    const cp = s > 0 ? s - 1 : 0;
+    v.dirty.clear();
+    const zerr = v.wal.reset(v.tun.scrubStaleWAL);
+    if (zerr) return zerr;
+    yield 'v1-install:wal-reset';
+    const perr = yield* persistSuperblockSteps(v, owner, (sb) => {
+      sb.walHead = 0;
+      sb.walTail = 0;
+      sb.walCheckpointLSN = cp;
+    });
+    if (perr) return perr;
+    v.flusherCheckpoint = cp;
+    recordReset(v, 'v1-install', s, checkpointAtReset, null);
+    return null;
   }
 }

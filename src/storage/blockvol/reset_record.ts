@@ -1,9 +1,9 @@
-// Builds the ResetRecord a truncate or install leaves behind (the W11/W12 checks consume it).
+// Builds the ResetRecord a truncate, install or V1 install leaves behind (the W11/W12 checks consume it).
 
 import { readImage } from './read_path.ts';
-import type { ResetRecord, VolumeState } from './volume_state.ts';
+import type { ResetKind, ResetRecord, VolumeState } from './volume_state.ts';
 
-export function recordReset(v: VolumeState, kind: 'truncate' | 'install', lsn: number, checkpointAtReset: number, receivedLSNSet: number | null): ResetRecord {
+export function recordReset(v: VolumeState, kind: ResetKind, lsn: number, checkpointAtReset: number, receivedLSNSet: number | null): ResetRecord {
   const img = readImage(v, true);
   const rec: ResetRecord = {
     seq: v.resets.length + 1,

@@ -342,6 +342,16 @@ export class BlockVolume {
     return new RebuildInstaller(this.v);
   }
 
+  /** V1 rebuild (rebuild.go rebuildFullExtent): the same chunk writer, finished with commitV1. */
+  newV1ExtentInstaller(): RebuildInstaller {
+    return new RebuildInstaller(this.v);
+  }
+
+  /** V1 syncLSNAfterRebuild's CAS loop: nextLSN := max(nextLSN, lsn) (never lowers it). */
+  advanceNextLSN(lsn: number): void {
+    if (lsn > this.v.nextLSN) this.v.nextLSN = lsn;
+  }
+
   // ---- flusher -----------------------------------------------------------------------------------
 
   *flushSteps(): Steps<StorageError | null> {

@@ -33,11 +33,14 @@ export interface ReceiverHooks {
   setReceivedLSN(lsn: number): void;
 }
 
-/** One explicit reset (truncate / install) with the state captured when it completed. */
+/** truncate: TruncateToLSN; install: RebuildInstaller.Commit; v1-install: V1 rebuildFullExtent's handoff. */
+export type ResetKind = 'truncate' | 'install' | 'v1-install';
+
+/** One explicit reset (truncate / install / v1-install) with the state captured when it completed. */
 export interface ResetRecord {
   readonly seq: number;
-  readonly kind: 'truncate' | 'install';
-  /** truncate: t; install: s (the committed nextLSN). */
+  readonly kind: ResetKind;
+  /** truncate: t; install and v1-install: s (the snapshot LSN). */
   readonly lsn: number;
   /** Persisted checkpoint read under the locks just before the reset. */
   readonly checkpointAtReset: number;
