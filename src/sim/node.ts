@@ -18,7 +18,9 @@ import { ReplicaReceiver } from '../replication/receiver.ts';
 import { WALShipper } from '../replication/shipper.ts';
 import { ShipperGroup } from '../replication/shipper_group.ts';
 import type { Timers } from '../replication/transport.ts';
-import type { PrimaryVolumePort, ReplicaVolumePort } from '../replication/volume_port.ts';
+import type { PrimaryVolumePort, ReplicaVolumePort, V1RebuildVolumePort } from '../replication/volume_port.ts';
+import { startRebuild as startV1Rebuild } from '../replication/v1_rebuild.ts';
+import { roleName } from '../control/volume/role.ts';
 import type { StorageBugSwitches } from '../storage/blockvol/bugs.ts';
 import { SimDisk } from '../storage/sim_disk.ts';
 import { BlockVolume, volumeDiskSize } from '../storage/blockvol/volume.ts';
@@ -450,10 +452,39 @@ export class VolumeNode {
     return { canonData: receiver.dataAddr(), canonCtrl: receiver.ctrlAddr() };
   }
 
-  /** StartRebuild in the background (V1 rebuild from the primary's rebuild server); not yet wired. */
+  /**
+   * `go blockvol.StartRebuild(vol, rebuildAddr, 0, epoch)`: the V1 rebuild in the background
+   * (src/replication/v1_rebuild.ts). Its result is only logged, as upstream (R2-F7).
+   */
   upstreamStartRebuild(rebuildAddr: string, epoch: number): void {
-    this.env.coverage.add('upstream_rebuild_requested');
-    this.noteControl(`rebuild from ${rebuildAddr} at epoch ${epoch} requested`);
+    const agent = this.agent;
+    if (agent === null) return;
+    this.env.coverage.add('v1_rebuild_started');
+    startV1Rebuild({
+      volume: this.v1RebuildPort(), transport: this.env.network.transportFor(this.host), timers: this.timers!,
+      role: () => roleName(agent.control().role),
+      setRoleReplica: () => { const err = agent.rebuildCompleted(); return err === null ? null : { message: err }; },
+      receiver: () => this.receiver,
+    }, rebuildAddr, 0, epoch, (err) => {
+      this.env.coverage.add(err === null ? 'v1_rebuild_completed' : 'v1_rebuild_failed');
+      this.noteControl(err === null ? 'V1 rebuild completed' : `V1 rebuild failed: ${err.message}`);
+    });
+  }
+
+  private v1RebuildPort(): V1RebuildVolumePort {
+    const node = this;
+    const vol = (): BlockVolume => {
+      if (node.vol === null) throw new Error(`${node.name}: volume used after crash`);
+      return node.vol;
+    };
+    return {
+      ...this.replicaPort(),
+      newV1ExtentInstaller: () => {
+        const inst = vol().newV1ExtentInstaller();
+        return { writeChunk: (d) => inst.writeChunk(d), commitV1: (s) => inst.commitV1(s) };
+      },
+      advanceNextLSN: (lsn) => vol().advanceNextLSN(lsn),
+    };
   }
 
   private intentFor(a: Assignment): AssignmentIntent {
