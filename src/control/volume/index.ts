@@ -13,3 +13,4 @@ export * from './heartbeat.ts';
 export * from './identity.ts';
 export * from './v2bridge_control.ts';
 export * from './v2_assignment.ts';
+export * from './recovery_wiring.ts';
