@@ -14,3 +14,4 @@ export * from './identity.ts';
 export * from './v2bridge_control.ts';
 export * from './v2_assignment.ts';
 export * from './recovery_wiring.ts';
+export * from './shipper_status.ts';
