@@ -31,11 +31,18 @@ export interface PlanResult {
 export class RecoveryDriver {
   readonly orchestrator: RecoveryOrchestrator;
 
+  /**
+   * Upstream builds the driver as a struct literal, `&RecoveryDriver{Orchestrator: o, Storage: sa}`:
+   * the volume server's recovery goroutines (block_recovery.go runCatchUp / runRebuild) make one
+   * per run over the server's shared orchestrator. Pass `orchestrator` for that; without it the
+   * driver owns a fresh one.
+   */
   constructor(
     readonly storage: StorageAdapter,
     readonly ctx: EngineContext = new EngineContext(),
+    orchestrator?: RecoveryOrchestrator,
   ) {
-    this.orchestrator = new RecoveryOrchestrator(ctx);
+    this.orchestrator = orchestrator ?? new RecoveryOrchestrator(ctx);
   }
 
   /** Connect + handshake from storage's history, classify, and pin WAL for a real catch-up. */

@@ -35,6 +35,7 @@
 //   sent; lease grants also go out on heartbeats that do not stamp it (see index.ts).
 // - UpdateDeltaHeartbeat's removal matches only entry.Path (primary path), on any entry indexed on
 //   that server, and deletes the whole volume without cleaning the other servers' index.
+import { DEFAULT_COMMIT, type UpstreamCommit } from '../commits.ts';
 import {
   DEFAULT_LEASE_TTL_MS, Role, leaseTTLToWire, roleFromWire,
   type BlockVolumeInfoMessage, type BlockVolumeShortInfoMessage,
@@ -177,6 +178,7 @@ export class BlockVolumeRegistry {
   private readonly blockServers = new Map<string, string>();
   private readonly inflight = new Set<string>();
   private promotionLSNTolerance = DEFAULT_PROMOTION_LSN_TOLERANCE;
+  private commit: UpstreamCommit = DEFAULT_COMMIT;
   readonly log: RegistryLog[] = [];
 
   // --- registration ---
@@ -602,6 +604,8 @@ export class BlockVolumeRegistry {
   // --- promotion ---
 
   setPromotionLSNTolerance(t: number): void { this.promotionLSNTolerance = t; }
+  /** Which upstream commit's promotion gates to apply (EC-6 at 3ec8fab2f). Default c7eb87c58. */
+  setCommit(c: UpstreamCommit): void { this.commit = c; }
   getPromotionLSNTolerance(): number { return this.promotionLSNTolerance; }
 
   /** EvaluatePromotion: read-only preflight for the named volume. */
@@ -664,7 +668,7 @@ export class BlockVolumeRegistry {
   }
 
   private promotionContext(now: number): PromotionContext {
-    return { now, promotionLSNTolerance: this.promotionLSNTolerance, isBlockCapable: (s) => this.blockServers.has(s) };
+    return { now, promotionLSNTolerance: this.promotionLSNTolerance, isBlockCapable: (s) => this.blockServers.has(s), commit: this.commit };
   }
 
   // --- block-capable servers, leases ---

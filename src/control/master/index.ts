@@ -24,15 +24,19 @@
 //   delta, or a plain volume heartbeat), but the registry's LastLeaseGrant, from which failover
 //   measures lease expiry, is stamped only by full block heartbeats (SendHeartbeat +
 //   LeaseGrants + UpdateFullHeartbeat).
-// - CreateBlockVolume's assignments carry no ServerID (neither ReplicaAddrs[].ServerID nor
-//   ReplicaServerID), unlike failover's; and the proto conversion drops ServerIDs anyway
-//   (messages.ts: assignmentOverWire).
+// - c7eb87c58 only: CreateBlockVolume's assignments carry no ServerID (neither
+//   ReplicaAddrs[].ServerID nor ReplicaServerID), unlike failover's; and the proto conversion
+//   drops ServerIDs anyway (messages.ts: assignmentOverWire). At 3ec8fab2f (`commit` option) the
+//   primary's create assignment carries ServerID = the registry's server name (ri.Server) per
+//   replica, and ReplicaServerID when there is exactly one replica; the replicas' own create
+//   assignments still carry none (their V2 identity is their local server ID).
 import {
   ASSIGNMENT_LEASE_TTL_MS, DEFAULT_LEASE_TTL_MS, Role, assignment, leaseTTLToWire, parseDurabilityMode,
   requiredReplicas, validateDurability,
   type BlockVolumeAssignment, type Heartbeat, type HeartbeatResponse,
 } from './messages.ts';
 import { BlockAssignmentQueue } from './assignment_queue.ts';
+import { DEFAULT_COMMIT, atLeast, type UpstreamCommit } from '../commits.ts';
 import {
   BlockVolumeRegistry, VolumeStatus, blockVolumeEntry, replicaInfo,
   type BlockVolumeEntry, type RegistryLog,
@@ -45,10 +49,13 @@ export * from './assignment_queue.ts';
 export * from './block_registry.ts';
 export * from './promotion.ts';
 export * from './failover.ts';
+export * from '../commits.ts';
 
 export interface BlockMasterOptions {
   /** SetPromotionLSNTolerance (default 100). */
   promotionLSNTolerance?: number;
+  /** Which upstream commit to behave as (commits.ts); default c7eb87c58. */
+  commit?: UpstreamCommit;
 }
 
 /** What a volume server returns for AllocateBlockVolume (blockAllocResult). */
@@ -99,7 +106,11 @@ export class BlockMaster {
   /** dn.Counter: open streams per server. */
   private readonly streamCount = new Map<string, number>();
 
+  readonly commit: UpstreamCommit;
+
   constructor(opts: BlockMasterOptions = {}) {
+    this.commit = opts.commit ?? DEFAULT_COMMIT;
+    this.registry.setCommit(this.commit);
     this.failover = new BlockFailover(this.registry, this.queue);
     if (opts.promotionLSNTolerance !== undefined) this.registry.setPromotionLSNTolerance(opts.promotionLSNTolerance);
   }
@@ -215,10 +226,13 @@ export class BlockMaster {
       }
       const ttl = leaseTTLToWire(ASSIGNMENT_LEASE_TTL_MS);
       const primary = assignment({ path: result.path, epoch: 1, role: Role.Primary, leaseTtlMs: ttl });
-      for (const ri of entry.replicas) primary.replicaAddrs.push({ dataAddr: ri.dataAddr, ctrlAddr: ri.ctrlAddr, serverID: '' });
+      // V2 P10-1 (3ec8fab2f): stable identity = registry VS address; c7eb87c58 sets none.
+      const ids = atLeast(this.commit, '3ec8fab2f');
+      for (const ri of entry.replicas) primary.replicaAddrs.push({ dataAddr: ri.dataAddr, ctrlAddr: ri.ctrlAddr, serverID: ids ? ri.server : '' });
       if (entry.replicas.length === 1) {
         primary.replicaDataAddr = entry.replicas[0]!.dataAddr;
         primary.replicaCtrlAddr = entry.replicas[0]!.ctrlAddr;
+        if (ids) primary.replicaServerID = entry.replicas[0]!.server;
       }
       this.queue.enqueue(server, primary);
       for (const ri of entry.replicas) {

@@ -11,6 +11,9 @@
 // Left out: scrub statistics, disk type and block size are carried but unused by the master;
 // ReplicaShipperStates (CP13-7) is not read by the master at this commit, so it is not carried.
 // Time: every duration is an integer number of virtual milliseconds.
+// ReplicaShipperStates: also at 3ec8fab2f the proto has no field for them (InfoMessageToProto
+// unchanged), so the master still never sees them; see volume/shipper_status.ts.
+import { DEFAULT_COMMIT, atLeast, type UpstreamCommit } from '../commits.ts';
 
 /** blockvol.Role as it travels on the wire (uint32). */
 export const Role = {
@@ -127,16 +130,23 @@ export function cloneAssignment(a: BlockVolumeAssignment): BlockVolumeAssignment
 
 /**
  * What the assignment looks like after the gRPC hop: AssignmentToProto then AssignmentFromProto.
- * UPSTREAM HAZARD (block_heartbeat_proto.go: AssignmentToProto; master.proto ReplicaAddrMessage
- * has no server_id, BlockVolumeAssignment no replica_server_id): the V2 stable identities
- * (ReplicaAddr.ServerID, ReplicaServerID) are dropped on the wire, and when ReplicaAddrs is
- * non-empty the scalar replica fields are dropped on the receiving side. The master facade returns
- * assignments before this hop; a wiring that wants the real wire applies this function.
+ * When ReplicaAddrs is non-empty the scalar replica data/ctrl fields are dropped on the receiving
+ * side (both commits).
+ * - c7eb87c58, UPSTREAM HAZARD (block_heartbeat_proto.go: AssignmentToProto; master.proto
+ *   ReplicaAddrMessage has no server_id, BlockVolumeAssignment no replica_server_id): the V2
+ *   stable identities (ReplicaAddr.ServerID, ReplicaServerID) are dropped on the wire.
+ * - 3ec8fab2f: both survive (replica_server_id = 9, server_id = 3). AssignmentFromProto sets
+ *   ReplicaServerID unconditionally, so it is kept even when the scalar addresses are dropped
+ *   (TestP10P1_ProtoRoundTrip_*).
+ * The master facade returns assignments before this hop; a wiring that wants the real wire
+ * applies this function with the commit it runs.
  */
-export function assignmentOverWire(a: BlockVolumeAssignment): BlockVolumeAssignment {
+export function assignmentOverWire(a: BlockVolumeAssignment, commit: UpstreamCommit = DEFAULT_COMMIT): BlockVolumeAssignment {
+  const ids = atLeast(commit, '3ec8fab2f');
   const out = assignment({ path: a.path, epoch: a.epoch, role: a.role, leaseTtlMs: a.leaseTtlMs, rebuildAddr: a.rebuildAddr });
+  if (ids) out.replicaServerID = a.replicaServerID;
   if (a.replicaAddrs.length > 0) {
-    out.replicaAddrs = a.replicaAddrs.map((r) => ({ dataAddr: r.dataAddr, ctrlAddr: r.ctrlAddr, serverID: '' }));
+    out.replicaAddrs = a.replicaAddrs.map((r) => ({ dataAddr: r.dataAddr, ctrlAddr: r.ctrlAddr, serverID: ids ? r.serverID : '' }));
   } else {
     out.replicaDataAddr = a.replicaDataAddr;
     out.replicaCtrlAddr = a.replicaCtrlAddr;

@@ -9,7 +9,11 @@
 // Gates, in upstream's order (the first failing gate names the rejection):
 //   no_heartbeat     replica never heartbeated (LastHeartbeat zero)
 //   stale_heartbeat  now - LastHeartbeat > 2 x LeaseTTL (60 s when LeaseTTL is 0)
-//   wal_lag          primary WALHeadLSN > 0 and replica WALHeadLSN + tolerance < primary's
+//   wal_lag          primary WALHeadLSN > 0 and replica WALHeadLSN + tolerance < primary's;
+//                    at 3ec8fab2f (EC-6) automatic promotion applies it only while the primary's
+//                    server is block-capable — a dead primary's WAL head no longer blocks
+//                    promotion ("accepting that the last few unshipped entries may be lost").
+//                    Manual promotion (evaluateManualPromotionLocked) is unchanged.
 //   wrong_role       replica's last reported role is not exactly RoleReplica
 //   server_dead      replica's server is not in the block-capable (connected) set
 // Ranking among the eligible: highest HealthScore, then highest WALHeadLSN, then the earliest in
@@ -22,6 +26,7 @@
 // - HealthScore dominates WALHeadLSN: a healthier replica with less WAL wins over a more advanced
 //   one as long as it is within the tolerance (evaluatePromotionLocked).
 import { Role, roleFromWire } from './messages.ts';
+import { DEFAULT_COMMIT, atLeast, type UpstreamCommit } from '../commits.ts';
 import type { BlockVolumeEntry, ReplicaInfo } from './block_registry.ts';
 
 /** DefaultPromotionLSNTolerance: max WAL LSN lag for a replica to stay promotable. */
@@ -55,6 +60,8 @@ export interface PromotionContext {
   promotionLSNTolerance: number;
   /** Server is in the registry's block-capable set (blockServers). */
   isBlockCapable(server: string): boolean;
+  /** Upstream commit (default c7eb87c58): 3ec8fab2f adds the EC-6 primary-alive condition. */
+  commit?: UpstreamCommit;
 }
 
 interface GateOptions {
@@ -62,6 +69,8 @@ interface GateOptions {
   targetServer: string;
   /** Manual promote: skip the soft gates (stale_heartbeat, wal_lag). */
   force: boolean;
+  /** EC-6 (3ec8fab2f, automatic promotion only): the wal_lag gate needs a live primary. */
+  walLagNeedsLivePrimary: boolean;
 }
 
 function emptyResult(name: string): PromotionPreflightResult {
@@ -71,13 +80,15 @@ function emptyResult(name: string): PromotionPreflightResult {
 function runGates(entry: BlockVolumeEntry, ctx: PromotionContext, opt: GateOptions, result: PromotionPreflightResult): PromotionPreflightResult {
   const freshnessCutoff = entry.leaseTTL * 2 === 0 ? DEFAULT_FRESHNESS_CUTOFF_MS : entry.leaseTTL * 2;
   const primaryLSN = entry.walHeadLSN;
+  // EC-6 (3ec8fab2f evaluatePromotionLocked): primaryAlive := r.blockServers[entry.VolumeServer] != nil
+  const primaryAlive = !opt.walLagNeedsLivePrimary || ctx.isBlockCapable(entry.volumeServer);
   let bestIdx = -1;
   entry.replicas.forEach((ri, i) => {
     if (opt.targetServer !== '' && ri.server !== opt.targetServer) return;
     const reject = (reason: PromotionRejectionReason): void => { result.rejections.push({ server: ri.server, reason }); };
     if (ri.lastHeartbeat === null) return reject('no_heartbeat');
     if (!opt.force && ctx.now - ri.lastHeartbeat > freshnessCutoff) return reject('stale_heartbeat');
-    if (!opt.force && primaryLSN > 0 && ri.walHeadLSN + ctx.promotionLSNTolerance < primaryLSN) return reject('wal_lag');
+    if (!opt.force && primaryAlive && primaryLSN > 0 && ri.walHeadLSN + ctx.promotionLSNTolerance < primaryLSN) return reject('wal_lag');
     if (roleFromWire(ri.role) !== Role.Replica) return reject('wrong_role');
     if (!ctx.isBlockCapable(ri.server)) return reject('server_dead');
     if (bestIdx === -1) { bestIdx = i; return; }
@@ -106,7 +117,8 @@ export function evaluatePromotion(entry: BlockVolumeEntry, ctx: PromotionContext
     result.reason = 'no replicas';
     return result;
   }
-  return runGates(entry, ctx, { targetServer: '', force: false }, result);
+  const walLagNeedsLivePrimary = atLeast(ctx.commit ?? DEFAULT_COMMIT, '3ec8fab2f');
+  return runGates(entry, ctx, { targetServer: '', force: false, walLagNeedsLivePrimary }, result);
 }
 
 /**
@@ -128,7 +140,7 @@ export function evaluateManualPromotion(entry: BlockVolumeEntry, ctx: PromotionC
     result.reason = 'target_not_found';
     return result;
   }
-  return runGates(entry, ctx, { targetServer, force }, result);
+  return runGates(entry, ctx, { targetServer, force, walLagNeedsLivePrimary: false }, result);
 }
 
 /**

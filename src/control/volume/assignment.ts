@@ -4,8 +4,13 @@
 // Ports, @c7eb87c58:
 //   weed/storage/blockvol/block_heartbeat.go  BlockVolumeAssignment, ReplicaAddr
 //   weed/storage/blockvol/block_heartbeat_proto.go  AssignmentFromProto (ReplicaAddrs take
-//       precedence; scalar replica fields are then dropped). ReplicaServerID has no proto field
-//       at this commit, so it never reaches the volume server.
+//       precedence; scalar replica fields are then dropped). At c7eb87c58 ReplicaServerID and
+//       ReplicaAddr.ServerID have no proto field, so they never reach the volume server; at
+//       3ec8fab2f both do (`commit` option, see ../commits.ts).
+// 3ec8fab2f adds (`commit` option of replicationSetup): the setupPrimaryReplication(Multi)
+//   idempotence guards (P3) and volReplState.allReplicas. The V2 half of ProcessAssignments
+//   (idempotence guard, ConvertAssignment, RecoveryManager) is in v2_assignment.ts,
+//   v2bridge_control.ts and recovery_wiring.ts; SetServerID in identity.ts.
 //   weed/server/volume_server_block.go  BlockService.ProcessAssignments, setupPrimaryReplication,
 //       setupPrimaryReplicationMulti, setupReplicaReceiver, startRebuild, ReplicationPorts,
 //       GetReplState, volReplState, WireStateChangeNotify.
@@ -24,24 +29,34 @@
 // Hazards ported as is (docs/control-volume.md):
 //  - ProcessAssignments runs replication setup on every delivery, refreshes included: a repeated
 //    primary assignment builds a fresh shipper group (the old one is dropped without StopAll)
-//    and starts another rebuild server; a repeated replica assignment starts another receiver
-//    (the old one is not stopped).
+//    and starts another rebuild server (c7eb87c58 only: 3ec8fab2f's guards skip an unchanged
+//    primary setup); a repeated replica assignment starts another receiver (the old one is not
+//    stopped) and a repeated Rebuilding assignment another rebuild (both commits).
+//  - 3ec8fab2f setupPrimaryReplication(Multi) guards compare only with bs.replStates[path], which
+//    nothing clears on demotion: a former primary re-promoted with the same replica set skips
+//    SetReplicaAddrs and keeps the shipper group its demotion stopped (StopAll). The scalar guard
+//    compares data/ctrl only (no ServerID), and also matches a replState written by
+//    setupReplicaReceiver or by the multi path's first replica.
 //  - setupReplicaReceiver reads only the scalar ReplicaDataAddr/CtrlAddr; an assignment that
 //    carries ReplicaAddrs has them cleared by AssignmentFromProto, so no receiver is started.
 //  - startRebuild runs in the background and its result is never reported (R2-F7).
 //  - a demotion to Stale does no replication teardown here beyond demote's StopAll; the
 //    replState (heartbeat addresses) of a demoted primary is kept.
 
+import { DEFAULT_COMMIT, atLeast, type UpstreamCommit } from '../commits.ts';
 import type { ControlError } from './errors.ts';
 import { sentinel } from './errors.ts';
 import { leaseTTLFromWire } from './lease.ts';
 import { planAssignment, type AssignmentDecision, type AssignmentOptions } from './promotion.ts';
 import { Role, roleFromWire } from './role.ts';
+import type { LastAppliedAssignment } from './v2_assignment.ts';
 import type { VolumeControlState } from './volume_state.ts';
 
 export interface ReplicaAddr {
   readonly dataAddr: string;
   readonly ctrlAddr: string;
+  /** V2 stable identity of the replica's server; on the wire from 3ec8fab2f on ('' / absent before). */
+  readonly serverID?: string;
 }
 
 /** Go BlockVolumeAssignment after AssignmentFromProto (role still the wire uint32). */
@@ -55,30 +70,47 @@ export interface BlockVolumeAssignment {
   readonly replicaCtrlAddr: string;
   readonly rebuildAddr: string;
   readonly replicaAddrs: readonly ReplicaAddr[];
+  /** V2 stable identity of the scalar replica; on the wire from 3ec8fab2f on ('' / absent before). */
+  readonly replicaServerID?: string;
 }
 
-/** Go AssignmentFromProto: if ReplicaAddrs is non-empty it wins and the scalar fields are left empty. */
-export function assignmentFromWire(p: BlockVolumeAssignment): BlockVolumeAssignment {
-  if (p.replicaAddrs.length > 0) return { ...p, replicaDataAddr: '', replicaCtrlAddr: '', replicaAddrs: p.replicaAddrs.map((r) => ({ ...r })) };
-  return { ...p, replicaAddrs: [] };
+/**
+ * Go AssignmentFromProto: if ReplicaAddrs is non-empty it wins and the scalar fields are left
+ * empty. c7eb87c58: the ServerIDs have no proto field and are dropped; 3ec8fab2f: they are kept
+ * (ReplicaServerID unconditionally, even when the scalar addresses are dropped).
+ */
+export function assignmentFromWire(p: BlockVolumeAssignment, commit: UpstreamCommit = DEFAULT_COMMIT): BlockVolumeAssignment {
+  const ids = atLeast(commit, '3ec8fab2f');
+  const { replicaServerID, ...rest } = p;
+  const base: BlockVolumeAssignment = ids ? { ...rest, replicaServerID: replicaServerID ?? '' } : rest;
+  const addr = (r: ReplicaAddr): ReplicaAddr => (ids ? { dataAddr: r.dataAddr, ctrlAddr: r.ctrlAddr, serverID: r.serverID ?? '' } : { dataAddr: r.dataAddr, ctrlAddr: r.ctrlAddr });
+  if (p.replicaAddrs.length > 0) return { ...base, replicaDataAddr: '', replicaCtrlAddr: '', replicaAddrs: p.replicaAddrs.map(addr) };
+  return { ...base, replicaAddrs: [] };
 }
 
 /** Go volReplState: what the heartbeat reports as ReplicaDataAddr/ReplicaCtrlAddr for a path. */
 export interface ReplState {
   readonly replicaDataAddr: string;
   readonly replicaCtrlAddr: string;
+  /** 3ec8fab2f: the full replica set, stored only by setupPrimaryReplicationMulti (for its guard). */
+  readonly allReplicas?: readonly ReplicaAddr[];
 }
 
 /** The BlockService fields the assignment/heartbeat rules read. */
 export interface BlockServiceState {
   /** bs.listenAddr (the iSCSI listen address; host:port). */
   readonly listenAddr: string;
-  /** bs.localServerID — INTERIM upstream: equal to listenAddr. */
+  /**
+   * bs.localServerID — StartBlockService sets listenAddr (INTERIM upstream); 3ec8fab2f's
+   * SetServerID(volumeServerId) replaces it (identity.ts).
+   */
   readonly localServerID: string;
   /** bs.blockStore: path → volume control state. */
   readonly volumes: Readonly<Record<string, VolumeControlState>>;
   /** bs.replStates (R1-4). */
   readonly replStates: Readonly<Record<string, ReplState>>;
+  /** 3ec8fab2f bs.lastAssign: last assignment handed to the V2 bridge per path (v2_assignment.ts). */
+  readonly lastAssign?: Readonly<Record<string, LastAppliedAssignment>>;
 }
 
 /** StartBlockService: every volume found on disk opened (RoleNone), no replStates. */
@@ -180,11 +212,20 @@ export function planVolumeAssignment(bs: BlockServiceState, a: BlockVolumeAssign
   return { assignment: a, role, leaseTtlMs, decision: planAssignment(vol, a.epoch, role, leaseTtlMs, opts) };
 }
 
+export interface ReplicationSetupOptions {
+  /** Upstream commit (default c7eb87c58); 3ec8fab2f adds the setupPrimaryReplication(Multi) guards. */
+  readonly commit?: UpstreamCommit;
+}
+
 /**
  * Go ProcessAssignments step 2 ("Replication setup based on role + addresses"), run only when
  * step 1 succeeded. Decided by the assignment's role, not the volume's resulting role.
+ * At 3ec8fab2f an unchanged primary setup is skipped (no effects): setupPrimaryReplicationMulti
+ * when replStates[path].allReplicas equals the addrs element-wise (data, ctrl, ServerID);
+ * setupPrimaryReplication when replStates[path] has the same data and ctrl address.
  */
-export function replicationSetup(bs: BlockServiceState, a: BlockVolumeAssignment): ServiceEffect[] {
+export function replicationSetup(bs: BlockServiceState, a: BlockVolumeAssignment, opts: ReplicationSetupOptions = {}): ServiceEffect[] {
+  const guards = atLeast(opts.commit ?? DEFAULT_COMMIT, '3ec8fab2f');
   const role = roleFromWire(a.role);
   const vol = bs.volumes[a.path];
   const wire = vol?.stateChangeNotifyWired ?? false;
@@ -192,14 +233,25 @@ export function replicationSetup(bs: BlockServiceState, a: BlockVolumeAssignment
     case Role.Primary: {
       // CP8-2: ReplicaAddrs (multi-replica) takes precedence over scalar fields.
       let addrs: readonly ReplicaAddr[];
-      if (a.replicaAddrs.length > 0) addrs = a.replicaAddrs;
-      else if (a.replicaDataAddr !== '' && a.replicaCtrlAddr !== '') addrs = [{ dataAddr: a.replicaDataAddr, ctrlAddr: a.replicaCtrlAddr }];
-      else return [];
+      let state: ReplState;
+      const existing = bs.replStates[a.path];
+      if (a.replicaAddrs.length > 0) {
+        addrs = a.replicaAddrs;
+        // P3 (3ec8fab2f setupPrimaryReplicationMulti): skip if ALL replica addresses unchanged.
+        if (guards && existing !== undefined && multiReplicaUnchanged(existing, addrs)) return [];
+        // setupPrimaryReplicationMulti stores the first replica "for backward compat heartbeat
+        // reporting" (and, at 3ec8fab2f, a copy of the full set).
+        state = { replicaDataAddr: addrs[0]!.dataAddr, replicaCtrlAddr: addrs[0]!.ctrlAddr, ...(guards ? { allReplicas: addrs.map((r) => ({ ...r })) } : {}) };
+      } else if (a.replicaDataAddr !== '' && a.replicaCtrlAddr !== '') {
+        // P3 (3ec8fab2f setupPrimaryReplication): skip if replica state is unchanged (data+ctrl only).
+        if (guards && existing !== undefined && existing.replicaDataAddr === a.replicaDataAddr && existing.replicaCtrlAddr === a.replicaCtrlAddr) return [];
+        addrs = [{ dataAddr: a.replicaDataAddr, ctrlAddr: a.replicaCtrlAddr }];
+        state = { replicaDataAddr: a.replicaDataAddr, replicaCtrlAddr: a.replicaCtrlAddr };
+      } else return [];
       return [
         { kind: 'setReplicaAddrs', path: a.path, addrs, wireStateChange: wire },
         { kind: 'startRebuildServer', path: a.path, addr: rebuildListenAddr(bs.listenAddr, a.path) },
-        // setupPrimaryReplicationMulti stores the first replica "for backward compat heartbeat reporting".
-        { kind: 'setReplState', path: a.path, state: { replicaDataAddr: addrs[0]!.dataAddr, replicaCtrlAddr: addrs[0]!.ctrlAddr } },
+        { kind: 'setReplState', path: a.path, state },
       ];
     }
     case Role.Replica:
@@ -213,6 +265,13 @@ export function replicationSetup(bs: BlockServiceState, a: BlockVolumeAssignment
     default:
       return [];
   }
+}
+
+/** Go BlockService.multiReplicaUnchanged (3ec8fab2f): same length, same data/ctrl/ServerID in order. */
+export function multiReplicaUnchanged(existing: ReplState, addrs: readonly ReplicaAddr[]): boolean {
+  const all = existing.allReplicas ?? [];
+  if (all.length !== addrs.length) return false;
+  return addrs.every((r, i) => all[i]!.dataAddr === r.dataAddr && all[i]!.ctrlAddr === r.ctrlAddr && (all[i]!.serverID ?? '') === (r.serverID ?? ''));
 }
 
 /** Apply the control-state part of a service effect (the rest is the simulator's I/O). */

@@ -10,3 +10,8 @@ export * from './promotion.ts';
 export * from './assignment.ts';
 export * from './health_score.ts';
 export * from './heartbeat.ts';
+export * from './identity.ts';
+export * from './v2bridge_control.ts';
+export * from './v2_assignment.ts';
+export * from './recovery_wiring.ts';
+export * from './shipper_status.ts';
