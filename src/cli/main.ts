@@ -14,6 +14,7 @@ import { FUZZ, runFuzzCommand } from './fuzz_command.ts';
 import type { Io } from './io.ts';
 import { REPLAY, runReplayCommand } from './replay_command.ts';
 import { RUN, runRunCommand } from './run_command.ts';
+import { runScenarioCommand, SCENARIO } from './scenario_command.ts';
 
 const BUGS: CommandSpec = {
   name: 'bugs',
@@ -22,7 +23,7 @@ const BUGS: CommandSpec = {
   flags: {},
 };
 
-export const COMMANDS: readonly CommandSpec[] = [FUZZ, RUN, REPLAY, ENGINE, BUGS];
+export const COMMANDS: readonly CommandSpec[] = [FUZZ, RUN, REPLAY, ENGINE, SCENARIO, BUGS];
 
 export function version(): string {
   return `${TOOL_VERSION} (build ${buildId()}, trace format 2, node ${process.versions.node})`;
@@ -71,6 +72,7 @@ async function dispatch(cmd: string, rest: string[], io: Io): Promise<number> {
     case 'run': return runRunCommand(rest, io);
     case 'replay': return runReplayCommand(rest, io);
     case 'engine': return runEngineCommand(rest, io);
+    case 'scenario': return runScenarioCommand(rest, io);
     case 'bugs': {
       const { positional } = parseArgs(rest, BUGS);
       if (positional.length > 0) throw new UsageError(`bugs takes no arguments, got '${positional[0]}'`);

@@ -8,6 +8,10 @@ import { makeClusterWorld } from '../check/cluster_world.ts';
 import { readTrace } from '../trace/reader.ts';
 import { renderTimeline } from '../trace/render.ts';
 import { provenance, replayTrace } from '../trace/replay.ts';
+import type { WorldFactory } from '../check/checked_world.ts';
+import { ScenarioError } from '../scenario/parse.ts';
+import { loadScenario, worldFactory } from '../scenario/runner.ts';
+import type { Trace } from '../trace/format.ts';
 import { parseArgs, UsageError, type CommandSpec } from './args.ts';
 import type { Io } from './io.ts';
 
@@ -24,6 +28,22 @@ export const REPLAY: CommandSpec = {
   notes: 'Without --from/--to the timeline shows the 40 steps before the divergence or the failure.',
 };
 
+/**
+ * The world a trace ran in: a scenario run's header names its file and hash, and the world is
+ * rebuilt from that file (refused when the file changed since); otherwise the seeded cluster.
+ */
+function factoryFor(trace: Trace): WorldFactory {
+  const ref = trace.header.scenario;
+  if (ref === undefined) return makeClusterWorld;
+  let l;
+  try { l = loadScenario(ref.path); } catch (e) {
+    if (e instanceof ScenarioError) throw new UsageError(`the trace's scenario file cannot be loaded:\n${e.message}`);
+    throw e;
+  }
+  if (l.sha256 !== ref.sha256) throw new UsageError(`${ref.path}: the scenario file changed since the trace was recorded (sha256 ${ref.sha256.slice(0, 12)}… recorded, ${l.sha256.slice(0, 12)}… now); run the scenario again`);
+  return worldFactory(l);
+}
+
 /** Steps shown before the point of interest when no window is given. */
 const CONTEXT = 40;
 
@@ -38,7 +58,7 @@ export function runReplayCommand(argv: string[], io: Io): number {
   if (from !== undefined && from > last) throw new UsageError(`--from ${from}: the trace has ${last} steps, so the range selects nothing`);
   if (to !== undefined && to < 1) throw new UsageError('--to 0: the range selects nothing (steps start at 1)');
 
-  const report = replayTrace(trace, makeClusterWorld);
+  const report = replayTrace(trace, factoryFor(trace));
   const o = trace.outcome;
   const focus = !report.ok && report.divergence !== undefined ? report.divergence.step : o.status === 'fail' ? o.step : undefined;
   const showTimeline = flags['quiet'] !== true && (flags['timeline'] === true || from !== undefined || to !== undefined || focus !== undefined);

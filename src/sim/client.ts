@@ -54,7 +54,16 @@ export interface ClientConfig {
   readonly endAt: number;
   /** Largest write in blocks (default 1); a multi-block write is one WAL entry over consecutive LBAs. */
   readonly maxWriteBlocks?: number;
+  /** Permille of non-sync operations that are reads (default 150). */
+  readonly readPermille?: number;
 }
+
+/** One operation of a scenario file's script (scenario files' `workload.ops` and client actions). */
+export type ScriptedOp =
+  | { readonly op: 'write'; readonly lba: number; readonly blocks: number }
+  | { readonly op: 'trim'; readonly lba: number; readonly blocks: number }
+  | { readonly op: 'read'; readonly lba: number }
+  | { readonly op: 'sync' };
 
 export interface ClientStats {
   writes: number;
@@ -130,7 +139,7 @@ export class Client {
       if (!sent) { this.ackedSinceSync = covering.concat(this.ackedSinceSync); settle(); }
       return;
     }
-    if (chance(c, 'client.read', READ_PERMILLE)) {
+    if (chance(c, 'client.read', this.cfg.readPermille ?? READ_PERMILLE)) {
       const lba = c.choose('client.lba', this.cfg.numBlocks);
       this.stats.reads += 1;
       const sent = t.read(lba, (r) => {
@@ -161,6 +170,84 @@ export class Client {
     if (trim) this.stats.trims += 1; else this.stats.writes += 1;
     const sent = trim ? t.trim(lba, onAck) : t.write(lba, data, onAck);
     if (!sent) settle();
+  }
+
+  /**
+   * Issue one scripted operation now against the current primary; `done(ok)` once it is answered
+   * or timed out (never twice). It shares the lineage bookkeeping of the generated load: a
+   * successful SyncCache makes durable what the same primary incarnation acknowledged before it.
+   * A multi-block trim is one trim per block, back to back.
+   */
+  scripted(op: ScriptedOp, done: (ok: boolean) => void): void {
+    if (op.op === 'trim' && op.blocks > 1) {
+      let k = 0;
+      let all = true;
+      const next = (ok: boolean): void => {
+        all &&= ok;
+        if (k === op.blocks) { done(all); return; }
+        const lba = op.lba + k++;
+        this.scripted({ op: 'trim', lba, blocks: 1 }, next);
+      };
+      next(true);
+      return;
+    }
+    const t = this.target();
+    if (t === null) { done(false); return; }
+    let settled = false;
+    const timer = this.kernel.schedule(this.cfg.timeoutMs, 'client', 'client.timeout', () => {
+      if (settled) return;
+      settled = true;
+      this.stats.timeouts += 1;
+      done(false);
+    });
+    const settle = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      this.kernel.cancelEvent(timer);
+      return true;
+    };
+    if (op.op === 'sync') {
+      this.stats.syncs += 1;
+      const covering = this.ackedSinceSync;
+      this.ackedSinceSync = [];
+      t.syncCache((by) => {
+        if (!settle()) return; // timed out: as in the generated load, these writes are no longer claimed
+        if (by !== null) {
+          this.stats.syncsOK += 1;
+          this.oracle.markDurable(covering.filter((w) => w.ackBy === by));
+          this.ackedSinceSync = covering.filter((w) => w.ackBy !== by).concat(this.ackedSinceSync);
+        } else {
+          this.ackedSinceSync = covering.concat(this.ackedSinceSync);
+        }
+        done(by !== null);
+      });
+      return;
+    }
+    if (op.op === 'read') {
+      this.stats.reads += 1;
+      t.read(op.lba, (r) => {
+        if (!settle()) return;
+        if (r !== null) { this.stats.readsOK += 1; this.oracle.observeRead(op.lba, r.data, r.by); }
+        done(r !== null);
+      });
+      return;
+    }
+    this.op += 1;
+    const trim = op.op === 'trim';
+    const blocks = trim ? 1 : Math.max(1, Math.min(op.blocks, this.cfg.numBlocks - op.lba));
+    const bs = this.cfg.blockSize;
+    const data = new Uint8Array(bs * blocks);
+    if (!trim) for (let k = 0; k < blocks; k++) data.set(this.payload(this.op, k), k * bs);
+    const ws = Array.from({ length: blocks }, (_, k) => this.oracle.issue(this.op, op.lba + k, data.slice(k * bs, (k + 1) * bs)));
+    const onAck = (r: WriteAck | null): void => {
+      if (!settle()) return;
+      if (r !== null) {
+        this.stats.writesAcked += 1;
+        for (const w of ws) { this.oracle.ack(w, r.epoch, r.lsn, r.by); this.ackedSinceSync.push(w); }
+      }
+      done(r !== null);
+    };
+    if (trim) { this.stats.trims += 1; t.trim(op.lba, onAck); } else { this.stats.writes += 1; t.write(op.lba, data, onAck); }
   }
 
   /** Deterministic, recognisable content of block `k` of operation `op`. */

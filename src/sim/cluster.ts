@@ -39,6 +39,31 @@ export interface ClusterOptions {
   readonly control?: ControlMode;
   /** Called for each new engine instance (each primary incarnation). */
   readonly engineObserver?: (node: VolumeNode, driver: RecoveryDriver) => EngineObserver | null;
+  /** A scenario file's cluster (src/scenario): absent for seeded runs, whose behaviour it never changes. */
+  readonly setup?: ClusterSetup;
+}
+
+/**
+ * What a scenario file fixes that a seeded run draws or hard-codes: the plan (from the drawn one:
+ * fault kinds not left free set to 0), geometry, periods, lease, dial timeout, retention timeout,
+ * the old-version replica, and the client's generated load (none when `client` is null).
+ */
+export interface ClusterSetup {
+  plan(drawn: FaultPlan): FaultPlan;
+  readonly geometry: { readonly blockSize: number; readonly numBlocks: number; readonly walSize: number };
+  readonly flushIntervalMs: number;
+  readonly heartbeatMs: number;
+  readonly retryMs: number;
+  readonly leaseMs: number;
+  readonly dialTimeoutMs: number;
+  readonly retentionTimeoutMs: number;
+  readonly scanOnlyCatchUp: boolean;
+  readonly replanOnRedelivery: boolean;
+  /** Index of the old-version replica in `nodes`, or null. */
+  readonly legacyReplica: number | null;
+  readonly clientTimeoutMs: number;
+  /** The generated load: start time, stop time, read share; null = no generated load. */
+  readonly client: { readonly fromMs: number; readonly untilMs: number; readonly readPermille: number } | null;
 }
 
 export function splitBugs(ids: readonly string[]): Bugs {
@@ -64,6 +89,8 @@ export class Cluster implements World {
   readonly marks = new Coverage();
   readonly plan: FaultPlan;
   private detail: string | undefined;
+  /** The ideal control plane behind `control` (operator actions of scenario files). */
+  readonly ideal: IdealControl;
   private readonly endAt: number;
   private quiet = false;
   /** Per LSN, the first primary incarnation (`server#inc@epoch`) that allocated it... */
@@ -78,15 +105,18 @@ export class Cluster implements World {
   constructor(readonly opts: ClusterOptions) {
     const c = opts.chooser;
     this.kernel = new Kernel(c);
-    this.plan = drawFaultPlan(opts.profile, c);
+    const setup = opts.setup;
+    const drawn = drawFaultPlan(opts.profile, c);
+    this.plan = setup === undefined ? drawn : setup.plan(drawn);
     const p = this.plan;
+    const geometry = setup?.geometry ?? GEOMETRY;
     this.network = new Network(this.kernel, {
       latencyMin: p.latencyMin, latencyMax: p.latencyMax, resetPermille: p.resetPermille, dropPermille: p.dropPermille,
-      duplicatePermille: p.duplicatePermille, reorderPermille: p.reorderPermille, dialTimeout: 3000,
+      duplicatePermille: p.duplicatePermille, reorderPermille: p.reorderPermille, dialTimeout: setup?.dialTimeoutMs ?? 3000,
     });
     const bugs = splitBugs(opts.bugs);
     const control = opts.control ?? 'ideal';
-    const volumeSize = GEOMETRY.numBlocks * GEOMETRY.blockSize;
+    const volumeSize = geometry.numBlocks * geometry.blockSize;
     const env: NodeEnv = {
       kernel: this.kernel, chooser: c, network: this.network, coverage: this.marks,
       sendHeartbeat: (n, hb) => ideal.sendHeartbeat(n, hb),
@@ -98,18 +128,23 @@ export class Cluster implements World {
     };
     for (let i = 1; i <= 1 + p.replicas; i++) {
       this.nodes.push(new VolumeNode({
-        name: `n${i}`, serverID: `s${i}`, volume: VOLUME, ...GEOMETRY, durability: p.durability, bugs,
-        flushIntervalMs: 100, heartbeatMs: 500, retryMs: 1000, interleavePermille: p.interleavePermille, scanOnlyCatchUp: false, replanOnRedelivery: true, control, diskIOErrorPermille: p.diskErrorPermille, tornPermille: p.tornPermille,
+        name: `n${i}`, serverID: `s${i}`, volume: VOLUME, ...geometry, durability: p.durability, bugs,
+        flushIntervalMs: setup?.flushIntervalMs ?? 100, heartbeatMs: setup?.heartbeatMs ?? 500, retryMs: setup?.retryMs ?? 1000, interleavePermille: p.interleavePermille,
+        scanOnlyCatchUp: setup?.scanOnlyCatchUp ?? false, replanOnRedelivery: setup?.replanOnRedelivery ?? true, control, diskIOErrorPermille: p.diskErrorPermille, tornPermille: p.tornPermille,
+        ...(setup === undefined ? {} : { retentionTimeoutMs: setup.retentionTimeoutMs }),
       }, env));
     }
     for (const n of this.nodes) n.wildcardListen = p.wildcardListen;
-    // The old-version replica is the last node (never the first primary).
-    if (p.legacyReplica) this.nodes[this.nodes.length - 1]!.legacyBarrierReply = true;
+    // The old-version replica is the last node (never the first primary), or the scenario's.
+    if (setup !== undefined) { if (setup.legacyReplica !== null) this.nodes[setup.legacyReplica]!.legacyBarrierReply = true; }
+    else if (p.legacyReplica) this.nodes[this.nodes.length - 1]!.legacyBarrierReply = true;
     const ideal = new IdealControl({
       kernel: this.kernel, network: this.network, chooser: c, nodes: this.nodes, volume: VOLUME, anyReplicaMayWin: p.durability === 'sync_all',
+      ...(setup === undefined ? {} : { leaseMs: setup.leaseMs }),
       note: (d) => { this.detail = d; },
       onFailover: (epoch) => this.recordFailoverProgress(epoch),
     });
+    this.ideal = ideal;
     if (control === 'upstream') {
       const up = new UpstreamControl({
         kernel: this.kernel, network: this.network, nodes: this.nodes, volume: VOLUME, volumePath: VOLUME_PATH, volumeSize,
@@ -124,11 +159,17 @@ export class Cluster implements World {
     }
     for (const n of this.nodes) n.boot(false);
     this.endAt = p.faultPhaseMs + p.quietPhaseMs;
+    const load = setup?.client;
     this.client = new Client(this.kernel, c, {
-      numBlocks: GEOMETRY.numBlocks, blockSize: GEOMETRY.blockSize, intervalMs: p.writeIntervalMs, syncPermille: p.syncPermille,
-      trimPermille: p.trimPermille, timeoutMs: 8000, stopAt: p.faultPhaseMs, quietSyncMs: p.idleQuiet ? p.quietPhaseMs : 2000, maxWriteBlocks: p.maxWriteBlocks, endAt: p.faultPhaseMs + p.quietPhaseMs - 5000,
+      numBlocks: geometry.numBlocks, blockSize: geometry.blockSize, intervalMs: p.writeIntervalMs, syncPermille: p.syncPermille,
+      trimPermille: p.trimPermille, timeoutMs: setup?.clientTimeoutMs ?? 8000, stopAt: load?.untilMs ?? p.faultPhaseMs, quietSyncMs: p.idleQuiet ? p.quietPhaseMs : 2000, maxWriteBlocks: p.maxWriteBlocks, endAt: p.faultPhaseMs + p.quietPhaseMs - 5000,
+      ...(load === undefined || load === null ? {} : { readPermille: load.readPermille }),
     }, this.oracle, () => this.clientTarget());
-    this.client.start();
+    if (setup === undefined) this.client.start();
+    else if (load !== null && load !== undefined) {
+      if (load.fromMs === 0) this.client.start();
+      else this.kernel.schedule(load.fromMs, 'client', 'client.start', () => this.client.start());
+    }
     if (control === 'ideal') ideal.start();
     if (p.faultTickMs > 0) this.kernel.schedule(p.faultTickMs, 'fault', 'fault.tick', () => this.faultTick());
     this.kernel.schedule(p.faultPhaseMs, 'fault', 'fault.quiet', () => this.beginQuiet());
@@ -242,9 +283,9 @@ export class Cluster implements World {
       // at allocation; a new address is not modelled under the upstream control plane yet.
       const newAddr = chance(c, 'fault.new_address', p.newAddressPermille) && this.control.mode === 'ideal';
       this.kernel.schedule(between(c, 'fault.restart_ms', 500, 8000), 'fault', 'fault.restart', () => this.restart(n, newAddr));
-    } else if (chance(c, 'fault.partition', p.partitionPermille) && chance(c, 'fault.isolate', 250)) {
+    } else if (chance(c, 'fault.partition', p.partitionPermille) && chance(c, 'fault.isolate', p.isolatePermille ?? 250)) {
       this.isolatePrimary();
-    } else if (chance(c, 'fault.partition', p.partitionPermille)) {
+    } else if (p.plainPartitions !== false && chance(c, 'fault.partition', p.partitionPermille)) {
       const names = [...this.nodes.map((n) => n.name), 'master'];
       const a = pick(c, 'fault.partition.a', names);
       const b = pick(c, 'fault.partition.b', names.filter((x) => x !== a));
@@ -290,6 +331,43 @@ export class Cluster implements World {
       for (const o of others) this.network.heal(p.name, o);
     });
   }
+
+  // ---- operator actions (scenario files; never called in seeded runs) -------------------------
+
+  /** Say what the current step did, appended to the trace detail. */
+  note(detail: string): void {
+    this.detail = this.detail === undefined ? detail : `${this.detail}; ${detail}`;
+  }
+
+  /** Crash `n` now; `fate` forces what happens to unsynced writes (null: the seed decides). */
+  crashNode(n: VolumeNode, fate: 'lost' | 'persisted' | 'torn_tail' | null): void {
+    this.note(`crash ${n.name}${fate === null ? '' : ` (unsynced: ${fate})`}`);
+    n.crash(fate);
+  }
+
+  /** Restart a crashed `n` (on a new address when asked); a running server is left alone. */
+  restartNode(n: VolumeNode, newAddress: boolean): void {
+    if (n.up()) { this.note(`restart ${n.name}: already running`); return; }
+    this.restart(n, newAddress);
+  }
+
+  /** Cut `n` off from the master and every other server (the client still reaches it). */
+  isolateNode(n: VolumeNode): () => void {
+    const others = [...this.nodes.filter((x) => x !== n).map((x) => x.name), 'master'];
+    for (const o of others) this.network.partition(n.name, o, true);
+    this.note(`isolate ${n.name}`);
+    if (n === this.primary()) this.marks.add('primary_isolated');
+    return () => { this.note(`heal ${n.name}`); for (const o of others) this.network.heal(n.name, o); };
+  }
+
+  /** A replica restarts on a new address (its endpoint version is bumped at the master by its heartbeat). */
+  endpointChange(n: VolumeNode): void {
+    n.crash();
+    this.restart(n, true);
+  }
+
+  /** Virtual time at which the quiet phase begins. */
+  quietAt(): number { return this.plan.faultPhaseMs; }
 
   private restart(n: VolumeNode, newAddress: boolean): void {
     if (n.up()) return;

@@ -21,6 +21,8 @@ export interface IdealControlEnv {
   readonly nodes: readonly VolumeNode[];
   readonly volume: string;
   readonly anyReplicaMayWin: boolean;
+  /** A primary silent this long is failed over (default 3 s). */
+  readonly leaseMs?: number;
   /** Say what a step did (the trace's detail). */
   note(detail: string): void;
   /** A failover happened at `epoch` (the cluster records every server's actual progress). */
@@ -40,7 +42,7 @@ export class IdealControl implements ControlPlane {
 
   constructor(private readonly env: IdealControlEnv) {
     const c = env.chooser;
-    this.master = new Master({ volume: env.volume, leaseMs: LEASE_MS, anyReplicaMayWin: env.anyReplicaMayWin, choose: (k, n) => c.choose(k, n) }, env.nodes.map((n) => ({
+    this.master = new Master({ volume: env.volume, leaseMs: env.leaseMs ?? LEASE_MS, anyReplicaMayWin: env.anyReplicaMayWin, choose: (k, n) => c.choose(k, n) }, env.nodes.map((n) => ({
       serverID: n.serverID, node: n.name, dataAddr: n.dataAddr(), ctrlAddr: n.ctrlAddr(), rebuildAddr: n.rebuildAddr(), addrVersion: 1,
       lastHeartbeat: 0, role: 'none', epoch: 0, headLSN: 0, flushedLSN: 0,
     })), env.nodes[0]!.serverID);
@@ -65,6 +67,21 @@ export class IdealControl implements ControlPlane {
     this.master.bumpEpoch();
     this.deliverAll();
     return `epoch bump to ${this.master.currentEpoch()}`;
+  }
+
+  /** Operator failover now (scenario `failover`), to `to` when given; returns what happened. */
+  failOverNow(to: string | null): string {
+    if (!this.master.failOverNow(this.env.kernel.now(), to)) return `failover${to === null ? '' : ` to ${to}`}: no eligible live server`;
+    this.env.onFailover(this.master.currentEpoch());
+    this.deliverAll();
+    return `failover to ${this.master.primaryServerID()} epoch ${this.master.currentEpoch()}`;
+  }
+
+  /** Operator: send `serverID` to rebuild (scenario `assign_rebuild`); assignments re-delivered. */
+  assignRebuild(serverID: string): string {
+    this.master.assignRebuild(serverID);
+    this.deliverAll();
+    return `assign rebuild ${serverID}`;
   }
 
   private onHeartbeat(hb: Heartbeat): void {

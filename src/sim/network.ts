@@ -80,7 +80,21 @@ class Endpoint implements Conn {
   }
 }
 
+/**
+ * A one-shot fault on the next `left` datagrams of one kind (scenario files' drop_next,
+ * delay_next, duplicate_next), optionally only from / to a host. None are set in seeded runs.
+ */
+export interface DatagramFault {
+  readonly kind: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly action: 'drop' | 'delay' | 'duplicate';
+  readonly delayMs?: number;
+  left: number;
+}
+
 export class Network {
+  private readonly oneShots: DatagramFault[] = [];
   private readonly listeners = new Map<string, Listener>();
   private readonly endpoints: Endpoint[] = [];
   /** Blocked directed links "from>to". */
@@ -127,6 +141,19 @@ export class Network {
 
   blockedLinks(): string[] {
     return [...this.blocked].sort();
+  }
+
+  /** Arm a one-shot datagram fault (scenario files). */
+  addDatagramFault(f: DatagramFault): void {
+    this.oneShots.push(f);
+  }
+
+  private takeOneShot(from: string, to: string, kind: string): DatagramFault | null {
+    const f = this.oneShots.find((x) => x.kind === kind && (x.from === undefined || x.from === from) && (x.to === undefined || x.to === to));
+    if (f === undefined) return null;
+    f.left -= 1;
+    if (f.left <= 0) this.oneShots.splice(this.oneShots.indexOf(f), 1);
+    return f;
   }
 
   /** A host crashed: its listeners vanish and every connection it had breaks (peers told later). */
@@ -240,12 +267,14 @@ export class Network {
    */
   sendDatagram(from: string, to: NetHost, kind: string, deliver: () => void, mayDuplicate = true): void {
     if (this.isBlocked(from, to.name)) { this.stats.datagramsDropped += 1; return; }
+    const shot = this.oneShots.length > 0 ? this.takeOneShot(from, to.name, kind) : null;
+    if (shot?.action === 'drop') { this.stats.datagramsDropped += 1; return; }
     const c = this.kernel.chooser;
-    if (chance(c, 'net.drop', this.config.dropPermille)) { this.stats.datagramsDropped += 1; return; }
-    const copies = mayDuplicate && chance(c, 'net.dup', this.config.duplicatePermille) ? 2 : 1;
+    if (shot === null && chance(c, 'net.drop', this.config.dropPermille)) { this.stats.datagramsDropped += 1; return; }
+    const copies = shot?.action === 'duplicate' ? 2 : shot === null && mayDuplicate && chance(c, 'net.dup', this.config.duplicatePermille) ? 2 : 1;
     if (copies === 2) this.stats.datagramsDuplicated += 1;
     for (let i = 0; i < copies; i++) {
-      let d = this.latency('net.delay');
+      let d = this.latency('net.delay') + (shot?.action === 'delay' ? shot.delayMs ?? 0 : 0);
       if (chance(c, 'net.reorder', this.config.reorderPermille)) d += between(c, 'net.reorder_delay', 1, 50);
       this.kernel.schedule(d, to.name, kind, deliver, to.owner);
     }

@@ -69,6 +69,8 @@ export interface NodeConfig {
    * ideal heartbeats) or `upstream` (the ported block service, block_service_agent.ts).
    */
   readonly control: ControlMode;
+  /** WAL retention timeout (default: the shipper group's WAL_RETENTION_TIMEOUT_MS). */
+  readonly retentionTimeoutMs?: number;
   /** Disk faults of the seed's plan (rates in permille). */
   readonly diskIOErrorPermille: number;
   readonly tornPermille: number;
@@ -217,12 +219,17 @@ export class VolumeNode {
     if (this.owner.alive) this.owner.pausedUntil = Math.max(this.owner.pausedUntil ?? 0, until);
   }
 
-  /** Crash: the incarnation dies; the disk keeps what was durable (and maybe torn writes). */
-  crash(): void {
+  /**
+   * Crash: the incarnation dies; the disk keeps what was durable (and maybe torn writes). `fate`
+   * (scenario files) forces what happens to unsynced writes instead of the seed's draw: all lost,
+   * all persisted, or `torn_tail` — the last unsynced WAL write torn to a sector prefix (the
+   * sector count still the seed's), every earlier unsynced write persisted.
+   */
+  crash(fate: 'lost' | 'persisted' | 'torn_tail' | null = null): void {
     if (!this.owner.alive) return;
     this.owner.alive = false;
     this.env.network.hostDown(this.host);
-    const report = this.disk.crash(this.diskChooser);
+    const report = this.disk.crash(fate === null ? this.diskChooser : this.forcedFate(fate));
     const g = this.vol?.geometry();
     this.tornWAL = g !== undefined && report.writes.some((w) => w.fate === 'torn' && w.offset < g.walOffset + g.walSize && w.offset + w.length > g.walOffset);
     if (report.writes.some((w) => w.fate === 'torn')) this.env.coverage.add('torn_write_at_crash');
@@ -239,6 +246,31 @@ export class VolumeNode {
     this.role = 'none';
   }
 
+  /** A chooser that answers the crash's per-write fate questions as `fate` says (other draws: the seed's). */
+  private forcedFate(fate: 'lost' | 'persisted' | 'torn_tail'): Chooser {
+    const g = this.vol?.geometry();
+    const pending = this.disk.pendingWrites();
+    const inWAL = (w: { offset: number; length: number }): boolean => g !== undefined && w.offset < g.walOffset + g.walSize && w.offset + w.length > g.walOffset;
+    let torn = -1;
+    for (let i = pending.length - 1; i >= 0 && fate === 'torn_tail'; i--) if (inWAL(pending[i]!)) { torn = i; break; }
+    let k = 0;
+    const base = this.diskChooser;
+    return {
+      choose(kind: string, options: number): number {
+        if (kind !== 'disk.crash.write') return base.choose(kind, options);
+        const i = k++;
+        if (fate === 'lost') return 0;
+        if (fate === 'persisted') return 1;
+        return i === torn ? 2 : 1;
+      },
+    };
+  }
+
+  /** Run one flusher cycle now (scenario `flush`), unless one is running. */
+  flushNow(): void {
+    this.startFlush();
+  }
+
   private loop(kind: string, periodMs: number, fn: () => void): void {
     const owner = this.owner;
     const tick = (): void => {
@@ -250,7 +282,7 @@ export class VolumeNode {
   }
 
   private flushTick(): void {
-    const nr = this.group?.evaluateRetentionBudgets() ?? [];
+    const nr = (this.cfg.retentionTimeoutMs === undefined ? this.group?.evaluateRetentionBudgets() : this.group?.evaluateRetentionBudgets(this.cfg.retentionTimeoutMs)) ?? [];
     if (nr.length > 0) this.env.coverage.add('retention_timeout_needs_rebuild', nr.length);
     this.startFlush();
   }

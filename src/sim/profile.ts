@@ -59,6 +59,10 @@ export interface FaultPlan {
    * operation (truncate, install, sync), that another goroutine runs first (spec §0.1).
    */
   readonly interleavePermille: number;
+  /** Share (permille) of partition draws that isolate the primary (default 250; scenario files). */
+  readonly isolatePermille?: number;
+  /** False: partition draws only isolate the primary, never cut one link (scenario files). */
+  readonly plainPartitions?: boolean;
 }
 
 interface Ranges {

@@ -134,7 +134,7 @@ export class SimDisk implements Disk {
 
   read(offset: number, length: number): Uint8Array | DiskError {
     if (!this.inBounds(offset, length)) return new DiskError('io_error', `read out of bounds: ${offset}+${length}`);
-    if (this.faults.readError && this.takeIOError('disk.read.error')) return new DiskError('io_error', `injected read error at ${offset}`);
+    if ((this.forced.length > 0 && this.takeForced('disk.read.error')) || (this.faults.readError && this.takeIOError('disk.read.error'))) return new DiskError('io_error', `injected read error at ${offset}`);
     return this.cache.slice(offset, offset + length);
   }
 
@@ -144,7 +144,7 @@ export class SimDisk implements Disk {
 
   write(offset: number, data: Uint8Array): DiskError | null {
     if (!this.inBounds(offset, data.length)) return new DiskError('io_error', `write out of bounds: ${offset}+${data.length}`);
-    if (this.faults.writeError && this.takeIOError('disk.write.error')) return new DiskError('io_error', `injected write error at ${offset}`);
+    if ((this.forced.length > 0 && this.takeForced('disk.write.error')) || (this.faults.writeError && this.takeIOError('disk.write.error'))) return new DiskError('io_error', `injected write error at ${offset}`);
     const end = offset + data.length;
     if (end > this.highWater) {
       if (this.faults.outOfSpace && this.enospc < this.budget.maxOutOfSpace && this.chooser.choose('disk.write.enospc', 2) === 1) {
@@ -160,7 +160,7 @@ export class SimDisk implements Disk {
   }
 
   fsync(): DiskError | null {
-    if (this.faults.fsyncError && this.takeIOError('disk.fsync.error')) return new DiskError('io_error', 'injected fsync error');
+    if ((this.forced.length > 0 && this.takeForced('disk.fsync.error')) || (this.faults.fsyncError && this.takeIOError('disk.fsync.error'))) return new DiskError('io_error', 'injected fsync error');
     for (const w of this.pending) this.media.set(w.data, w.offset);
     this.pending = [];
     this.fsyncs++;
@@ -258,6 +258,28 @@ export class SimDisk implements Disk {
 
   stats(): { fsyncs: number; pendingWrites: number; ioErrors: number; outOfSpace: number; corruptSectors: number } {
     return { fsyncs: this.fsyncs, pendingWrites: this.pending.length, ioErrors: this.ioErrors, outOfSpace: this.enospc, corruptSectors: this.corruptions };
+  }
+
+  /** Unsynced writes a crash would decide the fate of, oldest first (offsets and lengths). */
+  pendingWrites(): readonly { offset: number; length: number }[] {
+    return this.pending.map((w) => ({ offset: w.offset, length: w.data.length }));
+  }
+
+  /** Fail the next `count` calls of `io` (scenario files' disk_error), whatever the fault flags; no chooser draw. */
+  forceErrors(io: 'write' | 'fsync' | 'read' | 'any', count: number): void {
+    this.forced.push({ io, left: count });
+  }
+
+  private readonly forced: { io: 'write' | 'fsync' | 'read' | 'any'; left: number }[] = [];
+
+  private takeForced(kind: string): boolean {
+    if (this.forced.length === 0) return false;
+    const io = kind === 'disk.write.error' ? 'write' : kind === 'disk.fsync.error' ? 'fsync' : 'read';
+    const f = this.forced.find((x) => x.left > 0 && (x.io === io || x.io === 'any'));
+    if (f === undefined) return false;
+    f.left -= 1;
+    if (f.left === 0) this.forced.splice(this.forced.indexOf(f), 1);
+    return true;
   }
 
   private takeIOError(kind: string): boolean {

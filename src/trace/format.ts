@@ -1,6 +1,6 @@
 // The trace format: a versioned contract (design.md principle 7). JSON lines:
 //   1. header   {type:"header", format:"swsim-trace", formatVersion, tool, build, seed, strategy, profile,
-//                control, bugs, strict, maxSteps, stepCap}
+//                control, bugs, strict, maxSteps, stepCap, scenario?: {path, sha256}}
 //   2. steps    {type:"step", step, t, actor, kind, detail?, fp}   one per simulator step
 //   3. outcome  {type:"outcome", status, invariant?, step?, message?, steps, findings}
 //   4. choices  {type:"choices", choices:[...]}                      the chooser's recorded sequence
@@ -42,6 +42,13 @@ export interface TraceHeader {
   readonly strict: boolean;
   readonly maxSteps: number;
   readonly stepCap: StepCap;
+  /** Set for a scenario run: the file (as given) and the SHA-256 of its content; replay rebuilds the world from it. */
+  readonly scenario?: ScenarioRef;
+}
+
+export interface ScenarioRef {
+  readonly path: string;
+  readonly sha256: string;
 }
 
 export interface TraceStep {

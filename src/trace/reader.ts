@@ -61,6 +61,12 @@ export function parseTrace(file: string, text: string): Trace {
   const maxSteps = need(file, 1, h, 'maxSteps', 'number') as number;
   if (!Number.isSafeInteger(maxSteps) || maxSteps < 1) throw new TraceInputError(file, 1, 'maxSteps', 'a positive integer');
   if (!STEP_CAPS.includes(h['stepCap'] as string)) throw new TraceInputError(file, 1, 'stepCap', `one of ${STEP_CAPS.join(', ')}`);
+  if (h['scenario'] !== undefined) {
+    const sc = h['scenario'] as Obj;
+    if (sc === null || typeof sc !== 'object' || typeof sc['path'] !== 'string' || typeof sc['sha256'] !== 'string') {
+      throw new TraceInputError(file, 1, 'scenario', 'an object {path, sha256} (a scenario run)');
+    }
+  }
   const steps: TraceStep[] = [];
   let i = 1;
   for (; i < objs.length && objs[i]!['type'] === 'step'; i++) {

@@ -143,6 +143,27 @@ export class Master {
   tick(now: number): boolean {
     const p = this.servers.get(this.primary)!;
     if (now - p.lastHeartbeat <= this.cfg.leaseMs) return false;
+    return this.failOver(now, null);
+  }
+
+  /**
+   * Operator failover now (scenario files): away from the current primary whatever its lease, to
+   * `to` when given and live (else as a lease expiry would choose). Returns true if the epoch changed.
+   */
+  failOverNow(now: number, to: string | null): boolean {
+    if (to === this.primary) return false;
+    return this.failOver(now, to);
+  }
+
+  /** Operator: assign `serverID` the rebuilding role (as the primary's NeedsRebuild report would). */
+  assignRebuild(serverID: string): void {
+    if (serverID === this.primary || this.rebuilding.has(serverID)) return;
+    this.rebuilding.add(serverID);
+    this.stats.rebuildAssignments += 1;
+  }
+
+  private failOver(now: number, to: string | null): boolean {
+    const p = this.servers.get(this.primary)!;
     // Candidates: live servers not being rebuilt. Under sync_all every replica holds every
     // acknowledged write, so any of them may win (the choice is the chooser's, which is how a
     // replica ends up ahead of the new primary); otherwise the highest reported durable progress.
@@ -158,7 +179,10 @@ export class Master {
     }
     if (live.length === 0) return false;
     let best = live[0]!;
-    if (this.cfg.anyReplicaMayWin) best = live[this.cfg.choose('master.promote', live.length)]!;
+    const wanted = to === null ? undefined : live.find((s) => s.serverID === to);
+    if (to !== null && wanted === undefined) return false;
+    if (wanted !== undefined) best = wanted;
+    else if (this.cfg.anyReplicaMayWin) best = live[this.cfg.choose('master.promote', live.length)]!;
     else for (const s of live) if (s.flushedLSN > best.flushedLSN) best = s;
     this.primary = best.serverID;
     this.epoch += 1;
