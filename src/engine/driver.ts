@@ -6,7 +6,7 @@
 // behaviour, reported by invariant I27.
 import type { StorageAdapter } from './adapter.ts';
 import { EngineContext } from './context.ts';
-import { EngineError } from './errors.ts';
+import { EngineError, goQuote } from './errors.ts';
 import type { RetainedHistory } from './history.ts';
 import { RecoveryOrchestrator } from './orchestrator.ts';
 import { newRecoveryPlan } from './plan.ts';
@@ -83,13 +83,13 @@ export class RecoveryDriver {
   /** Pins the rebuild source chosen from storage's history; fails closed without a rebuild session. */
   planRebuild(replicaID: ReplicaID): PlanResult {
     const s = this.orchestrator.registry.sender(replicaID);
-    if (s === null) return fail(DriverErrorCode.SenderNotFound, `sender "${replicaID}" not found`);
+    if (s === null) return fail(DriverErrorCode.SenderNotFound, `sender ${goQuote(replicaID)} not found`);
     const sessionID = s.sessionID();
     if (!this.ctx.bug('B8')) {
-      if (sessionID === 0) return fail(DriverErrorCode.NoActiveSession, `no active session for "${replicaID}"`);
+      if (sessionID === 0) return fail(DriverErrorCode.NoActiveSession, `no active session for ${goQuote(replicaID)}`);
       const kind = s.sessionSnapshot()?.kind ?? '';
       if (kind !== SessionKind.Rebuild) {
-        return fail(DriverErrorCode.NotRebuildSession, `session for "${replicaID}" is not a rebuild session (kind=${kind})`);
+        return fail(DriverErrorCode.NotRebuildSession, `session for ${goQuote(replicaID)} is not a rebuild session (kind=${kind})`);
       }
     }
 
