@@ -97,7 +97,7 @@ export class CatchUpExecutor extends PlanExecutor {
           s.invalidateSession('flushed_ahead_needs_rebuild', ReplicaState.NeedsRebuild);
           this.release(`truncation_escalated_to_rebuild: ${truncated.err.message}`);
           this.logEvent('truncation_escalated', `truncate_to=${plan.truncateLSN} err=${truncated.err.message}`);
-          return truncated.err;
+          return new EngineError(ExecutorErrorCode.TruncationEscalated, `truncation escalated to rebuild: ${truncated.err.message}`, truncated.err);
         }
         if (truncated.err !== null) {
           this.release(`truncation_io_failed: ${truncated.err.message}`);

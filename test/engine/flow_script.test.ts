@@ -64,7 +64,7 @@ describe('swsim engine (subprocess)', () => {
     const out = parse(r.stdout);
     const execs = out.filter((o) => o.op === 'executor.execute');
     expect(out.find((o) => o.op === 'storage.holds')?.result.count).toBe(0);
-    expect(execs[0]?.error?.code).toBe('truncation_unsafe');
+    expect(execs[0]?.error).toEqual({ code: 'truncation_escalated', message: 'truncation escalated to rebuild: truncate to 100: flushed beyond checkpoint' });
     expect(execs[0]?.events.map((e) => e.event)).toEqual(['exec_catchup_started', 'exec_resources_released', 'truncation_escalated']);
     expect(execs[0]?.sender.state).toBe('needs_rebuild');
     expect(execs[1]?.events.map((e) => e.detail)).toEqual(['target=100 tick=0 io=true', 'truncated_to=100 io=true', 'in_sync']);
