@@ -1,8 +1,8 @@
 // RecoveryDriver (spec §9.2): plans a recovery against real storage state and acquires exactly
 // the resources the plan needs (WAL pin, snapshot + WAL pins, or a full-base pin), cleaning up
 // the session when a pin fails. Known-bug switches B7 (no full-base pin), B8 (pin for
-// truncation-only plans; PlanRebuild without preconditions) and B9 (dangling rebuild session on
-// pin failure) live here. Hazard H4 (CancelPlan with SessionID 0) is kept: it is the target's
+// truncation-only plans; PlanRebuild without preconditions), B9 (dangling rebuild session on
+// pin failure) and B27's target half (rebuild target CommittedLSN even when it is 0) live here. Hazard H4 (CancelPlan with SessionID 0) is kept: it is the target's
 // behaviour, reported by invariant I27.
 import type { StorageAdapter } from './adapter.ts';
 import { EngineContext } from './context.ts';
@@ -98,7 +98,10 @@ export class RecoveryDriver {
     const plan = newRecoveryPlan(replicaID, sessionID, RecoveryOutcome.NeedsRebuild, null);
     plan.rebuildSource = source;
     plan.rebuildSnapshotLSN = snapshotLSN;
-    plan.rebuildTargetLSN = history.committedLSN;
+    // a79cba0be: CommittedLSN 0 (sync_all with the replica degraded: no replica confirmed
+    // durability) falls back to HeadLSN, the primary's data boundary the rebuild must reach.
+    // B27 restores the target's committed-0 behaviour: this and the snapshot_tail choice.
+    plan.rebuildTargetLSN = history.committedLSN === 0 && !this.ctx.bug('B27') ? history.headLSN : history.committedLSN;
     // B9 (332f59860): before the fix a snapshot or full-base pin failure left the session active.
     const invalidate = (reason: string): void => {
       if (!this.ctx.bug('B9')) s.invalidateSession(reason, ReplicaState.NeedsRebuild);
