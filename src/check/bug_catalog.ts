@@ -56,7 +56,7 @@ const UNREACHABLE: Readonly<Record<string, string>> = {
   B12c: 'the executors are the only callers and always use the sender API correctly',
   B12d: 'the executors are the only callers and always use the sender API correctly',
   B23: 'a truncation that succeeds while entries above its target are unflushed does not arise (docs/bugs.md)',
-  B27: 'simulated volumes report CommittedLSN = HeadLSN, so committed-0 snapshot choices never arise',
+  B27: 'simulated volumes report CommittedLSN = HeadLSN, so committed-0 snapshot choices and rebuild targets never arise',
 };
 
 /** Why the simulated cluster cannot reach switch `id`, or undefined when it can. */

@@ -146,9 +146,11 @@ function checkRebuildPlan(p: PlanIssued, out: Failure[]): void {
     }
     return;
   }
+  // The full-base pin is at the history's CommittedLSN, which is also the plan's target except
+  // when committed is 0 (a79cba0be: the target is then HeadLSN; the pin stays at 0, as upstream).
   const base = plan.fullBasePin;
-  if (base === null || base.committedLSN !== plan.rebuildTargetLSN || plan.snapshotPin !== null || plan.retentionPin !== null) {
-    out.push(failure('I24', `${who}: full_base must hold exactly one full-base pin at ${plan.rebuildTargetLSN}, holds ${pinList(plan)}`));
+  if (base === null || base.committedLSN !== h.committedLSN || plan.snapshotPin !== null || plan.retentionPin !== null) {
+    out.push(failure('I24', `${who}: full_base must hold exactly one full-base pin at ${h.committedLSN}, holds ${pinList(plan)}`));
   }
 }
 

@@ -2,7 +2,7 @@
 // progress step in test mode, one stream in IO mode), truncation, completion — and releases the
 // plan's pins on every exit path. The body is a generator (`steps`) that yields before every
 // sender call and for every I/O call; `execute` is upstream's run-to-completion form over it.
-import { ERR_TRUNCATION_UNSAFE, EngineError } from './errors.ts';
+import { ERR_TRUNCATION_UNSAFE, EngineError, goQuote } from './errors.ts';
 import type { RecoveryDriver } from './driver.ts';
 import { ExecutorErrorCode, PlanExecutor, boolText, ioResult } from './executor.ts';
 import type { CatchUpIO, ExecutorIOCall, ExecutorSteps } from './executor.ts';
@@ -36,7 +36,7 @@ export class CatchUpExecutor extends PlanExecutor {
     const s = this.driver.orchestrator.registry.sender(this.replicaID);
     if (s === null) {
       this.release('sender_not_found');
-      return new EngineError(ExecutorErrorCode.SenderNotFound, `sender "${this.replicaID}" not found`);
+      return new EngineError(ExecutorErrorCode.SenderNotFound, `sender ${goQuote(this.replicaID)} not found`);
     }
 
     yield this.step('beginCatchUp');
@@ -97,7 +97,7 @@ export class CatchUpExecutor extends PlanExecutor {
           s.invalidateSession('flushed_ahead_needs_rebuild', ReplicaState.NeedsRebuild);
           this.release(`truncation_escalated_to_rebuild: ${truncated.err.message}`);
           this.logEvent('truncation_escalated', `truncate_to=${plan.truncateLSN} err=${truncated.err.message}`);
-          return truncated.err;
+          return new EngineError(ExecutorErrorCode.TruncationEscalated, `truncation escalated to rebuild: ${truncated.err.message}`, truncated.err);
         }
         if (truncated.err !== null) {
           this.release(`truncation_io_failed: ${truncated.err.message}`);

@@ -16,7 +16,7 @@ export const ENGINE_BUGS = {
   B12c: 'omitting the tick silently disables stall detection (no "tick required" error)',
   B12d: 'rebuild source may be selected without a handshake (no phase check)',
   B13: 'registry keyed by address: a changed DataAddr stops the old sender and creates a new one',
-  B27: 'snapshot_tail chosen when CommittedLSN == 0 (no full_base fallback)',
+  B27: 'CommittedLSN == 0: snapshot_tail chosen (no full_base fallback, 943000ae8) and PlanRebuild targets 0 (no HeadLSN fallback, a79cba0be); the pair is restored together',
 } as const;
 export type EngineBugId = keyof typeof ENGINE_BUGS;
 

@@ -1,12 +1,12 @@
 // RecoveryDriver (spec §9.2): plans a recovery against real storage state and acquires exactly
 // the resources the plan needs (WAL pin, snapshot + WAL pins, or a full-base pin), cleaning up
 // the session when a pin fails. Known-bug switches B7 (no full-base pin), B8 (pin for
-// truncation-only plans; PlanRebuild without preconditions) and B9 (dangling rebuild session on
-// pin failure) live here. Hazard H4 (CancelPlan with SessionID 0) is kept: it is the target's
+// truncation-only plans; PlanRebuild without preconditions), B9 (dangling rebuild session on
+// pin failure) and B27's target half (rebuild target CommittedLSN even when it is 0) live here. Hazard H4 (CancelPlan with SessionID 0) is kept: it is the target's
 // behaviour, reported by invariant I27.
 import type { StorageAdapter } from './adapter.ts';
 import { EngineContext } from './context.ts';
-import { EngineError } from './errors.ts';
+import { EngineError, goQuote } from './errors.ts';
 import type { RetainedHistory } from './history.ts';
 import { RecoveryOrchestrator } from './orchestrator.ts';
 import { newRecoveryPlan } from './plan.ts';
@@ -83,13 +83,13 @@ export class RecoveryDriver {
   /** Pins the rebuild source chosen from storage's history; fails closed without a rebuild session. */
   planRebuild(replicaID: ReplicaID): PlanResult {
     const s = this.orchestrator.registry.sender(replicaID);
-    if (s === null) return fail(DriverErrorCode.SenderNotFound, `sender "${replicaID}" not found`);
+    if (s === null) return fail(DriverErrorCode.SenderNotFound, `sender ${goQuote(replicaID)} not found`);
     const sessionID = s.sessionID();
     if (!this.ctx.bug('B8')) {
-      if (sessionID === 0) return fail(DriverErrorCode.NoActiveSession, `no active session for "${replicaID}"`);
+      if (sessionID === 0) return fail(DriverErrorCode.NoActiveSession, `no active session for ${goQuote(replicaID)}`);
       const kind = s.sessionSnapshot()?.kind ?? '';
       if (kind !== SessionKind.Rebuild) {
-        return fail(DriverErrorCode.NotRebuildSession, `session for "${replicaID}" is not a rebuild session (kind=${kind})`);
+        return fail(DriverErrorCode.NotRebuildSession, `session for ${goQuote(replicaID)} is not a rebuild session (kind=${kind})`);
       }
     }
 
@@ -98,7 +98,10 @@ export class RecoveryDriver {
     const plan = newRecoveryPlan(replicaID, sessionID, RecoveryOutcome.NeedsRebuild, null);
     plan.rebuildSource = source;
     plan.rebuildSnapshotLSN = snapshotLSN;
-    plan.rebuildTargetLSN = history.committedLSN;
+    // a79cba0be: CommittedLSN 0 (sync_all with the replica degraded: no replica confirmed
+    // durability) falls back to HeadLSN, the primary's data boundary the rebuild must reach.
+    // B27 restores the target's committed-0 behaviour: this and the snapshot_tail choice.
+    plan.rebuildTargetLSN = history.committedLSN === 0 && !this.ctx.bug('B27') ? history.headLSN : history.committedLSN;
     // B9 (332f59860): before the fix a snapshot or full-base pin failure left the session active.
     const invalidate = (reason: string): void => {
       if (!this.ctx.bug('B9')) s.invalidateSession(reason, ReplicaState.NeedsRebuild);

@@ -54,6 +54,8 @@ export const ExecutorErrorCode = {
   CompletionRejected: 'completion_rejected',
   IOResultMissing: 'io_result_missing',
   AlreadyStarted: 'executor_already_started',
+  /** `truncation escalated to rebuild: %w` around the TruncateWAL error (which .is(ERR_TRUNCATION_UNSAFE)). */
+  TruncationEscalated: 'truncation_escalated',
 } as const;
 
 /** Performs one I/O call synchronously against an IO implementation. */

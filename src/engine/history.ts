@@ -55,7 +55,8 @@ export class RetainedHistory {
   /**
    * snapshot_tail at the checkpoint iff it is trusted, non-zero and (checkpoint, committed] is
    * recoverable; else full_base with snapshot LSN 0. The [later] fix (943000ae8) forces full_base
-   * when committed is 0; `legacyB27` restores the target's behaviour without that rule.
+   * when committed is 0; `legacyB27` restores the target's behaviour without that rule (B27 also
+   * undoes its companion a79cba0be, PlanRebuild's HeadLSN target for committed 0: driver.ts).
    */
   rebuildSourceDecision(opts: { legacyB27?: boolean } = {}): { source: RebuildSource; snapshotLSN: number } {
     if (opts.legacyB27 !== true && this.committedLSN === 0) {

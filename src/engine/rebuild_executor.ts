@@ -2,7 +2,7 @@
 // source selection, transfer, tail replay (snapshot_tail) and completion — using only the values
 // bound into the plan, and releases its pins on every exit path. Same generator protocol as the
 // catch-up executor. Known-bug switch B11 re-derives source and target from storage at execute time.
-import { EngineError } from './errors.ts';
+import { EngineError, goQuote } from './errors.ts';
 import type { RecoveryDriver } from './driver.ts';
 import { ExecutorErrorCode, PlanExecutor, boolText, ioResult } from './executor.ts';
 import type { ExecutorIOCall, ExecutorSteps, RebuildIO } from './executor.ts';
@@ -37,7 +37,7 @@ export class RebuildExecutor extends PlanExecutor {
     const s = this.driver.orchestrator.registry.sender(this.replicaID);
     if (s === null) {
       this.release('sender_not_found');
-      return new EngineError(ExecutorErrorCode.SenderNotFound, `sender "${this.replicaID}" not found`);
+      return new EngineError(ExecutorErrorCode.SenderNotFound, `sender ${goQuote(this.replicaID)} not found`);
     }
     const { source, snapshotLSN, targetLSN } = this.binding();
 

@@ -132,7 +132,8 @@ describe('I14 truncation contract', () => {
     run.assign(assignment('catchup'));
     const plan = run.planRecovery(120)!;
     const io = (c: Parameters<typeof perfectIO>[0]) => (c.op === 'truncateWAL' ? { err: errTruncationUnsafe() } : perfectIO(c));
-    expect(run.runCatchUp(plan, { io })?.code).toBe('truncation_unsafe');
+    const err = run.runCatchUp(plan, { io });
+    expect([err?.code, err?.is('truncation_unsafe')]).toEqual(['truncation_escalated', true]);
     expect(run.failures).toEqual([]);
     expect(run.sender().state()).toBe('needs_rebuild');
   });

@@ -125,9 +125,12 @@ describe('I20 rebuild completion gate', () => {
 describe('I21 trusted-base choice is justified', () => {
   const committedZero: StorageInit = { head: 100, tail: 0, committed: 0, checkpoint: 50, trusted: true };
 
-  it('holds on a correct run: committed 0 forces full_base', () => {
+  it('holds on a correct run: committed 0 forces full_base, targeting HeadLSN (a79cba0be), pinned at committed 0', () => {
     const { run, plan } = rebuildPlan(committedZero);
-    expect(plan.rebuildSource).toBe('full_base');
+    expect([plan.rebuildSource, plan.rebuildTargetLSN, plan.fullBasePin?.committedLSN]).toEqual(['full_base', 100, 0]);
+    expect(run.failures).toEqual([]);
+    expect(run.runRebuild(plan)).toBeNull();
+    run.quiesce();
     expect(run.failures).toEqual([]);
   });
 

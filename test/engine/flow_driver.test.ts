@@ -1,6 +1,7 @@
 // RecoveryDriver (spec §9.2): ports of upstream TestDriver_*, pin inventory per plan kind,
 // session cleanup on pin failure, CancelPlan with hazard H4, and known-bug switches B7, B8, B9.
 import { describe, expect, it } from 'vitest';
+import { RebuildExecutor } from '../../src/engine/rebuild_executor.ts';
 import { eventNames, eventsNamed, intent, newDriver, setupCatchUp } from './flow_helpers.ts';
 
 describe('RecoveryDriver.planRecovery (TestDriver_*)', () => {
@@ -205,6 +206,41 @@ describe('RecoveryDriver.planRebuild', () => {
     const s = driver.orchestrator.registry.sender('r1')!;
     expect([s.hasActiveSession(), s.state()]).toEqual([false, 'needs_rebuild']);
     expect(eventNames(driver)).toContain('full_base_pin_failed');
+  });
+
+  // a79cba0be (with 943000ae8, the B27 pair): CommittedLSN 0 (sync_all, replica degraded) makes
+  // the rebuild target the primary's HeadLSN; the full-base pin stays at CommittedLSN, as upstream.
+  const committedZero = { headLSN: 80, tailLSN: 0, committedLSN: 0, checkpointLSN: 40, checkpointTrusted: true };
+
+  it('CommittedLSN == 0: full_base targeting HeadLSN; the executor completes in_sync', () => {
+    const { driver, storage } = newDriver(committedZero);
+    driver.orchestrator.processAssignment(intent('rebuild'));
+    const { plan, err } = driver.planRebuild('r1');
+    expect(err).toBeNull();
+    expect([plan?.rebuildSource, plan?.rebuildSnapshotLSN, plan?.rebuildTargetLSN]).toEqual(['full_base', 0, 80]);
+    expect(plan?.fullBasePin).toEqual({ committedLSN: 0, pinID: 1, valid: true });
+    expect(eventsNamed(driver, 'plan_rebuild_full_base')).toEqual([{ sessionID: 1, detail: 'reason=no_checkpoint committed=0' }]);
+    expect(new RebuildExecutor(driver, plan!).execute()).toBeNull();
+    expect(eventsNamed(driver, 'exec_rebuild_started').map((e) => e.detail)).toEqual(['source=full_base target=80 io=false']);
+    expect(driver.orchestrator.registry.sender('r1')!.state()).toBe('in_sync');
+    expect(storage.activeHoldCount()).toBe(0);
+  });
+
+  it('B27 on restores both pre-fix behaviours: snapshot_tail at the checkpoint and target CommittedLSN 0', () => {
+    const { driver, storage } = newDriver(committedZero, { B27: true });
+    driver.orchestrator.processAssignment(intent('rebuild'));
+    const { plan } = driver.planRebuild('r1');
+    expect([plan?.rebuildSource, plan?.rebuildSnapshotLSN, plan?.rebuildTargetLSN]).toEqual(['snapshot_tail', 40, 0]);
+    expect(new RebuildExecutor(driver, plan!).execute()?.code).toBe('rebuild_tail_regression');
+    expect(storage.activeHoldCount()).toBe(0);
+  });
+
+  it('B27 on, no checkpoint: full_base with target 0; test-mode transfer progress to 0 is a regression', () => {
+    const { driver } = newDriver({ headLSN: 80, committedLSN: 0 }, { B27: true });
+    driver.orchestrator.processAssignment(intent('rebuild'));
+    const { plan } = driver.planRebuild('r1');
+    expect([plan?.rebuildSource, plan?.rebuildTargetLSN, plan?.fullBasePin?.committedLSN]).toEqual(['full_base', 0, 0]);
+    expect(new RebuildExecutor(driver, plan!).execute()?.code).toBe('rebuild_transfer_regression');
   });
 });
 

@@ -204,7 +204,13 @@ describe('CatchUpExecutor IO mode', () => {
     const exec = new CatchUpExecutor(driver, plan!);
     const unsafe = new EngineError('truncate_failed', `truncate to 100: ${errTruncationUnsafe().message}`, errTruncationUnsafe());
     exec.io = catchUpIO({ value: 0, err: null }, { err: unsafe });
-    expect(exec.execute([], 0)).toBe(unsafe);
+    // executor.go: `fmt.Errorf("truncation escalated to rebuild: %w", err)`: a wrapper of its own
+    // code, errors.Is(ErrTruncationUnsafe) still true; the release and log details keep the bare cause.
+    const err = exec.execute([], 0);
+    expect(err?.message).toBe(`truncation escalated to rebuild: ${unsafe.message}`);
+    expect(err?.code).toBe('truncation_escalated');
+    expect(err?.wrapped).toBe(unsafe);
+    expect(err?.is('truncation_unsafe')).toBe(true);
     const s = driver.orchestrator.registry.sender('r1')!;
     expect([s.state(), s.sessionSnapshot()]).toEqual(['needs_rebuild', null]);
     expect(driver.orchestrator.log.eventsFor('r1').slice(-2).map((e) => `${e.event}|${e.detail}`)).toEqual([

@@ -2,7 +2,7 @@
 // subprocess, checks byte-identical output across runs, golden key fields, and the exit-2 input
 // errors (file, line and field named on stderr, nothing printed after the error).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -64,11 +64,34 @@ describe('swsim engine (subprocess)', () => {
     const out = parse(r.stdout);
     const execs = out.filter((o) => o.op === 'executor.execute');
     expect(out.find((o) => o.op === 'storage.holds')?.result.count).toBe(0);
-    expect(execs[0]?.error?.code).toBe('truncation_unsafe');
+    expect(execs[0]?.error).toEqual({ code: 'truncation_escalated', message: 'truncation escalated to rebuild: truncate to 100: flushed beyond checkpoint' });
     expect(execs[0]?.events.map((e) => e.event)).toEqual(['exec_catchup_started', 'exec_resources_released', 'truncation_escalated']);
     expect(execs[0]?.sender.state).toBe('needs_rebuild');
     expect(execs[1]?.events.map((e) => e.detail)).toEqual(['target=100 tick=0 io=true', 'truncated_to=100 io=true', 'in_sync']);
     expect(execs[1]?.sender.state).toBe('in_sync');
+  });
+
+  it('rebuild with CommittedLSN 0: full_base targeting HeadLSN (a79cba0be) completes in_sync; B27 undoes both fixes', () => {
+    const file = join(SCRIPTS, 'rebuild_committed_zero.jsonl');
+    const r = swsim(file);
+    expect(r.status).toBe(0);
+    const out = parse(r.stdout);
+    const plan = out.find((o) => o.op === 'driver.planRebuild')!;
+    expect([plan.result.rebuildSource, plan.result.rebuildTargetLSN, plan.result.fullBasePin]).toEqual(['full_base', 80, { committedLSN: 0, pinID: 1, valid: true }]);
+    const exec = out.find((o) => o.op === 'executor.execute')!;
+    expect(exec.error).toBeNull();
+    expect(exec.events.map((e) => `${e.event}|${e.detail}`)).toEqual(['exec_rebuild_started|source=full_base target=80 io=true', 'exec_rebuild_completed|in_sync']);
+    expect(exec.sender.state).toBe('in_sync');
+    expect(out.at(-1)?.result.count).toBe(0);
+
+    const b27 = runEngineScript(`{"op":"engine.bugs","args":{"B27":true}}\n${readFileSync(file, 'utf8')}`);
+    expect(b27.inputError).toBeNull();
+    const on = b27.lines.map((l) => JSON.parse(l) as Out);
+    const planOn = on.find((o) => o.op === 'driver.planRebuild')!;
+    expect([planOn.result.rebuildSource, planOn.result.rebuildSnapshotLSN, planOn.result.rebuildTargetLSN]).toEqual(['snapshot_tail', 40, 0]);
+    const execOn = on.find((o) => o.op === 'executor.execute')!;
+    expect(execOn.error?.code).toBe('rebuild_tail_regression');
+    expect(on.at(-1)?.result.count).toBe(0);
   });
 
   it('engine.bugs B5 on the first line switches the bug on', () => {
