@@ -4,6 +4,7 @@
 // end-of-run checks: E2 (no durably acknowledged write lost), E1 (replicas the engine and the
 // shipper call in sync hold the primary's content) and E3 (the cluster converged after the quiet
 // phase). Checker failures arrive in the catalog's shape; candidate flags come from the catalog.
+import { upstreamNoPrimaryCause, upstreamStallCause } from './upstream_causes.ts';
 import type { RecoveryDriver } from '../engine/driver.ts';
 import { SessionKind } from '../engine/types.ts';
 import type { ReplicaReceiver } from '../replication/receiver.ts';
@@ -162,7 +163,9 @@ export class ClusterChecker {
     const c = this.cluster;
     const p = c.primary();
     if (p === undefined || p.vol === null || p.role !== 'primary') {
-      out.push(failure('E3', `no serving primary at the end of the quiet phase (master says ${c.control.primaryServerID()})`));
+      const why = upstreamNoPrimaryCause(c, p);
+      const f = failure('E3', `no serving primary at the end of the quiet phase (master says ${c.control.primaryServerID()})${why ?? ''}`);
+      out.push(why !== null ? { ...f, candidate: true } : f);
       return out;
     }
     this.checkE2(p, out);
@@ -220,7 +223,7 @@ export class ClusterChecker {
         out.push(why !== null ? { ...f, candidate: true } : f);
         continue;
       }
-      if (engineState !== 'in_sync' || n.vol === null || !(image instanceof Uint8Array)) continue;
+      if (!engineOK || n.vol === null || !(image instanceof Uint8Array)) continue;
       const ri = n.vol.readImage();
       if (!(ri instanceof Uint8Array) || sameBytes(ri, image)) continue;
       const why = divergenceCause(c, n, ri, image, p.cfg.blockSize) ?? stallCause(c, p, n, shipper, engineState, image);
@@ -252,6 +255,8 @@ function resetFinding(n: VolumeNode, vol: BlockVolume, f: Failure): Failure {
  * as the text appended to the failure; null when no known cause applies. First match wins.
  */
 function stallCause(c: Cluster, p: VolumeNode, n: VolumeNode, shipper: WALShipper | null, engineState: string, image: Uint8Array | unknown): string | null {
+  const upstream = upstreamStallCause(c, p, n);
+  if (upstream !== null) return upstream;
   const rx = n.receiver;
   const vol = n.vol;
   const replicaImage = vol?.readImage();

@@ -3,6 +3,7 @@
 // modes, profiles — so a scenario validates against what the simulator actually has. Only the
 // vocabulary that exists nowhere else in code (finding ids, fault kinds, message kinds) is
 // defined here; test/scenario/names.test.ts pins the executor step labels to the engine source.
+import { FINDING_IDS as FINDING_CATALOG_IDS } from '../check/finding_catalog.ts';
 import { ENGINE_BUGS } from '../engine/context.ts';
 import { RECOVERY_EVENTS } from '../engine/recovery_log.ts';
 import { ReplicaState, SessionKind } from '../engine/types.ts';
@@ -29,10 +30,10 @@ export const DURABILITY_MODES = ['sync_all', 'sync_quorum', 'best_effort'] as co
 
 /**
  * Findings (README "Invariants and findings"): violations whose cause is target behaviour, named
- * in the failure message. The spec's hazards H1 and H3, and this project's H20–H30. The two
+ * in the failure message; the catalogue is src/check/finding_catalog.ts. The two
  * unnamed findings of the README (in-flight appends, barrier epoch after wait) have no id yet.
  */
-export const FINDING_IDS = nonEmpty(['H1', 'H3', 'H20', 'H21', 'H22', 'H23', 'H24', 'H25', 'H26', 'H27', 'H28', 'H29', 'H30']);
+export const FINDING_IDS = nonEmpty([...FINDING_CATALOG_IDS]);
 
 /**
  * Executor step labels in IO mode (the simulator's mode), in order: each is one sender call the

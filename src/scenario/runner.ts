@@ -81,7 +81,7 @@ export function scenarioBugs(l: LoadedScenario, extra: readonly string[] = []): 
 export function runScenarioSeed(l: LoadedScenario, seed: number, o: ScenarioRunOptions = {}): SeedVerdict {
   const sc = l.scenario;
   const run = new SeedRun({
-    seed, profile: sc.free.profile, bugs: scenarioBugs(l, o.bugs), strict: sc.run.strict, maxSteps: sc.run.max_steps,
+    seed, profile: sc.free.profile, control: sc.cluster.control, bugs: scenarioBugs(l, o.bugs), strict: sc.run.strict, maxSteps: sc.run.max_steps,
     record: true, check: true, scenario: { path: l.file, sha256: l.sha256 },
   }, worldFactory(l), new RandomChooser(seed));
   while (run.advance(20_000)) if (o.keepGoing !== undefined && !o.keepGoing()) break;

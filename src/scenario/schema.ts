@@ -118,6 +118,7 @@ export const Cluster = z.strictObject({
   legacy_replica: ServerName.optional().describe('a replica running the old version (legacy 1-byte barrier reply, B26) until the quiet phase'),
   scan_only_catchup: z.boolean().default(false).describe('catch-up StreamWALEntries only scans (the target v2bridge, H9)'),
   replan_on_redelivery: z.boolean().default(true).describe('re-delivered assignments re-apply recovery targets (H14)'),
+  control: z.enum(['ideal', 'upstream']).default('ideal').describe('control plane: ideal (the model of the intended V2 design) or upstream (the ported master and block service)'),
   bugs: z.array(BugId).default([]).describe('known-bug switches on from the start'),
 });
 

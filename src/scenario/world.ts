@@ -121,12 +121,12 @@ class Timeline {
 
 /** The world factory of one scenario (bugs come from the run options: cluster.bugs plus --bug). */
 export function scenarioWorldFactory(sc: Scenario, file: string, loc: ScenarioLocations): WorldFactory {
-  return ({ seed, profile, bugs, chooser }) => {
+  return ({ seed, profile, bugs, control, chooser }) => {
     if (!isProfileName(profile)) throw new Error(`unknown profile ${profile}`);
     const view = new ScenarioView();
     let checker: ClusterChecker | null = null;
     const cluster = new Cluster({
-      seed, profile, bugs, chooser, setup: clusterSetup(sc),
+      seed, profile, bugs, chooser, setup: clusterSetup(sc), control: control ?? sc.cluster.control,
       engineObserver: (node, driver) => view.observe(driver, checker?.watchEngine(node, driver) ?? null),
     });
     view.attach(cluster, sc.cluster.servers);

@@ -61,6 +61,9 @@ export class UpstreamControl implements ControlPlane {
 
   constructor(private readonly env: UpstreamControlEnv) {}
 
+  /** The name the master knows the volume by. */
+  get volumeName(): string { return this.env.volume; }
+
   /** Listen for heartbeat streams and create the volume (CreateBlockVolume after placement). */
   start(): void {
     const t = this.env.network.transportFor(this.host);

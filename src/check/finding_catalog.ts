@@ -1,0 +1,39 @@
+// The catalogue of findings: violations the checker proves are behaviour of the target (upstream
+// code or its control plane), not porting errors. Each id has one line saying what happens and
+// the control plane it was found under; the failure message names the id and its evidence, and
+// README's findings table and docs/findings.md explain each. The spec's hazards stop at H19;
+// H20 and above are this project's. Scenario files may `expect: {finding: ID}` for any id here.
+
+export interface FindingInfo {
+  readonly id: string;
+  readonly meaning: string;
+  /** Where it was found: under the model of the intended design, the ported upstream control plane, or both. */
+  readonly foundUnder: 'ideal' | 'upstream' | 'both';
+}
+
+const F = (id: string, foundUnder: FindingInfo['foundUnder'], meaning: string): FindingInfo => ({ id, meaning, foundUnder });
+
+export const FINDINGS: readonly FindingInfo[] = [
+  F('H1', 'ideal', 'an append that fails burns its LSN: plans and contiguous apply meet a hole'),
+  F('H3', 'ideal', 'a stale, higher flushedLSN after a reset: the replica looks ahead or current while missing an entry'),
+  F('H20', 'ideal', 'catch-up streams entries of older epochs, which a replica at a newer epoch drops'),
+  F('H21', 'ideal', 'forks: the same LSN allocated twice with different data; handshakes compare LSNs, not lineages'),
+  F('H22', 'ideal', 'a plain progress store lowers the receiver\'s receivedLSN below the head it holds'),
+  F('H23', 'ideal', 'the flusher reclaims the WAL tail before it persists the checkpoint the status reports'),
+  F('H24', 'ideal', 'a rebuild install leaves flushedLSN stale, so every handshake escalates again'),
+  F('H25', 'ideal', 'a rebuild or catch-up racing live shipping applies older entries over newer ones'),
+  F('H26', 'ideal', 'a fresh shipper that never had a barrier is not reconnected proactively'),
+  F('H27', 'ideal', 'an idle client: every re-delivered assignment plans the same catch-up again'),
+  F('H28', 'ideal', 'sync_quorum: failover passes over the rebuilding replica that held a durable write'),
+  F('H29', 'ideal', 'sync_quorum: every holder of a durable write is unavailable at a failover'),
+  F('H30', 'ideal', 'sync_quorum: failover on a stale progress report promotes a server without the write'),
+  F('H31', 'upstream', 'a restarted primary in RoleNone is re-promoted by a lease grant without replicas, or left in RoleNone, and serves writes unreplicated'),
+  F('H32', 'upstream', 'the master lists a replica the primary was never told about, so it is never shipped to'),
+  F('H33', 'upstream', 'a Rebuilding assignment with an empty rebuild address: the server never rebuilds'),
+];
+
+export const FINDING_IDS: readonly string[] = FINDINGS.map((f) => f.id);
+
+export function isFindingId(id: string): boolean {
+  return FINDING_IDS.includes(id);
+}
