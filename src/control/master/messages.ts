@@ -15,43 +15,14 @@
 // unchanged), so the master still never sees them; see volume/shipper_status.ts.
 import { DEFAULT_COMMIT, atLeast, type UpstreamCommit } from '../commits.ts';
 
-/** blockvol.Role as it travels on the wire (uint32). */
-export const Role = {
-  None: 0,
-  Primary: 1,
-  Replica: 2,
-  Stale: 3,
-  Rebuilding: 4,
-  Draining: 5,
-} as const;
+// Roles on the wire (blockvol.Role, RoleFromWire) have one definition, in volume/role.ts.
+import { Role } from '../volume/role.ts';
+export { Role, roleFromWire, roleName } from '../volume/role.ts';
+/** A role as the wire carries it (uint32). */
 export type RoleValue = number;
 
-const MAX_VALID_ROLE = Role.Draining;
-
-/** blockvol.RoleFromWire: unknown values map to RoleNone. */
-export function roleFromWire(r: number): RoleValue {
-  return r > MAX_VALID_ROLE || r < 0 || !Number.isInteger(r) ? Role.None : r;
-}
-
-export function roleName(r: number): string {
-  switch (roleFromWire(r)) {
-    case Role.Primary: return 'primary';
-    case Role.Replica: return 'replica';
-    case Role.Stale: return 'stale';
-    case Role.Rebuilding: return 'rebuilding';
-    case Role.Draining: return 'draining';
-    default: return 'none';
-  }
-}
-
-const MAX_UINT32 = 0xffffffff;
-
-/** blockvol.LeaseTTLToWire: milliseconds, clamped to uint32. */
-export function leaseTTLToWire(ms: number): number {
-  if (ms > MAX_UINT32) return MAX_UINT32;
-  if (ms < 0) return 0;
-  return Math.floor(ms);
-}
+// blockvol.LeaseTTLToWire has one definition, in volume/lease.ts.
+export { leaseTTLToWire } from '../volume/lease.ts';
 
 /** The TTL the master hard-codes into every assignment it builds (30 s in upstream). */
 export const ASSIGNMENT_LEASE_TTL_MS = 30_000;
