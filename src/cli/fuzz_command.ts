@@ -1,22 +1,24 @@
-// `swsim fuzz`: runs seeds S..S+N-1 (or until a time budget), one after another, shows progress on
-// a TTY, writes the trace of every failing seed atomically, and ends with "N passed, N failed"
-// (", N incomplete" when a --max-steps cap cut runs short). Exit 0 when every run passed, 1 when
-// an invariant failed or a run is incomplete (unless --allow-incomplete), 2 on bad usage, 130
-// when interrupted. Output paths are checked before the first seed. Wall-clock time is read here
-// for reporting only; it never influences a run.
+// `swsim fuzz`: runs seeds S..S+N-1 (or until a time budget), on `--jobs` worker threads, one
+// machine's share of them under `--shard i/n`; shows progress; writes the trace of every failing
+// seed atomically; ends with "N passed, N failed" (", N incomplete" when a --max-steps cap cut runs
+// short); optionally writes a JUnit report. Per-seed outcomes, traces and the summary (apart from
+// wall times) are the same for every --jobs. Exit 0 when every run passed, 1 when an invariant
+// failed or a run is incomplete (unless --allow-incomplete), 2 on bad usage, 130 when
+// interrupted. Output paths are checked before the first seed. Wall-clock time is read here for
+// reporting only; it never influences a run.
 import chalk from 'chalk';
 import { join } from 'node:path';
-import { RandomChooser } from '../sim/chooser.ts';
-import { makeClusterWorld } from '../check/cluster_world.ts';
-import { SeedRun, type RunResult } from '../trace/run.ts';
-import { removeOrphanTemps, writeTraceAtomic } from '../trace/writer.ts';
+import { writeFileAtomic, removeOrphanTemps } from '../trace/writer.ts';
 import { parseArgs, positive, UsageError, type CommandSpec } from './args.ts';
 import type { Io } from './io.ts';
-import { prepareTraceDir } from './output_paths.ts';
+import { writeJUnit, type JUnitFailure } from './junit.ts';
+import { prepareTraceDir, prepareTraceFile } from './output_paths.ts';
+import { Progress } from './progress.ts';
 import { commonFlags, replayCommand, RUN_FLAGS } from './run_flags.ts';
+import { defaultJobs, runInProcess, runInWorkers, type SeedSource } from './seed_pool.ts';
+import type { SeedOutcome } from './seed_outcome.ts';
 
-/** Steps between two returns to the event loop (where SIGINT is noticed). */
-export const STEP_BATCH = 2000;
+export { STEP_BATCH } from './seed_outcome.ts';
 
 export const FUZZ: CommandSpec = {
   name: 'fuzz',
@@ -24,22 +26,47 @@ export const FUZZ: CommandSpec = {
   summary: 'Run seeds S..S+N-1 (default 1..100) or as many as fit in a time budget; ends with "N passed, N failed".',
   flags: {
     seeds: { kind: 'int', value: 'N', help: 'how many seeds to run (at least 1; default 100, unlimited with --time)' },
-    from: { kind: 'int', value: 'S', help: 'first seed (default 1)' },
+    from: { kind: 'int', value: 'S', help: 'first seed (default 1); a CI run number makes nightly runs explore new seeds' },
     time: { kind: 'duration', value: 'T', help: 'wall-clock budget such as 60s, 10m or 1h (more than 0)' },
+    jobs: { kind: 'int', value: 'N', help: `worker threads (default: the number of cores, ${defaultJobs()} here); outcomes are the same for every N` },
+    shard: { kind: 'string', value: 'i/n', help: 'run only the i-th of n interleaved shares of the seeds (n machines, no overlap)' },
     ...RUN_FLAGS,
     traces: { kind: 'string', value: 'DIR', help: 'folder for failing traces (default traces/), checked before the first seed' },
-    json: { kind: 'bool', help: 'print one JSON object with the totals and every failure instead of text' },
+    'max-failures': { kind: 'int', value: 'N', help: 'stop handing out seeds after N failing seeds' },
+    junit: { kind: 'string', value: 'FILE', help: 'also write a JUnit XML report (one case per failing seed, a summary case)' },
+    json: { kind: 'bool', help: 'print one JSON object with the totals, every failure and every finding instead of text' },
   },
-  notes: 'A failing seed prints its seed, invariant, step and replay command; its trace goes to DIR/seed-S-ID.jsonl.\nCtrl-C stops within a few thousand steps and writes the interrupted seed\'s partial trace.',
+  notes: 'A failing seed prints its seed, invariant, step and replay command; its trace goes to DIR/seed-S-ID.jsonl.\nCtrl-C stops within a few thousand steps and writes the interrupted seeds\' partial traces.',
 };
 
-function merge(into: Record<string, number>, from: Record<string, number>): void {
+function merge(into: Record<string, number>, from: Readonly<Record<string, number>>): void {
   for (const k of Object.keys(from).sort()) into[k] = (into[k] ?? 0) + from[k]!;
 }
 
 /** The closing line: the plain "N passed, N failed" CI reads, ", N incomplete" only when some were. */
 export function summaryLine(passed: number, failed: number, incomplete: number): string {
   return `${passed} passed, ${failed} failed${incomplete > 0 ? `, ${incomplete} incomplete` : ''}`;
+}
+
+/** `--shard i/n` → [i, n], 1 <= i <= n. */
+export function parseShard(s: string | undefined): [number, number] {
+  if (s === undefined) return [1, 1];
+  const m = /^(\d+)\/(\d+)$/.exec(s);
+  const i = m === null ? NaN : Number(m[1]), n = m === null ? NaN : Number(m[2]);
+  if (!(n >= 1 && i >= 1 && i <= n)) throw new UsageError(`--shard ${s}: expected i/n with 1 <= i <= n, such as 2/4`);
+  return [i, n];
+}
+
+/** Seeds from `from` on, this shard's share (every n-th, offset i-1), at most `count` of the range. */
+export function shardSeeds(from: number, count: number, shard: [number, number]): SeedSource {
+  const [i, n] = shard;
+  let k = i - 1;
+  return () => {
+    if (k >= count) return null;
+    const seed = from + k;
+    k += n;
+    return seed;
+  };
 }
 
 export async function runFuzzCommand(argv: string[], io: Io): Promise<number> {
@@ -49,81 +76,88 @@ export async function runFuzzCommand(argv: string[], io: Io): Promise<number> {
   const common = commonFlags(flags, io, json);
   const timeBudget = flags['time'] as number | undefined;
   if (timeBudget !== undefined && timeBudget <= 0) throw new UsageError('--time 0 selects no work: expected a duration above 0, such as 60s');
-  const seeds = positive(flags, 'seeds') ?? (timeBudget !== undefined ? Number.MAX_SAFE_INTEGER : 100);
+  const count = positive(flags, 'seeds') ?? (timeBudget !== undefined ? Number.MAX_SAFE_INTEGER : 100);
   const from = (flags['from'] as number | undefined) ?? 1;
-  if (from + Math.min(seeds, 1e9) > Number.MAX_SAFE_INTEGER) throw new UsageError(`--from ${from}: the seed range passes ${Number.MAX_SAFE_INTEGER}`);
+  if (from + Math.min(count, 1e9) > Number.MAX_SAFE_INTEGER) throw new UsageError(`--from ${from}: the seed range passes ${Number.MAX_SAFE_INTEGER}`);
+  const shard = parseShard(flags['shard'] as string | undefined);
+  if (count !== Number.MAX_SAFE_INTEGER && shard[0] > count) throw new UsageError(`--shard ${shard[0]}/${shard[1]}: --seeds ${count} leaves this shard no seed`);
+  const jobs = positive(flags, 'jobs') ?? defaultJobs();
+  const maxFailures = positive(flags, 'max-failures') ?? Number.MAX_SAFE_INTEGER;
   const tracesDir = (flags['traces'] as string | undefined) ?? 'traces';
+  const junit = flags['junit'] as string | undefined;
   prepareTraceDir('--traces', tracesDir);
+  if (junit !== undefined) prepareTraceFile('--junit', junit, io);
   removeOrphanTemps(tracesDir);
-  const tty = io.stderrIsTTY && !json;
 
   let interrupted = false;
-  const stop = (): void => { interrupted = true; };
-  const offInterrupt = io.onInterrupt(stop);
-
+  const offInterrupt = io.onInterrupt(() => { interrupted = true; });
   const started = Date.now();
+  const timeUp = (): boolean => timeBudget !== undefined && Date.now() - started >= timeBudget;
   let passed = 0, failed = 0, incomplete = 0, steps = 0, simulatedMs = 0, runs = 0;
   const findings: Record<string, number> = {};
+  const findingRuns: { seed: number; invariant: string; step: number; message: string }[] = [];
   const coverage: Record<string, number> = {};
-  const failures: { seed: number; invariant: string; step: number; trace: string; message: string }[] = [];
+  const failures: (JUnitFailure & { trace: string })[] = [];
   const cutShort: { seed: number; steps: number }[] = [];
-  let lastDraw = 0;
+  const total = count === Number.MAX_SAFE_INTEGER ? null : Math.ceil((count - (shard[0] - 1)) / shard[1]);
+  const progress = new Progress(io, io.stderrIsTTY && io.env['CI'] !== 'true', !json);
 
-  try {
-    for (let i = 0; i < seeds; i++) {
-      if (interrupted) break;
-      if (timeBudget !== undefined && Date.now() - started >= timeBudget) break;
-      const seed = from + i;
-      const run = new SeedRun({ seed, ...common, record: true, check: true }, makeClusterWorld, new RandomChooser(seed));
-      // Advance in batches and yield to the event loop between them, so Ctrl-C is seen mid-seed.
-      while (!interrupted && run.advance(STEP_BATCH)) await new Promise<void>((r) => setImmediate(r));
-      const result: RunResult = run.result();
-      runs += 1;
-      steps += result.steps;
-      simulatedMs += result.simulatedMs;
-      merge(coverage, result.coverage);
-      for (const f of result.findings) findings[f.invariant] = (findings[f.invariant] ?? 0) + 1;
-      if (result.status === 'fail' && result.failure !== undefined) {
-        failed += 1;
-        const file = join(tracesDir, `seed-${seed}-${result.failure.id}.jsonl`);
-        writeTraceAtomic(file, result.trace);
-        failures.push({ seed, invariant: result.failure.id, step: result.failure.step, trace: file, message: result.failure.message });
-        if (!json) {
-          if (tty) io.err('\r\x1b[K');
-          io.err(`${chalk.red('FAIL')} seed ${seed} ${chalk.bold(result.failure.id)} at step ${result.failure.step}: ${result.failure.message}\n     replay: ${replayCommand(file)}\n`);
-        }
-      } else if (result.status === 'interrupted') {
-        const file = join(tracesDir, `seed-${seed}-interrupted.jsonl`);
-        writeTraceAtomic(file, result.trace);
-        runs -= 1;
-        if (!json) io.err(`\ninterrupted during seed ${seed}; partial trace: ${file}\n`);
-        break;
-      } else if (result.status === 'incomplete') {
-        incomplete += 1;
-        cutShort.push({ seed, steps: result.steps });
-      } else {
-        passed += 1;
-      }
-      if (tty && Date.now() - lastDraw > 100) {
-        lastDraw = Date.now();
-        const total = seeds === Number.MAX_SAFE_INTEGER ? '?' : String(seeds);
-        const width = 30;
-        const frac = seeds === Number.MAX_SAFE_INTEGER ? 0 : runs / seeds;
-        const bar = '█'.repeat(Math.round(frac * width)).padEnd(width, '░');
-        io.err(`\r\x1b[K${bar} ${runs}/${total} seeds  ${summaryLine(passed, failed, incomplete)}`);
-      }
+  const deliver = (o: SeedOutcome): void => {
+    // After the N-th failing seed nothing more counts: seeds other workers were running then are
+    // dropped, so the result is the same for every --jobs.
+    if (failed >= maxFailures) return;
+    if (o.status === 'interrupted') {
+      const file = join(tracesDir, `seed-${o.seed}-interrupted.jsonl`);
+      if (o.trace !== null) writeFileAtomic(file, o.trace);
+      progress.clear();
+      if (!json) io.err(`interrupted during seed ${o.seed}; partial trace: ${file}\n`);
+      return;
     }
+    runs += 1;
+    steps += o.steps;
+    simulatedMs += o.simulatedMs;
+    merge(coverage, o.coverage);
+    for (const f of o.findings) {
+      findings[f.invariant] = (findings[f.invariant] ?? 0) + 1;
+      findingRuns.push({ seed: o.seed, invariant: f.invariant, step: f.step, message: f.message });
+    }
+    if (o.status === 'fail' && o.failure !== null) {
+      failed += 1;
+      const file = join(tracesDir, `seed-${o.seed}-${o.failure.id}.jsonl`);
+      if (o.trace !== null) writeFileAtomic(file, o.trace);
+      failures.push({ seed: o.seed, invariant: o.failure.id, step: o.failure.step, message: o.failure.message, trace: file, replay: replayCommand(file) });
+      progress.clear();
+      if (!json) io.err(`${chalk.red('FAIL')} seed ${o.seed} ${chalk.bold(o.failure.id)} at step ${o.failure.step}: ${o.failure.message}\n     replay: ${replayCommand(file)}\n`);
+    } else if (o.status === 'incomplete') {
+      incomplete += 1;
+      cutShort.push({ seed: o.seed, steps: o.steps });
+    } else {
+      passed += 1;
+    }
+    progress.update({ done: runs, total, summary: summaryLine(passed, failed, incomplete), steps, elapsedMs: Date.now() - started, budgetMs: timeBudget ?? null }, Date.now());
+  };
+  const source = shardSeeds(from, count, shard);
+  const hooks = { deliver, mayStart: () => !interrupted && !timeUp() && failed < maxFailures, interrupted: () => interrupted };
+  const options = { profile: common.profile, control: common.control, bugs: common.bugs, strict: common.strict, maxSteps: common.maxSteps, stepCap: common.stepCap };
+  try {
+    if (jobs === 1) await runInProcess(source, options, hooks);
+    else await runInWorkers(jobs, source, options, hooks);
   } finally {
     offInterrupt();
   }
-  if (tty) io.err('\r\x1b[K');
+  progress.clear();
 
   const wallMs = Math.max(1, Date.now() - started);
+  if (junit !== undefined) {
+    writeJUnit(junit, { suite: 'swsim fuzz', passed, failures, incomplete: cutShort, wallMs,
+      properties: { profile: common.profile, control: common.control, bugs: common.bugs.join(','), from: String(from), shard: `${shard[0]}/${shard[1]}` } });
+  }
   if (json) {
     io.out(JSON.stringify({
       runs, passed, failed, incomplete, interrupted, steps, stepsPerSec: Math.round(steps / (wallMs / 1000)), simulatedMs, wallMs,
       findings, coverage,
       failures: failures.map(({ seed, invariant, step, trace, message }) => ({ seed, invariant, step, trace, message })),
+      findingRuns,
       incompleteRuns: cutShort,
     }) + '\n');
   } else {
@@ -131,7 +165,8 @@ export async function runFuzzCommand(argv: string[], io: Io): Promise<number> {
     io.out(`${chalk.dim('coverage:')} ${cov}\n`);
     const fk = Object.keys(findings).sort();
     if (fk.length > 0) io.out(`${chalk.yellow('findings (candidate invariants, not failures):')} ${fk.map((k) => `${k}×${findings[k]}`).join(' ')}\n`);
-    io.out(`${chalk.dim(`${steps} steps in ${(wallMs / 1000).toFixed(1)}s (${Math.round(steps / (wallMs / 1000))} steps/s), ${(simulatedMs / 1000).toFixed(0)}s simulated`)}\n`);
+    io.out(`${chalk.dim(`${steps} steps in ${(wallMs / 1000).toFixed(1)}s (${Math.round(steps / (wallMs / 1000))} steps/s, ${jobs} job${jobs === 1 ? '' : 's'}), ${(simulatedMs / 1000).toFixed(0)}s simulated`)}\n`);
+    if (failed >= maxFailures) io.err(`stopped after ${failed} failing seeds (--max-failures ${maxFailures})\n`);
     if (incomplete > 0) {
       io.err(`${chalk.yellow('incomplete')}: ${incomplete} run(s) reached --max-steps ${common.maxSteps} before their planned end; the quiet phase and the end-of-run checks (E1–E3) did not run for them${common.allowIncomplete ? '' : ' (exit 1; --allow-incomplete accepts this)'}\n`);
     }

@@ -48,3 +48,13 @@ export async function cli(args: readonly string[], env: Record<string, string> =
 export function firstLine(s: string): string {
   return s.split('\n')[0]!;
 }
+
+/** Resolve once `path` exists (a command created its output folder: its Ctrl-C handler is installed by then). */
+export async function whenExists(path: string, timeoutMs = 60_000): Promise<void> {
+  const { existsSync } = await import('node:fs');
+  const until = Date.now() + timeoutMs;
+  while (!existsSync(path)) {
+    if (Date.now() > until) throw new Error(`${path} did not appear within ${timeoutMs} ms`);
+    await new Promise<void>((r) => setTimeout(r, 50));
+  }
+}

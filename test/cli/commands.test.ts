@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readTrace } from '../../src/trace/reader.ts';
-import { start, swsim } from './cli_helpers.ts';
+import { start, swsim, whenExists } from './cli_helpers.ts';
 
 /** A calm seed that passes (at the time of writing) and runs in about a second. */
 const PASSING_CALM_SEED = 3;
@@ -50,7 +50,7 @@ describe('swsim commands', () => {
     expect(lines).toHaveLength(1);
     const o = JSON.parse(lines[0]!) as Record<string, unknown>;
     expect(Object.keys(o).sort()).toEqual(
-      ['coverage', 'failed', 'failures', 'findings', 'incomplete', 'incompleteRuns', 'interrupted', 'passed', 'runs', 'simulatedMs', 'steps', 'stepsPerSec', 'wallMs'].sort());
+      ['coverage', 'failed', 'failures', 'findingRuns', 'findings', 'incomplete', 'incompleteRuns', 'interrupted', 'passed', 'runs', 'simulatedMs', 'steps', 'stepsPerSec', 'wallMs'].sort());
     expect(o['runs']).toBe(3);
     expect((o['passed'] as number) + (o['failed'] as number) + (o['incomplete'] as number)).toBe(3);
     expect(o['passed']).toBe(0); // 2000 steps never reach the end of a default run: nothing may pass
@@ -86,8 +86,9 @@ describe('swsim commands', () => {
 
   it('SIGINT during fuzz writes the interrupted trace atomically and exits', async () => {
     const traces = join(dir, 'fuzz-sigint');
-    const run = start(['fuzz', '--seeds', '1000', '--profile', 'calm', '--from', String(PASSING_CALM_SEED), '--traces', traces]);
-    await new Promise<void>((r) => setTimeout(r, 4000)); // tsx start-up, then into the seeds
+    const run = start(['fuzz', '--seeds', '1000', '--profile', 'calm', '--from', String(PASSING_CALM_SEED), '--traces', traces, '--jobs', '1']);
+    await whenExists(traces); // the Ctrl-C handler is installed once the traces folder is checked
+    await new Promise<void>((r) => setTimeout(r, 500));
     run.child.kill('SIGINT');
     const r = await run.result;
     expect([130, 1], r.stderr).toContain(r.code);

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CapturedIo } from '../../src/cli/io.ts';
 import { COMMANDS, main } from '../../src/cli/main.ts';
 import { readTrace } from '../../src/trace/reader.ts';
-import { cli, firstLine, ROOT, start, swsim } from './cli_helpers.ts';
+import { cli, firstLine, ROOT, start, swsim, whenExists } from './cli_helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'swsim-cli-life-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -69,7 +69,7 @@ describe('Ctrl-C', () => {
 
   it('fuzz writes the interrupted seed\'s trace, which replays; the summary counts only finished runs', async () => {
     const traces = join(dir, 'fuzz-int');
-    const { code, io } = await interruptAfter(['fuzz', '--seeds', '50', '--traces', traces], 30);
+    const { code, io } = await interruptAfter(['fuzz', '--seeds', '50', '--traces', traces, '--jobs', '1'], 30);
     expect([130, 1], io.stderr).toContain(code);
     const names = readdirSync(traces).filter((n) => n.endsWith('-interrupted.jsonl'));
     expect(names).toHaveLength(1);
@@ -80,15 +80,20 @@ describe('Ctrl-C', () => {
 
   it('SIGINT to the real process: fuzz stops and leaves no temporary file', async () => {
     const traces = join(dir, 'fuzz-sigint');
-    const run = start(['fuzz', '--seeds', '1000', '--traces', traces]);
-    await new Promise<void>((r) => setTimeout(r, 2500));
+    const run = start(['fuzz', '--seeds', '1000', '--traces', traces, '--jobs', '2']);
+    await whenExists(traces);
+    await new Promise<void>((r) => setTimeout(r, 1500));
     run.child.kill('SIGINT');
     const r = await run.result;
     expect([130, 1], r.stderr).toContain(r.code);
     const names = existsSync(traces) ? readdirSync(traces) : [];
     expect(names.filter((n) => n.endsWith('.tmp'))).toEqual([]);
-    expect(names.filter((n) => n.endsWith('-interrupted.jsonl'))).toHaveLength(1);
-  }, 60_000);
+    // Each worker's running seed ends as interrupted, with its trace; each replays.
+    const interrupted = names.filter((n) => n.endsWith('-interrupted.jsonl'));
+    expect(interrupted.length).toBeGreaterThanOrEqual(1);
+    expect(interrupted.length).toBeLessThanOrEqual(2);
+    for (const n of interrupted) expect((await cli(['replay', '--quiet', join(traces, n)])).code, n).toBe(0);
+  }, 120_000);
 });
 
 describe('files', () => {

@@ -1,0 +1,42 @@
+// What one fuzz seed produced, as plain data that crosses a worker boundary: status, the failure,
+// findings, counters, coverage, and the trace text when the seed failed or was interrupted (the
+// only traces fuzz writes). `runSeedOutcome` is the one loop both the in-process runner and the
+// worker threads use, so a seed's outcome is the same whichever runs it.
+import { makeClusterWorld } from '../check/cluster_world.ts';
+import { RandomChooser } from '../sim/chooser.ts';
+import { traceToLines, type Finding, type RunStatus } from '../trace/format.ts';
+import { SeedRun, type RunOptions } from '../trace/run.ts';
+
+/** Steps between two checks for a stop request (Ctrl-C) inside a seed. */
+export const STEP_BATCH = 2000;
+
+export type SeedRunOptions = Omit<RunOptions, 'seed' | 'record' | 'check' | 'onStep'>;
+
+export interface SeedOutcome {
+  readonly seed: number;
+  readonly status: RunStatus;
+  readonly failure: { readonly id: string; readonly step: number; readonly message: string } | null;
+  readonly findings: readonly Finding[];
+  readonly steps: number;
+  readonly simulatedMs: number;
+  readonly coverage: Readonly<Record<string, number>>;
+  /** The trace as JSON lines, for a failed or interrupted seed only. */
+  readonly trace: string | null;
+}
+
+/**
+ * Run one seed to its end, or until `shouldStop` says so between two batches. `pause` lets an
+ * in-process caller return to its event loop between batches (where Ctrl-C is noticed).
+ */
+export async function runSeedOutcome(seed: number, o: SeedRunOptions, shouldStop: () => boolean, pause?: () => Promise<void>): Promise<SeedOutcome> {
+  const run = new SeedRun({ ...o, seed, record: true, check: true }, makeClusterWorld, new RandomChooser(seed));
+  while (!shouldStop() && run.advance(STEP_BATCH)) if (pause !== undefined) await pause();
+  const r = run.result();
+  const keep = r.status === 'fail' || r.status === 'interrupted';
+  return {
+    seed, status: r.status,
+    failure: r.failure === undefined ? null : { id: r.failure.id, step: r.failure.step, message: r.failure.message },
+    findings: r.findings, steps: r.steps, simulatedMs: r.simulatedMs, coverage: r.coverage,
+    trace: keep ? traceToLines(r.trace) : null,
+  };
+}
