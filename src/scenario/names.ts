@@ -13,6 +13,7 @@ import { PROFILE_NAMES } from '../sim/profile.ts';
 import { GEOMETRY } from '../sim/cluster.ts';
 import { STORAGE_BUGS } from '../storage/blockvol/bugs.ts';
 import { INVARIANTS } from '../check/catalog.ts';
+import { FLUSH_BUFFERS_ID } from '../check/flush_buffers.ts';
 
 type NonEmpty = [string, ...string[]];
 const nonEmpty = (xs: readonly string[]): NonEmpty => [xs[0]!, ...xs.slice(1)];
@@ -22,7 +23,8 @@ export const SENDER_STATES = nonEmpty(Object.values(ReplicaState));
 export const SHIPPER_STATES = SENDER_STATES;
 export const SESSION_KINDS = nonEmpty(Object.values(SessionKind));
 export const EVENTS = nonEmpty(RECOVERY_EVENTS);
-export const INVARIANT_IDS = nonEmpty(INVARIANTS.map((i) => i.id));
+/** The catalog's ids and the cluster checker's resource check B32-RES (src/check/flush_buffers.ts), which fires under B32. */
+export const INVARIANT_IDS = nonEmpty([...INVARIANTS.map((i) => i.id), FLUSH_BUFFERS_ID]);
 export const CANDIDATE_INVARIANTS: ReadonlySet<string> = new Set(INVARIANTS.filter((i) => i.candidate).map((i) => i.id));
 export const BUG_IDS = nonEmpty([...Object.keys(ENGINE_BUGS), ...Object.keys(STORAGE_BUGS), ...Object.keys(REPLICATION_BUGS)]);
 export const PROFILES = nonEmpty(PROFILE_NAMES);
