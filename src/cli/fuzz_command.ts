@@ -15,8 +15,9 @@ import { writeJUnit, type JUnitFailure } from './junit.ts';
 import { prepareTraceDir, prepareTraceFile } from './output_paths.ts';
 import { Progress } from './progress.ts';
 import { commonFlags, replayCommand, RUN_FLAGS } from './run_flags.ts';
+import { checkDeterminism, collectSeeds } from './determinism_check.ts';
 import { defaultJobs, runInProcess, runInWorkers, type SeedSource } from './seed_pool.ts';
-import type { SeedOutcome } from './seed_outcome.ts';
+import type { SeedOutcome, SeedRunOptions } from './seed_outcome.ts';
 
 export { STEP_BATCH } from './seed_outcome.ts';
 
@@ -34,6 +35,7 @@ export const FUZZ: CommandSpec = {
     traces: { kind: 'string', value: 'DIR', help: 'folder for failing traces (default traces/), checked before the first seed' },
     'max-failures': { kind: 'int', value: 'N', help: 'stop handing out seeds after N failing seeds' },
     junit: { kind: 'string', value: 'FILE', help: 'also write a JUnit XML report (one case per failing seed, a summary case)' },
+    'check-determinism': { kind: 'bool', help: 'run every seed twice in two separate worker threads and compare the traces byte for byte (needs --seeds)' },
     json: { kind: 'bool', help: 'print one JSON object with the totals, every failure and every finding instead of text' },
   },
   notes: 'A failing seed prints its seed, invariant, step and replay command; its trace goes to DIR/seed-S-ID.jsonl.\nCtrl-C stops within a few thousand steps and writes the interrupted seeds\' partial traces.',
@@ -91,6 +93,15 @@ export async function runFuzzCommand(argv: string[], io: Io): Promise<number> {
 
   let interrupted = false;
   const offInterrupt = io.onInterrupt(() => { interrupted = true; });
+  const options = { profile: common.profile, control: common.control, bugs: common.bugs, strict: common.strict, maxSteps: common.maxSteps, stepCap: common.stepCap };
+  if (flags['check-determinism'] === true) {
+    if (flags['seeds'] === undefined) throw new UsageError('--check-determinism needs --seeds N (a fixed list of seeds to run twice)');
+    try {
+      return await runDeterminismCheck(collectSeeds(shardSeeds(from, count, shard), count), options, io, json, () => interrupted);
+    } finally {
+      offInterrupt();
+    }
+  }
   const started = Date.now();
   const timeUp = (): boolean => timeBudget !== undefined && Date.now() - started >= timeBudget;
   let passed = 0, failed = 0, incomplete = 0, steps = 0, simulatedMs = 0, runs = 0;
@@ -138,7 +149,6 @@ export async function runFuzzCommand(argv: string[], io: Io): Promise<number> {
   };
   const source = shardSeeds(from, count, shard);
   const hooks = { deliver, mayStart: () => !interrupted && !timeUp() && failed < maxFailures, interrupted: () => interrupted };
-  const options = { profile: common.profile, control: common.control, bugs: common.bugs, strict: common.strict, maxSteps: common.maxSteps, stepCap: common.stepCap };
   try {
     if (jobs === 1) await runInProcess(source, options, hooks);
     else await runInWorkers(jobs, source, options, hooks);
@@ -175,4 +185,18 @@ export async function runFuzzCommand(argv: string[], io: Io): Promise<number> {
   if (failed > 0) return 1;
   if (interrupted) return 130;
   return incomplete > 0 && !common.allowIncomplete ? 1 : 0;
+}
+
+/** `--check-determinism`: each seed twice in two workers; a differing trace fails, naming where. */
+async function runDeterminismCheck(seeds: readonly number[], options: SeedRunOptions, io: Io, json: boolean, interrupted: () => boolean): Promise<number> {
+  const started = Date.now();
+  const report = await checkDeterminism(seeds, options, interrupted, (m) => {
+    if (m === null || json) return;
+    io.err(`${chalk.red('NONDETERMINISTIC')} seed ${m.seed}: the two runs first differ at step ${m.step} (trace line ${m.line})\n  first:  ${m.first.slice(0, 300)}\n  second: ${m.second.slice(0, 300)}\n`);
+  });
+  const failed = report.mismatches.length;
+  if (json) io.out(JSON.stringify({ seeds: report.seeds, deterministic: report.seeds - failed, mismatches: report.mismatches, wallMs: Date.now() - started }) + '\n');
+  else io.out(`${report.seeds} seeds run twice in separate workers, traces compared\n${summaryLine(report.seeds - failed, failed, 0)}\n`);
+  if (failed > 0) return 1;
+  return interrupted() ? 130 : 0;
 }

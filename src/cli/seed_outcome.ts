@@ -2,6 +2,7 @@
 // findings, counters, coverage, and the trace text when the seed failed or was interrupted (the
 // only traces fuzz writes). `runSeedOutcome` is the one loop both the in-process runner and the
 // worker threads use, so a seed's outcome is the same whichever runs it.
+import { createHash } from 'node:crypto';
 import { makeClusterWorld } from '../check/cluster_world.ts';
 import { RandomChooser } from '../sim/chooser.ts';
 import { traceToLines, type Finding, type RunStatus } from '../trace/format.ts';
@@ -10,7 +11,10 @@ import { SeedRun, type RunOptions } from '../trace/run.ts';
 /** Steps between two checks for a stop request (Ctrl-C) inside a seed. */
 export const STEP_BATCH = 2000;
 
-export type SeedRunOptions = Omit<RunOptions, 'seed' | 'record' | 'check' | 'onStep'>;
+export type SeedRunOptions = Omit<RunOptions, 'seed' | 'record' | 'check' | 'onStep'> & {
+  /** Keep every seed's whole trace and its hash (the determinism check compares them). */
+  readonly keepTraces?: boolean;
+};
 
 export interface SeedOutcome {
   readonly seed: number;
@@ -20,8 +24,10 @@ export interface SeedOutcome {
   readonly steps: number;
   readonly simulatedMs: number;
   readonly coverage: Readonly<Record<string, number>>;
-  /** The trace as JSON lines, for a failed or interrupted seed only. */
+  /** The trace as JSON lines, for a failed or interrupted seed only (every seed with keepTraces). */
   readonly trace: string | null;
+  /** sha256 of the whole trace, with keepTraces. */
+  readonly traceHash: string | null;
 }
 
 /**
@@ -29,14 +35,17 @@ export interface SeedOutcome {
  * in-process caller return to its event loop between batches (where Ctrl-C is noticed).
  */
 export async function runSeedOutcome(seed: number, o: SeedRunOptions, shouldStop: () => boolean, pause?: () => Promise<void>): Promise<SeedOutcome> {
-  const run = new SeedRun({ ...o, seed, record: true, check: true }, makeClusterWorld, new RandomChooser(seed));
+  const { keepTraces, ...runOptions } = o;
+  const run = new SeedRun({ ...runOptions, seed, record: true, check: true }, makeClusterWorld, new RandomChooser(seed));
   while (!shouldStop() && run.advance(STEP_BATCH)) if (pause !== undefined) await pause();
   const r = run.result();
-  const keep = r.status === 'fail' || r.status === 'interrupted';
+  const keep = keepTraces === true || r.status === 'fail' || r.status === 'interrupted';
+  const text = keep ? traceToLines(r.trace) : null;
   return {
     seed, status: r.status,
     failure: r.failure === undefined ? null : { id: r.failure.id, step: r.failure.step, message: r.failure.message },
     findings: r.findings, steps: r.steps, simulatedMs: r.simulatedMs, coverage: r.coverage,
-    trace: keep ? traceToLines(r.trace) : null,
+    trace: text,
+    traceHash: keepTraces === true && text !== null ? createHash('sha256').update(text).digest('hex') : null,
   };
 }

@@ -35,16 +35,20 @@ export async function runInProcess(next: SeedSource, options: SeedRunOptions, ho
   }
 }
 
+/** A fuzz worker thread. Compiled, it is plain JavaScript; from the sources it needs tsx's hooks in its thread first. */
+export function startWorker(init: WorkerInit): Worker {
+  const fromSource = import.meta.url.endsWith('.ts');
+  const entry = new URL(fromSource ? './fuzz_worker.ts' : './fuzz_worker.js', import.meta.url);
+  const url = fromSource ? new URL('../../bin/worker-from-source.js', import.meta.url) : entry;
+  return new Worker(url, { workerData: { ...init, entry: entry.href } });
+}
+
 /** `--jobs N`: N worker threads, one seed each at a time. */
 export async function runInWorkers(jobs: number, next: SeedSource, options: SeedRunOptions, hooks: PoolHooks): Promise<void> {
   const stop = new SharedArrayBuffer(4);
   const stopFlag = new Int32Array(stop);
   const init: WorkerInit = { options, stop };
-  // Compiled, the worker is plain JavaScript; from the sources it needs tsx's hooks in its thread first.
-  const fromSource = import.meta.url.endsWith('.ts');
-  const entry = new URL(fromSource ? './fuzz_worker.ts' : './fuzz_worker.js', import.meta.url);
-  const url = fromSource ? new URL('../../bin/worker-from-source.js', import.meta.url) : entry;
-  const workers = Array.from({ length: jobs }, () => new Worker(url, { workerData: { ...init, entry: entry.href } }));
+  const workers = Array.from({ length: jobs }, () => startWorker(init));
   const waiting = new Map<number, SeedOutcome>();
   let handedOut = 0;
   let delivered = 0;

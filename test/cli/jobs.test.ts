@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, describe, expect, it } from 'vitest';
+import { firstDifference } from '../../src/cli/determinism_check.ts';
 import { parseShard, shardSeeds } from '../../src/cli/fuzz_command.ts';
 import { progressText } from '../../src/cli/progress.ts';
 import { cli } from './cli_helpers.ts';
@@ -97,5 +98,27 @@ describe('progress line', () => {
       .toBe('10/40 seeds  10 passed, 0 failed  2000 steps/s, ETA 30s');
     expect(progressText({ done: 5, total: null, summary: '5 passed, 0 failed', steps: 1000, elapsedMs: 30_000, budgetMs: 120_000 }))
       .toBe('5 seeds  5 passed, 0 failed  33 steps/s, 1m30s left');
+  });
+});
+
+describe('fuzz --check-determinism', () => {
+  it('finds where two traces first differ, and the step', () => {
+    const a = '{"type":"header"}\n{"type":"step","step":1,"fp":"aa"}\n{"type":"step","step":2,"fp":"bb"}\n';
+    const b = '{"type":"header"}\n{"type":"step","step":1,"fp":"aa"}\n{"type":"step","step":2,"fp":"XX"}\n';
+    expect(firstDifference(7, a, a)).toBeNull();
+    expect(firstDifference(7, a, b)).toEqual({ seed: 7, line: 3, step: 2, first: '{"type":"step","step":2,"fp":"bb"}', second: '{"type":"step","step":2,"fp":"XX"}' });
+    expect(firstDifference(7, a, a.slice(0, a.indexOf('{"type":"step","step":2')))?.step).toBe(2);
+  });
+
+  it('runs every seed twice in separate workers and finds them identical', async () => {
+    const r = await cli(['fuzz', '--seeds', '3', '--check-determinism', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ seeds: 3, deterministic: 3, mismatches: [] });
+  }, 120_000);
+
+  it('needs a fixed list of seeds', async () => {
+    const r = await cli(['fuzz', '--time', '10s', '--check-determinism']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--check-determinism needs --seeds N/);
   });
 });
