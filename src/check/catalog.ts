@@ -68,6 +68,7 @@ export const INVARIANTS: readonly InvariantInfo[] = [
   W('E2', 'end-to-end', 'no write acknowledged under sync_all is lost'),
   W('E3', 'end-to-end', 'after faults stop, every replica converges to in_sync (or rebuilds) within a bound'),
   W('LIVELOCK', 'simulator', 'a run reaches its planned end within the default step cap (a run that never ends passes nothing)'),
+  W('SCENARIO', 'simulator', 'a scenario file\'s action ran before its timeout and each of its assertions held (src/scenario)'),
   W('CRASH', 'simulator', 'no step throws: an exception in the code under test (a Go panic) or in the simulator fails the run'),
   W('R1', 'reddb', 'after repair the spool is the longest valid prefix holding every acknowledged append', true),
   W('R2', 'reddb', 'the seek index points at valid frames and read_since returns exactly lsn > x'),
