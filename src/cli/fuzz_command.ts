@@ -8,6 +8,7 @@ import chalk from 'chalk';
 import { join } from 'node:path';
 import { RandomChooser } from '../sim/chooser.ts';
 import { makeClusterWorld } from '../check/cluster_world.ts';
+import { reproductionText, saveScenarioFromTrace, TraceConversionError } from '../scenario/from_trace.ts';
 import { SeedRun, type RunResult } from '../trace/run.ts';
 import { removeOrphanTemps, writeTraceAtomic } from '../trace/writer.ts';
 import { parseArgs, positive, UsageError, type CommandSpec } from './args.ts';
@@ -28,9 +29,11 @@ export const FUZZ: CommandSpec = {
     time: { kind: 'duration', value: 'T', help: 'wall-clock budget such as 60s, 10m or 1h (more than 0)' },
     ...RUN_FLAGS,
     traces: { kind: 'string', value: 'DIR', help: 'folder for failing traces (default traces/), checked before the first seed' },
+    'save-scenarios': { kind: 'string', value: 'DIR', help: 'also save each failing seed as a scenario file DIR/seed-S-ID.yaml (its faults as timeline actions), run it and say whether it reproduces' },
     json: { kind: 'bool', help: 'print one JSON object with the totals and every failure instead of text' },
   },
-  notes: 'A failing seed prints its seed, invariant, step and replay command; its trace goes to DIR/seed-S-ID.jsonl.\nCtrl-C stops within a few thousand steps and writes the interrupted seed\'s partial trace.',
+  notes: 'A failing seed prints its seed, invariant, step and replay command; its trace goes to DIR/seed-S-ID.jsonl\n'
+    + '(with --save-scenarios, also a scenario file, run once to check that it reproduces).\nCtrl-C stops within a few thousand steps and writes the interrupted seed\'s partial trace.',
 };
 
 function merge(into: Record<string, number>, from: Record<string, number>): void {
@@ -40,6 +43,28 @@ function merge(into: Record<string, number>, from: Record<string, number>): void
 /** The closing line: the plain "N passed, N failed" CI reads, ", N incomplete" only when some were. */
 export function summaryLine(passed: number, failed: number, incomplete: number): string {
   return `${passed} passed, ${failed} failed${incomplete > 0 ? `, ${incomplete} incomplete` : ''}`;
+}
+
+/** A failing seed saved as a scenario file (--save-scenarios), and what running it showed. */
+interface SavedScenario {
+  readonly file: string | null;
+  readonly reproduces: boolean;
+  readonly stepForStep: boolean;
+  readonly seen: string;
+  /** Why no file was written (the failure cannot be stated as an expectation). */
+  readonly error?: string;
+  /** One line for the text output. */
+  readonly text: string;
+}
+
+function saveScenario(result: RunResult, traceFile: string, file: string): SavedScenario {
+  try {
+    const { converted, reproduction: r } = saveScenarioFromTrace(result.trace, traceFile, file);
+    return { file, reproduces: r.reproduces, stepForStep: r.stepForStep, seen: r.seen, text: `${file} (${converted.faults.length} fault(s)), ${reproductionText(r, true)}` };
+  } catch (e) {
+    if (!(e instanceof TraceConversionError)) throw e;
+    return { file: null, reproduces: false, stepForStep: false, seen: '', error: e.message, text: `not saved: ${e.message}` };
+  }
 }
 
 export async function runFuzzCommand(argv: string[], io: Io): Promise<number> {
@@ -55,6 +80,11 @@ export async function runFuzzCommand(argv: string[], io: Io): Promise<number> {
   const tracesDir = (flags['traces'] as string | undefined) ?? 'traces';
   prepareTraceDir('--traces', tracesDir);
   removeOrphanTemps(tracesDir);
+  const scenariosDir = flags['save-scenarios'] as string | undefined;
+  if (scenariosDir !== undefined) {
+    prepareTraceDir('--save-scenarios', scenariosDir, 'the scenario files');
+    removeOrphanTemps(scenariosDir);
+  }
   const tty = io.stderrIsTTY && !json;
 
   let interrupted = false;
@@ -65,7 +95,7 @@ export async function runFuzzCommand(argv: string[], io: Io): Promise<number> {
   let passed = 0, failed = 0, incomplete = 0, steps = 0, simulatedMs = 0, runs = 0;
   const findings: Record<string, number> = {};
   const coverage: Record<string, number> = {};
-  const failures: { seed: number; invariant: string; step: number; trace: string; message: string }[] = [];
+  const failures: { seed: number; invariant: string; step: number; trace: string; message: string; scenario?: SavedScenario }[] = [];
   const cutShort: { seed: number; steps: number }[] = [];
   let lastDraw = 0;
 
@@ -87,10 +117,12 @@ export async function runFuzzCommand(argv: string[], io: Io): Promise<number> {
         failed += 1;
         const file = join(tracesDir, `seed-${seed}-${result.failure.id}.jsonl`);
         writeTraceAtomic(file, result.trace);
-        failures.push({ seed, invariant: result.failure.id, step: result.failure.step, trace: file, message: result.failure.message });
+        const scenario = scenariosDir === undefined ? undefined : saveScenario(result, file, join(scenariosDir, `seed-${seed}-${result.failure.id}.yaml`));
+        failures.push({ seed, invariant: result.failure.id, step: result.failure.step, trace: file, message: result.failure.message, ...(scenario === undefined ? {} : { scenario }) });
         if (!json) {
           if (tty) io.err('\r\x1b[K');
           io.err(`${chalk.red('FAIL')} seed ${seed} ${chalk.bold(result.failure.id)} at step ${result.failure.step}: ${result.failure.message}\n     replay: ${replayCommand(file)}\n`);
+          if (scenario !== undefined) io.err(`     scenario: ${scenario.text}\n`);
         }
       } else if (result.status === 'interrupted') {
         const file = join(tracesDir, `seed-${seed}-interrupted.jsonl`);
@@ -123,7 +155,10 @@ export async function runFuzzCommand(argv: string[], io: Io): Promise<number> {
     io.out(JSON.stringify({
       runs, passed, failed, incomplete, interrupted, steps, stepsPerSec: Math.round(steps / (wallMs / 1000)), simulatedMs, wallMs,
       findings, coverage,
-      failures: failures.map(({ seed, invariant, step, trace, message }) => ({ seed, invariant, step, trace, message })),
+      failures: failures.map(({ seed, invariant, step, trace, message, scenario }) => ({
+        seed, invariant, step, trace, message,
+        ...(scenario === undefined ? {} : { scenario: { file: scenario.file, reproduces: scenario.reproduces, stepForStep: scenario.stepForStep, seen: scenario.seen, ...(scenario.error === undefined ? {} : { error: scenario.error }) } }),
+      })),
       incompleteRuns: cutShort,
     }) + '\n');
   } else {

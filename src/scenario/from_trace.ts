@@ -287,10 +287,24 @@ export function checkReproduction(file: string, trace: Trace): Reproduction {
   };
 }
 
-/** One line: "reproduces (fail I26 at step 887 ..., step for step)" or "does not reproduce (saw ...)". */
-export function reproductionText(r: Reproduction): string {
+/**
+ * One line: "reproduces (fail I26 at step 887: ...; step for step ...)" or "does not reproduce
+ * (saw ...)". `short` leaves out what the run showed when it reproduced.
+ */
+export function reproductionText(r: Reproduction, short = false): string {
   if (!r.reproduces) return `does not reproduce (saw ${r.seen})`;
-  return `reproduces (${r.seen}; ${r.stepForStep ? 'step for step: every step\'s time and fingerprint equal the trace\'s' : `the outcome, not step for step: first different step ${r.firstDifference}`})`;
+  const how = r.stepForStep ? 'step for step: every step\'s time and fingerprint equal the trace\'s' : `the outcome, not step for step: first different step ${r.firstDifference}`;
+  return short ? `reproduces (${how})` : `reproduces (${r.seen}; ${how})`;
+}
+
+/** The faults of a converted trace, one phrase each: "crash n1 at 2.631s". */
+export function faultSummary(c: ConvertedTrace): string {
+  const what = (f: TraceFault): string => {
+    if (f.do === 'partition') return f.detail;
+    const server = f.fields.find(([k]) => k === 'server')?.[1];
+    return `${f.do}${server === undefined ? '' : ` ${server}`}`;
+  };
+  return c.faults.length === 0 ? 'no faults' : c.faults.map((f) => `${what(f)} at ${seconds(f.t)}`).join(', ');
 }
 
 /** Convert, write (atomically), and run the written file. */
