@@ -38,6 +38,10 @@ describe('a known-bug trace as a scenario file', () => {
     expect(converted.text).toMatch(/^# Saved by swsim from the trace b5\.jsonl:\n#   seed 1, profile default/);
     expect(reproduction).toMatchObject({ reproduces: true, stepForStep: true });
     expect(reproductionText(reproduction)).toMatch(/^reproduces \(fail I26 at step 887: /);
+    // docs/scenarios.md shows this file (comments left out): keep the example true.
+    const doc = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'scenarios.md'), 'utf8');
+    const shown = /here `saved\/seed-1-I26\.yaml`, comments left out\):\n\n```yaml\n([\s\S]*?)```/.exec(doc)?.[1];
+    expect(shown).toBe(converted.text.split('\n').filter((l) => !l.startsWith('#')).join('\n'));
   }, 60_000);
 
   // test/sim/bugs.test.ts: B20, default seed 2, fails I16 at step 5246 after two endpoint changes and a crash.
