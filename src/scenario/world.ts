@@ -4,7 +4,9 @@
 // step (an action with no delay runs right there, between two simulator steps, and says so in the
 // step's trace detail), timeouts, point assertions, and the end assertions. A timeline failure is
 // a failure with id SCENARIO naming `file:line`. It is a WorldFactory, so `SeedRun` runs it like
-// any seed and its trace replays.
+// any seed and its trace replays. With `free.injector: shadow` (files saved from a trace), an `at`
+// action due at one of the shadow injector's ticks runs inside that tick instead of as its own
+// event, so the run's events line up with the seed's fuzz run.
 import type { Failure } from '../check/catalog.ts';
 import type { CheckedWorld, WorldFactory } from '../check/checked_world.ts';
 import { ClusterChecker } from '../check/cluster_world.ts';
@@ -37,7 +39,7 @@ class Timeline {
   private readonly pending: Failure[] = [];
 
   /** Shadow injector: `at` actions not yet run, by time (their own events, until a tick claims them). */
-  private readonly byTime = new Map<number, { i: number; e: SimEvent | null }[]>();
+  private readonly byTime = new Map<number, { i: number; e: SimEvent }[]>();
   /** Shadow injector: actions the tick at this time runs inside its step. */
   private readonly claimed = new Map<number, number[]>();
 
@@ -65,7 +67,7 @@ class Timeline {
     const due = this.byTime.get(at);
     if (due === undefined) return;
     this.byTime.delete(at);
-    for (const x of due) if (x.e !== null) this.c.kernel.cancelEvent(x.e);
+    for (const x of due) this.c.kernel.cancelEvent(x.e);
     this.claimed.set(at, due.map((x) => x.i));
   }
 
