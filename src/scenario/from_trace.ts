@@ -19,7 +19,7 @@ import { buildId } from '../trace/build_info.ts';
 import { TOOL_VERSION, type Trace } from '../trace/format.ts';
 import { writeFileAtomic } from '../trace/writer.ts';
 import { FINDING_IDS, INVARIANT_IDS } from './names.ts';
-import { parseScenarioText } from './parse.ts';
+import { parseScenarioText, ScenarioError } from './parse.ts';
 import { describeOutcome, loadScenario, runScenarioSeed } from './runner.ts';
 
 /** A trace that cannot become a scenario (not a seeded run, not failing, an outcome no `expect` can state). */
@@ -212,7 +212,7 @@ export function scenarioFromTrace(trace: Trace, source: string): ConvertedTrace 
     '# durable regression (conditions instead of times, only the faults that matter, several seeds),',
     '# see docs/scenarios.md, "From a failure to a regression".',
     `name: ${name}`,
-    `description: "seed ${h.seed} (${h.profile}${h.bugs.length > 0 ? `, ${h.bugs.join(' ')}` : ''}) ${exp.what}, saved from its trace"`,
+    `description: ${JSON.stringify(`seed ${h.seed} (${h.profile}${h.bugs.length > 0 ? `, ${h.bugs.join(' ')}` : ''}) ${exp.what}, saved from its trace`)}`,
     `tags: [from-trace, seed-${h.seed}]`,
     'cluster:',
     `  servers: [${servers.join(', ')}]`,
@@ -236,9 +236,9 @@ export function scenarioFromTrace(trace: Trace, source: string): ConvertedTrace 
     const k = (ids.get(base) ?? 0) + 1;
     ids.set(base, k);
     const fields = f.fields.map(([key, v]) => `, ${key}: ${v}`).join('');
-    L.push(`  - {id: ${k === 1 ? base : `${base}-${k}`}, at: ${seconds(f.t)}, do: ${f.do}${fields}, note: "trace step ${f.step}: ${f.detail}"}`);
+    L.push(`  - {id: ${k === 1 ? base : `${base}-${k}`}, at: ${seconds(f.t)}, do: ${f.do}${fields}, note: ${JSON.stringify(`trace step ${f.step}: ${f.detail}`)}}`);
   }
-  for (const u of unconverted) L.push(`  # not stated (this converter does not know the step): ${u}`);
+  for (const u of unconverted) L.push(`  # not stated (this converter does not know the step): ${u.replace(/\n/g, ' ')}`);
   L.push(
     'free:',
     '  seeds: 1',
@@ -254,7 +254,10 @@ export function scenarioFromTrace(trace: Trace, source: string): ConvertedTrace 
     `expect: ${exp.text}`,
   );
   const text = L.join('\n') + '\n';
-  parseScenarioText(text, `${name}.yaml`); // a converter bug, not bad input, if this throws
+  try { parseScenarioText(text, `${name}.yaml`); } catch (e) {
+    if (!(e instanceof ScenarioError)) throw e;
+    throw new TraceConversionError(`the scenario written for this trace does not parse (a bug in swsim's converter, please report it): ${e.message}`);
+  }
   return { text, name, seed: h.seed, faults, expect: exp.text, unconverted };
 }
 

@@ -120,6 +120,14 @@ describe('what cannot become a scenario', () => {
     expect(() => scenarioFromTrace(sc, 's.jsonl')).toThrow(/scenario run/);
   });
 
+  it('a fault detail with quotes (upstream\'s refused manual promote) is quoted in the note', () => {
+    const detail = 'manual promote refused: block volume "vol1": primary_alive';
+    const t: Trace = { ...base, steps: [{ type: 'step', step: 1, t: 500, actor: 'fault', kind: 'fault.tick', detail, fp: '0' }, ...base.steps] };
+    const c = scenarioFromTrace(t, 'q.jsonl');
+    const sc = parseScenarioText(c.text, 'q.yaml');
+    expect(sc.timeline[0]).toMatchObject({ do: 'epoch_bump', at: 500, note: `trace step 1: ${detail}` });
+  });
+
   it('free.injector: shadow refuses the injector\'s own fault kinds under free.faults', () => {
     const text = 'name: x\nfree: {injector: shadow, faults: [drop, crash]}\n';
     expect(() => parseScenarioText(text, 'x.yaml')).toThrow(ScenarioError);
