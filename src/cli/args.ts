@@ -17,6 +17,8 @@ export interface FlagDef {
   /** What the value looks like in the help ("N", "DIR"); none for bool flags. */
   readonly value?: string;
   readonly help: string;
+  /** A one-letter alias (`o` for `-o FILE`). */
+  readonly short?: string;
 }
 
 export interface CommandSpec {
@@ -53,7 +55,12 @@ export function parseArgs(argv: readonly string[], spec: CommandSpec): Parsed {
   const flags: Record<string, string | number | boolean | string[]> = {};
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
+    let a = argv[i]!;
+    if (/^-[A-Za-z]$/.test(a)) {
+      const long = Object.keys(spec.flags).find((n) => spec.flags[n]!.short === a.slice(1));
+      if (long === undefined) throw new UsageError(`unknown flag ${a} (see 'swsim ${spec.name} --help')`);
+      a = `--${long}`;
+    }
     if (!a.startsWith('--')) { positional.push(a); continue; }
     const eq = a.indexOf('=');
     const name = eq < 0 ? a.slice(2) : a.slice(2, eq);
@@ -89,7 +96,8 @@ export function commandHelp(spec: CommandSpec): string {
   const names = Object.keys(spec.flags);
   const shown = names.map((n) => {
     const d = spec.flags[n]!;
-    return d.kind === 'bool' ? `--${n}` : `--${n} ${d.value ?? 'X'}`;
+    const alias = d.short === undefined ? '' : `-${d.short}, `;
+    return d.kind === 'bool' ? `${alias}--${n}` : `${alias}--${n} ${d.value ?? 'X'}`;
   });
   const width = Math.max(0, ...shown.map((s) => s.length));
   const lines = [`usage: swsim ${spec.name}${spec.args !== '' ? ` ${spec.args}` : ''}${names.length > 0 ? ' [flags]' : ''}`, '', spec.summary];

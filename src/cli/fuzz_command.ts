@@ -7,6 +7,8 @@
 // interrupted. Output paths are checked before the first seed. Wall-clock time is read here for
 // reporting only; it never influences a run.
 import chalk from 'chalk';
+import { reproductionText, saveScenarioFromTrace, TraceConversionError } from '../scenario/from_trace.ts';
+import { parseTrace } from '../trace/reader.ts';
 import { join } from 'node:path';
 import { writeFileAtomic, removeOrphanTemps } from '../trace/writer.ts';
 import { parseArgs, positive, UsageError, type CommandSpec } from './args.ts';
@@ -35,10 +37,12 @@ export const FUZZ: CommandSpec = {
     traces: { kind: 'string', value: 'DIR', help: 'folder for failing traces (default traces/), checked before the first seed' },
     'max-failures': { kind: 'int', value: 'N', help: 'stop handing out seeds after N failing seeds' },
     junit: { kind: 'string', value: 'FILE', help: 'also write a JUnit XML report (one case per failing seed, a summary case)' },
+    'save-scenarios': { kind: 'string', value: 'DIR', help: 'also save each failing seed as a scenario file DIR/seed-S-ID.yaml (its faults as timeline actions), run it and say whether it reproduces' },
     'check-determinism': { kind: 'bool', help: 'run every seed twice in two separate worker threads and compare the traces byte for byte (needs --seeds)' },
     json: { kind: 'bool', help: 'print one JSON object with the totals, every failure and every finding instead of text' },
   },
-  notes: 'A failing seed prints its seed, invariant, step and replay command; its trace goes to DIR/seed-S-ID.jsonl.\nCtrl-C stops within a few thousand steps and writes the interrupted seeds\' partial traces.',
+  notes: 'A failing seed prints its seed, invariant, step and replay command; its trace goes to DIR/seed-S-ID.jsonl\n'
+    + '(with --save-scenarios, also a scenario file, run once to check that it reproduces).\nCtrl-C stops within a few thousand steps and writes the interrupted seeds\' partial traces.',
 };
 
 function merge(into: Record<string, number>, from: Readonly<Record<string, number>>): void {
@@ -48,6 +52,28 @@ function merge(into: Record<string, number>, from: Readonly<Record<string, numbe
 /** The closing line: the plain "N passed, N failed" CI reads, ", N incomplete" only when some were. */
 export function summaryLine(passed: number, failed: number, incomplete: number): string {
   return `${passed} passed, ${failed} failed${incomplete > 0 ? `, ${incomplete} incomplete` : ''}`;
+}
+
+/** A failing seed saved as a scenario file (--save-scenarios), and what running it showed. */
+interface SavedScenario {
+  readonly file: string | null;
+  readonly reproduces: boolean;
+  readonly stepForStep: boolean;
+  readonly seen: string;
+  /** Why no file was written (the failure cannot be stated as an expectation). */
+  readonly error?: string;
+  /** One line for the text output. */
+  readonly text: string;
+}
+
+function saveScenario(traceText: string, traceFile: string, file: string): SavedScenario {
+  try {
+    const { converted, reproduction: r } = saveScenarioFromTrace(parseTrace(traceFile, traceText), traceFile, file);
+    return { file, reproduces: r.reproduces, stepForStep: r.stepForStep, seen: r.seen, text: `${file} (${converted.faults.length} fault(s)), ${reproductionText(r, true)}` };
+  } catch (e) {
+    if (!(e instanceof TraceConversionError)) throw e;
+    return { file: null, reproduces: false, stepForStep: false, seen: '', error: e.message, text: `not saved: ${e.message}` };
+  }
 }
 
 /** `--shard i/n` → [i, n], 1 <= i <= n. */
@@ -90,6 +116,11 @@ export async function runFuzzCommand(argv: string[], io: Io): Promise<number> {
   prepareTraceDir('--traces', tracesDir);
   if (junit !== undefined) prepareTraceFile('--junit', junit, io);
   removeOrphanTemps(tracesDir);
+  const scenariosDir = flags['save-scenarios'] as string | undefined;
+  if (scenariosDir !== undefined) {
+    prepareTraceDir('--save-scenarios', scenariosDir, 'the scenario files');
+    removeOrphanTemps(scenariosDir);
+  }
 
   let interrupted = false;
   const offInterrupt = io.onInterrupt(() => { interrupted = true; });
@@ -108,7 +139,7 @@ export async function runFuzzCommand(argv: string[], io: Io): Promise<number> {
   const findings: Record<string, number> = {};
   const findingRuns: { seed: number; invariant: string; step: number; message: string }[] = [];
   const coverage: Record<string, number> = {};
-  const failures: (JUnitFailure & { trace: string })[] = [];
+  const failures: (JUnitFailure & { trace: string; scenario?: SavedScenario })[] = [];
   const cutShort: { seed: number; steps: number }[] = [];
   const total = count === Number.MAX_SAFE_INTEGER ? null : Math.ceil((count - (shard[0] - 1)) / shard[1]);
   const progress = new Progress(io, io.stderrIsTTY && io.env['CI'] !== 'true', !json);
@@ -136,9 +167,13 @@ export async function runFuzzCommand(argv: string[], io: Io): Promise<number> {
       failed += 1;
       const file = join(tracesDir, `seed-${o.seed}-${o.failure.id}.jsonl`);
       if (o.trace !== null) writeFileAtomic(file, o.trace);
-      failures.push({ seed: o.seed, invariant: o.failure.id, step: o.failure.step, message: o.failure.message, trace: file, replay: replayCommand(file) });
+      const scenario = scenariosDir === undefined || o.trace === null ? undefined : saveScenario(o.trace, file, join(scenariosDir, `seed-${o.seed}-${o.failure.id}.yaml`));
+      failures.push({ seed: o.seed, invariant: o.failure.id, step: o.failure.step, message: o.failure.message, trace: file, replay: replayCommand(file), ...(scenario === undefined ? {} : { scenario }) });
       progress.clear();
-      if (!json) io.err(`${chalk.red('FAIL')} seed ${o.seed} ${chalk.bold(o.failure.id)} at step ${o.failure.step}: ${o.failure.message}\n     replay: ${replayCommand(file)}\n`);
+      if (!json) {
+        io.err(`${chalk.red('FAIL')} seed ${o.seed} ${chalk.bold(o.failure.id)} at step ${o.failure.step}: ${o.failure.message}\n     replay: ${replayCommand(file)}\n`);
+        if (scenario !== undefined) io.err(`     scenario: ${scenario.text}\n`);
+      }
     } else if (o.status === 'incomplete') {
       incomplete += 1;
       cutShort.push({ seed: o.seed, steps: o.steps });
@@ -166,7 +201,10 @@ export async function runFuzzCommand(argv: string[], io: Io): Promise<number> {
     io.out(JSON.stringify({
       runs, passed, failed, incomplete, interrupted, steps, stepsPerSec: Math.round(steps / (wallMs / 1000)), simulatedMs, wallMs,
       findings, coverage,
-      failures: failures.map(({ seed, invariant, step, trace, message }) => ({ seed, invariant, step, trace, message })),
+      failures: failures.map(({ seed, invariant, step, trace, message, scenario }) => ({
+        seed, invariant, step, trace, message,
+        ...(scenario === undefined ? {} : { scenario: { file: scenario.file, reproduces: scenario.reproduces, stepForStep: scenario.stepForStep, seen: scenario.seen, ...(scenario.error === undefined ? {} : { error: scenario.error }) } }),
+      })),
       findingRuns,
       incompleteRuns: cutShort,
     }) + '\n');

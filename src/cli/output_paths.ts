@@ -49,20 +49,20 @@ function probeDir(flag: string, shown: string, dir: string): void {
   }
 }
 
-/** Prepare the folder failing traces go to; exit 2 (UsageError) when it cannot be written. */
-export function prepareTraceDir(flag: string, dir: string): void {
+/** Prepare the folder failing traces (or saved scenarios) go to; exit 2 (UsageError) when it cannot be written. */
+export function prepareTraceDir(flag: string, dir: string, what = 'the trace files'): void {
   refusePseudo(flag, dir);
   const k = kindOf(dir);
-  if (k === 'file' || k === 'other') throw new UsageError(`${flag} ${dir}: is a file, expected a folder for the trace files`);
+  if (k === 'file' || k === 'other') throw new UsageError(`${flag} ${dir}: is a file, expected a folder for ${what}`);
   probeDir(flag, dir, dir);
 }
 
 /** Prepare the file a trace goes to; says on stderr when it had to create the folder. */
-export function prepareTraceFile(flag: string, file: string, io: Io): void {
+export function prepareTraceFile(flag: string, file: string, io: Io, example = 'trace.jsonl'): void {
   refusePseudo(flag, file);
-  if (file.endsWith('/')) throw new UsageError(`${flag} ${file}: names a folder, expected a file name such as ${file}trace.jsonl`);
+  if (file.endsWith('/')) throw new UsageError(`${flag} ${file}: names a folder, expected a file name such as ${file}${example}`);
   const k = kindOf(file);
-  if (k === 'dir') throw new UsageError(`${flag} ${file}: is a folder, expected a file name such as ${file}/trace.jsonl`);
+  if (k === 'dir') throw new UsageError(`${flag} ${file}: is a folder, expected a file name such as ${file}/${example}`);
   if (k === 'other') throw new UsageError(`${flag} ${file}: is not a regular file`);
   const dir = dirname(file) || '.';
   const dk = kindOf(dir);

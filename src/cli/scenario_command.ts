@@ -2,31 +2,71 @@
 // schema.json excluded), one line per scenario and seed, then "N passed, N failed". A seed whose
 // outcome differs from the file's `expect` (or whose assertion or timeout failed) writes its
 // trace to --traces (default traces/), replayable with `swsim replay`. Bad files exit 2 with
-// `file:line:column: ...`; a mismatch exits 1.
+// `file:line:column: ...`; a mismatch exits 1. `--from-trace TRACE -o FILE` turns a failing seeded
+// run's trace into a scenario file instead (src/scenario/from_trace.ts) and runs it to say whether
+// it reproduces.
 import chalk from 'chalk';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { isKnownBug } from '../check/bug_catalog.ts';
 import { ScenarioError } from '../scenario/parse.ts';
 import { loadScenario, runScenarioSeed, type LoadedScenario, type SeedVerdict } from '../scenario/runner.ts';
+import { faultSummary, reproductionText, saveScenarioFromTrace, TraceConversionError } from '../scenario/from_trace.ts';
+import { readTrace } from '../trace/reader.ts';
 import { writeTraceAtomic } from '../trace/writer.ts';
 import { parseArgs, UsageError, type CommandSpec } from './args.ts';
 import type { Io } from './io.ts';
-import { prepareTraceDir } from './output_paths.ts';
+import { prepareTraceDir, prepareTraceFile } from './output_paths.ts';
 import { replayCommand } from './run_flags.ts';
 
 export const SCENARIO: CommandSpec = {
   name: 'scenario',
   args: 'PATH...',
-  summary: 'Run scenario files (folders recursively) and check each seed against its expectation.',
+  summary: 'Run scenario files (folders recursively) and check each seed against its expectation; or, with --from-trace TRACE -o FILE, save a failing run as a scenario file.',
   flags: {
     seeds: { kind: 'int', value: 'N', help: 'seeds per scenario (overrides free.seeds)' },
     traces: { kind: 'string', value: 'DIR', help: 'where traces of failing seeds go (default traces/)' },
     json: { kind: 'bool', help: 'print one JSON object: passed, failed, scenarios[{file, name, seeds[{seed, ok, message, trace}]}]' },
     bug: { kind: 'list', value: 'ID', help: 'switch a known bug on (repeatable), on top of cluster.bugs' },
+    'from-trace': { kind: 'string', value: 'TRACE', help: 'instead of running files: turn a failing seeded run\'s trace into a scenario file (needs -o), then run it and say whether it reproduces' },
+    output: { kind: 'string', value: 'FILE', short: 'o', help: 'with --from-trace: the scenario file to write (.yaml or .yml)' },
   },
-  notes: 'Exit 0 when every seed matches its expectation, 1 otherwise, 2 on a bad file or flag.',
+  notes: 'Exit 0 when every seed matches its expectation, 1 otherwise, 2 on a bad file or flag.\n'
+    + 'swsim scenario --from-trace TRACE -o FILE: exit 0 when the written file reproduces the trace\'s outcome, 1 when it\n'
+    + 'does not (the file is still written), 2 for a bad trace or one with no failure or finding to expect.',
 };
+
+/** `swsim scenario --from-trace TRACE -o FILE`: convert, write, run the written file, say what it showed. */
+function fromTrace(flags: Record<string, unknown>, positional: string[], io: Io): number {
+  const source = flags['from-trace'] as string;
+  if (positional.length > 0) throw new UsageError(`--from-trace ${source}: takes no scenario paths, got '${positional[0]}'`);
+  for (const f of ['seeds', 'bug', 'traces']) {
+    if (flags[f] !== undefined) throw new UsageError(`--${f} with --from-trace: the saved file runs the trace's own seed and bugs, expected no --${f}`);
+  }
+  const out = flags['output'] as string | undefined;
+  if (out === undefined) throw new UsageError(`--from-trace ${source}: needs -o FILE, the scenario file to write`);
+  if (!/\.ya?ml$/.test(out)) throw new UsageError(`-o ${out}: expected a .yaml or .yml file name (the scenario is written as YAML with comments)`);
+  const trace = readTrace(source);
+  prepareTraceFile('-o', out, io, 'scenario.yaml');
+  let saved;
+  try { saved = saveScenarioFromTrace(trace, source, out); } catch (e) {
+    if (e instanceof TraceConversionError) { io.err(`swsim scenario: ${source}: ${e.message}\n`); return 2; }
+    throw e;
+  }
+  const { converted: c, reproduction: r } = saved;
+  if (flags['json'] === true) {
+    io.out(JSON.stringify({
+      file: out, name: c.name, seed: c.seed, expect: c.expect,
+      faults: c.faults.map((f) => ({ step: f.step, t: f.t, do: f.do, detail: f.detail })), unconverted: c.unconverted,
+      reproduces: r.reproduces, stepForStep: r.stepForStep, ...(r.firstDifference === undefined ? {} : { firstDifference: r.firstDifference }), seen: r.seen,
+    }) + '\n');
+  } else {
+    io.out(`wrote ${out}: scenario ${c.name}, seed ${c.seed}, ${c.faults.length} fault(s) (${faultSummary(c)}), expect ${c.expect}\n`);
+    for (const u of c.unconverted) io.out(`  ${chalk.yellow('not stated')}: ${u}\n`);
+    io.out(`${r.reproduces ? chalk.green(out) : chalk.red(out)}: ${reproductionText(r)}\n`);
+  }
+  return r.reproduces ? 0 : 1;
+}
 
 function collect(path: string, out: string[]): void {
   let st;
@@ -42,6 +82,8 @@ function collect(path: string, out: string[]): void {
 
 export async function runScenarioCommand(argv: string[], io: Io): Promise<number> {
   const { flags, positional } = parseArgs(argv, SCENARIO);
+  if (flags['from-trace'] !== undefined) return fromTrace(flags, positional, io);
+  if (flags['output'] !== undefined) throw new UsageError('-o/--output goes with --from-trace TRACE (running scenario files writes no scenario)');
   if (positional.length === 0) throw new UsageError('scenario needs at least one file or folder');
   const seedsFlag = flags['seeds'] as number | undefined;
   if (seedsFlag !== undefined && seedsFlag < 1) throw new UsageError(`--seeds ${seedsFlag}: expected at least 1`);

@@ -144,6 +144,7 @@ export const Generate = z.strictObject({
   trim_permille: Permille.default(0),
   read_permille: Permille.default(150),
   max_write_blocks: z.number().int().min(1).max(16).default(1),
+  think_max: Duration.optional().describe("the client's think time is uniform in [1ms, think_max]; default about 2000/rate ms (files saved from a trace state the seed's exactly)"),
   idle_quiet: z.boolean().default(false).describe('no SyncCache in the quiet phase (else one every 2s)'),
 });
 
@@ -248,6 +249,8 @@ export const Free = z.strictObject({
   first_seed: z.number().int().min(0).default(1),
   profile: z.enum(PROFILES).default('default').describe('the profile whose ranges free fault kinds draw from'),
   faults: z.array(z.enum(FAULT_KINDS)).default([]).describe('fault kinds the seed may still draw; all others are off'),
+  injector: z.enum(['off', 'shadow']).default('off')
+    .describe("shadow: the seed's fault injector ticks and draws as in its fuzz run but applies nothing (the timeline does), so the seed's other draws line up; for files saved from a trace"),
 });
 
 export const Run = z.strictObject({

@@ -6,9 +6,10 @@
 // parse.ts turns paths into line:column.
 import { formatDuration } from './duration.ts';
 import {
-  CANDIDATE_INVARIANTS, CATCHUP_STEPS, DATAGRAM_KINDS, EXECUTOR_MAX_STEPS, NON_SERVER_HOSTS, REBUILD_STEPS, STREAM_KINDS,
+  CANDIDATE_INVARIANTS, FAULT_KINDS, CATCHUP_STEPS, DATAGRAM_KINDS, EXECUTOR_MAX_STEPS, NON_SERVER_HOSTS, REBUILD_STEPS, STREAM_KINDS,
 } from './names.ts';
 import type { Scenario, ScenarioAssertion, ScenarioCondition } from './schema.ts';
+import { INJECTOR_KINDS } from './setup.ts';
 import { didYouMean } from './suggest.ts';
 
 export type Path = readonly (string | number)[];
@@ -186,6 +187,9 @@ export function semanticIssues(s: Scenario): SemanticIssue[] {
   }
   s.free.faults.forEach((f, i) => {
     if (s.free.faults.indexOf(f) !== i) out.push({ path: ['free', 'faults', i], message: `fault kind "${f}" is listed twice, expected each kind once` });
+    if (s.free.injector === 'shadow' && INJECTOR_KINDS.has(f)) {
+      out.push({ path: ['free', 'faults', i], message: `fault kind "${f}" is the injector's, and free.injector: shadow applies none of its draws, expected only ${FAULT_KINDS.filter((k) => !INJECTOR_KINDS.has(k)).join(', ')} with a shadow injector` });
+    }
   });
   return out;
 }

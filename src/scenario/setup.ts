@@ -12,7 +12,10 @@ export function clusterSetup(sc: Scenario): ClusterSetup {
   const c = sc.cluster;
   const g = sc.workload.generate;
   const on = new Set<string>(sc.free.faults);
-  const rate = (kind: string, drawn: number): number => (on.has(kind) ? drawn : 0);
+  // A shadow injector draws with the seed's own injector rates (it applies nothing: the timeline
+  // does), so its ticks and every other draw line up with the seed's fuzz run.
+  const shadow = sc.free.injector === 'shadow';
+  const rate = (kind: string, drawn: number): number => (on.has(kind) || (shadow && INJECTOR_KINDS.has(kind)) ? drawn : 0);
   const legacy = c.legacy_replica === undefined ? null : c.servers.indexOf(c.legacy_replica);
   return {
     plan: (d: FaultPlan): FaultPlan => ({
@@ -21,8 +24,8 @@ export function clusterSetup(sc: Scenario): ClusterSetup {
       replicas: c.servers.length - 1,
       faultPhaseMs: sc.run.fault_phase,
       quietPhaseMs: sc.run.quiet_phase,
-      // The client's think time is uniform in [1, interval]: a mean of about 1/rate.
-      writeIntervalMs: g === undefined ? 1000 : Math.max(1, Math.round(2000 / g.rate) - 1),
+      // The client's think time is uniform in [1, interval]: a mean of about 1/rate (think_max: exact).
+      writeIntervalMs: g === undefined ? 1000 : g.think_max ?? Math.max(1, Math.round(2000 / g.rate) - 1),
       syncPermille: g?.sync_permille ?? 0,
       trimPermille: g?.trim_permille ?? 0,
       latencyMin: c.latency.min,
@@ -31,9 +34,11 @@ export function clusterSetup(sc: Scenario): ClusterSetup {
       dropPermille: rate('drop', d.dropPermille),
       duplicatePermille: rate('duplicate', d.duplicatePermille),
       reorderPermille: rate('reorder', d.reorderPermille),
-      partitionPermille: on.has('partition') || on.has('isolate_primary') ? d.partitionPermille : 0,
-      isolatePermille: on.has('isolate_primary') ? (on.has('partition') ? 250 : 1000) : 0,
-      plainPartitions: on.has('partition'),
+      ...(shadow ? {} : {
+        partitionPermille: on.has('partition') || on.has('isolate_primary') ? d.partitionPermille : 0,
+        isolatePermille: on.has('isolate_primary') ? (on.has('partition') ? 250 : 1000) : 0,
+        plainPartitions: on.has('partition'),
+      }),
       crashPermille: rate('crash', d.crashPermille),
       newAddressPermille: rate('new_address', d.newAddressPermille),
       pausePermille: rate('pause', d.pausePermille),
@@ -59,8 +64,12 @@ export function clusterSetup(sc: Scenario): ClusterSetup {
     legacyReplica: legacy,
     clientTimeoutMs: sc.workload.client_timeout,
     client: g === undefined ? null : { fromMs: g.from, untilMs: g.until ?? sc.run.fault_phase, readPermille: g.read_permille },
+    shadowInjector: shadow,
   };
 }
+
+/** Fault kinds the injector's ticks draw (a shadow injector draws them at the seed's rates). */
+export const INJECTOR_KINDS: ReadonlySet<string> = new Set(['partition', 'isolate_primary', 'crash', 'new_address', 'pause', 'epoch_bump', 'endpoint_change']);
 
 /** Datagram message kinds → the simulator's datagram event kinds (src/sim: ideal_control, node rpc, cluster client). */
 export const DATAGRAM_EVENT: Readonly<Record<string, string>> = {

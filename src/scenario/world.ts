@@ -4,11 +4,14 @@
 // step (an action with no delay runs right there, between two simulator steps, and says so in the
 // step's trace detail), timeouts, point assertions, and the end assertions. A timeline failure is
 // a failure with id SCENARIO naming `file:line`. It is a WorldFactory, so `SeedRun` runs it like
-// any seed and its trace replays.
+// any seed and its trace replays. With `free.injector: shadow` (files saved from a trace), an `at`
+// action due at one of the shadow injector's ticks runs inside that tick instead of as its own
+// event, so the run's events line up with the seed's fuzz run.
 import type { Failure } from '../check/catalog.ts';
 import type { CheckedWorld, WorldFactory } from '../check/checked_world.ts';
 import { ClusterChecker } from '../check/cluster_world.ts';
 import { Cluster } from '../sim/cluster.ts';
+import type { SimEvent } from '../sim/kernel.ts';
 import { isProfileName } from '../sim/profile.ts';
 import { execute, runOps } from './actions.ts';
 import { evaluate } from './conditions.ts';
@@ -35,13 +38,44 @@ class Timeline {
   private armed: Armed[] = [];
   private readonly pending: Failure[] = [];
 
+  /** Shadow injector: `at` actions not yet run, by time (their own events, until a tick claims them). */
+  private readonly byTime = new Map<number, { i: number; e: SimEvent }[]>();
+  /** Shadow injector: actions the tick at this time runs inside its step. */
+  private readonly claimed = new Map<number, number[]>();
+
   constructor(private readonly sc: Scenario, private readonly file: string, private readonly loc: ScenarioLocations,
     private readonly c: Cluster, private readonly v: ScenarioView) {
+    const shadow = sc.free.injector === 'shadow';
     sc.timeline.forEach((a, i) => {
-      if (a.at !== undefined) c.kernel.schedule(a.at, 'scenario', `scenario.${a.do}`, () => this.trigger(i));
-      else if (a.when !== undefined && !('after' in a.when)) this.armed.push({ i, a, when: a.when, since: 0 });
+      if (a.at !== undefined) {
+        const e = c.kernel.schedule(a.at, 'scenario', `scenario.${a.do}`, () => this.trigger(i));
+        if (shadow) this.byTime.set(a.at, [...(this.byTime.get(a.at) ?? []), { i, e }]);
+      } else if (a.when !== undefined && !('after' in a.when)) this.armed.push({ i, a, when: a.when, since: 0 });
     });
+    if (shadow) {
+      // An action due at one of the shadow injector's ticks runs inside that tick's step, where the
+      // seed's injector applied its fault, instead of as a step of its own: the run's events then
+      // line up with the seed's fuzz run step for step.
+      c.shadowHooks = { nextTick: (at) => this.claim(at), atTick: () => this.runClaimed(c.now()) };
+      const first = c.nextTickAt();
+      if (first !== null) this.claim(first);
+    }
     if (sc.workload.ops.length > 0) c.kernel.schedule(sc.workload.start, 'client', 'client.script', () => runOps(c, sc.workload.ops));
+  }
+
+  private claim(at: number): void {
+    const due = this.byTime.get(at);
+    if (due === undefined) return;
+    this.byTime.delete(at);
+    for (const x of due) this.c.kernel.cancelEvent(x.e);
+    this.claimed.set(at, due.map((x) => x.i));
+  }
+
+  private runClaimed(now: number): void {
+    const due = this.claimed.get(now);
+    if (due === undefined) return;
+    this.claimed.delete(now);
+    for (const i of due) this.trigger(i);
   }
 
   private label(i: number): string {

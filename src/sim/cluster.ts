@@ -64,6 +64,20 @@ export interface ClusterSetup {
   readonly clientTimeoutMs: number;
   /** The generated load: start time, stop time, read share; null = no generated load. */
   readonly client: { readonly fromMs: number; readonly untilMs: number; readonly readPermille: number } | null;
+  /**
+   * The shadow injector (`free.injector: shadow`, files saved from a trace): the fault injector
+   * ticks and draws every decision exactly as in a seeded run, so every other draw and event lines
+   * up with the seed's, but applies none of them; the scenario's timeline applies the faults.
+   */
+  readonly shadowInjector?: boolean;
+}
+
+/** What a shadow injector tells the scenario timeline (Cluster.shadowHooks). */
+export interface ShadowHooks {
+  /** Inside a tick step, after the injector's draws: run the timeline's actions due now. */
+  atTick(): void;
+  /** The injector scheduled its next tick at this virtual time. */
+  nextTick(at: number): void;
 }
 
 export function splitBugs(ids: readonly string[]): Bugs {
@@ -93,6 +107,12 @@ export class Cluster implements World {
   readonly ideal: IdealControl;
   private readonly endAt: number;
   private quiet = false;
+  /** Shadow injector (ClusterSetup.shadowInjector): draw, apply nothing, let the timeline act. */
+  private readonly shadow: boolean;
+  /** Set by a scenario timeline when the injector is a shadow. */
+  shadowHooks: ShadowHooks | null = null;
+  /** Virtual time of the injector's next tick (null when none is scheduled). */
+  private nextTick: number | null = null;
   /** Per LSN, the first primary incarnation (`server#inc@epoch`) that allocated it... */
   private readonly allocatedBy = new Map<number, string>();
   /** ...and the LSNs a different primary incarnation allocated again: forks (H21). */
@@ -106,6 +126,7 @@ export class Cluster implements World {
     const c = opts.chooser;
     this.kernel = new Kernel(c);
     const setup = opts.setup;
+    this.shadow = setup?.shadowInjector === true;
     const drawn = drawFaultPlan(opts.profile, c);
     this.plan = setup === undefined ? drawn : setup.plan(drawn);
     const p = this.plan;
@@ -171,7 +192,7 @@ export class Cluster implements World {
       else this.kernel.schedule(load.fromMs, 'client', 'client.start', () => this.client.start());
     }
     if (control === 'ideal') ideal.start();
-    if (p.faultTickMs > 0) this.kernel.schedule(p.faultTickMs, 'fault', 'fault.tick', () => this.faultTick());
+    if (p.faultTickMs > 0) this.scheduleTick(p.faultTickMs);
     this.kernel.schedule(p.faultPhaseMs, 'fault', 'fault.quiet', () => this.beginQuiet());
   }
 
@@ -270,47 +291,74 @@ export class Cluster implements World {
 
   // ---- faults -------------------------------------------------------------------------------
 
+  private scheduleTick(delay: number): void {
+    this.nextTick = this.kernel.now() + delay;
+    this.kernel.schedule(delay, 'fault', 'fault.tick', () => this.faultTick());
+    if (this.shadow) this.shadowHooks?.nextTick(this.nextTick);
+  }
+
+  /** Virtual time of the fault injector's next tick, or null when none is scheduled. */
+  nextTickAt(): number | null { return this.nextTick; }
+
+  /**
+   * One injector tick. A shadow injector (scenario files saved from a trace) makes exactly the
+   * same draws — the conditions it reads are evaluated before anything is applied — but applies
+   * nothing: the scenario's actions due now run in this step instead, where the fault would have.
+   */
   private faultTick(): void {
-    if (this.quiet) return;
+    this.nextTick = null;
+    const live = !this.shadow;
+    if (this.quiet) {
+      if (!live) this.shadowHooks?.atTick();
+      return;
+    }
     const c = this.opts.chooser;
     const p = this.plan;
+    const drew = (d: string): void => { if (live) this.detail = d; else this.note(`shadow injector drew: ${d} (not applied)`); };
     const down = this.nodes.filter((n) => !n.up());
     if (down.length === 0 && chance(c, 'fault.crash', p.crashPermille)) {
       const n = pick(c, 'fault.crash.node', this.nodes);
-      this.detail = `crash ${n.name}`;
-      n.crash();
+      drew(`crash ${n.name}`);
+      if (live) n.crash();
       // Upstream derives replication ports from the server's listen address and learns it only
       // at allocation; a new address is not modelled under the upstream control plane yet.
       const newAddr = chance(c, 'fault.new_address', p.newAddressPermille) && this.control.mode === 'ideal';
-      this.kernel.schedule(between(c, 'fault.restart_ms', 500, 8000), 'fault', 'fault.restart', () => this.restart(n, newAddr));
+      const restartMs = between(c, 'fault.restart_ms', 500, 8000);
+      if (live) this.kernel.schedule(restartMs, 'fault', 'fault.restart', () => this.restart(n, newAddr));
     } else if (chance(c, 'fault.partition', p.partitionPermille) && chance(c, 'fault.isolate', p.isolatePermille ?? 250)) {
-      this.isolatePrimary();
+      this.isolatePrimary(live, drew);
     } else if (p.plainPartitions !== false && chance(c, 'fault.partition', p.partitionPermille)) {
       const names = [...this.nodes.map((n) => n.name), 'master'];
       const a = pick(c, 'fault.partition.a', names);
       const b = pick(c, 'fault.partition.b', names.filter((x) => x !== a));
       const symmetric = chance(c, 'fault.partition.symmetric', 600);
-      this.detail = `partition ${a}${symmetric ? '<->' : '->'}${b}`;
-      this.network.partition(a, b, symmetric);
-      this.kernel.schedule(between(c, 'fault.heal_ms', 300, 6000), 'fault', 'fault.heal', () => { this.detail = `heal ${a}/${b}`; this.network.heal(a, b); });
+      drew(`partition ${a}${symmetric ? '<->' : '->'}${b}`);
+      if (live) this.network.partition(a, b, symmetric);
+      const healMs = between(c, 'fault.heal_ms', 300, 6000);
+      if (live) this.kernel.schedule(healMs, 'fault', 'fault.heal', () => { this.detail = `heal ${a}/${b}`; this.network.heal(a, b); });
     } else if (chance(c, 'fault.epoch', p.epochBumpPermille)) {
-      this.detail = this.control.bumpEpoch();
+      if (live) this.detail = this.control.bumpEpoch(); else drew('epoch bump');
     } else if (chance(c, 'fault.pause', p.pausePermille)) {
       const n = pick(c, 'fault.pause.node', this.nodes);
       const ms = between(c, 'fault.pause_ms', 200, 5000);
-      this.detail = `pause ${n.name} for ${ms} ms`;
-      n.pause(this.kernel.now() + ms);
-      this.marks.add('process_paused');
+      drew(`pause ${n.name} for ${ms} ms`);
+      if (live) {
+        n.pause(this.kernel.now() + ms);
+        this.marks.add('process_paused');
+      }
     } else if (chance(c, 'fault.endpoint', p.endpointChangePermille)) {
       const replicas = this.nodes.filter((n) => n.up() && n.serverID !== this.control.primaryServerID());
       if (replicas.length > 0 && this.control.mode === 'ideal') {
         const n = pick(c, 'fault.endpoint.node', replicas);
-        this.detail = `restart ${n.name} on a new address`;
-        n.crash();
-        this.restart(n, true);
+        drew(`restart ${n.name} on a new address`);
+        if (live) {
+          n.crash();
+          this.restart(n, true);
+        }
       }
     }
-    this.kernel.schedule(between(c, 'fault.tick_ms', p.faultTickMs / 2 | 0, p.faultTickMs * 2), 'fault', 'fault.tick', () => this.faultTick());
+    if (!live) this.shadowHooks?.atTick();
+    this.scheduleTick(between(c, 'fault.tick_ms', p.faultTickMs / 2 | 0, p.faultTickMs * 2));
   }
 
   /**
@@ -318,15 +366,17 @@ export class Cluster implements World {
    * than its lease: the master fails over while the old primary keeps acknowledging writes it cannot
    * replicate, so it rejoins with a tail of its own — the replica-ahead (truncation) and fork cases.
    */
-  private isolatePrimary(): void {
+  private isolatePrimary(live: boolean, drew: (d: string) => void): void {
     const c = this.opts.chooser;
     const p = this.primary();
     if (p === undefined || !p.up()) return;
     const others = [...this.nodes.filter((n) => n !== p).map((n) => n.name), 'master'];
-    for (const o of others) this.network.partition(p.name, o, true);
-    this.detail = `isolate primary ${p.name}`;
-    this.marks.add('primary_isolated');
-    this.kernel.schedule(between(c, 'fault.isolate_ms', 3500, 9000), 'fault', 'fault.heal', () => {
+    if (live) for (const o of others) this.network.partition(p.name, o, true);
+    drew(`isolate primary ${p.name}`);
+    if (live) this.marks.add('primary_isolated');
+    const healMs = between(c, 'fault.isolate_ms', 3500, 9000);
+    if (!live) return;
+    this.kernel.schedule(healMs, 'fault', 'fault.heal', () => {
       this.detail = `heal primary ${p.name}`;
       for (const o of others) this.network.heal(p.name, o);
     });

@@ -130,7 +130,7 @@ describe('valid scenarios', () => {
       },
       workload: { ops: [], start: 0, client_timeout: 8000 },
       timeline: [],
-      free: { seeds: 1, first_seed: 1, profile: 'default', faults: [] },
+      free: { seeds: 1, first_seed: 1, profile: 'default', faults: [], injector: 'off' },
       run: { fault_phase: 30_000, quiet_phase: 60_000, max_steps: 2_000_000, strict: false },
       expect: { outcome: 'pass' },
       assert: [],
