@@ -142,7 +142,7 @@ export async function runFuzzCommand(argv: string[], io: Io): Promise<number> {
   const failures: (JUnitFailure & { trace: string; scenario?: SavedScenario })[] = [];
   const cutShort: { seed: number; steps: number }[] = [];
   const total = count === Number.MAX_SAFE_INTEGER ? null : Math.ceil((count - (shard[0] - 1)) / shard[1]);
-  const progress = new Progress(io, io.stderrIsTTY && io.env['CI'] !== 'true', !json);
+  const progress = new Progress(io, io.stderrIsTTY && io.env['CI'] !== 'true', !json, started);
 
   const deliver = (o: SeedOutcome): void => {
     // After the N-th failing seed nothing more counts: seeds other workers were running then are

@@ -33,10 +33,13 @@ export function progressText(p: ProgressState): string {
 }
 
 export class Progress {
-  private last = 0;
+  private last: number;
   private drawn = false;
 
-  constructor(private readonly io: Io, private readonly live: boolean, private readonly enabled: boolean) {}
+  /** `startedAt`: the wall clock at the start (a plain line comes first after one interval). */
+  constructor(private readonly io: Io, private readonly live: boolean, private readonly enabled: boolean, startedAt = 0) {
+    this.last = live ? 0 : startedAt;
+  }
 
   /** Report if it is time to (`now` is the wall clock in ms). */
   update(p: ProgressState, now: number): void {
