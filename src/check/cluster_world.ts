@@ -262,16 +262,6 @@ function stallCause(c: Cluster, p: VolumeNode, n: VolumeNode, shipper: WALShippe
     ? divergenceCause(c, n, replicaImage, image, p.cfg.blockSize) : null;
   // The engine may be anywhere in a catch-up loop meanwhile (H27 below): probing or catching up.
   const inLoop = engineState === 'catching_up' || engineState === 'connecting';
-  // A shipper of a new group that never had a barrier is not reconnected proactively (the B29
-  // fix covers shippers with flushed progress); with no foreground I/O it stays Disconnected (or,
-  // with an idle client, Degraded after a failed bootstrap) although its replica holds the
-  // primary's content, or differs from it only for a proven cause (H26).
-  const idleShipper = shipper?.state() === 'disconnected' || (c.plan.idleQuiet && shipper?.state() === 'degraded');
-  if (shipper !== null && idleShipper && !shipper.hasFlushedProgress() && (engineState === 'in_sync' || inLoop)) {
-    const idle = ' (its shipper belongs to a new group and never had a barrier; without foreground I/O nothing bootstraps it';
-    if (holdsPrimaryContent) return `${idle}, although the replica holds the primary's content: finding H26)`;
-    if (diverged !== null) return `${idle}: finding H26; its content also differs from the primary's${diverged})`;
-  }
   // Only a barrier moves a replica's flushedLSN; a completed catch-up does not. A replica that
   // holds the primary's head but last had a barrier below it keeps reporting that flushedLSN, so
   // with no foreground I/O every re-delivered assignment plans the same catch-up again (H27). The
