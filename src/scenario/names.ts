@@ -32,7 +32,7 @@ export const DURABILITY_MODES = ['sync_all', 'sync_quorum', 'best_effort'] as co
  * in the failure message. The spec's hazards H1 and H3, and this project's H20–H30. The two
  * unnamed findings of the README (in-flight appends, barrier epoch after wait) have no id yet.
  */
-export const FINDING_IDS = nonEmpty(['H1', 'H3', 'H20', 'H21', 'H22', 'H23', 'H24', 'H25', 'H27', 'H28', 'H29', 'H30']);
+export const FINDING_IDS = nonEmpty(['H1', 'H3', 'H20', 'H21', 'H22', 'H23', 'H24', 'H25', 'H27', 'H28', 'H29', 'H30', 'H31', 'H32']);
 
 /**
  * Executor step labels in IO mode (the simulator's mode), in order: each is one sender call the
