@@ -35,6 +35,16 @@ const PINNED: readonly PinnedFinding[] = [
   { profile: 'crash', seed: 3385, invariant: 'E3', hazards: ['H32'] },
 ];
 
+/**
+ * Findings with no seed since the B29 fix was ported unnarrowed (f90ccf5bf; the chooser sequence
+ * and behaviour moved): none found in crash seeds 1-6000 (their previous pins: H30 crash 3537,
+ * H25 crash 391). Their classification code stays; pin a seed here again once one shows up.
+ */
+const NOT_REFOUND: readonly { readonly hazard: string; readonly invariant: string; readonly reason: string }[] = [
+  { hazard: 'H25', invariant: 'E1', reason: 'no crash seed in 1-6000 shows it (previously seed 391)' },
+  { hazard: 'H30', invariant: 'E2', reason: 'no crash seed in 1-6000 shows it (previously seed 3537)' },
+];
+
 function run(p: PinnedFinding): RunResult {
   return runSeed({ seed: p.seed, profile: p.profile, bugs: [], strict: false, maxSteps: DEFAULT_MAX_STEPS, record: false, check: true },
     makeClusterWorld, new RandomChooser(p.seed));
@@ -51,4 +61,5 @@ describe('end states classified as findings', () => {
       if (p.invariant !== 'E2') expect(f!.step).toBe(r.steps); // an end-of-run check (E2 also judges every client read)
     }, 30_000);
   }
+  for (const n of NOT_REFOUND) it.skip(`${n.invariant} reported as finding ${n.hazard}: ${n.reason}`, () => {});
 });
