@@ -267,15 +267,25 @@ function stallCause(c: Cluster, p: VolumeNode, n: VolumeNode, shipper: WALShippe
     ? divergenceCause(c, n, replicaImage, image, p.cfg.blockSize) : null;
   // The engine may be anywhere in a catch-up loop meanwhile (H27 below): probing or catching up.
   const inLoop = engineState === 'catching_up' || engineState === 'connecting';
-  // A shipper of a new group that never had a barrier is not reconnected proactively (the B29
-  // fix covers shippers with flushed progress); with no foreground I/O it stays Disconnected (or,
-  // with an idle client, Degraded after a failed bootstrap) although its replica holds the
-  // primary's content, or differs from it only for a proven cause (H26).
-  const idleShipper = shipper?.state() === 'disconnected' || (c.plan.idleQuiet && shipper?.state() === 'degraded');
-  if (shipper !== null && idleShipper && !shipper.hasFlushedProgress() && (engineState === 'in_sync' || inLoop)) {
-    const idle = ' (its shipper belongs to a new group and never had a barrier; without foreground I/O nothing bootstraps it';
-    if (holdsPrimaryContent) return `${idle}, although the replica holds the primary's content: finding H26)`;
-    if (diverged !== null) return `${idle}: finding H26; its content also differs from the primary's${diverged})`;
+  // The primary replaces its whole shipper group whenever a replica's address or role changes
+  // (SetReplicaAddrs). When another replica's role keeps flipping (a rebuild loop: rebuilding ->
+  // replica -> rebuilding on successive assignments), every assignment brings a new group whose
+  // shippers start Disconnected with no progress; the heartbeat's proactive reconnect (f90ccf5bf)
+  // starts, and the assignment answering that heartbeat replaces the group before it completes.
+  // With no foreground I/O no barrier runs either, so this replica's shipper never gets in sync
+  // although its replica holds the primary's content, or differs only for a proven cause (H34).
+  if (shipper !== null && shipper.state() !== 'in_sync' && !shipper.hasFlushedProgress() && (engineState === 'in_sync' || inLoop)
+    && (holdsPrimaryContent || diverged !== null)) {
+    const churn = groupChurn(c, p, n, shipper.dataAddr);
+    if (churn !== null) return ` (${churn}${holdsPrimaryContent ? ', although the replica holds the primary\'s content' : `; its content also differs from the primary's${diverged}`}: finding H34)`;
+  }
+  // A Disconnected shipper that live-shipped entries (bootstrap: Ship is allowed from
+  // Disconnected) has transport contact by HasTransportContact (shippedLSN > 0), so the proactive
+  // reconnect (f90ccf5bf TryReconnectAll) skips it; only a barrier makes it InSync, and an idle
+  // client sends none (H35).
+  if (shipper !== null && shipper.state() === 'disconnected' && shipper.hasTransportContact() && !shipper.hasFlushedProgress()
+    && (engineState === 'in_sync' || inLoop) && (holdsPrimaryContent || diverged !== null)) {
+    return ` (its shipper live-shipped up to LSN ${shipper.shippedLSN()} while Disconnected but never had a barrier; that counts as transport contact (HasTransportContact), so the proactive reconnect skips it, and without foreground I/O no barrier runs${holdsPrimaryContent ? ', although the replica holds the primary\'s content' : `; its content also differs from the primary's${diverged}`}: finding H35)`;
   }
   // Only a barrier moves a replica's flushedLSN; a completed catch-up does not. A replica that
   // holds the primary's head but last had a barrier below it keeps reporting that flushedLSN, so
@@ -313,6 +323,21 @@ function stallCause(c: Cluster, p: VolumeNode, n: VolumeNode, shipper: WALShippe
   return c.stuckOnEpochFence(n) ? FENCE_NOTE : null;
 }
 
+/**
+ * H34's evidence: in the quiet phase the primary replaced its shipper group because another
+ * replica's key changed, at least once cutting a proactive reconnect of `dataAddr` in flight, and
+ * kept doing so until the end (the last replacement within two heartbeat periods of it). The
+ * explanation, or null.
+ */
+function groupChurn(c: Cluster, p: VolumeNode, n: VolumeNode, dataAddr: string): string | null {
+  const quiet = p.groupReplacements.filter((g) => g.t >= c.plan.faultPhaseMs && g.changed.some((x) => !x.startsWith(`${n.serverID} `)));
+  const cut = quiet.filter((g) => g.cutReconnects.includes(dataAddr)).length;
+  const last = quiet[quiet.length - 1];
+  if (cut === 0 || last === undefined || c.now() - last.t > 2 * p.cfg.heartbeatMs) return null;
+  const others = [...new Set(quiet.flatMap((g) => g.changed).filter((x) => !x.startsWith(`${n.serverID} `)))].sort().join(', ');
+  return `its shipper never had a barrier: the primary replaced its shipper group ${quiet.length} times in the quiet phase (the last at ${last.t} ms) as another replica's role kept changing (${others}), each new group starting Disconnected; ${cut} proactive reconnect(s) of this shipper were cut by a replacement, and without foreground I/O no barrier runs`;
+}
+
 const FENCE_NOTE = ' (its receiver kept dropping older-epoch entries the catch-up streamed: catch-up cannot cross an epoch boundary, finding H20)';
 
 /** Why an in-sync replica's content differs, when the simulator can prove a target cause (a finding); else null. */
@@ -348,19 +373,22 @@ function divergenceCause(c: Cluster, n: VolumeNode, replica: Uint8Array, primary
 function lostAtFailover(c: Cluster, ackEpoch: number, ackLSN: number): string | null {
   if (c.plan.durability !== 'sync_quorum') return null;
   for (const f of c.control.failoverLog) {
-    if (f.epoch <= ackEpoch || f.promotedFlushedLSN >= ackLSN) continue;
+    const actual = c.failoverProgress.get(f.epoch) ?? [];
+    const held = (id: string): number => actual.find((a) => a.serverID === id)?.flushedLSN ?? 0;
+    // A promoted server that held the write (whatever it last reported) did not lose it.
+    if (f.epoch <= ackEpoch || f.promotedFlushedLSN >= ackLSN || held(f.promoted) >= ackLSN) continue;
     const promoted = `the failover to epoch ${f.epoch} promoted ${f.promoted} (flushedLSN ${f.promotedFlushedLSN})`;
     const rebuilding = f.skippedRebuilding.find((s) => s.flushedLSN >= ackLSN);
     if (rebuilding !== undefined) {
       return `${promoted} and passed over ${rebuilding.serverID}, which held it (flushedLSN ${rebuilding.flushedLSN}) but was being rebuilt — its shipper had counted toward the quorum while the engine rebuilt it: finding H28`;
     }
-    const holders = f.unavailable.filter((s) => s.flushedLSN >= ackLSN);
+    // A holder is an unavailable server that reported the write, or held it at the failover
+    // although its last report (older than the barrier) was below it.
+    const holders = f.unavailable.filter((s) => s.flushedLSN >= ackLSN || held(s.serverID) >= ackLSN);
     if (holders.length > 0) {
-      const list = holders.map((s) => `${s.serverID} (flushedLSN ${s.flushedLSN})`).join(', ');
+      const list = holders.map((s) => `${s.serverID} (flushedLSN ${s.flushedLSN >= ackLSN ? s.flushedLSN : `${held(s.serverID)}, last reported ${s.flushedLSN}`})`).join(', ');
       return `${promoted} while every server known to hold it was unavailable — ${list} — more failures at once than a quorum of three tolerates, and the master cannot know the committed LSN: finding H29`;
     }
-    const actual = c.failoverProgress.get(f.epoch) ?? [];
-    const held = (id: string): number => actual.find((a) => a.serverID === id)?.flushedLSN ?? 0;
     const stale = f.considered.find((s) => s.serverID !== f.promoted && s.flushedLSN < ackLSN && held(s.serverID) >= ackLSN);
     if (stale !== undefined) {
       return `${promoted} although ${stale.serverID} held it (flushedLSN ${held(stale.serverID)}): its last heartbeat, reporting ${stale.flushedLSN}, predated the barrier that made the write durable, and the master promotes by reported progress: finding H30`;

@@ -2,7 +2,8 @@
 // code or its control plane), not porting errors. Each id has one line saying what happens and
 // the control plane it was found under; the failure message names the id and its evidence, and
 // README's findings table and docs/findings.md explain each. The spec's hazards stop at H19;
-// H20 and above are this project's. Scenario files may `expect: {finding: ID}` for any id here.
+// H20 and above are this project's. H26 (an idle fresh shipper) was an artifact of a narrowed
+// port of the B29 fix and is gone (docs/findings.md). Scenario files may `expect: {finding: ID}` for any id here.
 
 export interface FindingInfo {
   readonly id: string;
@@ -22,7 +23,6 @@ export const FINDINGS: readonly FindingInfo[] = [
   F('H23', 'ideal', 'the flusher reclaims the WAL tail before it persists the checkpoint the status reports'),
   F('H24', 'ideal', 'a rebuild install leaves flushedLSN stale, so every handshake escalates again'),
   F('H25', 'ideal', 'a rebuild or catch-up racing live shipping applies older entries over newer ones'),
-  F('H26', 'ideal', 'a fresh shipper that never had a barrier is not reconnected proactively'),
   F('H27', 'ideal', 'an idle client: every re-delivered assignment plans the same catch-up again'),
   F('H28', 'ideal', 'sync_quorum: failover passes over the rebuilding replica that held a durable write'),
   F('H29', 'ideal', 'sync_quorum: every holder of a durable write is unavailable at a failover'),
@@ -30,6 +30,8 @@ export const FINDINGS: readonly FindingInfo[] = [
   F('H31', 'upstream', 'a restarted primary in RoleNone is re-promoted by a lease grant without replicas, or left in RoleNone, and serves writes unreplicated'),
   F('H32', 'upstream', 'the master lists a replica the primary was never told about, so it is never shipped to'),
   F('H33', 'upstream', 'a Rebuilding assignment with an empty rebuild address: the server never rebuilds'),
+  F('H34', 'ideal', 'shipper group churn: role flips of one replica rebuild the group and cut every proactive reconnect of another'),
+  F('H35', 'ideal', 'a shipper that live-shipped while Disconnected but never had a barrier counts as in contact, so the proactive reconnect skips it'),
 ];
 
 export const FINDING_IDS: readonly string[] = FINDINGS.map((f) => f.id);

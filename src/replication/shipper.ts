@@ -95,6 +95,18 @@ export class WALShipper {
   shippedLSN(): number { return this.shipped; }
   replicaFlushedLSN(): number { return this.replicaFlushed; }
   hasFlushedProgress(): boolean { return this.flushedProgress; }
+
+  /**
+   * HasTransportContact (f90ccf5bf): degraded or needing a rebuild, no; connecting, catching up
+   * or in sync, yes; otherwise (disconnected) only if it ever shipped or heard from the replica.
+   */
+  hasTransportContact(): boolean {
+    switch (this.st) {
+      case ReplicaState.Degraded: case ReplicaState.NeedsRebuild: return false;
+      case ReplicaState.Connecting: case ReplicaState.CatchingUp: case ReplicaState.InSync: return true;
+      default: return this.shipped > 0 || this.lastContact !== null;
+    }
+  }
   catchupFailures(): number { return this.catchupFails; }
   /** Virtual time of the last proven contact, null if none yet. */
   lastContactTime(): number | null { return this.lastContact; }
@@ -261,8 +273,9 @@ export class WALShipper {
 
   // ---- proactive reconnect (B29 fix) ----
   /**
-   * Heartbeat-driven reconnect: a Disconnected/Degraded shipper with flushed progress runs the
-   * handshake + catch-up without waiting for foreground I/O. With B29 on it does nothing.
+   * Heartbeat-driven reconnect: a Disconnected/Degraded shipper runs the handshake + catch-up
+   * without waiting for foreground I/O, whether or not it ever had a barrier. With B29 on it does
+   * nothing.
    */
   tryReconnect(done: (err: EngineError | null) => void = () => {}): void {
     if (bugOn(this.cfg.bugs, 'B29')) return done(null);
@@ -273,7 +286,9 @@ export class WALShipper {
       };
       const st = this.st;
       const eligible = st === ReplicaState.Disconnected || st === ReplicaState.Degraded;
-      if (this.isStopped || !eligible || !this.flushedProgress || this.cfg.volume === null) return end(null);
+      // TryReconnect (f90ccf5bf): the full reconnect protocol (CatchUpTo the head) for any
+      // disconnected or degraded shipper — with or without flushed progress.
+      if (this.isStopped || !eligible || this.cfg.volume === null) return end(null);
       this.reconnectAndCatchUp(end);
     });
   }

@@ -87,9 +87,12 @@ export class ShipperGroup {
     return this.list.filter((s) => s.evaluateRetention(now, timeoutMs)).map((s) => s.dataAddr);
   }
 
-  /** Proactive reconnect of every shipper (heartbeat loop; a no-op per shipper under B29). */
+  /**
+   * Proactive reconnect (heartbeat loop), TryReconnectAll (f90ccf5bf): every shipper without
+   * transport contact tries the full reconnect (a no-op per shipper under B29).
+   */
   tryReconnectAll(): void {
-    for (const s of this.list) s.tryReconnect();
+    for (const s of this.list) if (!s.hasTransportContact()) s.tryReconnect();
   }
 
   stopAll(): void {

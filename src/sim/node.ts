@@ -139,6 +139,12 @@ export class VolumeNode {
    * after the newer ones.
    */
   rebuildReapplies = 0;
+  /**
+   * Evidence for finding H34 (checks only, not in the fingerprint): as a primary, each time a new
+   * assignment replaced the shipper group, which replicas' keys changed (address or role) and
+   * which shippers it stopped in the middle of a reconnect (Connecting or CatchingUp).
+   */
+  readonly groupReplacements: { t: number; changed: string[]; cutReconnects: string[] }[] = [];
   /** The LSNs of the last WAL record list walContains() looked at. */
   private walLSNs: { readonly recs: readonly WALRecord[]; readonly lsns: ReadonlySet<number> } | null = null;
   /** The last crash tore a write inside the WAL region (recovery must cut the torn tail). */
@@ -369,6 +375,14 @@ export class VolumeNode {
     // no progress, the only way out of NeedsRebuild (spec §10.6).
     const gk = a.replicas.map((r) => `${r.dataAddr}|${r.ctrlAddr}|${r.role}`).join(',');
     if (this.group === null || gk !== this.groupKey) {
+      if (this.group !== null) {
+        const before = new Set(this.groupKey.split(','));
+        this.groupReplacements.push({
+          t: this.timers!.now(),
+          changed: a.replicas.filter((r) => !before.has(`${r.dataAddr}|${r.ctrlAddr}|${r.role}`)).map((r) => `${r.serverID} ${r.role}`),
+          cutReconnects: this.group.shippers().filter((s) => s.state() === 'connecting' || s.state() === 'catching_up').map((s) => s.dataAddr),
+        });
+      }
       this.group?.stopAll();
       this.groupKey = gk;
       const port = this.primaryPort();

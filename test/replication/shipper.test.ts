@@ -1,6 +1,6 @@
 // Shipper + receiver + distributed sync over the deterministic test world: happy path, the
 // TestBug1/TestBug2 analogues, catch-up, retries, retention, barrier timeout, epoch fencing.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ReplicaState } from '../../src/engine/types.ts';
 import { ERR_DURABILITY_BARRIER_FAILED, ERR_REPLICA_DEGRADED } from '../../src/replication/errors.ts';
 import { storageErr } from '../../src/storage/errors.ts';
@@ -329,6 +329,52 @@ describe('proactive reconnect (B29)', () => {
     c.settle();
     expect(c.shipper().state()).toBe(ReplicaState.Degraded);
     expect(c.replicas[0]!.receiver.receivedLSN()).toBe(2);
+  });
+
+  // TryReconnectAll / TryReconnect / HasTransportContact (f90ccf5bf): every shipper without
+  // transport contact runs the full reconnect, whether or not it ever had a barrier.
+  it('a fresh shipper that never had a barrier is reconnected by tryReconnectAll', () => {
+    const c = new Cluster();
+    // The primary's entries predate the shipper (a new group after SetReplicaAddrs): nothing shipped.
+    for (let i = 0; i < 3; i++) c.primary.write(i, i + 1, false);
+    expect(c.shipper().state()).toBe(ReplicaState.Disconnected);
+    expect(c.shipper().hasFlushedProgress()).toBe(false);
+    c.group.tryReconnectAll();
+    c.settle();
+    expect(c.shipper().state()).toBe(ReplicaState.InSync);
+    expect(c.shipper().obs.lastHandshake).toMatchObject({ R: 0, H: 3 });
+    expect(c.replicas[0]!.receiver.receivedLSN()).toBe(3);
+    expect(c.failures()).toEqual([]);
+  });
+
+  it('a shipper with transport contact is left alone by tryReconnectAll', () => {
+    const c = new Cluster();
+    c.writeN(2);
+    c.settle();
+    // Shipped but never had a barrier: still Disconnected, yet it has transport contact.
+    expect(c.shipper().state()).toBe(ReplicaState.Disconnected);
+    expect(c.shipper().shippedLSN()).toBe(2);
+    const calls = vi.spyOn(c.shipper(), 'tryReconnect');
+    c.group.tryReconnectAll();
+    c.settle();
+    expect(calls).not.toHaveBeenCalled();
+    expect(c.shipper().state()).toBe(ReplicaState.Disconnected);
+    expect(c.shipper().obs.lastHandshake).toBeNull();
+  });
+
+  it('hasTransportContact follows the state, then shipped progress or a last contact', () => {
+    const c = new Cluster();
+    expect(c.shipper().hasTransportContact()).toBe(false); // fresh and disconnected
+    c.writeN(2);
+    expect(c.sync()).toBeNull();
+    expect(c.shipper().state()).toBe(ReplicaState.InSync);
+    expect(c.shipper().hasTransportContact()).toBe(true);
+    c.crashReplica();
+    c.settle();
+    c.writeN(1);
+    expect(c.sync()).not.toBeNull();
+    expect(c.shipper().state()).toBe(ReplicaState.Degraded);
+    expect(c.shipper().hasTransportContact()).toBe(false); // degraded: no, despite its progress
   });
 });
 

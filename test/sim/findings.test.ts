@@ -19,23 +19,30 @@ interface PinnedFinding {
 
 const PINNED: readonly PinnedFinding[] = [
   // sync_quorum: failover promoted a replica below the write, passing over a rebuilding holder.
-  { profile: 'crash', seed: 170, invariant: 'E2', hazards: ['H28'] },
+  { profile: 'crash', seed: 822, invariant: 'E2', hazards: ['H28'] },
   // sync_quorum: both holders of a durable write unavailable at a failover; a client read saw it.
-  { profile: 'storage', seed: 610, invariant: 'E2', hazards: ['H29'] },
-  // sync_quorum: the holder's last heartbeat predated the barrier; the master promoted another.
-  { profile: 'crash', seed: 3537, invariant: 'E2', hazards: ['H30'] },
-  // A never-bootstrapped shipper under an idle client while the engine probes again (H27's loop).
-  { profile: 'crash', seed: 1065, invariant: 'E3', hazards: ['H26'] },
+  { profile: 'storage', seed: 1886, invariant: 'E2', hazards: ['H29'] },
   // A fork (a new primary allocated LSNs the replicas hold from the old lineage): the catch-up's
   // entries there are dropped as duplicates, so the replica never converges.
-  { profile: 'crash', seed: 3312, invariant: 'E3', hazards: ['H21'] },
-  // A live apply waiting on a full WAL published its older entry after a catch-up applied newer ones.
-  { profile: 'crash', seed: 391, invariant: 'E1', hazards: ['H25'] },
-  // A never-bootstrapped shipper under an idle client, on a replica holding a forked tail.
-  { profile: 'crash', seed: 530, invariant: 'E3', hazards: ['H26', 'H21'] },
+  { profile: 'crash', seed: 931, invariant: 'E3', hazards: ['H21'] },
   // An idle client, a replica holding the head with an old flushedLSN: the same catch-up each
   // re-delivered assignment.
   { profile: 'crash', seed: 4, invariant: 'E3', hazards: ['H27'] },
+  // Another replica's role flips every assignment (a rebuild loop): each new shipper group cuts the
+  // healthy replica's proactive reconnect, and an idle client sends no barrier.
+  { profile: 'crash', seed: 84, invariant: 'E3', hazards: ['H34'] },
+  // A shipper that live-shipped while Disconnected has transport contact: TryReconnectAll skips it.
+  { profile: 'crash', seed: 3385, invariant: 'E3', hazards: ['H35'] },
+];
+
+/**
+ * Findings with no seed since the B29 fix was ported unnarrowed (f90ccf5bf; the chooser sequence
+ * and behaviour moved): none found in crash seeds 1-6000 (their previous pins: H30 crash 3537,
+ * H25 crash 391). Their classification code stays; pin a seed here again once one shows up.
+ */
+const NOT_REFOUND: readonly { readonly hazard: string; readonly invariant: string; readonly reason: string }[] = [
+  { hazard: 'H25', invariant: 'E1', reason: 'no crash seed in 1-6000 shows it (previously seed 391)' },
+  { hazard: 'H30', invariant: 'E2', reason: 'no crash seed in 1-6000 shows it (previously seed 3537)' },
 ];
 
 function run(p: PinnedFinding): RunResult {
@@ -54,4 +61,5 @@ describe('end states classified as findings', () => {
       if (p.invariant !== 'E2') expect(f!.step).toBe(r.steps); // an end-of-run check (E2 also judges every client read)
     }, 30_000);
   }
+  for (const n of NOT_REFOUND) it.skip(`${n.invariant} reported as finding ${n.hazard}: ${n.reason}`, () => {});
 });
