@@ -27,6 +27,13 @@ export function upstreamStallCause(c: Cluster, p: VolumeNode, n: VolumeNode): st
   if (listed !== undefined && listed.dataAddr !== '' && !shipped) {
     return ' (the master lists this replica but the primary\'s shipper group does not: the Primary refresh that recoverBlockVolumes queues for a returning replica is built from the entry read before AddReplica (master_block_failover.go recoverBlockVolumes), and a replica the master dropped on disconnect is never announced to the primary (failoverBlockVolumes): finding H32)';
   }
+  // H36: the primary's shipper put the replica in NeedsRebuild, which the master cannot see: the
+  // heartbeat carries no per-replica state (InfoMessageToProto), entering NeedsRebuild fires no
+  // state-change heartbeat (wal_shipper.go), and at c7eb87c58 no V2 engine runs to rebuild it.
+  const shipper = p.group?.shippers().find((s) => listed !== undefined && s.dataAddr === listed.dataAddr) ?? null;
+  if (shipper !== null && shipper.state() === 'needs_rebuild' && p.recovery === null) {
+    return ' (the primary\'s shipper put it in NeedsRebuild, which the master never learns — a heartbeat carries no per-replica state (block_heartbeat_proto.go InfoMessageToProto) and entering NeedsRebuild fires no state-change heartbeat (wal_shipper.go) — and no V2 engine runs at c7eb87c58 to rebuild it, so nothing ever does: finding H36)';
+  }
   // H33: a replica assigned Rebuilding with an empty rebuild address never starts a rebuild —
   // a promotion clears RebuildListenAddr and nothing sets it again.
   const nc = n.agent?.control();

@@ -207,7 +207,8 @@ export class VolumeNode {
     if (this.cfg.control === 'upstream') {
       // Upstream: OpenBlockVol leaves the volume in RoleNone with local-only group commit; the
       // rebuild server starts only with a primary assignment; the block service does the rest.
-      this.committer = new GroupCommitter((done) => done(this.runner!.runSync(v.syncSteps())), this.timers);
+      // Upstream's group committer re-checks the write gate after every sync (PostSyncCheck).
+      this.committer = new GroupCommitter((done) => done(this.runner!.runSync(v.syncSteps()) ?? this.postSyncCheck()), this.timers);
       this.loop('node.flush', this.cfg.flushIntervalMs, () => this.flushTick());
       this.agent = new BlockServiceAgent(this, env.upstream!, env.kernel, env.network, this.owner);
       this.agent.boot();
@@ -659,7 +660,8 @@ export class VolumeNode {
   /**
    * Does this server take client commands? Ideal: only as primary. Upstream: every server runs an
    * iSCSI target; the volume's write gate decides writes and SyncCache (RoleNone passes, as
-   * upstream), reads pass ungated (ReadLBA has no gate).
+   * upstream; a replica's ALUA standby state rejects them the same way), and reads pass ungated
+   * (iscsi/scsi.go: READ is not checked against the ALUA state; ReadLBA has no gate).
    */
   private servesClients(): boolean {
     return this.cfg.control === 'upstream' || this.role === 'primary';

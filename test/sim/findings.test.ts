@@ -11,6 +11,8 @@ import { runSeed, type RunResult } from '../../src/trace/run.ts';
 
 interface PinnedFinding {
   readonly profile: string;
+  /** The control plane (default ideal). */
+  readonly control?: 'ideal' | 'upstream';
   readonly seed: number;
   readonly invariant: string;
   /** Hazard ids the finding's message must name. */
@@ -33,6 +35,15 @@ const PINNED: readonly PinnedFinding[] = [
   { profile: 'crash', seed: 84, invariant: 'E3', hazards: ['H34'] },
   // A shipper that live-shipped while Disconnected has transport contact: TryReconnectAll skips it.
   { profile: 'crash', seed: 3385, invariant: 'E3', hazards: ['H35'] },
+  // Under the upstream control plane (src/check/upstream_causes.ts; scenarios/upstream-*.yaml pin
+  // H31, H33 and H36 by named faults too): the master lists a replica the primary does not ship to.
+  { profile: 'default', control: 'upstream', seed: 1, invariant: 'E3', hazards: ['H32'] },
+  // A primary restarted within its lease, re-promoted by a lease grant without replicas.
+  { profile: 'default', control: 'upstream', seed: 2, invariant: 'E3', hazards: ['H31'] },
+  // A replica in NeedsRebuild that the master never learns about.
+  { profile: 'default', control: 'upstream', seed: 3, invariant: 'E3', hazards: ['H36'] },
+  // A Rebuilding assignment without a rebuild address after a promotion.
+  { profile: 'default', control: 'upstream', seed: 16, invariant: 'E3', hazards: ['H33'] },
 ];
 
 /**
@@ -46,13 +57,13 @@ const NOT_REFOUND: readonly { readonly hazard: string; readonly invariant: strin
 ];
 
 function run(p: PinnedFinding): RunResult {
-  return runSeed({ seed: p.seed, profile: p.profile, bugs: [], strict: false, maxSteps: DEFAULT_MAX_STEPS, record: false, check: true },
+  return runSeed({ seed: p.seed, profile: p.profile, control: p.control ?? 'ideal', bugs: [], strict: false, maxSteps: DEFAULT_MAX_STEPS, record: false, check: true },
     makeClusterWorld, new RandomChooser(p.seed));
 }
 
 describe('end states classified as findings', () => {
   for (const p of PINNED) {
-    it(`${p.profile} seed ${p.seed}: ${p.invariant} is reported as finding ${p.hazards.join(' + ')}`, () => {
+    it(`${p.control ?? 'ideal'} ${p.profile} seed ${p.seed}: ${p.invariant} is reported as finding ${p.hazards.join(' + ')}`, () => {
       const r = run(p);
       expect(r.status, r.failure?.message).toBe('pass');
       const f = r.findings.find((x) => x.invariant === p.invariant);
