@@ -125,16 +125,7 @@ export class Client {
       this.ackedSinceSync = [];
       const sent = t.syncCache((by) => {
         if (!settle()) return;
-        if (by !== null) {
-          this.stats.syncsOK += 1;
-          // Durable: what this primary incarnation acknowledged in this epoch. Writes another
-          // primary acknowledged are not covered by this sync (they may not be in its lineage).
-          this.oracle.markDurable(covering.filter((w) => w.ackBy === by));
-          this.ackedSinceSync = covering.filter((w) => w.ackBy !== by).concat(this.ackedSinceSync);
-        } else {
-          // Not durable; they stay candidates for the next successful sync.
-          this.ackedSinceSync = covering.concat(this.ackedSinceSync);
-        }
+        this.syncAnswered(covering, by);
       });
       if (!sent) { this.ackedSinceSync = covering.concat(this.ackedSinceSync); settle(); }
       return;
@@ -178,6 +169,22 @@ export class Client {
    * successful SyncCache makes durable what the same primary incarnation acknowledged before it.
    * A multi-block trim is one trim per block, back to back.
    */
+  /**
+   * A SyncCache answered (`by`: the answering primary incarnation, or null when it failed).
+   * Durable: what this primary incarnation acknowledged in this epoch; writes another primary
+   * acknowledged are not covered (they may not be in its lineage) and, with a failed sync, every
+   * covered write stays a candidate for the next successful one.
+   */
+  private syncAnswered(covering: WriteRecord[], by: string | null): void {
+    if (by !== null) {
+      this.stats.syncsOK += 1;
+      this.oracle.markDurable(covering.filter((w) => w.ackBy === by));
+      this.ackedSinceSync = covering.filter((w) => w.ackBy !== by).concat(this.ackedSinceSync);
+    } else {
+      this.ackedSinceSync = covering.concat(this.ackedSinceSync);
+    }
+  }
+
   scripted(op: ScriptedOp, done: (ok: boolean) => void): void {
     if (op.op === 'trim' && op.blocks > 1) {
       let k = 0;
@@ -212,13 +219,7 @@ export class Client {
       this.ackedSinceSync = [];
       t.syncCache((by) => {
         if (!settle()) return; // timed out: as in the generated load, these writes are no longer claimed
-        if (by !== null) {
-          this.stats.syncsOK += 1;
-          this.oracle.markDurable(covering.filter((w) => w.ackBy === by));
-          this.ackedSinceSync = covering.filter((w) => w.ackBy !== by).concat(this.ackedSinceSync);
-        } else {
-          this.ackedSinceSync = covering.concat(this.ackedSinceSync);
-        }
+        this.syncAnswered(covering, by);
         done(by !== null);
       });
       return;

@@ -12,9 +12,8 @@
 import { bugOn } from './bugs.ts';
 import { diskErr, ERR_INSTALLER_COMMITTED, ERR_OUT_OF_BOUNDS, type StorageError, storageErr } from '../errors.ts';
 import { lockSteps, runOrBusy, type Steps } from './locks.ts';
-import { resetToCheckpointSteps } from './reset.ts';
+import { resetToCheckpointSteps, resetWALSteps } from './reset.ts';
 import { recordReset } from './reset_record.ts';
-import { persistSuperblockSteps } from './superblock_persist.ts';
 import { ownerName, type VolumeState } from './volume_state.ts';
 
 export class RebuildInstaller {
@@ -85,17 +84,8 @@ export class RebuildInstaller {
     yield 'v1-install:synced';
     const checkpointAtReset = v.sb.walCheckpointLSN;
     const cp = s > 0 ? s - 1 : 0;
-    v.dirty.clear();
-    const zerr = v.wal.reset(v.tun.scrubStaleWAL);
-    if (zerr) return zerr;
-    yield 'v1-install:wal-reset';
-    const perr = yield* persistSuperblockSteps(v, owner, (sb) => {
-      sb.walHead = 0;
-      sb.walTail = 0;
-      sb.walCheckpointLSN = cp;
-    });
-    if (perr) return perr;
-    v.flusherCheckpoint = cp;
+    const err = yield* resetWALSteps(v, owner, cp, 'v1-install:wal-reset');
+    if (err) return err;
     recordReset(v, 'v1-install', s, checkpointAtReset, null);
     return null;
   }

@@ -20,16 +20,8 @@ export function* resetToCheckpointSteps(
   recordLSN: number,
 ): Steps<StorageError | null> {
   const checkpointAtReset = v.sb.walCheckpointLSN;
-  v.dirty.clear();
-  const zerr = v.wal.reset(v.tun.scrubStaleWAL);
-  if (zerr) return zerr;
-  const perr = yield* persistSuperblockSteps(v, owner, (sb) => {
-    sb.walHead = 0;
-    sb.walTail = 0;
-    sb.walCheckpointLSN = cp;
-  });
-  if (perr) return perr;
-  v.flusherCheckpoint = cp;
+  const err = yield* resetWALSteps(v, owner, cp, null);
+  if (err) return err;
   v.nextLSN = nextLSN;
   let received: number | null = null;
   if (v.receiverHooks) {
@@ -37,5 +29,26 @@ export function* resetToCheckpointSteps(
     received = cp;
   }
   recordReset(v, kind, recordLSN, checkpointAtReset, received);
+  return null;
+}
+
+/**
+ * The WAL half of every reset (truncate, install, V1's extent handoff): clear the dirty map, reset
+ * the WAL, persist a superblock with WALHead = WALTail = 0 and checkpoint `cp`, set the live
+ * checkpoint. `yieldAfterWALReset` names a scheduling point between the WAL reset and the
+ * superblock write (V1's handoff has one: it holds no lock).
+ */
+export function* resetWALSteps(v: VolumeState, owner: string, cp: number, yieldAfterWALReset: string | null): Steps<StorageError | null> {
+  v.dirty.clear();
+  const zerr = v.wal.reset(v.tun.scrubStaleWAL);
+  if (zerr) return zerr;
+  if (yieldAfterWALReset !== null) yield yieldAfterWALReset;
+  const perr = yield* persistSuperblockSteps(v, owner, (sb) => {
+    sb.walHead = 0;
+    sb.walTail = 0;
+    sb.walCheckpointLSN = cp;
+  });
+  if (perr) return perr;
+  v.flusherCheckpoint = cp;
   return null;
 }
