@@ -30,9 +30,9 @@ export const FINDINGS: readonly FindingInfo[] = [
   F('H31', 'upstream', 'a restarted primary in RoleNone is re-promoted by a lease grant without replicas, or left in RoleNone, and serves writes unreplicated'),
   F('H32', 'upstream', 'the master lists a replica the primary was never told about, so it is never shipped to'),
   F('H33', 'upstream', 'a Rebuilding assignment with an empty rebuild address: the server never rebuilds'),
-  F('H36', 'upstream', 'a replica whose shipper reached NeedsRebuild is never rebuilt: the master cannot see it and no engine runs'),
   F('H34', 'ideal', 'shipper group churn: role flips of one replica rebuild the group and cut every proactive reconnect of another'),
   F('H35', 'ideal', 'a shipper that live-shipped while Disconnected but never had a barrier counts as in contact, so the proactive reconnect skips it'),
+  F('H36', 'upstream', 'a replica whose shipper reached NeedsRebuild is never rebuilt: the master cannot see it and no engine runs'),
 ];
 
 export const FINDING_IDS: readonly string[] = FINDINGS.map((f) => f.id);

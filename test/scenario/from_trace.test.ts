@@ -22,10 +22,10 @@ const dir = mkdtempSync(join(tmpdir(), 'swsim-fromtrace-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('a known-bug trace as a scenario file', () => {
-  // test/sim/bugs.test.ts: B5, default seed 1, fails I26 at step 887; its injector crashed n1 at 2631 ms.
+  // test/sim/bugs.test.ts: B5, default seed 1, fails I26 at step 893; its injector crashed n1 at 2631 ms.
   it('B5 default seed 1: crash n1 at 2.631s, expect {fail: I26}, reproduces step for step', () => {
     const trace = seededTrace(1, 'default', ['B5']);
-    expect(trace.outcome).toMatchObject({ status: 'fail', invariant: 'I26', step: 887 });
+    expect(trace.outcome).toMatchObject({ status: 'fail', invariant: 'I26', step: 893 });
     const file = join(dir, 'b5.yaml');
     const { converted, reproduction } = saveScenarioFromTrace(trace, 'b5.jsonl', file);
     const sc = parseScenarioText(readFileSync(file, 'utf8'), file);
@@ -37,23 +37,28 @@ describe('a known-bug trace as a scenario file', () => {
     expect(converted.text).toContain('at: 2.631s, do: crash, server: n1');
     expect(converted.text).toMatch(/^# Saved by swsim from the trace b5\.jsonl:\n#   seed 1, profile default/);
     expect(reproduction).toMatchObject({ reproduces: true, stepForStep: true });
-    expect(reproductionText(reproduction)).toMatch(/^reproduces \(fail I26 at step 887: /);
+    expect(reproductionText(reproduction)).toMatch(/^reproduces \(fail I26 at step 893: /);
     // docs/scenarios.md shows this file (comments left out): keep the example true.
     const doc = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'scenarios.md'), 'utf8');
     const shown = /here `saved\/seed-1-I26\.yaml`, comments left out\):\n\n```yaml\n([\s\S]*?)```/.exec(doc)?.[1];
     expect(shown).toBe(converted.text.split('\n').filter((l) => !l.startsWith('#')).join('\n'));
   }, 60_000);
 
-  // test/sim/bugs.test.ts: B20, default seed 2, fails I16 at step 5246 after two endpoint changes and a crash.
-  it('B20 default seed 2: endpoint changes and a crash at their times, expect {fail: I16}, reproduces', () => {
-    const trace = seededTrace(2, 'default', ['B20']);
-    expect(trace.outcome).toMatchObject({ status: 'fail', invariant: 'I16', step: 5246 });
+  // B20, default seed 14, fails I16 at step 989 after an endpoint change, a partition healed
+  // 730 ms later and an isolation of the primary the run never healed (it failed first). (Until
+  // the B29 fix was ported unnarrowed this was default seed 2: endpoint changes and a crash; that
+  // seed now passes with B20. Seed 14 was taken from `swsim fuzz --bug B20 --seeds 40
+  // --save-scenarios` as a failing seed with several fault kinds.)
+  it('B20 default seed 14: an endpoint change, a partition and an isolation at their times, expect {fail: I16}, reproduces', () => {
+    const trace = seededTrace(14, 'default', ['B20']);
+    expect(trace.outcome).toMatchObject({ status: 'fail', invariant: 'I16', step: 989 });
     const file = join(dir, 'b20.yaml');
-    const { reproduction } = saveScenarioFromTrace(trace, 'b20.jsonl', file);
+    const { converted, reproduction } = saveScenarioFromTrace(trace, 'b20.jsonl', file);
     const sc = parseScenarioText(readFileSync(file, 'utf8'), file);
     expect(sc.timeline.map((a) => [a.do, a.at, 'server' in a ? a.server : undefined])).toEqual([
-      ['endpoint_change', 8728, 'n2'], ['endpoint_change', 22538, 'n3'], ['crash', 28310, 'n1'],
+      ['endpoint_change', 789, 'n2'], ['partition', 1378, undefined], ['isolate', 2598, 'n1'],
     ]);
+    expect(converted.text).toContain('at: 1.378s, do: partition, between: [n2, n1], symmetric: true, heal_after: 730ms');
     expect(sc.expect).toEqual({ outcome: 'fail', invariant: 'I16' });
     expect(reproduction).toMatchObject({ reproduces: true, stepForStep: true });
   }, 60_000);
@@ -74,7 +79,7 @@ describe('a known-bug trace as a scenario file', () => {
     writeFileSync(edited, readFileSync(file, 'utf8').replace('expect: {fail: I26}', 'expect: {fail: I16}'));
     const r = checkReproduction(edited, seededTrace(1, 'default', ['B5']));
     expect(r.reproduces).toBe(false);
-    expect(reproductionText(r)).toMatch(/^does not reproduce \(saw fail I26 at step 887: /);
+    expect(reproductionText(r)).toMatch(/^does not reproduce \(saw fail I26 at step 893: /);
   }, 60_000);
 });
 
