@@ -1,19 +1,26 @@
 // The shrinker (`swsim shrink`): reduces a failing run to a smaller one that still fails the same
 // way — the same invariant id with the same classification (a failure, or a finding with the same
 // named cause "finding Hnn"). A candidate is the same seed/profile/control/bugs run with another
-// choice sequence, played by a ReplayChooser in `zero` mode (a cut sequence continues with zeros,
-// the simplest continuation), and it is kept only when it reproduces the failure and is smaller:
-// fewer steps, then fewer choices, then lexicographically smaller choices (a well-founded order, so
-// shrinking terminates). Passes over the choice sequence, repeated until a round keeps nothing:
-//   truncate  binary search for the shortest prefix (the rest zero-filled)
+// choice sequence, and it is kept only when it reproduces the failure and is smaller: fewer steps,
+// then fewer choices, then choices lexicographically closer to their simplest values (a
+// well-founded order, so shrinking terminates).
+//
+// Candidates are played by a filling replay chooser: the sequence's own values (clamped into
+// range), and past its end the *simplest* value of each choice — 0 (the first option, the shortest
+// delay), except for a `chance` choice (PERMILLE options), where 0 would fire the fault every time
+// and the simplest value is PERMILLE - 1 (it never fires). Plain zero filling (ReplayChooser's
+// `zero` mode) makes every continuation drop, reorder and reset every message, which hides most
+// failures. Passes over the choice sequence, repeated until a round keeps nothing:
+//   truncate  binary search for the shortest prefix (the rest filled with simplest values)
 //   delete    delete chunks, halving the chunk size down to one choice
-//   zero      replace chunks by zeros, halving likewise
-//   lower     replace single values by half, or by one less
+//   simplify  replace chunks by their simplest values, halving likewise
+//   lower     move single values halfway, or one step, towards their simplest value
 // Deterministic: the search is bounded by a candidate budget, so the same trace and budget give
 // the same shrunk trace. `shouldStop` (a wall-clock cap, the CLI's --time) is checked between
-// candidates only; a shrink stopped by it says so and may differ from run to run.
+// candidates only; a shrink stopped by it says so and may differ from run to run. The shrunk trace
+// records the choices actually made, so `swsim replay` replays it exactly.
 import type { ControlMode } from '../sim/control_plane.ts';
-import { ReplayChooser } from '../sim/chooser.ts';
+import { PERMILLE, type RecordingChooser } from '../sim/chooser.ts';
 import type { ShrinkInfo, ShrunkFrom, Trace, TraceOutcome } from '../trace/format.ts';
 import { runSeed, type RunOptions, type WorldFactory } from '../trace/run.ts';
 
@@ -47,9 +54,9 @@ function sameClass(a: Classification | null, b: Classification): boolean {
 }
 
 /** Default candidate budget: a typical shrink (runs of a few thousand steps) takes well under a minute. */
-export const DEFAULT_BUDGET = 400;
+export const DEFAULT_BUDGET = 1000;
 
-export const PASSES = ['truncate', 'delete', 'zero', 'lower'] as const;
+export const PASSES = ['truncate', 'delete', 'simplify', 'lower'] as const;
 export type PassName = typeof PASSES[number];
 
 export interface ShrinkOptions {
@@ -79,24 +86,59 @@ export interface ShrinkResult {
   readonly stoppedBy: 'fixpoint' | 'budget' | 'time';
 }
 
+/** The simplest value of a choice among `n` options: 0, or for a `chance` choice the one that never fires. */
+export function simplest(n: number): number {
+  return n === PERMILLE ? n - 1 : 0;
+}
+
+/**
+ * Replays `choices` (a value out of range becomes the last option) and continues past their end
+ * with each choice's simplest value; records the values chosen and their option counts.
+ */
+export class FillingChooser implements RecordingChooser {
+  readonly recorded: number[] = [];
+  readonly options: number[] = [];
+
+  constructor(private readonly choices: readonly number[]) {}
+
+  choose(_kind: string, n: number): number {
+    if (n <= 1) return 0;
+    const i = this.recorded.length;
+    const x = i < this.choices.length ? Math.min(this.choices[i]!, n - 1) : simplest(n);
+    this.recorded.push(x);
+    this.options.push(n);
+    return x;
+  }
+}
+
 interface Best {
-  /** The choices consumed, trailing zeros dropped (zero mode supplies them again). */
+  /** The choices consumed, trailing simplest values dropped (the filling chooser supplies them again). */
   readonly choices: readonly number[];
+  /** The option count of each choice. */
+  readonly options: readonly number[];
   readonly steps: number;
   readonly simulatedMs: number;
 }
 
-function stripZeros(xs: readonly number[]): number[] {
-  let n = xs.length;
-  while (n > 0 && xs[n - 1] === 0) n--;
-  return xs.slice(0, n);
+function distance(b: Best, i: number): number {
+  return Math.abs(b.choices[i]! - simplest(b.options[i]!));
 }
 
-/** Fewer steps, then fewer choices, then lexicographically smaller. */
+function stripSimplest(c: FillingChooser): { choices: number[]; options: number[] } {
+  let n = c.recorded.length;
+  while (n > 0 && c.recorded[n - 1] === simplest(c.options[n - 1]!)) n--;
+  return { choices: c.recorded.slice(0, n), options: c.options.slice(0, n) };
+}
+
+/** Fewer steps, then fewer choices, then lexicographically closer to the simplest values. */
 function smaller(a: Best, b: Best): boolean {
   if (a.steps !== b.steps) return a.steps < b.steps;
   if (a.choices.length !== b.choices.length) return a.choices.length < b.choices.length;
-  for (let i = 0; i < a.choices.length; i++) if (a.choices[i] !== b.choices[i]) return a.choices[i]! < b.choices[i]!;
+  for (let i = 0; i < a.choices.length; i++) {
+    const da = distance(a, i);
+    const db = distance(b, i);
+    if (da !== db) return da < db;
+  }
   return false;
 }
 
@@ -123,7 +165,7 @@ export function shrinkTrace(trace: Trace, make: WorldFactory, o: ShrinkOptions):
     if (candidates >= o.budget) { stoppedBy = 'budget'; throw new Budgeted(); }
     if (candidates > 0 && o.shouldStop?.() === true) { stoppedBy = 'time'; throw new Budgeted(); }
     candidates += 1;
-    const chooser = new ReplayChooser(choices, 'zero');
+    const chooser = new FillingChooser(choices);
     let r;
     try {
       r = runSeed({ ...base, maxSteps: livelock ? h.maxSteps : cap, stepCap: livelock ? h.stepCap : 'incomplete', record: false, check: true }, make, chooser);
@@ -131,10 +173,10 @@ export function shrinkTrace(trace: Trace, make: WorldFactory, o: ShrinkOptions):
       return null; // a world that cannot even be built from these choices does not reproduce anything
     }
     if (!sameClass(classify(r.trace.outcome), target)) return null;
-    return { choices: stripZeros(chooser.recorded), steps: r.steps, simulatedMs: r.simulatedMs };
+    return { ...stripSimplest(chooser), steps: r.steps, simulatedMs: r.simulatedMs };
   };
 
-  const original = evaluate(stripZeros(trace.choices), h.maxSteps);
+  const original = evaluate(trace.choices, h.maxSteps);
   if (original === null) {
     throw new ShrinkInputError(`the trace's failure ${describeClassification(target)} does not reproduce with this build (replay it to see where it diverges)`);
   }
@@ -167,15 +209,23 @@ export function shrinkTrace(trace: Trace, make: WorldFactory, o: ShrinkOptions):
     return kept;
   };
 
-  const chunked = (pass: 'delete' | 'zero'): boolean => {
+  const chunked = (pass: 'delete' | 'simplify'): boolean => {
     let kept = false;
     for (const k of chunkSizes()) {
       for (let i = best.choices.length - k; i >= 0; i -= k) {
         i = Math.min(i, best.choices.length - k);
         if (i < 0) break;
-        const cur = best.choices;
-        if (pass === 'zero' && cur.slice(i, i + k).every((x) => x === 0)) continue;
-        const next = pass === 'delete' ? [...cur.slice(0, i), ...cur.slice(i + k)] : [...cur.slice(0, i), ...new Array<number>(k).fill(0), ...cur.slice(i + k)];
+        const b = best;
+        const cur = b.choices;
+        let next: number[];
+        if (pass === 'delete') {
+          next = [...cur.slice(0, i), ...cur.slice(i + k)];
+        } else {
+          next = [...cur];
+          let changed = false;
+          for (let j = i; j < i + k; j++) if (distance(b, j) !== 0) { next[j] = simplest(b.options[j]!); changed = true; }
+          if (!changed) continue;
+        }
         if (attempt(pass, next)) kept = true;
       }
     }
@@ -187,8 +237,11 @@ export function shrinkTrace(trace: Trace, make: WorldFactory, o: ShrinkOptions):
     for (let i = best.choices.length - 1; i >= 0; i--) {
       if (i >= best.choices.length) continue;
       const v = best.choices[i]!;
-      for (const w of [v >> 1, v - 1]) {
-        if (w <= 0 || w >= v) continue;
+      const s = simplest(best.options[i]!);
+      const d = v - s;
+      // Halfway and one step towards the simplest value (the simplest itself is the simplify pass's).
+      for (const w of [s + Math.trunc(d / 2), v - Math.sign(d)]) {
+        if (w === s || w === v || Math.abs(w - s) >= Math.abs(d)) continue;
         const next = [...best.choices];
         next[i] = w;
         if (attempt('lower', next)) { kept = true; break; }
@@ -197,7 +250,7 @@ export function shrinkTrace(trace: Trace, make: WorldFactory, o: ShrinkOptions):
     return kept;
   };
 
-  const run: Record<PassName, () => boolean> = { truncate, delete: () => chunked('delete'), zero: () => chunked('zero'), lower };
+  const run: Record<PassName, () => boolean> = { truncate, delete: () => chunked('delete'), simplify: () => chunked('simplify'), lower };
   try {
     for (let progress = true; progress;) {
       progress = false;
@@ -211,7 +264,7 @@ export function shrinkTrace(trace: Trace, make: WorldFactory, o: ShrinkOptions):
   const from: ShrunkFrom = { seed: h.seed, steps: original.steps, simulatedMs: original.simulatedMs, choices: trace.choices.length };
   const info: ShrinkInfo = { passes, candidates, budget: o.budget };
   // The shrunk trace: the best run once more, recorded, with the header's own step cap.
-  const final = runSeed({ ...base, maxSteps: h.maxSteps, stepCap: h.stepCap, record: true, check: true, shrunk: { from, info } }, make, new ReplayChooser(best.choices, 'zero'));
+  const final = runSeed({ ...base, maxSteps: h.maxSteps, stepCap: h.stepCap, record: true, check: true, shrunk: { from, info } }, make, new FillingChooser(best.choices));
   if (!sameClass(classify(final.trace.outcome), target) || final.steps !== best.steps) {
     throw new Error(`shrink: the kept candidate did not reproduce when recorded (${final.trace.outcome.status} after ${final.steps} steps, expected ${best.steps}); the simulator is not deterministic — a bug in swsim`);
   }
