@@ -12,6 +12,7 @@
 // `zero` mode) makes every continuation drop, reorder and reset every message, which hides most
 // failures. Passes over the choice sequence, repeated until a round keeps nothing:
 //   truncate  binary search for the shortest prefix (the rest filled with simplest values)
+//   unfault   switch off, one at a time, each chance choice that (most likely) fired a fault
 //   delete    delete chunks, halving the chunk size down to one choice
 //   simplify  replace chunks by their simplest values, halving likewise
 //   lower     move single values halfway, or one step, towards their simplest value
@@ -56,7 +57,7 @@ function sameClass(a: Classification | null, b: Classification): boolean {
 /** Default candidate budget: a typical shrink (runs of a few thousand steps) takes well under a minute. */
 export const DEFAULT_BUDGET = 1000;
 
-export const PASSES = ['truncate', 'delete', 'simplify', 'lower'] as const;
+export const PASSES = ['truncate', 'delete', 'unfault', 'simplify', 'lower'] as const;
 export type PassName = typeof PASSES[number];
 
 export interface ShrinkOptions {
@@ -232,6 +233,19 @@ export function shrinkTrace(trace: Trace, make: WorldFactory, o: ShrinkOptions):
     return kept;
   };
 
+  // A chance choice below half its range most likely fired a fault (fault rates are low): switch
+  // each off alone, from the last, before the chunked passes perturb everything else too.
+  const unfault = (): boolean => {
+    let kept = false;
+    for (let i = best.choices.length - 1; i >= 0; i--) {
+      if (i >= best.choices.length || best.options[i] !== PERMILLE || best.choices[i]! >= PERMILLE / 2) continue;
+      const next = [...best.choices];
+      next[i] = simplest(PERMILLE);
+      if (attempt('unfault', next)) kept = true;
+    }
+    return kept;
+  };
+
   const lower = (): boolean => {
     let kept = false;
     for (let i = best.choices.length - 1; i >= 0; i--) {
@@ -250,7 +264,7 @@ export function shrinkTrace(trace: Trace, make: WorldFactory, o: ShrinkOptions):
     return kept;
   };
 
-  const run: Record<PassName, () => boolean> = { truncate, delete: () => chunked('delete'), simplify: () => chunked('simplify'), lower };
+  const run: Record<PassName, () => boolean> = { truncate, unfault, delete: () => chunked('delete'), simplify: () => chunked('simplify'), lower };
   try {
     for (let progress = true; progress;) {
       progress = false;
