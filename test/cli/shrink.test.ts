@@ -61,6 +61,13 @@ describe('swsim shrink', () => {
     expect(readTrace(p('fail.shrunk.jsonl')).header.strategy).toBe('shrunk');
   });
 
+  it('a shrunk trace cannot become a scenario file (its choices are not its seed\'s): exit 2', async () => {
+    await cli(['shrink', p('fail.jsonl'), '-o', p('for-scenario.jsonl'), '--budget', '5']);
+    const r = await cli(['scenario', '--from-trace', p('for-scenario.jsonl'), '-o', p('s.yaml')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('the trace is a shrunk run (swsim shrink)');
+  });
+
   it.each([
     ['not a trace', () => ['shrink', p('notjson.jsonl')], `swsim shrink: ${p('notjson.jsonl')}:1: field '(line)': expected one JSON object per line`],
     ['a passing trace', () => ['shrink', p('pass.jsonl'), '-o', p('x.jsonl')], `swsim shrink: ${p('pass.jsonl')}: the trace's run did not fail (outcome incomplete): only a failing run can be shrunk`],
