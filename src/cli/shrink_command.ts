@@ -3,6 +3,7 @@
 // `shrunk`; `swsim replay` verifies and renders it) and prints steps, simulated time and choices
 // before → after. The search is bounded by --budget candidates, so it is deterministic; --time is
 // a wall-clock cap checked between candidates (a shrink it stops may differ from run to run).
+import { resolve } from 'node:path';
 import chalk from 'chalk';
 import { DEFAULT_BUDGET, describeClassification, ShrinkInputError, shrinkTrace, type RunSize } from '../explore/shrink.ts';
 import { readTrace } from '../trace/reader.ts';
@@ -44,6 +45,7 @@ export function runShrinkCommand(argv: string[], io: Io): number {
   if (timeMs !== undefined && timeMs <= 0) throw new UsageError('--time 0 selects no work: expected a positive duration');
   const json = flags['json'] === true;
   const out = (flags['out'] as string | undefined) ?? defaultOut(input);
+  if (resolve(out) === resolve(input)) throw new UsageError(`--out ${out}: is the input trace; write the shrunk trace elsewhere (the default is ${defaultOut(input)})`);
   const trace = readTrace(input);
   prepareTraceFile('--out', out, io);
 

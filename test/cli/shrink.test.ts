@@ -71,6 +71,7 @@ describe('swsim shrink', () => {
   it.each([
     ['not a trace', () => ['shrink', p('notjson.jsonl')], `swsim shrink: ${p('notjson.jsonl')}:1: field '(line)': expected one JSON object per line`],
     ['a passing trace', () => ['shrink', p('pass.jsonl'), '-o', p('x.jsonl')], `swsim shrink: ${p('pass.jsonl')}: the trace's run did not fail (outcome incomplete): only a failing run can be shrunk`],
+    ['the input as output', () => ['shrink', p('fail.jsonl'), '-o', p('fail.jsonl')], `swsim shrink: --out ${p('fail.jsonl')}: is the input trace; write the shrunk trace elsewhere (the default is ${p('fail.shrunk.jsonl')})`],
     ['no file', () => ['shrink'], 'swsim shrink: shrink needs exactly one trace file'],
     ['a zero budget', () => ['shrink', p('fail.jsonl'), '--budget', '0'], 'swsim shrink: --budget 0 selects no work: expected at least 1'],
     ['a bad time', () => ['shrink', p('fail.jsonl'), '--time', 'soon'], "swsim shrink: flag --time: expected a duration like 60s, 2m or 500ms, got 'soon'"],
