@@ -15,6 +15,7 @@ import type { Io } from './io.ts';
 import { REPLAY, runReplayCommand } from './replay_command.ts';
 import { RUN, runRunCommand } from './run_command.ts';
 import { runScenarioCommand, SCENARIO } from './scenario_command.ts';
+import { runShrinkCommand, SHRINK } from './shrink_command.ts';
 
 const BUGS: CommandSpec = {
   name: 'bugs',
@@ -23,7 +24,7 @@ const BUGS: CommandSpec = {
   flags: {},
 };
 
-export const COMMANDS: readonly CommandSpec[] = [FUZZ, RUN, REPLAY, ENGINE, SCENARIO, BUGS];
+export const COMMANDS: readonly CommandSpec[] = [FUZZ, RUN, REPLAY, SHRINK, ENGINE, SCENARIO, BUGS];
 
 export function version(): string {
   return `${TOOL_VERSION} (build ${buildId()}, trace format 2, node ${process.versions.node})`;
@@ -71,6 +72,7 @@ async function dispatch(cmd: string, rest: string[], io: Io): Promise<number> {
     case 'fuzz': return runFuzzCommand(rest, io);
     case 'run': return runRunCommand(rest, io);
     case 'replay': return runReplayCommand(rest, io);
+    case 'shrink': return runShrinkCommand(rest, io);
     case 'engine': return runEngineCommand(rest, io);
     case 'scenario': return runScenarioCommand(rest, io);
     case 'bugs': {

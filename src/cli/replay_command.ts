@@ -32,7 +32,7 @@ export const REPLAY: CommandSpec = {
  * The world a trace ran in: a scenario run's header names its file and hash, and the world is
  * rebuilt from that file (refused when the file changed since); otherwise the seeded cluster.
  */
-function factoryFor(trace: Trace): WorldFactory {
+export function factoryFor(trace: Trace): WorldFactory {
   const ref = trace.header.scenario;
   if (ref === undefined) return makeClusterWorld;
   let l;

@@ -95,11 +95,14 @@ export class ReplayChooser implements RecordingChooser {
   }
 }
 
+/** The option count of a `chance` choice: a value below the permille fires it, so 0 always fires. */
+export const PERMILLE = 1000;
+
 /** Convenience helpers over a chooser. */
 export function chance(c: Chooser, kind: string, permille: number): boolean {
   if (permille <= 0) return false;
-  if (permille >= 1000) return true;
-  return c.choose(kind, 1000) < permille;
+  if (permille >= PERMILLE) return true;
+  return c.choose(kind, PERMILLE) < permille;
 }
 
 /** A value in [lo, hi] (inclusive), uniformly. */

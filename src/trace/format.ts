@@ -6,7 +6,8 @@
 //   4. choices  {type:"choices", choices:[...]}                      the chooser's recorded sequence
 // Replay re-executes the header's run with the recorded choices and checks every fingerprint.
 // Version 2 added `build` (which code recorded it), `strategy`, `control`, `stepCap` and the
-// `incomplete` status.
+// `incomplete` status. A shrunk trace (`swsim shrink`) has strategy `shrunk`: its choices are
+// a reduced sequence, not its seed's draws, and its header adds `shrunkFrom` and `shrink`.
 
 export const TRACE_FORMAT = 'swsim-trace';
 export const TRACE_FORMAT_VERSION = 2;
@@ -33,8 +34,11 @@ export interface TraceHeader {
   /** Hash of the simulator's source that recorded the trace (build_info.ts). */
   readonly build: string;
   readonly seed: number;
-  /** The chooser strategy; `random` traces are checked against their seed on replay. */
-  readonly strategy: 'random';
+  /**
+   * The chooser strategy; `random` traces are checked against their seed on replay, `shrunk`
+   * traces (written by `swsim shrink`) replay their recorded choices without that check.
+   */
+  readonly strategy: Strategy;
   readonly profile: string;
   /** The control plane the run used: `ideal` (the model) or `upstream` (the port). */
   readonly control: string;
@@ -44,6 +48,29 @@ export interface TraceHeader {
   readonly stepCap: StepCap;
   /** Set for a scenario run: the file (as given) and the SHA-256 of its content; replay rebuilds the world from it. */
   readonly scenario?: ScenarioRef;
+  /** A shrunk trace: the run it was shrunk from (same seed, profile, control, bugs). */
+  readonly shrunkFrom?: ShrunkFrom;
+  /** A shrunk trace: the passes that reduced it and how many candidates were tried. */
+  readonly shrink?: ShrinkInfo;
+}
+
+export const STRATEGIES = ['random', 'shrunk'] as const;
+export type Strategy = typeof STRATEGIES[number];
+
+export interface ShrunkFrom {
+  readonly seed: number;
+  readonly steps: number;
+  readonly simulatedMs: number;
+  readonly choices: number;
+}
+
+export interface ShrinkInfo {
+  /** Each pass that reduced the run, with how many of its candidates were kept. */
+  readonly passes: readonly { readonly pass: string; readonly accepted: number }[];
+  /** Candidates replayed (the original's check included). */
+  readonly candidates: number;
+  /** The candidate budget the shrink ran with. */
+  readonly budget: number;
 }
 
 export interface ScenarioRef {

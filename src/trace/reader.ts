@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { isKnownBug } from '../check/bug_catalog.ts';
 import { CONTROL_MODES, isControlMode } from '../sim/control_plane.ts';
 import { isProfileName, PROFILE_NAMES } from '../sim/profile.ts';
-import { TRACE_FORMAT, TRACE_FORMAT_VERSION, type Trace, type TraceHeader, type TraceOutcome, type TraceStep } from './format.ts';
+import { STRATEGIES, TRACE_FORMAT, TRACE_FORMAT_VERSION, type Trace, type TraceHeader, type TraceOutcome, type TraceStep } from './format.ts';
 
 const STATUSES = ['pass', 'fail', 'incomplete', 'interrupted'];
 const STEP_CAPS = ['livelock', 'incomplete'];
@@ -48,7 +48,7 @@ export function parseTrace(file: string, text: string): Trace {
   need(file, 1, h, 'build', 'string');
   const seed = need(file, 1, h, 'seed', 'number') as number;
   if (!Number.isSafeInteger(seed) || seed < 0) throw new TraceInputError(file, 1, 'seed', 'a non-negative integer');
-  if (h['strategy'] !== 'random') throw new TraceInputError(file, 1, 'strategy', '"random"');
+  if (!(STRATEGIES as readonly unknown[]).includes(h['strategy'])) throw new TraceInputError(file, 1, 'strategy', `one of ${STRATEGIES.join(', ')}`);
   const profile = need(file, 1, h, 'profile', 'string') as string;
   if (!isProfileName(profile)) throw new TraceInputError(file, 1, 'profile', `one of ${PROFILE_NAMES.join(', ')} (got '${profile}': unknown to this version)`);
   const control = need(file, 1, h, 'control', 'string') as string;
@@ -66,6 +66,19 @@ export function parseTrace(file: string, text: string): Trace {
     if (sc === null || typeof sc !== 'object' || typeof sc['path'] !== 'string' || typeof sc['sha256'] !== 'string') {
       throw new TraceInputError(file, 1, 'scenario', 'an object {path, sha256} (a scenario run)');
     }
+  }
+  if (h['strategy'] === 'shrunk') {
+    const from = h['shrunkFrom'] as Obj | undefined;
+    if (from === null || typeof from !== 'object' || !['seed', 'steps', 'simulatedMs', 'choices'].every((k) => Number.isSafeInteger(from[k]))) {
+      throw new TraceInputError(file, 1, 'shrunkFrom', 'an object {seed, steps, simulatedMs, choices} (a shrunk trace)');
+    }
+    const info = h['shrink'] as Obj | undefined;
+    if (info === null || typeof info !== 'object' || !Array.isArray(info['passes']) || !Number.isSafeInteger(info['candidates']) || !Number.isSafeInteger(info['budget'])) {
+      throw new TraceInputError(file, 1, 'shrink', 'an object {passes, candidates, budget} (a shrunk trace)');
+    }
+  } else {
+    if (h['shrunkFrom'] !== undefined) throw new TraceInputError(file, 1, 'shrunkFrom', 'absent (only a shrunk trace has it)');
+    if (h['shrink'] !== undefined) throw new TraceInputError(file, 1, 'shrink', 'absent (only a shrunk trace has it)');
   }
   const steps: TraceStep[] = [];
   let i = 1;

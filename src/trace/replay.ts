@@ -3,7 +3,8 @@
 // the first divergence. A replay passes when every step matches and the recorded outcome
 // reproduces — a run cut short (interrupted by Ctrl-C, or incomplete under a user's step cap) is
 // replayed to its last recorded step. The header's seed is checked against the choice stream (a
-// random-strategy trace's choices are exactly what its seed draws), so an edited seed is caught.
+// random-strategy trace's choices are exactly what its seed draws), so an edited seed is caught; a
+// shrunk trace's choices are a reduced sequence (swsim shrink), replayed exactly without that check.
 import { RandomChooser, ReplayChooser, ReplayDivergence, type RecordingChooser } from '../sim/chooser.ts';
 import type { ControlMode } from '../sim/control_plane.ts';
 import { buildId } from './build_info.ts';
@@ -76,7 +77,7 @@ class SeedCheckingChooser implements RecordingChooser {
 export function replayTrace(trace: Trace, make: WorldFactory): ReplayReport {
   const h = trace.header;
   const want = trace.outcome;
-  const chooser = new SeedCheckingChooser(trace.choices, h.seed);
+  const chooser = h.strategy === 'shrunk' ? new ReplayChooser(trace.choices, 'fail') : new SeedCheckingChooser(trace.choices, h.seed);
   // A run that was cut short replays to its last recorded step, no further.
   const cutShort = want.status === 'interrupted' || want.status === 'incomplete';
   const maxSteps = cutShort ? Math.min(h.maxSteps, want.steps) : h.maxSteps;
@@ -100,7 +101,7 @@ export function replayTrace(trace: Trace, make: WorldFactory): ReplayReport {
   } catch (e) {
     if (!(e instanceof ReplayDivergence)) throw e;
     const step = replayed.length + 1;
-    if (chooser.mismatch !== undefined) {
+    if (chooser instanceof SeedCheckingChooser && chooser.mismatch !== undefined) {
       return { ok: false, seedMismatch: chooser.mismatch, divergence: { step, expected: describe(trace.steps[step - 1]), actual: 'stopped: seed mismatch' }, replayed };
     }
     return { ok: false, divergence: { step, expected: describe(trace.steps[step - 1]), actual: `choice sequence diverged: ${e.message}` }, replayed };

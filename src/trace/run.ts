@@ -9,7 +9,7 @@ import { ReplayDivergence, type RecordingChooser } from '../sim/chooser.ts';
 import type { ControlMode } from '../sim/control_plane.ts';
 import type { CheckedWorld, WorldFactory } from '../check/checked_world.ts';
 import { buildId } from './build_info.ts';
-import { TOOL_VERSION, TRACE_FORMAT, TRACE_FORMAT_VERSION, type Finding, type RunStatus, type ScenarioRef, type StepCap, type Trace, type TraceHeader, type TraceStep } from './format.ts';
+import { TOOL_VERSION, TRACE_FORMAT, TRACE_FORMAT_VERSION, type Finding, type RunStatus, type ScenarioRef, type ShrinkInfo, type ShrunkFrom, type StepCap, type Trace, type TraceHeader, type TraceStep } from './format.ts';
 
 export interface RunOptions {
   readonly seed: number;
@@ -30,6 +30,8 @@ export interface RunOptions {
   readonly onStep?: (rec: TraceStep) => boolean | void;
   /** A scenario run's file reference, recorded in the header. */
   readonly scenario?: ScenarioRef;
+  /** A shrunk run (the chooser replays a reduced choice sequence): recorded in the header. */
+  readonly shrunk?: { readonly from: ShrunkFrom; readonly info: ShrinkInfo };
 }
 
 export type { CheckedWorld, WorldFactory };
@@ -49,9 +51,10 @@ export interface RunResult {
 export function traceHeader(o: RunOptions): TraceHeader {
   return {
     type: 'header', format: TRACE_FORMAT, formatVersion: TRACE_FORMAT_VERSION, tool: TOOL_VERSION, build: buildId(),
-    seed: o.seed, strategy: 'random', profile: o.profile, control: o.control ?? 'ideal', bugs: [...o.bugs].sort(), strict: o.strict,
+    seed: o.seed, strategy: o.shrunk === undefined ? 'random' : 'shrunk', profile: o.profile, control: o.control ?? 'ideal', bugs: [...o.bugs].sort(), strict: o.strict,
     maxSteps: o.maxSteps, stepCap: o.stepCap ?? 'livelock',
     ...(o.scenario === undefined ? {} : { scenario: { path: o.scenario.path, sha256: o.scenario.sha256 } }),
+    ...(o.shrunk === undefined ? {} : { shrunkFrom: o.shrunk.from, shrink: o.shrunk.info }),
   };
 }
 

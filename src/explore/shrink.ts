@@ -1,0 +1,291 @@
+// The shrinker (`swsim shrink`): reduces a failing run to a smaller one that still fails the same
+// way — the same invariant id with the same classification (a failure, or a finding with the same
+// named cause "finding Hnn"). A candidate is the same seed/profile/control/bugs run with another
+// choice sequence, and it is kept only when it reproduces the failure and is smaller: fewer steps,
+// then fewer choices, then choices lexicographically closer to their simplest values (a
+// well-founded order, so shrinking terminates).
+//
+// Candidates are played by a filling replay chooser: the sequence's own values (clamped into
+// range), and past its end the *simplest* value of each choice — 0 (the first option, the shortest
+// delay), except for a `chance` choice (PERMILLE options), where 0 would fire the fault every time
+// and the simplest value is PERMILLE - 1 (it never fires). Plain zero filling (ReplayChooser's
+// `zero` mode) makes every continuation drop, reorder and reset every message, which hides most
+// failures. Passes over the choice sequence, repeated until a round keeps nothing:
+//   truncate  binary search for the shortest prefix (the rest filled with simplest values)
+//   unfault   switch off, one at a time, each chance choice that (most likely) fired a fault
+//   delete    delete chunks, halving the chunk size down to one choice
+//   simplify  replace chunks by their simplest values, halving likewise
+//   lower     move single values halfway, or one step, towards their simplest value
+// Deterministic: the search is bounded by a candidate budget, so the same trace and budget give
+// the same shrunk trace. `shouldStop` (a wall-clock cap, the CLI's --time) is checked between
+// candidates only; a shrink stopped by it says so and may differ from run to run. The shrunk trace
+// records the choices actually made, so `swsim replay` replays it exactly.
+import type { ControlMode } from '../sim/control_plane.ts';
+import { PERMILLE, type RecordingChooser } from '../sim/chooser.ts';
+import type { ShrinkInfo, ShrunkFrom, Trace, TraceOutcome } from '../trace/format.ts';
+import { runSeed, type RunOptions, type WorldFactory } from '../trace/run.ts';
+
+/** The trace cannot be shrunk: it does not fail, or its failure does not reproduce. */
+export class ShrinkInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ShrinkInputError';
+  }
+}
+
+/** How a run failed: the invariant, and the finding its message names (null: a plain failure). */
+export interface Classification {
+  readonly invariant: string;
+  readonly cause: string | null;
+}
+
+/** The classification of a failing outcome; null for any other outcome. */
+export function classify(o: Pick<TraceOutcome, 'status' | 'invariant' | 'message'>): Classification | null {
+  if (o.status !== 'fail' || o.invariant === undefined) return null;
+  const m = /finding (H\d+)/.exec(o.message ?? '');
+  return { invariant: o.invariant, cause: m === null ? null : m[1]! };
+}
+
+export function describeClassification(c: Classification): string {
+  return c.cause === null ? `${c.invariant} (failure)` : `${c.invariant} (finding ${c.cause})`;
+}
+
+function sameClass(a: Classification | null, b: Classification): boolean {
+  return a !== null && a.invariant === b.invariant && a.cause === b.cause;
+}
+
+/** Default candidate budget: a typical shrink (runs of a few thousand steps) takes well under a minute. */
+export const DEFAULT_BUDGET = 1000;
+
+export const PASSES = ['truncate', 'delete', 'unfault', 'simplify', 'lower'] as const;
+export type PassName = typeof PASSES[number];
+
+export interface ShrinkOptions {
+  /** At most this many candidate runs (the original's reproduction check included). */
+  readonly budget: number;
+  /** Checked between candidates: true stops the search (a wall-clock cap; not deterministic). */
+  readonly shouldStop?: () => boolean;
+  /** Told about every candidate kept. */
+  readonly onAccept?: (pass: PassName, steps: number, choices: number) => void;
+}
+
+export interface RunSize {
+  readonly steps: number;
+  readonly simulatedMs: number;
+  readonly choices: number;
+}
+
+export interface ShrinkResult {
+  readonly trace: Trace;
+  readonly classification: Classification;
+  readonly before: RunSize;
+  readonly after: RunSize;
+  readonly candidates: number;
+  readonly accepted: number;
+  readonly passes: ShrinkInfo['passes'];
+  /** Why the search ended: no pass could shrink further, the budget ran out, or shouldStop said so. */
+  readonly stoppedBy: 'fixpoint' | 'budget' | 'time';
+}
+
+/** The simplest value of a choice among `n` options: 0, or for a `chance` choice the one that never fires. */
+export function simplest(n: number): number {
+  return n === PERMILLE ? n - 1 : 0;
+}
+
+/**
+ * Replays `choices` (a value out of range becomes the last option) and continues past their end
+ * with each choice's simplest value; records the values chosen and their option counts.
+ */
+export class FillingChooser implements RecordingChooser {
+  readonly recorded: number[] = [];
+  readonly options: number[] = [];
+
+  constructor(private readonly choices: readonly number[]) {}
+
+  choose(_kind: string, n: number): number {
+    if (n <= 1) return 0;
+    const i = this.recorded.length;
+    const x = i < this.choices.length ? Math.min(this.choices[i]!, n - 1) : simplest(n);
+    this.recorded.push(x);
+    this.options.push(n);
+    return x;
+  }
+}
+
+interface Best {
+  /** The choices consumed, trailing simplest values dropped (the filling chooser supplies them again). */
+  readonly choices: readonly number[];
+  /** The option count of each choice. */
+  readonly options: readonly number[];
+  readonly steps: number;
+  readonly simulatedMs: number;
+}
+
+function distance(b: Best, i: number): number {
+  return Math.abs(b.choices[i]! - simplest(b.options[i]!));
+}
+
+function stripSimplest(c: FillingChooser): { choices: number[]; options: number[] } {
+  let n = c.recorded.length;
+  while (n > 0 && c.recorded[n - 1] === simplest(c.options[n - 1]!)) n--;
+  return { choices: c.recorded.slice(0, n), options: c.options.slice(0, n) };
+}
+
+/** Fewer steps, then fewer choices, then lexicographically closer to the simplest values. */
+function smaller(a: Best, b: Best): boolean {
+  if (a.steps !== b.steps) return a.steps < b.steps;
+  if (a.choices.length !== b.choices.length) return a.choices.length < b.choices.length;
+  for (let i = 0; i < a.choices.length; i++) {
+    const da = distance(a, i);
+    const db = distance(b, i);
+    if (da !== db) return da < db;
+  }
+  return false;
+}
+
+class Budgeted extends Error {}
+
+export function shrinkTrace(trace: Trace, make: WorldFactory, o: ShrinkOptions): ShrinkResult {
+  const h = trace.header;
+  const target = classify(trace.outcome);
+  if (target === null) {
+    throw new ShrinkInputError(`the trace's run did not fail (outcome ${trace.outcome.status}): only a failing run can be shrunk`);
+  }
+  if (!(o.budget >= 1)) throw new ShrinkInputError('the candidate budget must be at least 1');
+  const base: Omit<RunOptions, 'maxSteps' | 'stepCap' | 'record' | 'check'> = {
+    seed: h.seed, profile: h.profile, control: h.control as ControlMode, bugs: h.bugs, strict: h.strict,
+    ...(h.scenario === undefined ? {} : { scenario: h.scenario }),
+  };
+  // A livelock fails only at the step cap, so it keeps the header's cap; anything else may stop a
+  // candidate as soon as it is longer than the best run so far (it could not be kept).
+  const livelock = target.invariant === 'LIVELOCK';
+  let candidates = 0;
+  let stoppedBy: ShrinkResult['stoppedBy'] = 'fixpoint';
+
+  const evaluate = (choices: readonly number[], cap: number): Best | null => {
+    if (candidates >= o.budget) { stoppedBy = 'budget'; throw new Budgeted(); }
+    if (candidates > 0 && o.shouldStop?.() === true) { stoppedBy = 'time'; throw new Budgeted(); }
+    candidates += 1;
+    const chooser = new FillingChooser(choices);
+    let r;
+    try {
+      r = runSeed({ ...base, maxSteps: livelock ? h.maxSteps : cap, stepCap: livelock ? h.stepCap : 'incomplete', record: false, check: true }, make, chooser);
+    } catch {
+      return null; // a world that cannot even be built from these choices does not reproduce anything
+    }
+    if (!sameClass(classify(r.trace.outcome), target)) return null;
+    return { ...stripSimplest(chooser), steps: r.steps, simulatedMs: r.simulatedMs };
+  };
+
+  const original = evaluate(trace.choices, h.maxSteps);
+  if (original === null) {
+    throw new ShrinkInputError(`the trace's failure ${describeClassification(target)} does not reproduce with this build (replay it to see where it diverges)`);
+  }
+  let best: Best = original;
+  const accepted = new Map<PassName, number>();
+
+  const attempt = (pass: PassName, choices: readonly number[]): boolean => {
+    const c = evaluate(choices, best.steps);
+    if (c === null || !smaller(c, best)) return false;
+    best = c;
+    accepted.set(pass, (accepted.get(pass) ?? 0) + 1);
+    o.onAccept?.(pass, c.steps, c.choices.length);
+    return true;
+  };
+
+  const chunkSizes = (): number[] => {
+    const out: number[] = [];
+    for (let k = Math.max(1, Math.floor(best.choices.length / 2)); k >= 1; k = Math.floor(k / 2)) out.push(k);
+    return out;
+  };
+
+  const truncate = (): boolean => {
+    let kept = false;
+    let lo = 0;
+    let hi = best.choices.length;
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (attempt('truncate', best.choices.slice(0, mid))) { kept = true; hi = Math.min(mid, best.choices.length); } else lo = mid + 1;
+    }
+    return kept;
+  };
+
+  const chunked = (pass: 'delete' | 'simplify'): boolean => {
+    let kept = false;
+    for (const k of chunkSizes()) {
+      for (let i = best.choices.length - k; i >= 0; i -= k) {
+        i = Math.min(i, best.choices.length - k);
+        if (i < 0) break;
+        const b = best;
+        const cur = b.choices;
+        let next: number[];
+        if (pass === 'delete') {
+          next = [...cur.slice(0, i), ...cur.slice(i + k)];
+        } else {
+          next = [...cur];
+          let changed = false;
+          for (let j = i; j < i + k; j++) if (distance(b, j) !== 0) { next[j] = simplest(b.options[j]!); changed = true; }
+          if (!changed) continue;
+        }
+        if (attempt(pass, next)) kept = true;
+      }
+    }
+    return kept;
+  };
+
+  // A chance choice below half its range most likely fired a fault (fault rates are low): switch
+  // each off alone, from the last, before the chunked passes perturb everything else too.
+  const unfault = (): boolean => {
+    let kept = false;
+    for (let i = best.choices.length - 1; i >= 0; i--) {
+      if (i >= best.choices.length || best.options[i] !== PERMILLE || best.choices[i]! >= PERMILLE / 2) continue;
+      const next = [...best.choices];
+      next[i] = simplest(PERMILLE);
+      if (attempt('unfault', next)) kept = true;
+    }
+    return kept;
+  };
+
+  const lower = (): boolean => {
+    let kept = false;
+    for (let i = best.choices.length - 1; i >= 0; i--) {
+      if (i >= best.choices.length) continue;
+      const v = best.choices[i]!;
+      const s = simplest(best.options[i]!);
+      const d = v - s;
+      // Halfway and one step towards the simplest value (the simplest itself is the simplify pass's).
+      for (const w of [s + Math.trunc(d / 2), v - Math.sign(d)]) {
+        if (w === s || w === v || Math.abs(w - s) >= Math.abs(d)) continue;
+        const next = [...best.choices];
+        next[i] = w;
+        if (attempt('lower', next)) { kept = true; break; }
+      }
+    }
+    return kept;
+  };
+
+  const run: Record<PassName, () => boolean> = { truncate, unfault, delete: () => chunked('delete'), simplify: () => chunked('simplify'), lower };
+  try {
+    for (let progress = true; progress;) {
+      progress = false;
+      for (const p of PASSES) if (run[p]()) progress = true;
+    }
+  } catch (e) {
+    if (!(e instanceof Budgeted)) throw e;
+  }
+
+  const passes = PASSES.filter((p) => accepted.has(p)).map((p) => ({ pass: p, accepted: accepted.get(p)! }));
+  const from: ShrunkFrom = { seed: h.seed, steps: original.steps, simulatedMs: original.simulatedMs, choices: trace.choices.length };
+  const info: ShrinkInfo = { passes, candidates, budget: o.budget };
+  // The shrunk trace: the best run once more, recorded, with the header's own step cap.
+  const final = runSeed({ ...base, maxSteps: h.maxSteps, stepCap: h.stepCap, record: true, check: true, shrunk: { from, info } }, make, new FillingChooser(best.choices));
+  if (!sameClass(classify(final.trace.outcome), target) || final.steps !== best.steps) {
+    throw new Error(`shrink: the kept candidate did not reproduce when recorded (${final.trace.outcome.status} after ${final.steps} steps, expected ${best.steps}); the simulator is not deterministic — a bug in swsim`);
+  }
+  return {
+    trace: final.trace, classification: target,
+    before: { steps: original.steps, simulatedMs: original.simulatedMs, choices: trace.choices.length },
+    after: { steps: final.steps, simulatedMs: final.simulatedMs, choices: final.trace.choices.length },
+    candidates, accepted: passes.reduce((s, p) => s + p.accepted, 0), passes, stoppedBy,
+  };
+}
