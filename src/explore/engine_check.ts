@@ -4,7 +4,9 @@
 // of the engine's canonical state (storage, pin refusals, holds, the registry's canonical value
 // with the session counter, and the live plans and executors with their progress) kept in a
 // FingerprintSet; a state is restored by replaying its path from a fresh engine (paths are stored
-// as parent links plus interned script lines). Breadth-first order makes the first violation a
+// as parent links plus interned script lines); a call that leaves the fingerprint unchanged keeps
+// its runner for the next call instead (violations found that way are confirmed on a fresh
+// replay). Breadth-first order makes the first violation a
 // shortest one; it is returned as an engine script (docs/engine-scripts.md) that
 // `swsim engine --check` replays with the same verdict.
 //
@@ -172,15 +174,19 @@ export function checkEngine(o: EngineCheckOptions): EngineCheckResult {
     for (let s = levelStart; s < levelEnd && !truncated; s++) {
       const path = pathOf(s);
       let r: CheckedScriptRunner | null = replay(path);
+      const here = stateFingerprint(r);
       const lines = enabledLines(r.runner.engine, r.live(), o, d);
       const handles = handlesOf(r);
       const ids = lines.map((t) => table.intern(t, handles));
+      let reused = false;
       for (const id of ids) {
         r ??= replay(path);
         const res = r.exec(table.parsed[id]!);
         transitions += 1;
         levelTransitions += 1;
-        const f = real(res.failures);
+        let f = real(res.failures);
+        // A violation seen on a reused runner (see below) is confirmed on a fresh replay.
+        if (f !== null && reused) f = real(replay(path).exec(table.parsed[id]!).failures);
         if (f !== null) {
           levels.push({ depth: d, states: parent.length - levelEnd, transitions: levelTransitions });
           return {
@@ -192,12 +198,20 @@ export function checkEngine(o: EngineCheckOptions): EngineCheckResult {
             violation: { invariant: f.id, message: f.message, depth: d, script: scriptText(o, preludeText, [...path, id].map((i) => table.texts[i]!), f) },
           };
         }
-        if (seen.addHex(stateFingerprint(r))) {
+        const fp = stateFingerprint(r);
+        if (fp === here) {
+          // A call that left the state as it was (typically a rejected one): keep using this runner
+          // instead of replaying the path again; only the log and the checker's memory differ.
+          reused = true;
+          continue;
+        }
+        if (seen.addHex(fp)) {
           parent.push(s);
           action.push(id);
           if (maxStates > 0 && seen.size >= maxStates) truncated = true;
         }
         r = null;
+        reused = false;
       }
     }
     const stats = { depth: d, states: parent.length - levelEnd, transitions: levelTransitions };
