@@ -570,8 +570,11 @@ export class EngineScriptRunner {
     this.engine = new ScriptEngine(bugs);
   }
 
-  /** Runs one line; throws a ScriptInputError for a handle whose producing call failed. */
-  exec(p: ParsedLine): ExecutedLine {
+  /**
+   * Runs one line; throws a ScriptInputError for a handle whose producing call failed. With
+   * `render` false the output line is not built (`text` is empty): the model checker's fast path.
+   */
+  exec(p: ParsedLine, render = true): ExecutedLine {
     const engine = this.engine;
     const before = engine.driver.orchestrator.log.length();
     const out: OpOutput = p.op === 'engine.bugs' ? { result: this.bugs } : OPS[p.op]!.run(engine, p.args);
@@ -584,6 +587,7 @@ export class EngineScriptRunner {
         engine.plans.set(p.as, (out.bind as RecoveryPlan | null | undefined) ?? null);
       }
     }
+    if (!render) return { text: '', out };
     const events = engine.driver.orchestrator.log.events().slice(before);
     const text = canonicalJSON({
       line: p.line,

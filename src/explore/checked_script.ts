@@ -34,7 +34,8 @@ export class CheckedScriptRunner implements ScriptExecutorObserver {
   private readonly planKinds = new Map<string, 'recovery' | 'rebuild'>();
   private readonly consumed = new Set<string>();
 
-  constructor(bugs: EngineBugSwitches) {
+  /** `render` false skips building each call's output line (the model checker never prints them). */
+  constructor(bugs: EngineBugSwitches, private readonly render = true) {
     this.runner = new EngineScriptRunner(bugs);
     const storage = this.runner.engine.storage;
     this.checker = new EngineChecker(this.runner.engine.driver, { activeHolds: () => storage.activeHoldCount() });
@@ -59,7 +60,7 @@ export class CheckedScriptRunner implements ScriptExecutorObserver {
     }
     let executed: ExecutedLine;
     try {
-      executed = this.runner.exec(p);
+      executed = this.runner.exec(p, this.render);
     } catch (err) {
       if (err instanceof ScriptInputError) throw err;
       return { executed: null, failures: [{ id: ENGINE_EXCEPTION, message: `engine call ${p.op} threw: ${String(err)}`, candidate: false }] };

@@ -12,6 +12,7 @@ import { checkEngine } from '../../src/explore/engine_check.ts';
 import type { AlphabetBounds } from '../../src/explore/engine_alphabet.ts';
 import { FingerprintSet } from '../../src/explore/fingerprint_set.ts';
 import { cli } from '../cli/cli_helpers.ts';
+import { DEEP } from '../engine/core_helpers.ts';
 
 const DEFAULT: AlphabetBounds = { replicas: 2, epochs: 3, lsns: 6 };
 const SMALL: AlphabetBounds = { replicas: 1, epochs: 1, lsns: 3 };
@@ -47,12 +48,14 @@ const SWITCHES: [EngineBugId, AlphabetBounds, number, string][] = [
   // deeper switches, on the small alphabet (one replica, one epoch, LSNs 0..3)
   ['B12a', SMALL, 6, 'I11'],
   ['B12c', SMALL, 6, 'I15'],
+  // B11 needs ~250k states (over a minute): only with SWSIM_DEEP=1
+  ...(DEEP ? [['B11', SMALL, 7, 'I22'] as [EngineBugId, AlphabetBounds, number, string]] : []),
 ];
 
 describe('every engine switch has a shortest counterexample', () => {
   const dir = mkdtempSync(join(tmpdir(), 'swsim-check-'));
   for (const [bug, bounds, depth, inv] of SWITCHES) {
-    it(`${bug}: ${inv} at depth ${depth}, none at depth ${depth - 1}; the script replays to it`, { timeout: 120_000 }, async () => {
+    it(`${bug}: ${inv} at depth ${depth}, none at depth ${depth - 1}; the script replays to it`, { timeout: 600_000 }, async () => {
       const r = checkEngine({ ...bounds, depth, bugs: { [bug]: true } });
       expect(r.violation?.invariant).toBe(inv);
       expect(r.violation?.depth).toBe(depth);
