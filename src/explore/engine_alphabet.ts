@@ -10,9 +10,10 @@
 //             checkpoint (= committed, trusted), distrust checkpoint, committed -> 0 (restart),
 //             toggle each pin refusal (wal, snapshot, full base)
 //   assign    orchestrator.processAssignment over replica sets {r1}, {r1..rN}; epoch = the current
-//             epoch or the next (<= E); r1's endpoint A or B; targets none / all catchup / all rebuild
+//             epoch or the next (<= E); r1's endpoint A or B; targets none / all catchup / all rebuild;
+//             registry.reconcile over the same sets, epochs and endpoints
 //   epochs    orchestrator.updateSenderEpoch(r1, next), orchestrator.invalidateEpoch(next)
-//   sender    beginConnect with the current and a stale session ID; recordHandshake(0 -> committed);
+//   sender    beginConnect and completeSessionByID with the current and a stale session ID; recordHandshake(0 -> committed);
 //             selectRebuildSource(checkpoint, valid, committed); beginCatchUp
 //             (tick 1); recordCatchUpProgress(committed) without a tick; completeSessionByID;
 //             supersedeSession(catchup) with a 2-tick progress deadline
@@ -82,6 +83,7 @@ export function enabledLines(e: ScriptEngine, live: LiveHandles, b: AlphabetBoun
           const recoveryTargets = kind === null ? null : Object.fromEntries(set.map((id) => [id, kind]));
           out.push(line('orchestrator.processAssignment', { replicas, epoch, recoveryTargets }));
         }
+        out.push(line('registry.reconcile', { replicas: set.map((id) => ({ replicaID: id, endpoint: endpoint(id, id === 'r1' ? v : 'A') })), epoch }));
       }
     }
   }
@@ -97,7 +99,10 @@ export function enabledLines(e: ScriptEngine, live: LiveHandles, b: AlphabetBoun
   const cs = { replicaID: 'r1', sessionID: 'current' };
   if (sid > 0) {
     out.push(line('sender.beginConnect', cs));
-    if (sid > 1) out.push(line('sender.beginConnect', { replicaID: 'r1', sessionID: sid - 1 }));
+    if (sid > 1) {
+      out.push(line('sender.beginConnect', { replicaID: 'r1', sessionID: sid - 1 }));
+      out.push(line('sender.completeSessionByID', { replicaID: 'r1', sessionID: sid - 1 }));
+    }
     out.push(line('sender.recordHandshake', { ...cs, startLSN: 0, targetLSN: committed }));
     out.push(line('sender.selectRebuildSource', { ...cs, snapshotLSN: ckpt, snapshotValid: true, committedLSN: committed }));
     out.push(line('sender.beginCatchUp', { ...cs, startTick: 1 }));
