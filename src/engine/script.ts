@@ -458,6 +458,9 @@ const OPS: Readonly<Record<string, OpSpec>> = {
       if (x.gen !== null || x.finished) {
         return { result: null, error: new EngineError('executor_already_started', `executor "${x.handle}" already started`), replicaID: x.executor.replicaID };
       }
+      // Under an observer (swsim engine --check) the same generator is driven step by step so every
+      // sender call and I/O result is seen; the outcome is the same as the run-to-completion form.
+      if (e.observer !== null) return runExecutor(x, e);
       x.finished = true;
       return { result: { done: true }, error: x.execute(), replicaID: x.executor.replicaID };
     },

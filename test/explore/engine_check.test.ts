@@ -81,6 +81,24 @@ describe('every engine switch has a shortest counterexample', () => {
   }
 });
 
+describe('swsim engine --check', () => {
+  for (const name of ['catchup_epoch_bump', 'rebuild_snapshot_tail', 'rebuild_committed_zero', 'replica_ahead_truncation']) {
+    it(`${name}: the same lines as without --check, no violation, exit 0`, async () => {
+      const file = join(import.meta.dirname, '..', 'engine', 'scripts', `${name}.jsonl`);
+      const plain = await cli(['engine', file]);
+      const checked = await cli(['engine', '--check', file]);
+      expect(checked.code, checked.stdout + checked.stderr).toBe(0);
+      expect(checked.stdout).toBe(plain.stdout);
+    });
+  }
+
+  it('bug_b5: the violation line follows the violating call, exit 1', async () => {
+    const r = await cli(['engine', '--check', join(import.meta.dirname, '..', 'engine', 'scripts', 'bug_b5.jsonl')]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/\{"line":\d+,"violation":\[\{"invariant":"I26"/);
+  });
+});
+
 describe('swsim check engine', () => {
   it('reports no violation and exits 0', async () => {
     const r = await cli(['check', 'engine', '--depth', '2']);
