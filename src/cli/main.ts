@@ -9,6 +9,7 @@ import { buildId } from '../trace/build_info.ts';
 import { TOOL_VERSION } from '../trace/format.ts';
 import { TraceInputError } from '../trace/reader.ts';
 import { commandHelp, parseArgs, UsageError, wantsHelp, type CommandSpec } from './args.ts';
+import { CHECK, runCheckCommand } from './check_command.ts';
 import { ENGINE, runEngineCommand } from './engine_command.ts';
 import { FUZZ, runFuzzCommand } from './fuzz_command.ts';
 import type { Io } from './io.ts';
@@ -24,7 +25,7 @@ const BUGS: CommandSpec = {
   flags: {},
 };
 
-export const COMMANDS: readonly CommandSpec[] = [FUZZ, RUN, REPLAY, SHRINK, ENGINE, SCENARIO, BUGS];
+export const COMMANDS: readonly CommandSpec[] = [FUZZ, RUN, REPLAY, SHRINK, ENGINE, CHECK, SCENARIO, BUGS];
 
 export function version(): string {
   return `${TOOL_VERSION} (build ${buildId()}, trace format 2, node ${process.versions.node})`;
@@ -74,6 +75,7 @@ async function dispatch(cmd: string, rest: string[], io: Io): Promise<number> {
     case 'replay': return runReplayCommand(rest, io);
     case 'shrink': return runShrinkCommand(rest, io);
     case 'engine': return runEngineCommand(rest, io);
+    case 'check': return runCheckCommand(rest, io);
     case 'scenario': return runScenarioCommand(rest, io);
     case 'bugs': {
       const { positional } = parseArgs(rest, BUGS);

@@ -9,7 +9,7 @@ import { EngineContext } from './context.ts';
 import type { EngineBugSwitches } from './context.ts';
 import { RecoveryDriver } from './driver.ts';
 import { EngineError } from './errors.ts';
-import type { CatchUpIO, ExecutorIOCall, ExecutorSteps, IOResult, RebuildIO } from './executor.ts';
+import type { CatchUpIO, ExecutorIOCall, ExecutorSteps, ExecutorYield, IOResult, RebuildIO } from './executor.ts';
 import type { RetainedHistory } from './history.ts';
 import { canonicalPlan } from './plan.ts';
 import type { RecoveryPlan } from './plan.ts';
@@ -19,12 +19,12 @@ import * as A from './script_args.ts';
 import { ScriptInputError, isPlainObject } from './script_args.ts';
 import type { Converter } from './script_args.ts';
 import { withBudget } from './session.ts';
-import type { Sender } from './sender.ts';
+import type { Sender, SenderCanonical } from './sender.ts';
 import type { ReplicaID } from './types.ts';
 
 export { ScriptInputError } from './script_args.ts';
 
-type HandleKind = 'plan' | 'executor';
+export type HandleKind = 'plan' | 'executor';
 
 /** One op: its arguments (required and optional), the handle kind it may bind with "as", and its body. */
 interface OpSpec {
@@ -36,7 +36,7 @@ interface OpSpec {
   readonly run: (e: ScriptEngine, a: Args) => OpOutput;
 }
 
-interface OpOutput {
+export interface OpOutput {
   readonly result: unknown;
   readonly error?: EngineError | null;
   /** The sender this call addressed (for the "sender" field). */
@@ -45,7 +45,7 @@ interface OpOutput {
   readonly bind?: RecoveryPlan | ExecutorEntry | null;
 }
 
-interface ParsedLine {
+export interface ParsedLine {
   readonly line: number;
   readonly op: string;
   readonly args: Args;
@@ -53,7 +53,7 @@ interface ParsedLine {
 }
 
 /** Validated arguments of one line. */
-class Args {
+export class Args {
   constructor(
     readonly line: number,
     private readonly values: ReadonlyMap<string, unknown>,
@@ -73,6 +73,10 @@ class Args {
 class ScriptedIO implements CatchUpIO, RebuildIO {
   private next = 0;
   constructor(private readonly results: readonly IOResult[]) {}
+  /** The results not yet consumed, as plain values (for state fingerprints). */
+  remaining(): unknown[] {
+    return this.results.slice(this.next).map((r) => (r.err === null ? { value: r.value ?? null } : { err: r.err.code, message: r.err.message }));
+  }
   take(): IOResult {
     const r = this.results[this.next];
     this.next += 1;
@@ -92,24 +96,40 @@ class ScriptedIO implements CatchUpIO, RebuildIO {
   }
 }
 
-interface ExecutorEntry {
+export interface ExecutorEntry {
   readonly handle: string;
   readonly executor: CatchUpExecutor | RebuildExecutor;
   readonly io: ScriptedIO | null;
+  /** The creating call's plain arguments (progress LSNs, start tick), for state fingerprints. */
+  readonly spec: unknown;
   readonly start: () => ExecutorSteps;
   /** Upstream's run-to-completion form (execute), over the same generator. */
   readonly execute: () => EngineError | null;
   gen: ExecutorSteps | null;
   pendingIO: ExecutorIOCall | null;
+  /** The label of the last `step` yield, until the generator is resumed past it. */
+  pendingStep: string | null;
   finished: boolean;
 }
 
+/**
+ * Sees every executor generator resumption of `executor.step` (the model checker feeds these to
+ * the engine checker). `before`/`after` are Sender.canonical() around a resumption from a `step`
+ * yield (null when the sender does not exist).
+ */
+export interface ScriptExecutorObserver {
+  executorIO(x: ExecutorEntry, call: ExecutorIOCall, result: IOResult): void;
+  executorCall(x: ExecutorEntry, label: string, before: SenderCanonical | null, after: SenderCanonical | null): void;
+  executorFinished(x: ExecutorEntry, err: EngineError | null): void;
+}
+
 /** The one engine a script runs against, plus its handles. */
-class ScriptEngine {
+export class ScriptEngine {
   readonly storage = new PushStorageAdapter();
   readonly driver: RecoveryDriver;
   readonly plans = new Map<string, RecoveryPlan | null>();
   readonly executors = new Map<string, ExecutorEntry | null>();
+  observer: ScriptExecutorObserver | null = null;
 
   constructor(bugs: EngineBugSwitches) {
     this.driver = new RecoveryDriver(this.storage, new EngineContext(bugs));
@@ -161,36 +181,46 @@ function senderOp(run: (s: Sender, id: number, a: Args) => Omit<OpOutput, 'repli
   return { required: { ...(withSession ? SID : RID), ...extra }, optional, run: (e, a) => onSender(a, e, (s, id) => run(s, id, a)) };
 }
 
-function stepExecutor(x: ExecutorEntry): OpOutput {
+function stepExecutor(x: ExecutorEntry, e: ScriptEngine): OpOutput {
   if (x.finished) return { result: null, error: new EngineError('executor_finished', `executor "${x.handle}" already finished`), replicaID: x.executor.replicaID };
   x.gen ??= x.start();
+  const obs = e.observer;
   let input: IOResult | undefined;
   if (x.pendingIO !== null) {
     input = x.io === null ? undefined : x.io.take();
+    if (obs !== null && input !== undefined) obs.executorIO(x, x.pendingIO, input);
     x.pendingIO = null;
   }
-  const r = x.gen.next(input);
+  const label = x.pendingStep;
+  x.pendingStep = null;
+  const s = obs !== null && label !== null ? e.sender(x.executor.replicaID) : null;
+  const before = s === null ? null : s.canonical();
+  const r: IteratorResult<ExecutorYield, EngineError | null> = x.gen.next(input);
+  if (obs !== null && label !== null) obs.executorCall(x, label, before, s === null ? null : s.canonical());
   if (r.done === true) {
     x.finished = true;
+    obs?.executorFinished(x, r.value);
     return { result: { done: true, yield: null }, error: r.value, replicaID: x.executor.replicaID };
   }
   if (r.value.kind === 'io') x.pendingIO = r.value.call;
+  else x.pendingStep = r.value.label;
   return { result: { done: false, yield: r.value }, error: null, replicaID: x.executor.replicaID };
 }
 
-function runExecutor(x: ExecutorEntry): OpOutput {
-  let out = stepExecutor(x);
-  while (!x.finished) out = stepExecutor(x);
+function runExecutor(x: ExecutorEntry, e: ScriptEngine): OpOutput {
+  let out = stepExecutor(x, e);
+  while (!x.finished) out = stepExecutor(x, e);
   return { ...out, result: { done: true } };
 }
 
 function newExecutorEntry(
   executor: CatchUpExecutor | RebuildExecutor,
   io: ScriptedIO | null,
+  spec: unknown,
   start: () => ExecutorSteps,
   execute: () => EngineError | null,
 ): ExecutorEntry {
-  return { handle: '', executor, io, start, execute, gen: null, pendingIO: null, finished: false };
+  return { handle: '', executor, io, spec, start, execute, gen: null, pendingIO: null, pendingStep: null, finished: false };
 }
 
 function planOutput(r: { plan: RecoveryPlan | null; err: EngineError | null }, replicaID: ReplicaID): OpOutput {
@@ -400,7 +430,7 @@ const OPS: Readonly<Record<string, OpSpec>> = {
       x.io = io;
       const lsns = a.opt<number[]>('progressLSNs', []);
       const tick = a.opt('startTick', 0);
-      const entry = newExecutorEntry(x, io, () => x.steps(lsns, tick), () => x.execute(lsns, tick));
+      const entry = newExecutorEntry(x, io, { progressLSNs: lsns, startTick: tick }, () => x.steps(lsns, tick), () => x.execute(lsns, tick));
       return { result: { io: io !== null, replicaID: x.replicaID, sessionID: x.sessionID }, replicaID: x.replicaID, bind: entry };
     },
   },
@@ -414,12 +444,12 @@ const OPS: Readonly<Record<string, OpSpec>> = {
       const x = new RebuildExecutor(e.driver, p);
       const io = a.has('io') ? new ScriptedIO(a.get('io')) : null;
       x.io = io;
-      const entry = newExecutorEntry(x, io, () => x.steps(), () => x.execute());
+      const entry = newExecutorEntry(x, io, null, () => x.steps(), () => x.execute());
       return { result: { io: io !== null, replicaID: x.replicaID, sessionID: x.sessionID }, replicaID: x.replicaID, bind: entry };
     },
   },
-  'executor.step': { required: { executor: A.str }, handles: { executor: 'executor' }, run: (e, a) => stepExecutor(e.executor(a, 'executor')) },
-  'executor.run': { required: { executor: A.str }, handles: { executor: 'executor' }, run: (e, a) => runExecutor(e.executor(a, 'executor')) },
+  'executor.step': { required: { executor: A.str }, handles: { executor: 'executor' }, run: (e, a) => stepExecutor(e.executor(a, 'executor'), e) },
+  'executor.run': { required: { executor: A.str }, handles: { executor: 'executor' }, run: (e, a) => runExecutor(e.executor(a, 'executor'), e) },
   'executor.execute': {
     required: { executor: A.str },
     handles: { executor: 'executor' },
@@ -428,6 +458,9 @@ const OPS: Readonly<Record<string, OpSpec>> = {
       if (x.gen !== null || x.finished) {
         return { result: null, error: new EngineError('executor_already_started', `executor "${x.handle}" already started`), replicaID: x.executor.replicaID };
       }
+      // Under an observer (swsim engine --check) the same generator is driven step by step so every
+      // sender call and I/O result is seen; the outcome is the same as the run-to-completion form.
+      if (e.observer !== null) return runExecutor(x, e);
       x.finished = true;
       return { result: { done: true }, error: x.execute(), replicaID: x.executor.replicaID };
     },
@@ -451,7 +484,8 @@ function isSkippable(text: string): boolean {
   return t === '' || t.startsWith('#');
 }
 
-function parseLine(text: string, line: number, handles: Map<string, HandleKind>): ParsedLine {
+/** Validates one line against the handles bound so far (binding its own `as`); throws a ScriptInputError. */
+export function parseEngineScriptLine(text: string, line: number, handles: Map<string, HandleKind>): ParsedLine {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -500,7 +534,7 @@ export function parseEngineScript(text: string): ParsedLine[] {
   const out: ParsedLine[] = [];
   text.split('\n').forEach((t, i) => {
     if (isSkippable(t)) return;
-    const p = parseLine(t, i + 1, handles);
+    const p = parseEngineScriptLine(t, i + 1, handles);
     if (p.op === 'engine.bugs' && out.length > 0) throw new ScriptInputError(p.line, 'op', 'engine.bugs must be the first call');
     out.push(p);
   });
@@ -525,28 +559,28 @@ export interface EngineScriptResult {
   readonly inputError: ScriptInputError | null;
 }
 
-/** Validates and runs a script against one fresh engine. Same text => identical lines. */
-export function runEngineScript(text: string): EngineScriptResult {
-  let parsed: ParsedLine[];
-  try {
-    parsed = parseEngineScript(text);
-  } catch (e) {
-    if (e instanceof ScriptInputError) return { lines: [], inputError: e };
-    throw e;
+/** One engine call of a script, run: its output line and what the op returned. */
+export interface ExecutedLine {
+  readonly text: string;
+  readonly out: OpOutput;
+}
+
+/** Runs validated lines one at a time against one fresh engine (runEngineScript's loop, exposed for the model checker). */
+export class EngineScriptRunner {
+  readonly engine: ScriptEngine;
+
+  constructor(readonly bugs: EngineBugSwitches) {
+    this.engine = new ScriptEngine(bugs);
   }
-  const first = parsed[0];
-  const bugs = first?.op === 'engine.bugs' ? first.args.get<EngineBugSwitches>('bugs') : {};
-  const engine = new ScriptEngine(bugs);
-  const lines: string[] = [];
-  for (const p of parsed) {
+
+  /**
+   * Runs one line; throws a ScriptInputError for a handle whose producing call failed. With
+   * `render` false the output line is not built (`text` is empty): the model checker's fast path.
+   */
+  exec(p: ParsedLine, render = true): ExecutedLine {
+    const engine = this.engine;
     const before = engine.driver.orchestrator.log.length();
-    let out: OpOutput;
-    try {
-      out = p.op === 'engine.bugs' ? { result: bugs } : OPS[p.op]!.run(engine, p.args);
-    } catch (e) {
-      if (e instanceof ScriptInputError) return { lines, inputError: e };
-      throw e;
-    }
+    const out: OpOutput = p.op === 'engine.bugs' ? { result: this.bugs } : OPS[p.op]!.run(engine, p.args);
     if (p.as !== null) {
       if (out.bind !== undefined && out.bind !== null && 'executor' in out.bind) {
         engine.executors.set(p.as, { ...out.bind, handle: p.as });
@@ -556,18 +590,45 @@ export function runEngineScript(text: string): EngineScriptResult {
         engine.plans.set(p.as, (out.bind as RecoveryPlan | null | undefined) ?? null);
       }
     }
+    if (!render) return { text: '', out };
     const events = engine.driver.orchestrator.log.events().slice(before);
-    lines.push(
-      canonicalJSON({
-        line: p.line,
-        op: p.op,
-        as: p.as,
-        result: out.result,
-        error: errorView(out.error),
-        sender: senderView(engine, out.replicaID),
-        events,
-      }),
-    );
+    const text = canonicalJSON({
+      line: p.line,
+      op: p.op,
+      as: p.as,
+      result: out.result,
+      error: errorView(out.error),
+      sender: senderView(engine, out.replicaID),
+      events,
+    });
+    return { text, out };
+  }
+}
+
+/** The bug switches of a parsed script (its `engine.bugs` first line, or none). */
+export function scriptBugs(parsed: readonly ParsedLine[]): EngineBugSwitches {
+  const first = parsed[0];
+  return first?.op === 'engine.bugs' ? first.args.get<EngineBugSwitches>('bugs') : {};
+}
+
+/** Validates and runs a script against one fresh engine. Same text => identical lines. */
+export function runEngineScript(text: string): EngineScriptResult {
+  let parsed: ParsedLine[];
+  try {
+    parsed = parseEngineScript(text);
+  } catch (e) {
+    if (e instanceof ScriptInputError) return { lines: [], inputError: e };
+    throw e;
+  }
+  const runner = new EngineScriptRunner(scriptBugs(parsed));
+  const lines: string[] = [];
+  for (const p of parsed) {
+    try {
+      lines.push(runner.exec(p).text);
+    } catch (e) {
+      if (e instanceof ScriptInputError) return { lines, inputError: e };
+      throw e;
+    }
   }
   return { lines, inputError: null };
 }

@@ -1,0 +1,238 @@
+// The engine model checker (`swsim check engine`): breadth-first search over every sequence of
+// engine calls up to a depth, over the bounded alphabet of engine_alphabet.ts, checking I1-I27
+// (src/check/engine_checker.ts) after every call. States are deduplicated by a 64-bit fingerprint
+// of the engine's canonical state (storage, pin refusals, holds, the registry's canonical value
+// with the session counter, and the live plans and executors with their progress) kept in a
+// FingerprintSet; a state is restored by replaying its path from a fresh engine (paths are stored
+// as parent links plus interned script lines); a call that leaves the fingerprint unchanged keeps
+// its runner for the next call instead (violations found that way are confirmed on a fresh
+// replay). Breadth-first order makes the first violation a
+// shortest one; it is returned as an engine script (docs/engine-scripts.md) that
+// `swsim engine --check` replays with the same verdict.
+//
+// Soundness note: the fingerprint leaves out the recovery log and the checker's memory of past
+// steps (e.g. how often a session was planned), so two paths it merges may differ there; this can
+// only hide a violation, never invent one (every counterexample is a replayable script).
+import { canonicalPlan } from '../engine/plan.ts';
+import { fnv1a64 } from '../engine/canonical.ts';
+import type { EngineBugSwitches } from '../engine/context.ts';
+import { parseEngineScriptLine } from '../engine/script.ts';
+import type { HandleKind, ParsedLine } from '../engine/script.ts';
+import type { Failure } from '../check/catalog.ts';
+import { CheckedScriptRunner } from './checked_script.ts';
+import { enabledLines, initialStorage } from './engine_alphabet.ts';
+import type { AlphabetBounds } from './engine_alphabet.ts';
+import { FingerprintSet } from './fingerprint_set.ts';
+
+export interface EngineCheckOptions extends AlphabetBounds {
+  readonly depth: number;
+  readonly bugs: EngineBugSwitches;
+  /** Stop after this many distinct states (0 = no limit); the result says the search was cut. */
+  readonly maxStates?: number;
+  /** Called after each completed level (for progress output). */
+  readonly onLevel?: (level: LevelStats) => void;
+}
+
+export interface LevelStats {
+  readonly depth: number;
+  /** New distinct states first reached at this depth. */
+  readonly states: number;
+  /** Transitions (engine calls) explored from the previous level. */
+  readonly transitions: number;
+}
+
+export interface Counterexample {
+  readonly invariant: string;
+  readonly message: string;
+  /** Number of engine calls after the prelude (the BFS depth of the violating call). */
+  readonly depth: number;
+  /** The engine script, JSON lines, replayable by `swsim engine --check`. */
+  readonly script: string;
+}
+
+export interface EngineCheckResult {
+  readonly states: number;
+  readonly transitions: number;
+  readonly depthReached: number;
+  readonly levels: readonly LevelStats[];
+  readonly violation: Counterexample | null;
+  /** True when maxStates cut the search short. */
+  readonly truncated: boolean;
+}
+
+const PRELUDE_LINES = (o: EngineCheckOptions): string[] => {
+  const out: string[] = [];
+  if (Object.values(o.bugs).some((v) => v === true)) out.push(JSON.stringify({ op: 'engine.bugs', args: o.bugs }));
+  out.push(JSON.stringify({ op: 'storage.state', args: initialStorage(o) }));
+  return out;
+};
+
+/** Fingerprint of everything that decides the engine's future behaviour under the alphabet. */
+export function stateFingerprint(r: CheckedScriptRunner): string {
+  const e = r.runner.engine;
+  const live = r.live();
+  // JSON.stringify, not canonicalJSON: every value here is built by engine code in a fixed key
+  // order, so the text is already deterministic, and this is the checker's hottest line.
+  return fnv1a64(JSON.stringify({
+    storage: e.storage.state(),
+    refusals: e.storage.pinRefusals(),
+    holds: e.storage.activeHolds().map((h) => [h.kind, h.startLSN]),
+    registry: e.driver.orchestrator.registry.canonical(),
+    plans: live.plans.map(([, p, kind]) => [kind, canonicalPlan(p)]),
+    executors: live.executors.map((h) => {
+      const x = e.executors.get(h)!;
+      return [canonicalPlan(x.executor.plan), x.spec, x.gen !== null, x.pendingStep, x.pendingIO, x.io === null ? null : x.io.remaining()];
+    }),
+  }));
+}
+
+/** Interned script lines: each distinct line text is parsed once and referred to by index. */
+class LineTable {
+  readonly texts: string[] = [];
+  readonly parsed: ParsedLine[] = [];
+  private readonly ids = new Map<string, number>();
+
+  intern(text: string, handles: Map<string, HandleKind>): number {
+    const known = this.ids.get(text);
+    if (known !== undefined) return known;
+    const id = this.texts.length;
+    this.texts.push(text);
+    this.parsed.push(parseEngineScriptLine(text, 0, new Map(handles)));
+    this.ids.set(text, id);
+    return id;
+  }
+}
+
+/** Growable Int32Array. */
+class IntVec {
+  private a = new Int32Array(1024);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.a.length) {
+      const b = new Int32Array(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.length++] = v;
+  }
+  get(i: number): number {
+    return this.a[i]!;
+  }
+}
+
+function handlesOf(r: CheckedScriptRunner): Map<string, HandleKind> {
+  const m = new Map<string, HandleKind>();
+  for (const k of r.runner.engine.plans.keys()) m.set(k, 'plan');
+  for (const k of r.runner.engine.executors.keys()) m.set(k, 'executor');
+  return m;
+}
+
+/** Real failures (candidate invariants are reported only under --strict elsewhere). */
+function real(fs: readonly Failure[]): Failure | null {
+  return fs.find((f) => !f.candidate) ?? null;
+}
+
+export function checkEngine(o: EngineCheckOptions): EngineCheckResult {
+  const preludeText = PRELUDE_LINES(o);
+  const table = new LineTable();
+  const prelude: ParsedLine[] = [];
+  {
+    const handles = new Map<string, HandleKind>();
+    preludeText.forEach((t, i) => prelude.push(parseEngineScriptLine(t, i + 1, handles)));
+  }
+  const fresh = (): CheckedScriptRunner => {
+    const r = new CheckedScriptRunner(o.bugs, false);
+    for (const p of prelude) {
+      const f = real(r.exec(p).failures);
+      if (f !== null) throw new Error(`prelude violates ${f.id}: ${f.message}`);
+    }
+    return r;
+  };
+  const parent = new IntVec();
+  const action = new IntVec();
+  const seen = new FingerprintSet();
+  const pathOf = (s: number): number[] => {
+    const out: number[] = [];
+    for (let i = s; i > 0; i = parent.get(i)) out.push(action.get(i));
+    return out.reverse();
+  };
+  const replay = (path: readonly number[]): CheckedScriptRunner => {
+    const r = fresh();
+    for (const id of path) r.exec(table.parsed[id]!);
+    return r;
+  };
+  const root = fresh();
+  seen.addHex(stateFingerprint(root));
+  parent.push(-1);
+  action.push(-1);
+  const levels: LevelStats[] = [];
+  let transitions = 0;
+  let levelStart = 0;
+  let levelEnd = 1;
+  const maxStates = o.maxStates ?? 0;
+  let truncated = false;
+  for (let d = 1; d <= o.depth && levelStart < levelEnd && !truncated; d++) {
+    let levelTransitions = 0;
+    for (let s = levelStart; s < levelEnd && !truncated; s++) {
+      const path = pathOf(s);
+      let r: CheckedScriptRunner | null = replay(path);
+      const here = stateFingerprint(r);
+      const lines = enabledLines(r.runner.engine, r.live(), o, d);
+      const handles = handlesOf(r);
+      const ids = lines.map((t) => table.intern(t, handles));
+      let reused = false;
+      for (const id of ids) {
+        r ??= replay(path);
+        const res = r.exec(table.parsed[id]!);
+        transitions += 1;
+        levelTransitions += 1;
+        let f = real(res.failures);
+        // A violation seen on a reused runner (see below) is confirmed on a fresh replay.
+        if (f !== null && reused) f = real(replay(path).exec(table.parsed[id]!).failures);
+        if (f !== null) {
+          const partial = { depth: d, states: parent.length - levelEnd, transitions: levelTransitions };
+          levels.push(partial);
+          o.onLevel?.(partial);
+          return {
+            states: seen.size,
+            transitions,
+            depthReached: d,
+            levels,
+            truncated: false,
+            violation: { invariant: f.id, message: f.message, depth: d, script: scriptText(o, preludeText, [...path, id].map((i) => table.texts[i]!), f) },
+          };
+        }
+        const fp = stateFingerprint(r);
+        if (fp === here) {
+          // A call that left the state as it was (typically a rejected one): keep using this runner
+          // instead of replaying the path again; only the log and the checker's memory differ.
+          reused = true;
+          continue;
+        }
+        if (seen.addHex(fp)) {
+          parent.push(s);
+          action.push(id);
+          if (maxStates > 0 && seen.size >= maxStates) truncated = true;
+        }
+        r = null;
+        reused = false;
+      }
+    }
+    const stats = { depth: d, states: parent.length - levelEnd, transitions: levelTransitions };
+    levels.push(stats);
+    o.onLevel?.(stats);
+    levelStart = levelEnd;
+    levelEnd = parent.length;
+  }
+  return { states: seen.size, transitions, depthReached: levels.length, levels, violation: null, truncated };
+}
+
+function scriptText(o: EngineCheckOptions, prelude: readonly string[], lines: readonly string[], f: Failure): string {
+  const bugs = Object.keys(o.bugs).filter((k) => o.bugs[k as keyof EngineBugSwitches] === true);
+  const head = [
+    `# swsim check engine counterexample: ${f.id} at depth ${lines.length} (replicas ${o.replicas}, epochs ${o.epochs}, lsns ${o.lsns}${bugs.length > 0 ? `, bugs ${bugs.join(',')}` : ''})`,
+    `# ${f.message.replace(/\n/g, ' ')}`,
+    '# replay: npx swsim engine --check FILE',
+  ];
+  return [...head, ...prelude, ...lines].join('\n') + '\n';
+}

@@ -1,0 +1,140 @@
+// The engine model checker (src/explore/engine_check.ts, `swsim check engine`): no violation on
+// the default engine at a small depth; for each known-bug switch a shortest counterexample — found
+// at depth D, none at depth D-1 — that is a valid engine script and that `swsim engine --check`
+// replays to the same invariant; bad flags exit 2.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { EngineBugId } from '../../src/engine/context.ts';
+import { runEngineScript } from '../../src/engine/script.ts';
+import { checkEngine } from '../../src/explore/engine_check.ts';
+import type { AlphabetBounds } from '../../src/explore/engine_alphabet.ts';
+import { FingerprintSet } from '../../src/explore/fingerprint_set.ts';
+import { cli } from '../cli/cli_helpers.ts';
+import { DEEP } from '../engine/core_helpers.ts';
+
+const DEFAULT: AlphabetBounds = { replicas: 2, epochs: 3, lsns: 6 };
+const SMALL: AlphabetBounds = { replicas: 1, epochs: 1, lsns: 3 };
+
+describe('engine model checker on the default engine', () => {
+  it('finds no violation up to depth 3', () => {
+    const r = checkEngine({ ...DEFAULT, depth: 3, bugs: {} });
+    expect(r.violation).toBeNull();
+    expect(r.depthReached).toBe(3);
+    expect(r.levels.map((l) => l.depth)).toEqual([1, 2, 3]);
+    expect(r.states).toBeGreaterThan(1000);
+    expect(r.transitions).toBeGreaterThan(r.states);
+  });
+
+  it('is deterministic: same bounds, same counts', () => {
+    const a = checkEngine({ ...DEFAULT, depth: 2, bugs: {} });
+    const b = checkEngine({ ...DEFAULT, depth: 2, bugs: {} });
+    expect(b).toEqual(a);
+  });
+});
+
+/** [switch, bounds, shortest depth, invariant]. */
+const SWITCHES: [EngineBugId, AlphabetBounds, number, string][] = [
+  ['B4', DEFAULT, 2, 'EXC'],
+  ['B5', DEFAULT, 2, 'I26'],
+  ['B7', DEFAULT, 2, 'I24'],
+  ['B8', DEFAULT, 2, 'I24'],
+  ['B9', DEFAULT, 3, 'I25'],
+  ['B12b', DEFAULT, 2, 'I18'],
+  ['B12d', DEFAULT, 2, 'I19'],
+  ['B13', DEFAULT, 2, 'I8'],
+  ['B27', DEFAULT, 4, 'I21'],
+  // deeper switches, on the small alphabet (one replica, one epoch, LSNs 0..3)
+  ['B12a', SMALL, 6, 'I11'],
+  ['B12c', SMALL, 6, 'I15'],
+  // B11 needs ~250k states (over a minute): only with SWSIM_DEEP=1
+  ...(DEEP ? [['B11', SMALL, 7, 'I22'] as [EngineBugId, AlphabetBounds, number, string]] : []),
+];
+
+describe('every engine switch has a shortest counterexample', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'swsim-check-'));
+  for (const [bug, bounds, depth, inv] of SWITCHES) {
+    it(`${bug}: ${inv} at depth ${depth}, none at depth ${depth - 1}; the script replays to it`, { timeout: 600_000 }, async () => {
+      const r = checkEngine({ ...bounds, depth, bugs: { [bug]: true } });
+      expect(r.violation?.invariant).toBe(inv);
+      expect(r.violation?.depth).toBe(depth);
+      const shorter = checkEngine({ ...bounds, depth: depth - 1, bugs: { [bug]: true } });
+      expect(shorter.violation).toBeNull();
+      const script = r.violation!.script;
+      // a valid engine script: every call runs (B4's last call throws, so it is checked by --check only)
+      const calls = script.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#')).length;
+      expect(calls).toBe(depth + 2); // engine.bugs + the storage prelude + depth calls
+      if (inv !== 'EXC') {
+        const plain = runEngineScript(script);
+        expect(plain.inputError).toBeNull();
+        expect(plain.lines).toHaveLength(calls);
+      }
+      const file = join(dir, `${bug}.jsonl`);
+      writeFileSync(file, script);
+      const replay = await cli(['engine', '--check', file]);
+      expect(replay.code, replay.stderr).toBe(1);
+      const last = replay.stdout.trim().split('\n').at(-1)!;
+      expect(JSON.parse(last).violation[0].invariant).toBe(inv);
+      expect(JSON.parse(last).line).toBe(script.split('\n').length - 1); // the last line of the file
+    });
+  }
+});
+
+describe('swsim engine --check', () => {
+  for (const name of ['catchup_epoch_bump', 'rebuild_snapshot_tail', 'rebuild_committed_zero', 'replica_ahead_truncation']) {
+    it(`${name}: the same lines as without --check, no violation, exit 0`, async () => {
+      const file = join(import.meta.dirname, '..', 'engine', 'scripts', `${name}.jsonl`);
+      const plain = await cli(['engine', file]);
+      const checked = await cli(['engine', '--check', file]);
+      expect(checked.code, checked.stdout + checked.stderr).toBe(0);
+      expect(checked.stdout).toBe(plain.stdout);
+    });
+  }
+
+  it('bug_b5: the violation line follows the violating call, exit 1', async () => {
+    const r = await cli(['engine', '--check', join(import.meta.dirname, '..', 'engine', 'scripts', 'bug_b5.jsonl')]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/\{"line":\d+,"violation":\[\{"invariant":"I26"/);
+  });
+});
+
+describe('swsim check engine', () => {
+  it('reports no violation and exits 0', async () => {
+    const r = await cli(['check', 'engine', '--depth', '2']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/distinct states, \d+ transitions, depth reached 2, \d+ states\/s/);
+    expect(r.stdout).toMatch(/no violation up to depth 2\n$/);
+  });
+
+  it('prints the counterexample and exits 1; --json has the script', async () => {
+    const r = await cli(['check', 'engine', '--depth', '3', '--bug', 'B5', '--json']);
+    expect(r.code, r.stderr).toBe(1);
+    const j = JSON.parse(r.stdout);
+    expect(j.violation.invariant).toBe('I26');
+    expect(j.violation.depth).toBe(2);
+    expect(j.violation.script).toContain('"op":"engine.bugs"');
+  });
+
+  for (const argv of [['check'], ['check', 'cluster'], ['check', 'engine', '--depth', '0'], ['check', 'engine', '--depth', 'x'], ['check', 'engine', '--replicas', '9'],
+    ['check', 'engine', '--bug', 'B29'], ['check', 'engine', '--nope'], ['check', 'engine', '--lsns', '1']]) {
+    it(`exits 2 on bad usage: ${argv.join(' ')}`, async () => {
+      const r = await cli(argv);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^swsim check: /);
+    });
+  }
+});
+
+describe('FingerprintSet', () => {
+  it('adds, dedups and grows', () => {
+    const s = new FingerprintSet(16);
+    for (let i = 1; i <= 5000; i++) expect(s.add(i * 7919, i)).toBe(true);
+    for (let i = 1; i <= 5000; i++) expect(s.add(i * 7919, i)).toBe(false);
+    expect(s.size).toBe(5000);
+    expect(s.addHex('0000000000000000')).toBe(true);
+    expect(s.hasHex('0000000000000000')).toBe(true);
+    expect(s.addHex('00000000000000ff')).toBe(true);
+    expect(s.addHex('00000000000000ff')).toBe(false);
+  });
+});
