@@ -38,6 +38,9 @@ export const FUZZ: CommandSpec = {
     'max-failures': { kind: 'int', value: 'N', help: 'stop handing out seeds after N failing seeds' },
     junit: { kind: 'string', value: 'FILE', help: 'also write a JUnit XML report (one case per failing seed, a summary case)' },
     'save-scenarios': { kind: 'string', value: 'DIR', help: 'also save each failing seed as a scenario file DIR/seed-S-ID.yaml (its faults as timeline actions), run it and say whether it reproduces' },
+    'shrink-budget': { kind: 'int', value: 'N', help: 'shrink each failing seed with at most N candidate runs (default 200; the same seed and budget give the same shrunk run)' },
+    'shrink-time': { kind: 'duration', value: 'D', help: 'also stop each shrink after D of wall-clock time (a clock-stopped shrink may differ between runs)' },
+    'no-shrink': { kind: 'bool', help: 'do not shrink failing seeds' },
     'check-determinism': { kind: 'bool', help: 'run every seed twice in two separate worker threads and compare the traces byte for byte (needs --seeds)' },
     json: { kind: 'bool', help: 'print one JSON object with the totals, every failure and every finding instead of text' },
   },
@@ -75,6 +78,9 @@ function saveScenario(traceText: string, traceFile: string, file: string): Saved
     return { file: null, reproduces: false, stepForStep: false, seen: '', error: e.message, text: `not saved: ${e.message}` };
   }
 }
+
+/** Candidate runs a failing seed's shrink may use unless --shrink-budget says otherwise. */
+export const DEFAULT_SHRINK_BUDGET = 200;
 
 /** `--shard i/n` → [i, n], 1 <= i <= n. */
 export function parseShard(s: string | undefined): [number, number] {
@@ -124,6 +130,9 @@ export async function runFuzzCommand(argv: string[], io: Io): Promise<number> {
 
   let interrupted = false;
   const offInterrupt = io.onInterrupt(() => { interrupted = true; });
+  const shrinkBudget = flags['no-shrink'] === true ? 0 : positive(flags, 'shrink-budget') ?? DEFAULT_SHRINK_BUDGET;
+  const shrinkTimeMs = flags['shrink-time'] as number | undefined;
+  if (shrinkTimeMs !== undefined && shrinkTimeMs <= 0) throw new UsageError('--shrink-time 0: expected a duration above 0 (or --no-shrink)');
   const options = { profile: common.profile, control: common.control, bugs: common.bugs, strict: common.strict, maxSteps: common.maxSteps, stepCap: common.stepCap };
   if (flags['check-determinism'] === true) {
     if (flags['seeds'] === undefined) throw new UsageError('--check-determinism needs --seeds N (a fixed list of seeds to run twice)');
@@ -139,7 +148,7 @@ export async function runFuzzCommand(argv: string[], io: Io): Promise<number> {
   const findings: Record<string, number> = {};
   const findingRuns: { seed: number; invariant: string; step: number; message: string }[] = [];
   const coverage: Record<string, number> = {};
-  const failures: (JUnitFailure & { trace: string; scenario?: SavedScenario })[] = [];
+  const failures: (JUnitFailure & { trace: string; scenario?: SavedScenario; shrunk?: { trace: string; steps: number; stoppedBy: string } })[] = [];
   const cutShort: { seed: number; steps: number }[] = [];
   const total = count === Number.MAX_SAFE_INTEGER ? null : Math.ceil((count - (shard[0] - 1)) / shard[1]);
   const progress = new Progress(io, io.stderrIsTTY && io.env['CI'] !== 'true', !json, started);
@@ -167,11 +176,21 @@ export async function runFuzzCommand(argv: string[], io: Io): Promise<number> {
       failed += 1;
       const file = join(tracesDir, `seed-${o.seed}-${o.failure.id}.jsonl`);
       if (o.trace !== null) writeFileAtomic(file, o.trace);
+      let shrunkFile: string | undefined;
+      if (o.shrunk !== null) {
+        shrunkFile = join(tracesDir, `seed-${o.seed}-${o.failure.id}.shrunk.jsonl`);
+        writeFileAtomic(shrunkFile, o.shrunk.trace);
+      }
       const scenario = scenariosDir === undefined || o.trace === null ? undefined : saveScenario(o.trace, file, join(scenariosDir, `seed-${o.seed}-${o.failure.id}.yaml`));
-      failures.push({ seed: o.seed, invariant: o.failure.id, step: o.failure.step, message: o.failure.message, trace: file, replay: replayCommand(file), ...(scenario === undefined ? {} : { scenario }) });
+      failures.push({
+        seed: o.seed, invariant: o.failure.id, step: o.failure.step, message: o.failure.message, trace: file,
+        replay: replayCommand(shrunkFile ?? file), ...(scenario === undefined ? {} : { scenario }),
+        ...(shrunkFile === undefined || o.shrunk === null ? {} : { shrunk: { trace: shrunkFile, steps: o.shrunk.after.steps, stoppedBy: o.shrunk.stoppedBy } }),
+      });
       progress.clear();
       if (!json) {
         io.err(`${chalk.red('FAIL')} seed ${o.seed} ${chalk.bold(o.failure.id)} at step ${o.failure.step}: ${o.failure.message}\n     replay: ${replayCommand(file)}\n`);
+        if (o.shrunk !== null && shrunkFile !== undefined) io.err(`     shrunk: ${o.shrunk.before.steps} → ${o.shrunk.after.steps} steps; replay: ${replayCommand(shrunkFile)}\n`);
         if (scenario !== undefined) io.err(`     scenario: ${scenario.text}\n`);
       }
     } else if (o.status === 'incomplete') {
@@ -185,8 +204,9 @@ export async function runFuzzCommand(argv: string[], io: Io): Promise<number> {
   const source = shardSeeds(from, count, shard);
   const hooks = { deliver, mayStart: () => !interrupted && !timeUp() && failed < maxFailures, interrupted: () => interrupted };
   try {
-    if (jobs === 1) await runInProcess(source, options, hooks);
-    else await runInWorkers(jobs, source, options, hooks);
+    const shrinking = { ...options, shrinkBudget, ...(shrinkTimeMs === undefined ? {} : { shrinkTimeMs }) };
+    if (jobs === 1) await runInProcess(source, shrinking, hooks);
+    else await runInWorkers(jobs, source, shrinking, hooks);
   } finally {
     offInterrupt();
   }
@@ -201,8 +221,8 @@ export async function runFuzzCommand(argv: string[], io: Io): Promise<number> {
     io.out(JSON.stringify({
       runs, passed, failed, incomplete, interrupted, steps, stepsPerSec: Math.round(steps / (wallMs / 1000)), simulatedMs, wallMs,
       findings, coverage,
-      failures: failures.map(({ seed, invariant, step, trace, message, scenario }) => ({
-        seed, invariant, step, trace, message,
+      failures: failures.map(({ seed, invariant, step, trace, message, scenario, shrunk }) => ({
+        seed, invariant, step, trace, message, ...(shrunk === undefined ? {} : { shrunk }),
         ...(scenario === undefined ? {} : { scenario: { file: scenario.file, reproduces: scenario.reproduces, stepForStep: scenario.stepForStep, seen: scenario.seen, ...(scenario.error === undefined ? {} : { error: scenario.error }) } }),
       })),
       findingRuns,

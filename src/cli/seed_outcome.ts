@@ -1,12 +1,14 @@
 // What one fuzz seed produced, as plain data that crosses a worker boundary: status, the failure,
 // findings, counters, coverage, and the trace text when the seed failed or was interrupted (the
 // only traces fuzz writes). `runSeedOutcome` is the one loop both the in-process runner and the
-// worker threads use, so a seed's outcome is the same whichever runs it.
+// worker threads use, so a seed's outcome is the same whichever runs it. A failing seed is also
+// shrunk there (src/explore/shrink.ts) when a shrink budget is given, in parallel with other seeds.
 import { createHash } from 'node:crypto';
 import { makeClusterWorld } from '../check/cluster_world.ts';
 import { RandomChooser } from '../sim/chooser.ts';
 import { traceToLines, type Finding, type RunStatus } from '../trace/format.ts';
 import { SeedRun, type RunOptions } from '../trace/run.ts';
+import { shrinkTrace, type RunSize } from '../explore/shrink.ts';
 
 /** Steps between two checks for a stop request (Ctrl-C) inside a seed. */
 export const STEP_BATCH = 2000;
@@ -14,7 +16,19 @@ export const STEP_BATCH = 2000;
 export type SeedRunOptions = Omit<RunOptions, 'seed' | 'record' | 'check' | 'onStep'> & {
   /** Keep every seed's whole trace and its hash (the determinism check compares them). */
   readonly keepTraces?: boolean;
+  /** Shrink a failing seed with at most this many candidates (0 or absent: no shrinking). */
+  readonly shrinkBudget?: number;
+  /** Also stop a shrink after this much wall-clock time (not deterministic; absent: no cap). */
+  readonly shrinkTimeMs?: number;
 };
+
+/** A failing seed's shrunk run. */
+export interface ShrunkRun {
+  readonly trace: string;
+  readonly before: RunSize;
+  readonly after: RunSize;
+  readonly stoppedBy: 'fixpoint' | 'budget' | 'time';
+}
 
 export interface SeedOutcome {
   readonly seed: number;
@@ -28,6 +42,8 @@ export interface SeedOutcome {
   readonly trace: string | null;
   /** sha256 of the whole trace, with keepTraces. */
   readonly traceHash: string | null;
+  /** The failing seed's shrunk run, with a shrink budget. */
+  readonly shrunk: ShrunkRun | null;
 }
 
 /**
@@ -35,7 +51,7 @@ export interface SeedOutcome {
  * in-process caller return to its event loop between batches (where Ctrl-C is noticed).
  */
 export async function runSeedOutcome(seed: number, o: SeedRunOptions, shouldStop: () => boolean, pause?: () => Promise<void>): Promise<SeedOutcome> {
-  const { keepTraces, ...runOptions } = o;
+  const { keepTraces, shrinkBudget, shrinkTimeMs, ...runOptions } = o;
   const run = new SeedRun({ ...runOptions, seed, record: true, check: true }, makeClusterWorld, new RandomChooser(seed));
   while (!shouldStop() && run.advance(STEP_BATCH)) if (pause !== undefined) await pause();
   const r = run.result();
@@ -47,5 +63,12 @@ export async function runSeedOutcome(seed: number, o: SeedRunOptions, shouldStop
     findings: r.findings, steps: r.steps, simulatedMs: r.simulatedMs, coverage: r.coverage,
     trace: text,
     traceHash: keepTraces === true && text !== null ? createHash('sha256').update(text).digest('hex') : null,
+    shrunk: r.status === 'fail' && (shrinkBudget ?? 0) > 0 && !shouldStop() ? shrink(r.trace, shrinkBudget!, shrinkTimeMs, shouldStop) : null,
   };
+}
+
+function shrink(trace: Parameters<typeof shrinkTrace>[0], budget: number, timeMs: number | undefined, interrupted: () => boolean): ShrunkRun {
+  const started = Date.now();
+  const s = shrinkTrace(trace, makeClusterWorld, { budget, shouldStop: () => interrupted() || (timeMs !== undefined && Date.now() - started >= timeMs) });
+  return { trace: traceToLines(s.trace), before: s.before, after: s.after, stoppedBy: s.stoppedBy };
 }

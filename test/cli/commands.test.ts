@@ -81,7 +81,7 @@ describe('swsim commands', () => {
     expect(r.code).toBe(failed > 0 ? 1 : 0);
     // One FAIL line and one trace per failed seed.
     expect(r.stderr.match(/^FAIL seed \d+ /gm) ?? []).toHaveLength(failed);
-    expect(existsSync(traces) ? readdirSync(traces).filter((n) => n.endsWith('.jsonl')) : []).toHaveLength(failed);
+    expect(existsSync(traces) ? readdirSync(traces).filter((n) => n.endsWith('.jsonl') && !n.includes('.shrunk.')) : []).toHaveLength(failed);
   });
 
   it('SIGINT during fuzz writes the interrupted trace atomically and exits', async () => {

@@ -48,7 +48,7 @@ describe('fuzz --jobs', () => {
     expect(one['failed']).toBe(2);
     expect(two['failed']).toBe(2);
     expect(two['runs']).toBe(one['runs']);
-    expect(readdirSync(join(dir, 'm2'))).toHaveLength(2);
+    expect(readdirSync(join(dir, 'm2')).filter((n) => !n.includes('.shrunk.'))).toHaveLength(2);
   }, 120_000);
 });
 
@@ -121,4 +121,26 @@ describe('fuzz --check-determinism', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--check-determinism needs --seeds N/);
   });
+});
+
+describe('fuzz shrinks failing seeds', () => {
+  it('by default: a .shrunk.jsonl beside each failing trace, smaller, failing the same way, and replayable', async () => {
+    const traces = join(dir, 'shrink');
+    const r = await cli(['fuzz', '--seeds', '2', '--bug', 'B5', '--json', '--jobs', '1', '--traces', traces]);
+    const o = JSON.parse(r.stdout) as { failures: { seed: number; invariant: string; step: number; shrunk?: { trace: string; steps: number } }[] };
+    expect(o.failures.length).toBeGreaterThan(0);
+    for (const f of o.failures) {
+      expect(f.shrunk, JSON.stringify(f)).toBeDefined();
+      expect(f.shrunk!.steps).toBeLessThanOrEqual(f.step);
+      const rep = await cli(['replay', '--quiet', f.shrunk!.trace]);
+      expect(rep.code, rep.stdout).toBe(0);
+      expect(rep.stdout).toContain(`outcome fail ${f.invariant}`);
+    }
+  }, 120_000);
+
+  it('--no-shrink writes only the failing traces', async () => {
+    const traces = join(dir, 'noshrink');
+    await cli(['fuzz', '--seeds', '2', '--bug', 'B5', '--no-shrink', '--jobs', '1', '--traces', traces]);
+    expect(readdirSync(traces).filter((n) => n.includes('.shrunk.'))).toEqual([]);
+  }, 120_000);
 });
