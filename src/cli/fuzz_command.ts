@@ -21,8 +21,6 @@ import { checkDeterminism, collectSeeds } from './determinism_check.ts';
 import { defaultJobs, runInProcess, runInWorkers, type SeedSource } from './seed_pool.ts';
 import type { SeedOutcome, SeedRunOptions } from './seed_outcome.ts';
 
-export { STEP_BATCH } from './seed_outcome.ts';
-
 export const FUZZ: CommandSpec = {
   name: 'fuzz',
   args: '',

@@ -9,7 +9,7 @@ import { renderTimeline } from '../trace/render.ts';
 import { SeedRun } from '../trace/run.ts';
 import { writeTraceAtomic } from '../trace/writer.ts';
 import { parseArgs, UsageError, type CommandSpec } from './args.ts';
-import { STEP_BATCH } from './fuzz_command.ts';
+import { STEP_BATCH } from './seed_outcome.ts';
 import type { Io } from './io.ts';
 import { prepareTraceDir, prepareTraceFile } from './output_paths.ts';
 import { commonFlags, replayCommand, RUN_FLAGS } from './run_flags.ts';

@@ -37,7 +37,7 @@ export function loadScenario(file: string, text?: string): LoadedScenario {
   const scenario = parseScenarioText(t, file);
   const loc = locateText(t);
   const issues = scenario.timeline.flatMap((a, i) => {
-    const why = unsupported(a);
+    const why = unsupported(a, scenario.cluster.control);
     const p = loc.actions[i] ?? { line: 1, column: 1 };
     return why === null ? [] : [{ file, line: p.line, column: p.column, message: `timeline[${i}].do: ${why}` }];
   });

@@ -79,8 +79,17 @@ export const DATAGRAM_EVENT: Readonly<Record<string, string>> = {
   client_write: 'client.write', client_trim: 'client.trim', client_read: 'client.read', client_sync: 'client.sync',
 };
 
-/** Why an action cannot run faithfully in this version, or null when it can. */
-export function unsupported(a: Scenario['timeline'][number]): string | null {
+/**
+ * Why an action cannot run faithfully in this version under the scenario's control plane, or null
+ * when it can. The ideal master's operations (failover now, assign a rebuild) and datagram
+ * heartbeats/assignments do not exist under the upstream control plane, nor do new-address
+ * restarts (docs/control.md): refusing them beats acting on an idle model master.
+ */
+export function unsupported(a: Scenario['timeline'][number], control: Scenario['cluster']['control'] = 'ideal'): string | null {
+  if (control === 'upstream') {
+    const why = upstreamUnsupported(a);
+    if (why !== null) return why;
+  }
   switch (a.do) {
     case 'set_bug':
       return 'not supported yet: set_bug (bug switches are fixed when the cluster is built; use cluster.bugs or --bug)';
@@ -90,5 +99,18 @@ export function unsupported(a: Scenario['timeline'][number]): string | null {
       return a.message in DATAGRAM_EVENT ? null : `not supported yet: delay_next on stream frame "${a.message}" (per-frame delays on connections); datagrams and client commands only`;
     default:
       return null;
+  }
+}
+
+function upstreamUnsupported(a: Scenario['timeline'][number]): string | null {
+  const notUnder = (what: string): string => `not supported under control: upstream: ${what} (docs/control.md)`;
+  switch (a.do) {
+    case 'failover': return notUnder('failover is the ideal master\'s operation; upstream fails over when a heartbeat stream breaks and the lease runs out (crash or isolate the primary)');
+    case 'assign_rebuild': return notUnder('assign_rebuild is the ideal master\'s operation; upstream assigns rebuilds only to returning servers');
+    case 'endpoint_change': return notUnder('endpoint changes (new addresses are not modelled under upstream yet)');
+    case 'crash': case 'restart': return a.new_address === true ? notUnder('new_address (new addresses are not modelled under upstream yet)') : null;
+    case 'drop_next': case 'delay_next': case 'duplicate_next':
+      return a.message === 'heartbeat' || a.message === 'assignment' ? notUnder(`${a.do} on ${a.message}: upstream heartbeats and assignments travel on a heartbeat stream, not as datagrams`) : null;
+    default: return null;
   }
 }

@@ -70,6 +70,13 @@ describe('scenario runner', () => {
     expect(firstLine(changed.stderr)).toMatch(/changed|sha256|hash/);
   }, 120_000);
 
+  it('an ideal-master action under control: upstream is refused at load, not run against an idle model', async () => {
+    const f = file('upfail.yaml', `name: upfail\ncluster:\n  servers: [p, r1]\n  control: upstream\ntimeline:\n  - {at: 1s, do: failover}\nexpect: pass\n`);
+    const r = await cli(['scenario', f]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/upfail\.yaml:6:\d+: timeline\[0\]\.do: not supported under control: upstream: failover/);
+  });
+
   it('a bad scenario file exits 2 with file:line:column', async () => {
     const f = file('typo.yaml', `name: typo\ncluster:\n  servres: [p]\nexpect: pass\n`);
     const r = await cli(['scenario', f]);
