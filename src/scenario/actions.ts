@@ -81,8 +81,9 @@ export function execute(c: Cluster, v: ScenarioView, a: ScenarioAction, label: s
     case 'drop_next':
     case 'delay_next':
     case 'duplicate_next':
-      c.network.addDatagramFault({
-        kind: DATAGRAM_EVENT[a.message]!, action: a.do === 'drop_next' ? 'drop' : a.do === 'delay_next' ? 'delay' : 'duplicate', left: a.count,
+    case 'reset_next':
+      c.network.addMessageFault({
+        kind: messageKind(c, a.message), action: FAULT_ACTION[a.do], left: a.count,
         ...(a.from === undefined ? {} : { from: hostName(v, a.from) }), ...(a.to === undefined ? {} : { to: hostName(v, a.to) }),
         ...(a.do === 'delay_next' ? { delayMs: a.by } : {}),
       });
@@ -91,10 +92,20 @@ export function execute(c: Cluster, v: ScenarioView, a: ScenarioAction, label: s
     case 'flush': v.node(a.server).flushNow(); return;
     case 'assert':
       return; // the timeline evaluates it
-    case 'reset_next':
-    case 'set_bug':
-      throw new Error(`${a.do}: not supported yet (refused at load; see docs/scenarios.md)`);
+    case 'set_bug': c.setBug(a.bug, a.on); return;
   }
+}
+
+const FAULT_ACTION = { drop_next: 'drop', delay_next: 'delay', duplicate_next: 'duplicate', reset_next: 'reset' } as const;
+
+/**
+ * The network's name for a scenario message kind: a datagram's event kind, or the stream frame's
+ * kind as src/sim/frame_kinds.ts names it (heartbeats and assignments are stream frames under the
+ * upstream control plane, datagrams under the ideal one).
+ */
+function messageKind(c: Cluster, message: string): string {
+  const datagram = DATAGRAM_EVENT[message];
+  return datagram === undefined || (c.opts.control === 'upstream' && (message === 'heartbeat' || message === 'assignment')) ? message : datagram;
 }
 
 /** A scenario host name → the simulator's host name (servers map to n1..; master and client stay). */

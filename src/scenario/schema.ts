@@ -9,7 +9,7 @@
 // the allowed values, and strict objects list the unrecognized keys, which is what "did you mean"
 // needs. (TypeBox + ajv reports a failed oneOf as one error per branch with JSON Pointer paths.)
 //
-// Simulator hooks the runner will need (none exists yet unless said so):
+// Simulator hooks behind each key:
 //   cluster.*          VolumeNode config (NodeConfig: flushIntervalMs, heartbeatMs, retryMs, walSize,
 //                      blockSize, numBlocks, durability, interleavePermille, scanOnlyCatchUp,
 //                      replanOnRedelivery), Master leaseMs, Network latency/dialTimeout — all
@@ -31,11 +31,11 @@
 //   epoch_bump         Master.bumpEpoch + deliverAll   (exist)
 //   endpoint_change    crash + boot(true) + the master's endpoint version bump (exists as a fault)
 //   drop_next/delay_next/duplicate_next/reset_next   a one-shot filter in Network.sendDatagram and
-//                      Conn.send keyed by message kind (stream kinds need the frame's wire type)
+//                      Network.transmit keyed by message kind (stream frames named by frame_kinds.ts)
 //   disk_error         SimDisk: fail the next write/fsync/read (its fault chooser, forced once)
 //   flush              the node's flusher: run one cycle now
 //   assign_rebuild     Master: mark a replica for rebuild (today from the primary's report)
-//   set_bug            bug switches mutable at run time (today fixed at construction: splitBugs)
+//   set_bug            Cluster.setBug (the switch objects every component reads)
 //   sender_state, session_kind, in_sync_count   RecoveryDriver registry status (exists)
 //   shipper_state      ShipperGroup shipper by replica address (exists)
 //   executor           RecoveryManager: report each executor yield label (it keeps lastLabel)

@@ -148,7 +148,9 @@ export function semanticIssues(s: Scenario): SemanticIssue[] {
       case 'drop_next': case 'delay_next': case 'duplicate_next': case 'reset_next': {
         host(a.from, [...path, 'from']);
         host(a.to, [...path, 'to']);
-        const stream = (STREAM_KINDS as readonly string[]).includes(a.message);
+        // Under the upstream control plane heartbeats and assignments travel on heartbeat streams.
+        const stream = (STREAM_KINDS as readonly string[]).includes(a.message)
+          || (s.cluster.control === 'upstream' && (a.message === 'heartbeat' || a.message === 'assignment'));
         if (stream && (a.do === 'drop_next' || a.do === 'duplicate_next')) {
           out.push({ path: [...path, 'message'], message: `"${a.message}" travels on a TCP-like connection, which never ${a.do === 'drop_next' ? 'loses one frame alone' : 'duplicates'}, expected a datagram kind (${DATAGRAM_KINDS.join(', ')}) or reset_next / delay_next` });
         }

@@ -91,12 +91,10 @@ export function unsupported(a: Scenario['timeline'][number], control: Scenario['
     if (why !== null) return why;
   }
   switch (a.do) {
-    case 'set_bug':
-      return 'not supported yet: set_bug (bug switches are fixed when the cluster is built; use cluster.bugs or --bug)';
-    case 'reset_next':
-      return `not supported yet: reset_next (connection resets on a given frame kind need the frame's wire type per connection in src/sim/network.ts)`;
-    case 'delay_next':
-      return a.message in DATAGRAM_EVENT ? null : `not supported yet: delay_next on stream frame "${a.message}" (per-frame delays on connections); datagrams and client commands only`;
+    case 'reset_next': case 'delay_next':
+      return a.message.startsWith('client_') && a.do === 'reset_next'
+        ? 'not supported: reset_next on a client command (the simulated client sends its commands as datagrams: delay_next only)'
+        : null;
     default:
       return null;
   }
@@ -109,8 +107,6 @@ function upstreamUnsupported(a: Scenario['timeline'][number]): string | null {
     case 'assign_rebuild': return notUnder('assign_rebuild is the ideal master\'s operation; upstream assigns rebuilds only to returning servers');
     case 'endpoint_change': return notUnder('endpoint changes (new addresses are not modelled under upstream yet)');
     case 'crash': case 'restart': return a.new_address === true ? notUnder('new_address (new addresses are not modelled under upstream yet)') : null;
-    case 'drop_next': case 'delay_next': case 'duplicate_next':
-      return a.message === 'heartbeat' || a.message === 'assignment' ? notUnder(`${a.do} on ${a.message}: upstream heartbeats and assignments travel on a heartbeat stream, not as datagrams`) : null;
     default: return null;
   }
 }

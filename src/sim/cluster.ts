@@ -17,7 +17,7 @@ import type { ControlMode, ControlPlane } from './control_plane.ts';
 import { IdealControl } from './ideal_control.ts';
 import { UpstreamControl } from './upstream_control.ts';
 import { Network } from './network.ts';
-import { MASTER_ADDR } from './upstream_control.ts';
+import { frameKind, MASTER_ADDR } from './frame_kinds.ts';
 import { VolumeNode, type Bugs, type NodeEnv } from './node.ts';
 import { Oracle } from './oracle.ts';
 import { drawFaultPlan, type FaultPlan, type ProfileName } from './profile.ts';
@@ -80,17 +80,24 @@ export interface ShadowHooks {
   nextTick(at: number): void;
 }
 
+/** Bug switches by layer, mutable: every component holds these very objects, so `setBug` reaches them. */
+interface SwitchBoard {
+  readonly engine: Partial<Record<EngineBugId, boolean>>;
+  readonly storage: Partial<Record<StorageBugId, boolean>>;
+  readonly replication: Partial<Record<ReplicationBugId, boolean>>;
+}
+
 export function splitBugs(ids: readonly string[]): Bugs {
-  const engine: Partial<Record<EngineBugId, boolean>> = {};
-  const storage: Partial<Record<StorageBugId, boolean>> = {};
-  const replication: Partial<Record<ReplicationBugId, boolean>> = {};
-  for (const id of ids) {
-    if (id in ENGINE_BUGS) engine[id as EngineBugId] = true;
-    else if (id in STORAGE_BUGS) storage[id as StorageBugId] = true;
-    else if (id in REPLICATION_BUGS) replication[id as ReplicationBugId] = true;
-    else throw new Error(`unknown bug id ${id}`);
-  }
-  return { engine, storage, replication };
+  const board: SwitchBoard = { engine: {}, storage: {}, replication: {} };
+  for (const id of ids) setSwitch(board, id, true);
+  return board;
+}
+
+function setSwitch(board: SwitchBoard, id: string, on: boolean): void {
+  const layer = id in ENGINE_BUGS ? board.engine : id in STORAGE_BUGS ? board.storage : id in REPLICATION_BUGS ? board.replication : null;
+  if (layer === null) throw new Error(`unknown bug id ${id}`);
+  if (on) (layer as Record<string, boolean>)[id] = true;
+  else delete (layer as Record<string, boolean>)[id];
 }
 
 export class Cluster implements World {
@@ -119,6 +126,8 @@ export class Cluster implements World {
   private readonly reused = new Set<number>();
   /** Per failover epoch: every live server's actual durable progress at that moment. */
   readonly failoverProgress = new Map<number, readonly ReportedProgress[]>();
+  /** The run's bug switches (the objects every node, volume, shipper and engine context reads). */
+  private readonly switches: SwitchBoard;
   /** Per replica server: stale-epoch drops its receiver had counted when the quiet phase began. */
   readonly staleDropsAtQuiet = new Map<string, number>();
 
@@ -135,7 +144,9 @@ export class Cluster implements World {
       latencyMin: p.latencyMin, latencyMax: p.latencyMax, resetPermille: p.resetPermille, dropPermille: p.dropPermille,
       duplicatePermille: p.duplicatePermille, reorderPermille: p.reorderPermille, dialTimeout: setup?.dialTimeoutMs ?? 3000,
     });
+    this.network.frameKinds = frameKind;
     const bugs = splitBugs(opts.bugs);
+    this.switches = bugs as SwitchBoard;
     const control = opts.control ?? 'ideal';
     const volumeSize = geometry.numBlocks * geometry.blockSize;
     const env: NodeEnv = {
@@ -414,6 +425,16 @@ export class Cluster implements World {
   endpointChange(n: VolumeNode): void {
     n.crash();
     this.restart(n, true);
+  }
+
+  /**
+   * Switch a known bug on or off from now on (scenario files' set_bug). Code that reads its
+   * switch only when a component is built (a receiver's listen, a volume's open) sees the change
+   * from the next such construction.
+   */
+  setBug(id: string, on: boolean): void {
+    setSwitch(this.switches, id, on);
+    this.note(`bug ${id} ${on ? 'on' : 'off'}`);
   }
 
   /** Virtual time at which the quiet phase begins. */

@@ -5,6 +5,7 @@
 // own kernel step owned by the receiving node's incarnation, so a crash silences it.
 import type { Conn, ConnHandlers, Transport } from '../replication/transport.ts';
 import { between, chance } from './chooser.ts';
+import type { FrameClassifier } from './frame_kinds.ts';
 import type { Kernel, Owner } from './kernel.ts';
 
 export interface NetworkConfig {
@@ -60,7 +61,14 @@ class Endpoint implements Conn {
    *  arrive in send order even when two deliveries fall due at the same instant. */
   readonly inbox: Uint8Array[] = [];
 
-  constructor(readonly id: number, readonly net: Network, readonly host: NetHost, readonly owner: Owner) {}
+  /**
+   * @param addr the address the connection was dialed at (both ends), naming its channel
+   * @param dialer true for the dialing end
+   */
+  constructor(
+    readonly id: number, readonly net: Network, readonly host: NetHost, readonly owner: Owner,
+    readonly addr: string, readonly dialer: boolean,
+  ) {}
 
   send(frame: Uint8Array): boolean {
     if (!this.open || !this.owner.alive) return false;
@@ -81,20 +89,25 @@ class Endpoint implements Conn {
 }
 
 /**
- * A one-shot fault on the next `left` datagrams of one kind (scenario files' drop_next,
- * delay_next, duplicate_next), optionally only from / to a host. None are set in seeded runs.
+ * A one-shot fault on the next `left` messages of one kind (scenario files' drop_next,
+ * delay_next, duplicate_next, reset_next), optionally only from / to a host. A datagram kind is
+ * its event kind; a stream frame's kind is what the frame classifier names it (frame_kinds.ts).
+ * Datagrams may be dropped, delayed or duplicated; a stream frame delayed (the frames behind it
+ * wait, in order) or its connection reset instead of delivering it. None are set in seeded runs.
  */
-export interface DatagramFault {
+export interface MessageFault {
   readonly kind: string;
   readonly from?: string;
   readonly to?: string;
-  readonly action: 'drop' | 'delay' | 'duplicate';
+  readonly action: 'drop' | 'delay' | 'duplicate' | 'reset';
   readonly delayMs?: number;
   left: number;
 }
 
 export class Network {
-  private readonly oneShots: DatagramFault[] = [];
+  private readonly oneShots: MessageFault[] = [];
+  /** Names stream frames for one-shot faults (set by the cluster; unused while none is armed). */
+  frameKinds: FrameClassifier | null = null;
   private readonly listeners = new Map<string, Listener>();
   private readonly endpoints: Endpoint[] = [];
   /** Blocked directed links "from>to". */
@@ -143,12 +156,12 @@ export class Network {
     return [...this.blocked].sort();
   }
 
-  /** Arm a one-shot datagram fault (scenario files). */
-  addDatagramFault(f: DatagramFault): void {
+  /** Arm a one-shot message fault (scenario files). */
+  addMessageFault(f: MessageFault): void {
     this.oneShots.push(f);
   }
 
-  private takeOneShot(from: string, to: string, kind: string): DatagramFault | null {
+  private takeOneShot(from: string, to: string, kind: string): MessageFault | null {
     const f = this.oneShots.find((x) => x.kind === kind && (x.from === undefined || x.from === from) && (x.to === undefined || x.to === to));
     if (f === undefined) return null;
     f.left -= 1;
@@ -205,8 +218,8 @@ export class Network {
         this.kernel.schedule(this.latency('net.delay'), host.name, 'net.dial_refused', () => done(null, `dial ${addr}: connection refused`), owner);
         return;
       }
-      const client = new Endpoint(this.nextConnID++, this, host, owner);
-      const server = new Endpoint(this.nextConnID++, this, now.host, now.owner);
+      const client = new Endpoint(this.nextConnID++, this, host, owner, addr, true);
+      const server = new Endpoint(this.nextConnID++, this, now.host, now.owner, addr, false);
       client.peer = server;
       server.peer = client;
       client.handlers = handlers;
@@ -227,7 +240,10 @@ export class Network {
       this.reset(from);
       return;
     }
-    const at = Math.max(this.kernel.now() + this.latency('net.delay'), from.lastDelivery);
+    const shot = this.oneShots.length > 0 ? this.frameShot(from, frame) : null;
+    if (shot?.action === 'reset') { this.reset(from); return; }
+    const extra = shot?.action === 'delay' ? shot.delayMs ?? 0 : 0;
+    const at = Math.max(this.kernel.now() + this.latency('net.delay') + extra, from.lastDelivery);
     from.lastDelivery = at;
     to.inbox.push(frame);
     this.kernel.schedule(at - this.kernel.now(), to.host.name, 'net.frame', () => {
@@ -236,6 +252,11 @@ export class Network {
       this.stats.framesDelivered += 1;
       to.handlers?.onFrame(next);
     }, to.owner);
+  }
+
+  private frameShot(from: Endpoint, frame: Uint8Array): MessageFault | null {
+    const kind = this.frameKinds?.(from.addr, from.dialer, frame) ?? null;
+    return kind === null ? null : this.takeOneShot(from.host.name, from.peer.host.name, kind);
   }
 
   /** Break a connection (reset, partition): both ends see onClose, later, as their own steps. */

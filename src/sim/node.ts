@@ -22,6 +22,7 @@ import type { PrimaryVolumePort, ReplicaVolumePort, V1RebuildVolumePort } from '
 import { startRebuild as startV1Rebuild } from '../replication/v1_rebuild.ts';
 import { roleName } from '../control/volume/role.ts';
 import type { StorageBugSwitches } from '../storage/blockvol/bugs.ts';
+import { ADDRESS_STEP, BASE_PORT } from './frame_kinds.ts';
 import { SimDisk } from '../storage/sim_disk.ts';
 import { BlockVolume, volumeDiskSize } from '../storage/blockvol/volume.ts';
 import type { WALRecord } from '../storage/blockvol/wal_writer.ts';
@@ -95,7 +96,6 @@ export interface NodeEnv {
   engineObserverFor(node: VolumeNode, driver: RecoveryDriver): EngineObserver | null;
 }
 
-const BASE_PORT = 3260;
 const RPC_TIMEOUT_MS = 10_000;
 /** WAL-full retries of one append, each after a flusher nudge (~WALFullTimeout at ~1 ms a retry). */
 const WAL_FULL_RETRIES = 300;
@@ -181,7 +181,7 @@ export class VolumeNode {
   /** Start an incarnation: recover the volume from disk, listen, start the loops. */
   boot(newAddress: boolean): void {
     const env = this.env;
-    if (newAddress) { this.port += 10; env.coverage.add('restart_new_address'); }
+    if (newAddress) { this.port += ADDRESS_STEP; env.coverage.add('restart_new_address'); }
     this.incarnationNo += 1;
     this.owner = { alive: true };
     this.host.owner = this.owner;

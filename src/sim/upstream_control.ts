@@ -5,6 +5,7 @@
 // the disconnect that starts failover, and the master's deferred promotions (time.AfterFunc
 // upstream) run as kernel events at their due time. The volume is created at start the way
 // CreateBlockVolume does it, on the servers in order (the first is the primary).
+import { MASTER_ADDR } from './frame_kinds.ts';
 import {
   BlockMaster, type BlockAllocResult, type MasterEvent,
 } from '../control/master/index.ts';
@@ -19,7 +20,7 @@ import type { NetHost, Network } from './network.ts';
 import type { VolumeNode } from './node.ts';
 import { StateHash } from './state_hash.ts';
 
-export const MASTER_ADDR = 'master:9333';
+export { MASTER_ADDR };
 
 export interface UpstreamControlEnv {
   readonly kernel: Kernel;
