@@ -1,8 +1,8 @@
 // The exploration strategies through the CLI: `swsim check SCENARIO` finds a planted bug (B5 on a
 // seed whose own run misses it) with one deviation, writes a bounded trace that `swsim replay`
 // verifies, passes where there is nothing to find; `--strategy pct` on `scenario` writes a pct
-// trace that replays; and bad bounds and flags exit 2 with a clear message.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// trace that replays; `fuzz --strategy pct` is the same for every --jobs; and bad bounds and flags exit 2 with a clear message.
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -45,6 +45,28 @@ describe('--strategy pct', () => {
     expect(JSON.parse(readFileSync(file!, 'utf8').split('\n')[0]!)).toMatchObject({ strategy: 'pct', pct: { depth: 2, steps: 300 } });
     const rep = await cli(['replay', file!, '--quiet']);
     expect(rep.code).toBe(0);
+  });
+});
+
+describe('fuzz --strategy pct --jobs', () => {
+  it('--jobs 2 gives the same summary and byte-identical pct traces as --jobs 1', async () => {
+    const args = ['fuzz', '--seeds', '3', '--bug', 'B5', '--strategy', 'pct', '--pct-depth', '2', '--no-shrink', '--json'];
+    const [a, b] = [join(dir, 'pj1'), join(dir, 'pj2')];
+    const one = await cli([...args, '--jobs', '1', '--traces', a]);
+    const two = await cli([...args, '--jobs', '2', '--traces', b]);
+    const strip = (s: string, d: string): Record<string, unknown> => {
+      const o = JSON.parse(s.split(d).join('TRACES')) as Record<string, unknown>;
+      delete o['wallMs'];
+      delete o['stepsPerSec'];
+      return o;
+    };
+    expect(one.code).toBe(1);
+    expect(strip(two.stdout, b)).toEqual(strip(one.stdout, a));
+    const names = readdirSync(a).sort();
+    expect(names.length).toBeGreaterThan(0);
+    expect(readdirSync(b).sort()).toEqual(names);
+    for (const n of names) expect(readFileSync(join(b, n), 'utf8')).toBe(readFileSync(join(a, n), 'utf8'));
+    expect(JSON.parse(readFileSync(join(a, names[0]!), 'utf8').split('\n')[0]!)).toMatchObject({ strategy: 'pct', pct: { depth: 2 } });
   });
 });
 
