@@ -60,3 +60,25 @@ export function binaryWorld(m: number, bad?: readonly number[]): WorldFactory {
     return cw;
   };
 }
+
+/**
+ * n independent actors, one event each, all due at one instant: each sets its own flag, so every
+ * order of the events reaches the same state. The fingerprint is the set of flags after a step.
+ */
+export function independentWorld(n: number): WorldFactory {
+  return ({ chooser }) => {
+    const k = new Kernel(chooser);
+    const done: boolean[] = Array.from({ length: n }, () => false);
+    for (let a = 0; a < n; a++) k.schedule(0, `a${a}`, 'set', () => { done[a] = true; });
+    const world = {
+      step: (): SimEvent | null => k.step(),
+      now: () => k.now(),
+      finished: () => k.pending() === 0 && done.every((d) => d),
+      lastDetail: () => undefined,
+      fingerprint: () => done.map((d) => (d ? '1' : '0')).join(''),
+      coverage: () => ({}),
+    };
+    const cw: CheckedWorld = { world, check: () => [], finalCheck: () => [] };
+    return cw;
+  };
+}
