@@ -2,29 +2,38 @@
 // sequence of engine calls up to --depth breadth-first, checks I1-I27 after every call, and prints
 // per-level statistics and either "no violation up to depth N" (exit 0) or the shortest
 // counterexample as an engine script (exit 1), which `swsim engine --check FILE` replays.
-// Wall-clock use (states/s) stays here in src/cli.
+// With a scenario file as target it runs the bounded search over the scenario's choices instead
+// (check_scenario.ts). Wall-clock use (states/s) stays here in src/cli.
 import { writeFileSync } from 'node:fs';
 import { ENGINE_BUGS } from '../engine/context.ts';
 import type { EngineBugId } from '../engine/context.ts';
 import { checkEngine } from '../explore/engine_check.ts';
 import { parseArgs, UsageError, type CommandSpec } from './args.ts';
 import type { Io } from './io.ts';
+import { DEFAULT_DEVIATIONS, runCheckScenario, SCENARIO_ONLY } from './check_scenario.ts';
 
 export const CHECK: CommandSpec = {
   name: 'check',
-  args: 'engine',
-  summary: 'Model-check the engine: every sequence of engine calls up to a depth, breadth-first, I1-I27 after every call.',
+  args: 'engine | SCENARIO',
+  summary: 'Model-check the engine (every sequence of engine calls up to a depth, I1-I27 after every call), or a scenario file (every run deviating from its seed\'s choices in at most K places).',
   flags: {
     depth: { kind: 'int', value: 'N', help: 'longest call sequence explored (default 4, at most 12)' },
     replicas: { kind: 'int', value: 'N', help: 'replicas in the alphabet, r1..rN (default 2, 1-3)' },
     epochs: { kind: 'int', value: 'N', help: 'highest epoch an assignment or fence may use (default 3, 1-6)' },
     lsns: { kind: 'int', value: 'N', help: 'highest LSN storage may reach (default 6, 2-20)' },
-    bug: { kind: 'list', value: 'ID', help: `switch a known engine bug back on (repeatable): ${Object.keys(ENGINE_BUGS).join(', ')}` },
+    bug: { kind: 'list', value: 'ID', help: `switch a known bug back on (repeatable); engine: ${Object.keys(ENGINE_BUGS).join(', ')}; a scenario: any of 'swsim bugs'` },
+    deviations: { kind: 'int', value: 'K', help: `scenario: the most deviations from the default choices per run (default ${DEFAULT_DEVIATIONS}, 0-6), explored fewest first` },
+    time: { kind: 'duration', value: 'T', help: 'scenario: stop the search after T of wall-clock time (reports the bound reached)' },
+    seed: { kind: 'int', value: 'S', help: 'scenario: the seed whose run is the default (default free.first_seed)' },
+    base: { kind: 'string', value: 'B', help: "scenario: the default choice: seed (the seed's own draw, default) or zero (option 0)" },
+    kinds: { kind: 'string', value: 'LIST', help: 'scenario: deviate only at choices whose kind starts with one of these, comma-separated (e.g. sched,net.delay)' },
+    'no-prune': { kind: 'bool', help: 'scenario: do not prune runs at states already explored' },
+    traces: { kind: 'string', value: 'DIR', help: 'scenario: folder for the failing trace (default traces/; -o names the file instead)' },
     'max-states': { kind: 'int', value: 'N', help: 'stop after N distinct states (default: no limit)' },
-    out: { kind: 'string', value: 'FILE', short: 'o', help: 'write the counterexample script to FILE' },
+    out: { kind: 'string', value: 'FILE', short: 'o', help: 'write the counterexample (engine script, or the scenario\'s failing trace) to FILE' },
     json: { kind: 'bool', help: 'print one JSON object: states, transitions, depthReached, levels, statesPerSec, wallMs, violation' },
   },
-  notes: 'The alphabet and the bounds are documented in docs/model-checking.md. Exit 0: no violation; 1: a counterexample.',
+  notes: 'The alphabet, the bounds and the scenario search are documented in docs/model-checking.md. Exit 0: no violation; 1: a counterexample; 2: bad input.',
 };
 
 function bounded(flags: Record<string, unknown>, name: string, dflt: number, lo: number, hi: number): number {
@@ -35,9 +44,11 @@ function bounded(flags: Record<string, unknown>, name: string, dflt: number, lo:
 
 export function runCheckCommand(argv: string[], io: Io): number {
   const { flags, positional } = parseArgs(argv, CHECK);
-  if (positional.length !== 1 || positional[0] !== 'engine') {
-    throw new UsageError(`check needs the target 'engine' (got ${positional.length === 0 ? 'none' : `'${positional.join(' ')}'`})`);
+  if (positional.length !== 1) {
+    throw new UsageError(`check needs one target, 'engine' or a scenario file (got ${positional.length === 0 ? 'none' : `'${positional.join(' ')}'`})`);
   }
+  if (positional[0] !== 'engine') return runCheckScenario(positional[0]!, flags, io);
+  for (const f of SCENARIO_ONLY) if (flags[f] !== undefined) throw new UsageError(`--${f} is for a scenario target ('check SCENARIO'), not 'check engine'`);
   const depth = bounded(flags, 'depth', 4, 1, 12);
   const replicas = bounded(flags, 'replicas', 2, 1, 3);
   const epochs = bounded(flags, 'epochs', 3, 1, 6);

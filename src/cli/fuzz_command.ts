@@ -16,7 +16,7 @@ import type { Io } from './io.ts';
 import { writeJUnit, type JUnitFailure } from './junit.ts';
 import { prepareTraceDir, prepareTraceFile } from './output_paths.ts';
 import { Progress } from './progress.ts';
-import { commonFlags, replayCommand, RUN_FLAGS } from './run_flags.ts';
+import { commonFlags, replayCommand, RUN_FLAGS, STRATEGY_FLAGS, strategyFlags } from './run_flags.ts';
 import { checkDeterminism, collectSeeds } from './determinism_check.ts';
 import { defaultJobs, runInProcess, runInWorkers, type SeedSource } from './seed_pool.ts';
 import type { SeedOutcome, SeedRunOptions } from './seed_outcome.ts';
@@ -32,6 +32,7 @@ export const FUZZ: CommandSpec = {
     jobs: { kind: 'int', value: 'N', help: `worker threads (default: the number of cores, ${defaultJobs()} here); outcomes are the same for every N` },
     shard: { kind: 'string', value: 'i/n', help: 'run only the i-th of n interleaved shares of the seeds (n machines, no overlap)' },
     ...RUN_FLAGS,
+    ...STRATEGY_FLAGS,
     traces: { kind: 'string', value: 'DIR', help: 'folder for failing traces (default traces/), checked before the first seed' },
     'max-failures': { kind: 'int', value: 'N', help: 'stop handing out seeds after N failing seeds' },
     junit: { kind: 'string', value: 'FILE', help: 'also write a JUnit XML report (one case per failing seed, a summary case)' },
@@ -131,7 +132,9 @@ export async function runFuzzCommand(argv: string[], io: Io): Promise<number> {
   const shrinkBudget = flags['no-shrink'] === true ? 0 : positive(flags, 'shrink-budget') ?? DEFAULT_SHRINK_BUDGET;
   const shrinkTimeMs = flags['shrink-time'] as number | undefined;
   if (shrinkTimeMs !== undefined && shrinkTimeMs <= 0) throw new UsageError('--shrink-time 0: expected a duration above 0 (or --no-shrink)');
-  const options = { profile: common.profile, control: common.control, bugs: common.bugs, strict: common.strict, maxSteps: common.maxSteps, stepCap: common.stepCap };
+  const strategy = strategyFlags(flags);
+  const options = { profile: common.profile, control: common.control, bugs: common.bugs, strict: common.strict, maxSteps: common.maxSteps, stepCap: common.stepCap,
+    ...(strategy === undefined ? {} : { strategy }) };
   if (flags['check-determinism'] === true) {
     if (flags['seeds'] === undefined) throw new UsageError('--check-determinism needs --seeds N (a fixed list of seeds to run twice)');
     try {

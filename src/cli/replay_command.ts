@@ -11,6 +11,7 @@ import { provenance, replayTrace } from '../trace/replay.ts';
 import type { WorldFactory } from '../check/checked_world.ts';
 import { ScenarioError } from '../scenario/parse.ts';
 import { loadScenario, worldFactory } from '../scenario/runner.ts';
+import { referenceChooser } from '../explore/strategy.ts';
 import type { Trace } from '../trace/format.ts';
 import { parseArgs, UsageError, type CommandSpec } from './args.ts';
 import type { Io } from './io.ts';
@@ -58,7 +59,7 @@ export function runReplayCommand(argv: string[], io: Io): number {
   if (from !== undefined && from > last) throw new UsageError(`--from ${from}: the trace has ${last} steps, so the range selects nothing`);
   if (to !== undefined && to < 1) throw new UsageError('--to 0: the range selects nothing (steps start at 1)');
 
-  const report = replayTrace(trace, factoryFor(trace));
+  const report = replayTrace(trace, factoryFor(trace), referenceChooser(trace.header));
   const o = trace.outcome;
   const focus = !report.ok && report.divergence !== undefined ? report.divergence.step : o.status === 'fail' ? o.step : undefined;
   const showTimeline = flags['quiet'] !== true && (flags['timeline'] === true || from !== undefined || to !== undefined || focus !== undefined);

@@ -3,7 +3,7 @@
 // timeline. Ctrl-C stops the run and writes its partial trace (to --trace, or
 // traces/seed-S-interrupted.jsonl), which `swsim replay` reproduces to its last step.
 import chalk from 'chalk';
-import { RandomChooser } from '../sim/chooser.ts';
+import { makeChooser } from '../explore/strategy.ts';
 import { makeClusterWorld } from '../check/cluster_world.ts';
 import { renderTimeline } from '../trace/render.ts';
 import { SeedRun } from '../trace/run.ts';
@@ -12,7 +12,7 @@ import { parseArgs, UsageError, type CommandSpec } from './args.ts';
 import { STEP_BATCH } from './seed_outcome.ts';
 import type { Io } from './io.ts';
 import { prepareTraceDir, prepareTraceFile } from './output_paths.ts';
-import { commonFlags, replayCommand, RUN_FLAGS } from './run_flags.ts';
+import { commonFlags, replayCommand, RUN_FLAGS, STRATEGY_FLAGS, strategyFlags } from './run_flags.ts';
 
 export const RUN: CommandSpec = {
   name: 'run',
@@ -21,6 +21,7 @@ export const RUN: CommandSpec = {
   flags: {
     seed: { kind: 'int', value: 'S', help: 'the seed to run (required)' },
     ...RUN_FLAGS,
+    ...STRATEGY_FLAGS,
     trace: { kind: 'string', value: 'FILE', help: 'write the trace to FILE (its folder is created when missing)' },
     timeline: { kind: 'bool', help: 'print the coloured step timeline' },
     json: { kind: 'bool', help: 'print one JSON object: seed, status, failure, steps, simulatedMs, findings, coverage, trace' },
@@ -35,13 +36,14 @@ export async function runRunCommand(argv: string[], io: Io): Promise<number> {
   if (seed === undefined) throw new UsageError('run needs --seed S');
   const json = flags['json'] === true;
   const common = commonFlags(flags, io, json);
+  const strategy = strategyFlags(flags);
   const asked = flags['trace'] as string | undefined;
   if (asked !== undefined) prepareTraceFile('--trace', asked, io);
 
   let interrupted = false;
   const stop = (): void => { interrupted = true; };
   const offInterrupt = io.onInterrupt(stop);
-  const run = new SeedRun({ seed, ...common, record: true, check: true }, makeClusterWorld, new RandomChooser(seed));
+  const run = new SeedRun({ seed, ...common, record: true, check: true, ...(strategy === undefined ? {} : { strategy }) }, makeClusterWorld, makeChooser(seed, strategy));
   try {
     while (!interrupted && run.advance(STEP_BATCH)) await new Promise<void>((r) => setImmediate(r));
   } finally {

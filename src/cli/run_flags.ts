@@ -5,7 +5,8 @@ import { homeProfileOf, isKnownBug, unreachableReason } from '../check/bug_catal
 import { DEFAULT_MAX_STEPS } from '../sim/cluster.ts';
 import { CONTROL_MODES, isControlMode, type ControlMode } from '../sim/control_plane.ts';
 import { isProfileName, PROFILE_NAMES, type ProfileName } from '../sim/profile.ts';
-import type { StepCap } from '../trace/format.ts';
+import type { StepCap, StrategySpec } from '../trace/format.ts';
+import { DEFAULT_PCT_DEPTH, DEFAULT_PCT_STEPS } from '../explore/pct.ts';
 import { positive, UsageError, type FlagDef, type Parsed } from './args.ts';
 import type { Io } from './io.ts';
 
@@ -59,4 +60,28 @@ export function commonFlags(flags: Parsed['flags'], io: Io, quiet: boolean): Com
 
 export function replayCommand(file: string): string {
   return `npx swsim replay ${file}`;
+}
+
+/** The chooser strategy flags `fuzz`, `run` and `scenario` share. */
+export const STRATEGY_FLAGS: Readonly<Record<string, FlagDef>> = {
+  strategy: { kind: 'string', value: 'S', help: 'how choices are made: random (seeded, default) or pct (Probabilistic Concurrency Testing: random actor priorities decide same-instant events and delivery order; docs/model-checking.md)' },
+  'pct-depth': { kind: 'int', value: 'D', help: `with --strategy pct: the bug depth d, d-1 priority change points (default ${DEFAULT_PCT_DEPTH}, 1-10)` },
+  'pct-steps': { kind: 'int', value: 'K', help: `with --strategy pct: estimated scheduling decisions per run, the range of the change points (default ${DEFAULT_PCT_STEPS})` },
+};
+
+/** Resolve --strategy/--pct-depth/--pct-steps (undefined: seeded random). */
+export function strategyFlags(flags: Parsed['flags']): StrategySpec | undefined {
+  const s = (flags['strategy'] as string | undefined) ?? 'random';
+  const depth = flags['pct-depth'] as number | undefined;
+  const steps = flags['pct-steps'] as number | undefined;
+  if (s === 'random') {
+    if (depth !== undefined || steps !== undefined) throw new UsageError(`--${depth !== undefined ? 'pct-depth' : 'pct-steps'} goes with --strategy pct`);
+    return undefined;
+  }
+  if (s !== 'pct') throw new UsageError(`--strategy: expected random or pct, got '${s}' (bounded search is 'swsim check SCENARIO')`);
+  const d = depth ?? DEFAULT_PCT_DEPTH;
+  if (!Number.isSafeInteger(d) || d < 1 || d > 10) throw new UsageError(`--pct-depth ${d}: expected 1..10`);
+  const k = steps ?? DEFAULT_PCT_STEPS;
+  if (!Number.isSafeInteger(k) || k < 1 || k > 100_000_000) throw new UsageError(`--pct-steps ${k}: expected 1..100000000`);
+  return { name: 'pct', pct: { depth: d, steps: k } };
 }

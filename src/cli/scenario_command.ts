@@ -17,7 +17,8 @@ import { writeTraceAtomic } from '../trace/writer.ts';
 import { parseArgs, UsageError, type CommandSpec } from './args.ts';
 import type { Io } from './io.ts';
 import { prepareTraceDir, prepareTraceFile } from './output_paths.ts';
-import { replayCommand } from './run_flags.ts';
+import { replayCommand, STRATEGY_FLAGS, strategyFlags } from './run_flags.ts';
+import { makeChooser } from '../explore/strategy.ts';
 
 export const SCENARIO: CommandSpec = {
   name: 'scenario',
@@ -28,6 +29,7 @@ export const SCENARIO: CommandSpec = {
     traces: { kind: 'string', value: 'DIR', help: 'where traces of failing seeds go (default traces/)' },
     json: { kind: 'bool', help: 'print one JSON object: passed, failed, scenarios[{file, name, seeds[{seed, ok, message, trace}]}]' },
     bug: { kind: 'list', value: 'ID', help: 'switch a known bug on (repeatable), on top of cluster.bugs' },
+    ...STRATEGY_FLAGS,
     'from-trace': { kind: 'string', value: 'TRACE', help: 'instead of running files: turn a failing seeded run\'s trace into a scenario file (needs -o), then run it and say whether it reproduces' },
     output: { kind: 'string', value: 'FILE', short: 'o', help: 'with --from-trace: the scenario file to write (.yaml or .yml)' },
   },
@@ -91,6 +93,8 @@ export async function runScenarioCommand(argv: string[], io: Io): Promise<number
   for (const b of bugs) if (!isKnownBug(b)) throw new UsageError(`--bug ${b}: unknown bug id (see 'swsim bugs')`);
   const tracesDir = (flags['traces'] as string | undefined) ?? 'traces';
   const json = flags['json'] === true;
+  const spec = strategyFlags(flags);
+  const strategy = spec === undefined ? undefined : { spec, chooser: (seed: number) => makeChooser(seed, spec) };
   const files: string[] = [];
   for (const p of positional) collect(p, files);
   if (files.length === 0) throw new UsageError(`no scenario files under ${positional.join(' ')}`);
@@ -115,7 +119,7 @@ export async function runScenarioCommand(argv: string[], io: Io): Promise<number
       const n = seedsFlag ?? l.scenario.free.seeds;
       for (let k = 0; k < n && !interrupted; k++) {
         const seed = l.scenario.free.first_seed + k;
-        const v: SeedVerdict = runScenarioSeed(l, seed, { bugs, keepGoing: () => !interrupted });
+        const v: SeedVerdict = runScenarioSeed(l, seed, { bugs, keepGoing: () => !interrupted, ...(strategy === undefined ? {} : { strategy }) });
         let trace: string | null = null;
         if (!v.ok) {
           prepareTraceDir('--traces', tracesDir);

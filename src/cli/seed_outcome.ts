@@ -5,7 +5,7 @@
 // shrunk there (src/explore/shrink.ts) when a shrink budget is given, in parallel with other seeds.
 import { createHash } from 'node:crypto';
 import { makeClusterWorld } from '../check/cluster_world.ts';
-import { RandomChooser } from '../sim/chooser.ts';
+import { makeChooser } from '../explore/strategy.ts';
 import { traceToLines, type Finding, type RunStatus } from '../trace/format.ts';
 import { SeedRun, type RunOptions } from '../trace/run.ts';
 import { shrinkTrace, type RunSize } from '../explore/shrink.ts';
@@ -52,7 +52,7 @@ export interface SeedOutcome {
  */
 export async function runSeedOutcome(seed: number, o: SeedRunOptions, shouldStop: () => boolean, pause?: () => Promise<void>): Promise<SeedOutcome> {
   const { keepTraces, shrinkBudget, shrinkTimeMs, ...runOptions } = o;
-  const run = new SeedRun({ ...runOptions, seed, record: true, check: true }, makeClusterWorld, new RandomChooser(seed));
+  const run = new SeedRun({ ...runOptions, seed, record: true, check: true }, makeClusterWorld, makeChooser(seed, runOptions.strategy));
   while (!shouldStop() && run.advance(STEP_BATCH)) if (pause !== undefined) await pause();
   const r = run.result();
   const keep = keepTraces === true || r.status === 'fail' || r.status === 'interrupted';

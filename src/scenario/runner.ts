@@ -5,7 +5,8 @@
 // tests; `swsim scenario` and the corpus test call it too.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { RandomChooser } from '../sim/chooser.ts';
+import { RandomChooser, type RecordingChooser } from '../sim/chooser.ts';
+import type { StrategySpec, TraceStep } from '../trace/format.ts';
 import type { WorldFactory } from '../check/checked_world.ts';
 import { SeedRun, type RunResult } from '../trace/run.ts';
 import { locateText, type ScenarioLocations } from './locations.ts';
@@ -52,6 +53,10 @@ export interface ScenarioRunOptions {
   readonly bugs?: readonly string[];
   /** Called between batches of steps; return false to stop (Ctrl-C). */
   readonly keepGoing?: () => boolean;
+  /** A strategy other than seeded random (recorded in the header), with the chooser that implements it. */
+  readonly strategy?: { readonly spec: StrategySpec; readonly chooser: (seed: number) => RecordingChooser };
+  /** Observes each step (the bounded search's pruning); returning false stops the run. */
+  readonly onStep?: (rec: TraceStep) => boolean | void;
 }
 
 export interface SeedVerdict {
@@ -83,7 +88,9 @@ export function runScenarioSeed(l: LoadedScenario, seed: number, o: ScenarioRunO
   const run = new SeedRun({
     seed, profile: sc.free.profile, control: sc.cluster.control, bugs: scenarioBugs(l, o.bugs), strict: sc.run.strict, maxSteps: sc.run.max_steps,
     record: true, check: true, scenario: { path: l.file, sha256: l.sha256 },
-  }, worldFactory(l), new RandomChooser(seed));
+    ...(o.strategy === undefined ? {} : { strategy: o.strategy.spec }),
+    ...(o.onStep === undefined ? {} : { onStep: o.onStep }),
+  }, worldFactory(l), o.strategy === undefined ? new RandomChooser(seed) : o.strategy.chooser(seed));
   while (run.advance(20_000)) if (o.keepGoing !== undefined && !o.keepGoing()) break;
   const result = run.result();
   const message = judge(l, result);

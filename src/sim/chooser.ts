@@ -16,6 +16,23 @@ export interface RecordingChooser extends Chooser {
 
 type Prng = () => number;
 
+/**
+ * A chooser that wants to know who acts (PCT: priorities are per actor). The kernel calls
+ * `enterActor` before it runs each event, and asks `chooseEvent` (with the actors of the events
+ * due at that instant, in queue order) instead of `choose('sched.next', n)`. The answer is an
+ * index recorded exactly like a `choose` answer, so a replay (which is not actor-aware) sees the
+ * same choice sequence.
+ */
+export interface ActorAwareChooser extends Chooser {
+  enterActor(actor: string): void;
+  chooseEvent(kind: string, actors: readonly string[]): number;
+}
+
+export function isActorAware(c: Chooser): c is ActorAwareChooser {
+  const a = c as Partial<ActorAwareChooser>;
+  return typeof a.enterActor === 'function' && typeof a.chooseEvent === 'function';
+}
+
 /** Seeded random strategy: one seedrandom stream per kind family ("net.delay" → "net"). */
 export class RandomChooser implements RecordingChooser {
   readonly recorded: number[] = [];

@@ -2,7 +2,7 @@
 // (time, insertion sequence), and the chooser that picks among events due at the same instant.
 // A "step" is one event run to completion; the cluster checks invariants and records a trace
 // record after each. Nothing here reads the host clock or host randomness.
-import type { Chooser } from './chooser.ts';
+import { isActorAware, type ActorAwareChooser, type Chooser } from './chooser.ts';
 import type { TimerHandle, Timers } from '../replication/transport.ts';
 
 /** Liveness token of whoever owns an event (a node incarnation): a crash kills all its events. */
@@ -89,7 +89,12 @@ export class Kernel implements Timers {
   /** The event running now (null between steps). */
   current: SimEvent | null = null;
 
-  constructor(readonly chooser: Chooser) {}
+  /** The chooser when it is actor-aware (PCT): it is told who acts and sees the actors it picks among. */
+  private readonly aware: ActorAwareChooser | null;
+
+  constructor(readonly chooser: Chooser) {
+    this.aware = isActorAware(chooser) ? chooser : null;
+  }
 
   now(): number {
     return this.clock;
@@ -159,7 +164,7 @@ export class Kernel implements Timers {
       }
       if (w !== bucket.length) bucket.length = w;
       if (w === 0) { this.queue.dropEarliestTime(); continue; }
-      const i = w === 1 ? 0 : this.chooser.choose('sched.next', w);
+      const i = w === 1 ? 0 : this.aware !== null ? this.aware.chooseEvent('sched.next', bucket.map((x) => x.actor)) : this.chooser.choose('sched.next', w);
       const e = bucket[i]!;
       bucket.splice(i, 1);
       if (bucket.length === 0) this.queue.dropEarliestTime();
@@ -175,6 +180,7 @@ export class Kernel implements Timers {
     const e = this.takeNext();
     if (e === null) return null;
     this.current = e;
+    this.aware?.enterActor(e.actor);
     try {
       e.run();
     } finally {

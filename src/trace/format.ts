@@ -8,6 +8,9 @@
 // Version 2 added `build` (which code recorded it), `strategy`, `control`, `stepCap` and the
 // `incomplete` status. A shrunk trace (`swsim shrink`) has strategy `shrunk`: its choices are
 // a reduced sequence, not its seed's draws, and its header adds `shrunkFrom` and `shrink`.
+// A `pct` trace (Probabilistic Concurrency Testing) records its parameters in `pct`, a `bounded`
+// trace (`swsim check SCENARIO`) its deviation schedule in `bounded`; replay re-creates that
+// strategy's chooser from the seed and the parameters and checks every recorded choice.
 
 export const TRACE_FORMAT = 'swsim-trace';
 export const TRACE_FORMAT_VERSION = 2;
@@ -52,10 +55,33 @@ export interface TraceHeader {
   readonly shrunkFrom?: ShrunkFrom;
   /** A shrunk trace: the passes that reduced it and how many candidates were tried. */
   readonly shrink?: ShrinkInfo;
+  /** A pct trace: the PCT parameters (with the seed they determine every choice). */
+  readonly pct?: PctParams;
+  /** A bounded trace: where the run deviates from its default choices. */
+  readonly bounded?: BoundedParams;
 }
 
-export const STRATEGIES = ['random', 'shrunk'] as const;
+export const STRATEGIES = ['random', 'shrunk', 'pct', 'bounded'] as const;
 export type Strategy = typeof STRATEGIES[number];
+
+/** PCT: bug depth d (d − 1 priority change points) over an estimate of k scheduling decisions. */
+export interface PctParams {
+  readonly depth: number;
+  readonly steps: number;
+}
+
+/**
+ * Bounded search: the default choice at each position is the seed's own draw (`seed`) or 0
+ * (`zero`); `deviations` lists [position, value] pairs where the run chose otherwise (positions
+ * count the recorded choices, from 0).
+ */
+export interface BoundedParams {
+  readonly base: 'seed' | 'zero';
+  readonly deviations: readonly (readonly [number, number])[];
+}
+
+/** How a run's choices are made, when not plain seeded random. */
+export type StrategySpec = { readonly name: 'pct'; readonly pct: PctParams } | { readonly name: 'bounded'; readonly bounded: BoundedParams };
 
 export interface ShrunkFrom {
   readonly seed: number;

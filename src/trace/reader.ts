@@ -80,6 +80,20 @@ export function parseTrace(file: string, text: string): Trace {
     if (h['shrunkFrom'] !== undefined) throw new TraceInputError(file, 1, 'shrunkFrom', 'absent (only a shrunk trace has it)');
     if (h['shrink'] !== undefined) throw new TraceInputError(file, 1, 'shrink', 'absent (only a shrunk trace has it)');
   }
+  if (h['strategy'] === 'pct') {
+    const p = h['pct'] as Obj | undefined;
+    if (p === null || typeof p !== 'object' || !Number.isSafeInteger(p['depth']) || (p['depth'] as number) < 1 || !Number.isSafeInteger(p['steps']) || (p['steps'] as number) < 1) {
+      throw new TraceInputError(file, 1, 'pct', 'an object {depth, steps} of positive integers (a pct trace)');
+    }
+  } else if (h['pct'] !== undefined) throw new TraceInputError(file, 1, 'pct', 'absent (only a pct trace has it)');
+  if (h['strategy'] === 'bounded') {
+    const b = h['bounded'] as Obj | undefined;
+    const devs = b === null || typeof b !== 'object' ? undefined : b['deviations'];
+    const okDevs = Array.isArray(devs) && devs.every((d) => Array.isArray(d) && d.length === 2 && d.every((x) => Number.isSafeInteger(x) && (x as number) >= 0));
+    if (b === null || typeof b !== 'object' || (b['base'] !== 'seed' && b['base'] !== 'zero') || !okDevs) {
+      throw new TraceInputError(file, 1, 'bounded', 'an object {base: "seed" or "zero", deviations: [[position, value], ...]} (a bounded trace)');
+    }
+  } else if (h['bounded'] !== undefined) throw new TraceInputError(file, 1, 'bounded', 'absent (only a bounded trace has it)');
   const steps: TraceStep[] = [];
   let i = 1;
   for (; i < objs.length && objs[i]!['type'] === 'step'; i++) {

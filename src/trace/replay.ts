@@ -5,7 +5,10 @@
 // replayed to its last recorded step. The header's seed is checked against the choice stream (a
 // random-strategy trace's choices are exactly what its seed draws), so an edited seed is caught; a
 // shrunk trace's choices are a reduced sequence (swsim shrink), replayed exactly without that check.
-import { RandomChooser, ReplayChooser, ReplayDivergence, type RecordingChooser } from '../sim/chooser.ts';
+// A pct or bounded trace is checked the same way against its strategy's chooser, re-created from
+// the seed and the header's parameters by the caller (src/explore/strategy.ts: this layer cannot
+// build it) and passed as `reference`.
+import { isActorAware, RandomChooser, ReplayChooser, ReplayDivergence, type ActorAwareChooser, type RecordingChooser } from '../sim/chooser.ts';
 import type { ControlMode } from '../sim/control_plane.ts';
 import { buildId } from './build_info.ts';
 import type { Trace, TraceStep } from './format.ts';
@@ -47,37 +50,59 @@ function outcomeLine(o: Trace['outcome']): string {
   return o.status === 'fail' ? `fail ${o.invariant} at step ${o.step}` : `${o.status} after ${o.steps} steps`;
 }
 
-/** Replays the recorded choices and, in step, draws the header seed's own; the first difference is fatal. */
-class SeedCheckingChooser implements RecordingChooser {
+/**
+ * Replays the recorded choices and, in step, lets the header's strategy draw its own (the seed's
+ * random draws, or PCT's, or the bounded schedule's); the first difference is fatal. Actor-aware
+ * like its reference, so a PCT reference sees the actors it chooses among.
+ */
+class SeedCheckingChooser implements RecordingChooser, ActorAwareChooser {
   private readonly replay: ReplayChooser;
-  private readonly fromSeed: RandomChooser;
   mismatch: string | undefined;
 
-  constructor(choices: readonly number[], private readonly seed: number) {
+  constructor(choices: readonly number[], private readonly seed: number, private readonly fromSeed: RecordingChooser, private readonly strategy: string) {
     this.replay = new ReplayChooser(choices, 'fail');
-    this.fromSeed = new RandomChooser(seed);
   }
 
   get recorded(): number[] {
     return this.replay.recorded;
   }
 
+  enterActor(actor: string): void {
+    if (isActorAware(this.fromSeed)) this.fromSeed.enterActor(actor);
+  }
+
+  chooseEvent(kind: string, actors: readonly string[]): number {
+    return this.check(kind, actors.length, () => isActorAware(this.fromSeed) ? this.fromSeed.chooseEvent(kind, actors) : this.fromSeed.choose(kind, actors.length));
+  }
+
   choose(kind: string, n: number): number {
+    return this.check(kind, n, () => this.fromSeed.choose(kind, n));
+  }
+
+  private check(kind: string, n: number, draw: () => number): number {
     const index = this.replay.consumed();
     const x = this.replay.choose(kind, n);
-    const y = this.fromSeed.choose(kind, n);
+    const y = draw();
     if (x !== y && this.mismatch === undefined) {
-      this.mismatch = `the header's seed ${this.seed} does not draw this trace's choices (choice #${index}, ${kind}: recorded ${x}, seed ${this.seed} draws ${y}); the header was edited or the trace comes from another seed`;
+      const by = this.strategy === 'random' ? `seed ${this.seed}` : `the ${this.strategy} strategy with seed ${this.seed} and the header's parameters`;
+      this.mismatch = `the header's seed ${this.seed} does not draw this trace's choices (choice #${index}, ${kind}: recorded ${x}, ${by} draws ${y}); the header was edited or the trace comes from another seed`;
       throw new ReplayDivergence(index, this.mismatch);
     }
     return x;
   }
 }
 
-export function replayTrace(trace: Trace, make: WorldFactory): ReplayReport {
+/**
+ * Replay `trace` in the world `make` builds. `reference` draws the choices the header's strategy
+ * would make (a random trace's default: its seed's RandomChooser); a pct or bounded trace needs
+ * one (src/explore/strategy.ts referenceChooser), a shrunk trace is replayed as recorded.
+ */
+export function replayTrace(trace: Trace, make: WorldFactory, reference?: RecordingChooser | null): ReplayReport {
   const h = trace.header;
   const want = trace.outcome;
-  const chooser = h.strategy === 'shrunk' ? new ReplayChooser(trace.choices, 'fail') : new SeedCheckingChooser(trace.choices, h.seed);
+  const ref = reference !== undefined ? reference : h.strategy === 'random' ? new RandomChooser(h.seed) : null;
+  if (ref === null && h.strategy !== 'shrunk') throw new Error(`a ${h.strategy} trace is checked against its strategy's chooser: pass it as the reference (src/explore/strategy.ts referenceChooser)`);
+  const chooser = ref === null ? new ReplayChooser(trace.choices, 'fail') : new SeedCheckingChooser(trace.choices, h.seed, ref, h.strategy);
   // A run that was cut short replays to its last recorded step, no further.
   const cutShort = want.status === 'interrupted' || want.status === 'incomplete';
   const maxSteps = cutShort ? Math.min(h.maxSteps, want.steps) : h.maxSteps;

@@ -9,7 +9,7 @@ import { ReplayDivergence, type RecordingChooser } from '../sim/chooser.ts';
 import type { ControlMode } from '../sim/control_plane.ts';
 import type { CheckedWorld, WorldFactory } from '../check/checked_world.ts';
 import { buildId } from './build_info.ts';
-import { TOOL_VERSION, TRACE_FORMAT, TRACE_FORMAT_VERSION, type Finding, type RunStatus, type ScenarioRef, type ShrinkInfo, type ShrunkFrom, type StepCap, type Trace, type TraceHeader, type TraceStep } from './format.ts';
+import { TOOL_VERSION, TRACE_FORMAT, TRACE_FORMAT_VERSION, type Finding, type RunStatus, type ScenarioRef, type ShrinkInfo, type ShrunkFrom, type StepCap, type StrategySpec, type Trace, type TraceHeader, type TraceStep } from './format.ts';
 
 export interface RunOptions {
   readonly seed: number;
@@ -32,6 +32,8 @@ export interface RunOptions {
   readonly scenario?: ScenarioRef;
   /** A shrunk run (the chooser replays a reduced choice sequence): recorded in the header. */
   readonly shrunk?: { readonly from: ShrunkFrom; readonly info: ShrinkInfo };
+  /** The chooser strategy when not seeded random (pct, bounded): recorded in the header. */
+  readonly strategy?: StrategySpec;
 }
 
 export type { CheckedWorld, WorldFactory };
@@ -51,10 +53,11 @@ export interface RunResult {
 export function traceHeader(o: RunOptions): TraceHeader {
   return {
     type: 'header', format: TRACE_FORMAT, formatVersion: TRACE_FORMAT_VERSION, tool: TOOL_VERSION, build: buildId(),
-    seed: o.seed, strategy: o.shrunk === undefined ? 'random' : 'shrunk', profile: o.profile, control: o.control ?? 'ideal', bugs: [...o.bugs].sort(), strict: o.strict,
+    seed: o.seed, strategy: o.shrunk !== undefined ? 'shrunk' : o.strategy?.name ?? 'random', profile: o.profile, control: o.control ?? 'ideal', bugs: [...o.bugs].sort(), strict: o.strict,
     maxSteps: o.maxSteps, stepCap: o.stepCap ?? 'livelock',
     ...(o.scenario === undefined ? {} : { scenario: { path: o.scenario.path, sha256: o.scenario.sha256 } }),
     ...(o.shrunk === undefined ? {} : { shrunkFrom: o.shrunk.from, shrink: o.shrunk.info }),
+    ...(o.shrunk !== undefined || o.strategy === undefined ? {} : o.strategy.name === 'pct' ? { pct: o.strategy.pct } : { bounded: o.strategy.bounded }),
   };
 }
 
