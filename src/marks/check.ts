@@ -3,7 +3,7 @@
 //   expectMark('storage_wal_full', () => fillTheWAL(vol));
 //   const scope = markScope(); ...; scope.expectHit('repl_barrier_ok'); scope.end();
 import { MARKS, type MarkName } from './catalogue.ts';
-import { markCount, markRecord, newMarkCounts, swapMarkCounts, withMarks, type MarkCounts } from './counter.ts';
+import { addCounts, markCount, markRecord, newMarkCounts, swapMarkCounts, withMarks, type MarkCounts } from './counter.ts';
 
 export class MarkNotHit extends Error {
   constructor(name: MarkName, seen: Record<string, number>) {
@@ -46,11 +46,12 @@ export class MarkScope {
     if (this.count(name) === 0) throw new MarkNotHit(name, markRecord(this.counts));
   }
 
-  /** Restore the counters that were active before the scope. */
+  /** Restore the counters that were active before the scope (they also get this scope's hits). */
   end(): Record<string, number> {
     if (!this.ended) {
       this.ended = true;
       swapMarkCounts(this.prev);
+      addCounts(this.prev, this.counts);
     }
     return markRecord(this.counts);
   }

@@ -57,7 +57,15 @@ export function markRecord(counts: MarkCounts): Record<string, number> {
   return out;
 }
 
-/** Run `fn` with its own zeroed counters; returns its result and the counts it produced. */
+/** Add every count of `from` into `into`. */
+export function addCounts(into: MarkCounts, from: MarkCounts): void {
+  for (let i = 0; i < from.length; i++) into[i] = into[i]! + from[i]!;
+}
+
+/**
+ * Run `fn` with its own zeroed counters; returns its result and the counts it produced. The hits
+ * also count in the enclosing counters afterwards, so scopes nest (a test scope inside another).
+ */
 export function withMarks<T>(fn: () => T): { readonly result: T; readonly counts: MarkCounts } {
   const counts = newMarkCounts();
   const prev = swapMarkCounts(counts);
@@ -65,5 +73,6 @@ export function withMarks<T>(fn: () => T): { readonly result: T; readonly counts
     return { result: fn(), counts };
   } finally {
     swapMarkCounts(prev);
+    addCounts(prev, counts);
   }
 }
