@@ -39,6 +39,7 @@ describe('swsim commands', () => {
     expect(o['steps']).toBe(300);
     expect(o['status']).toBe('incomplete');
     expect(r.code).toBe(1);
+    expect(typeof o['marks']).toBe('object'); // the coverage marks this run hit, by name
     const allowed = await swsim(['run', '--seed', '5', '--max-steps', '300', '--json', '--allow-incomplete']);
     expect(allowed.code).toBe(0);
   });
