@@ -72,7 +72,10 @@ export class SeedRun {
   private ended = false;
   /** Set when a user-set step cap stopped the run before its planned end. */
   private cutShort = false;
-  /** This run's mark counters: swapped in while the run executes, so runs never share counts. */
+  /**
+   * This run's mark counters (src/marks): swapped in while the run builds its world and steps, so
+   * runs never share counts; they are not added to an enclosing test scope (read `result().marks`).
+   */
   private readonly marks: MarkCounts = newMarkCounts();
 
   constructor(private readonly o: RunOptions, make: WorldFactory, private readonly chooser: RecordingChooser) {
