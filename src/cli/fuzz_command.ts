@@ -20,6 +20,7 @@ import { commonFlags, replayCommand, RUN_FLAGS, STRATEGY_FLAGS, strategyFlags } 
 import { checkDeterminism, collectSeeds } from './determinism_check.ts';
 import { defaultJobs, runInProcess, runInWorkers, type SeedSource } from './seed_pool.ts';
 import type { SeedOutcome, SeedRunOptions } from './seed_outcome.ts';
+import { addMarkCounts, summariseMarks } from '../marks/report.ts';
 
 export const FUZZ: CommandSpec = {
   name: 'fuzz',
@@ -149,6 +150,7 @@ export async function runFuzzCommand(argv: string[], io: Io): Promise<number> {
   const findings: Record<string, number> = {};
   const findingRuns: { seed: number; invariant: string; step: number; message: string }[] = [];
   const coverage: Record<string, number> = {};
+  const marks: Record<string, number> = {};
   const failures: (JUnitFailure & { trace: string; scenario?: SavedScenario; shrunk?: { trace: string; steps: number; stoppedBy: string } })[] = [];
   const cutShort: { seed: number; steps: number }[] = [];
   const total = count === Number.MAX_SAFE_INTEGER ? null : Math.ceil((count - (shard[0] - 1)) / shard[1]);
@@ -169,6 +171,7 @@ export async function runFuzzCommand(argv: string[], io: Io): Promise<number> {
     steps += o.steps;
     simulatedMs += o.simulatedMs;
     merge(coverage, o.coverage);
+    addMarkCounts(marks, o.marks);
     for (const f of o.findings) {
       findings[f.invariant] = (findings[f.invariant] ?? 0) + 1;
       findingRuns.push({ seed: o.seed, invariant: f.invariant, step: f.step, message: f.message });
@@ -222,6 +225,7 @@ export async function runFuzzCommand(argv: string[], io: Io): Promise<number> {
     io.out(JSON.stringify({
       runs, passed, failed, incomplete, interrupted, steps, stepsPerSec: Math.round(steps / (wallMs / 1000)), simulatedMs, wallMs,
       findings, coverage,
+      marks: (({ counts, layers, hit, total }) => ({ counts, layers, hit, total }))(summariseMarks(marks)),
       failures: failures.map(({ seed, invariant, step, trace, message, scenario, shrunk }) => ({
         seed, invariant, step, trace, message, ...(shrunk === undefined ? {} : { shrunk }),
         ...(scenario === undefined ? {} : { scenario: { file: scenario.file, reproduces: scenario.reproduces, stepForStep: scenario.stepForStep, seen: scenario.seen, ...(scenario.error === undefined ? {} : { error: scenario.error }) } }),
@@ -232,6 +236,8 @@ export async function runFuzzCommand(argv: string[], io: Io): Promise<number> {
   } else {
     const cov = Object.keys(coverage).sort().map((k) => `${k}=${coverage[k]}`).join(' ');
     io.out(`${chalk.dim('coverage:')} ${cov}\n`);
+    const ms = summariseMarks(marks);
+    io.out(`${chalk.dim('marks hit:')} ${ms.hit}/${ms.total} (${Object.entries(ms.layers).map(([l, c]) => `${l} ${c.hit}/${c.total}`).join(', ')}; never-hit list: swsim coverage)\n`);
     const fk = Object.keys(findings).sort();
     if (fk.length > 0) io.out(`${chalk.yellow('findings (candidate invariants, not failures):')} ${fk.map((k) => `${k}×${findings[k]}`).join(' ')}\n`);
     io.out(`${chalk.dim(`${steps} steps in ${(wallMs / 1000).toFixed(1)}s (${Math.round(steps / (wallMs / 1000))} steps/s, ${jobs} job${jobs === 1 ? '' : 's'}), ${(simulatedMs / 1000).toFixed(0)}s simulated`)}\n`);

@@ -12,6 +12,7 @@ import { commandHelp, parseArgs, UsageError, wantsHelp, type CommandSpec } from 
 import { CHECK, runCheckCommand } from './check_command.ts';
 import { ENGINE, runEngineCommand } from './engine_command.ts';
 import { FUZZ, runFuzzCommand } from './fuzz_command.ts';
+import { COVERAGE, runCoverageCommand } from './coverage_command.ts';
 import type { Io } from './io.ts';
 import { REPLAY, runReplayCommand } from './replay_command.ts';
 import { RUN, runRunCommand } from './run_command.ts';
@@ -25,7 +26,7 @@ const BUGS: CommandSpec = {
   flags: {},
 };
 
-export const COMMANDS: readonly CommandSpec[] = [FUZZ, RUN, REPLAY, SHRINK, ENGINE, CHECK, SCENARIO, BUGS];
+export const COMMANDS: readonly CommandSpec[] = [FUZZ, RUN, REPLAY, SHRINK, ENGINE, CHECK, SCENARIO, BUGS, COVERAGE];
 
 export function version(): string {
   return `${TOOL_VERSION} (build ${buildId()}, trace format 2, node ${process.versions.node})`;
@@ -71,6 +72,7 @@ function listBugs(io: Io): number {
 async function dispatch(cmd: string, rest: string[], io: Io): Promise<number> {
   switch (cmd) {
     case 'fuzz': return runFuzzCommand(rest, io);
+    case 'coverage': return runCoverageCommand(rest, io);
     case 'run': return runRunCommand(rest, io);
     case 'replay': return runReplayCommand(rest, io);
     case 'shrink': return runShrinkCommand(rest, io);

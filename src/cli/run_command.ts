@@ -24,7 +24,7 @@ export const RUN: CommandSpec = {
     ...STRATEGY_FLAGS,
     trace: { kind: 'string', value: 'FILE', help: 'write the trace to FILE (its folder is created when missing)' },
     timeline: { kind: 'bool', help: 'print the coloured step timeline' },
-    json: { kind: 'bool', help: 'print one JSON object: seed, status, failure, steps, simulatedMs, findings, coverage, trace' },
+    json: { kind: 'bool', help: 'print one JSON object: seed, status, failure, steps, simulatedMs, findings, coverage, marks, trace' },
   },
   notes: 'Ctrl-C writes the partial trace (to --trace, or traces/seed-S-interrupted.jsonl).',
 };
@@ -60,7 +60,7 @@ export async function runRunCommand(argv: string[], io: Io): Promise<number> {
   if (flags['timeline'] === true) io.out(renderTimeline(result.trace));
   if (json) {
     io.out(JSON.stringify({ seed, status: result.status, failure: result.failure ?? null, steps: result.steps,
-      simulatedMs: result.simulatedMs, findings: result.findings, coverage: result.coverage, trace: file ?? null }) + '\n');
+      simulatedMs: result.simulatedMs, findings: result.findings, coverage: result.coverage, marks: result.marks, trace: file ?? null }) + '\n');
   } else if (result.status === 'fail' && result.failure !== undefined) {
     io.out(`${chalk.red('FAIL')} seed ${seed} ${chalk.bold(result.failure.id)} at step ${result.failure.step}: ${result.failure.message}\n`);
     if (file !== undefined) io.out(`replay: ${replayCommand(file)}\n`);

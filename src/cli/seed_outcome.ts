@@ -38,6 +38,8 @@ export interface SeedOutcome {
   readonly steps: number;
   readonly simulatedMs: number;
   readonly coverage: Readonly<Record<string, number>>;
+  /** Coverage marks hit (src/marks), by name; only non-zero counts. */
+  readonly marks: Readonly<Record<string, number>>;
   /** The trace as JSON lines, for a failed or interrupted seed only (every seed with keepTraces). */
   readonly trace: string | null;
   /** sha256 of the whole trace, with keepTraces. */
@@ -60,7 +62,7 @@ export async function runSeedOutcome(seed: number, o: SeedRunOptions, shouldStop
   return {
     seed, status: r.status,
     failure: r.failure === undefined ? null : { id: r.failure.id, step: r.failure.step, message: r.failure.message },
-    findings: r.findings, steps: r.steps, simulatedMs: r.simulatedMs, coverage: r.coverage,
+    findings: r.findings, steps: r.steps, simulatedMs: r.simulatedMs, coverage: r.coverage, marks: r.marks,
     trace: text,
     traceHash: keepTraces === true && text !== null ? createHash('sha256').update(text).digest('hex') : null,
     shrunk: r.status === 'fail' && (shrinkBudget ?? 0) > 0 && !shouldStop() ? shrink(r.trace, shrinkBudget!, shrinkTimeMs, shouldStop) : null,

@@ -8,6 +8,7 @@ import { ExecutorErrorCode, PlanExecutor, boolText, ioResult } from './executor.
 import type { CatchUpIO, ExecutorIOCall, ExecutorSteps } from './executor.ts';
 import type { RecoveryPlan } from './plan.ts';
 import { ReplicaState } from './types.ts';
+import { M, mark } from '../marks/index.ts';
 
 export class CatchUpExecutor extends PlanExecutor {
   /** null = test mode (progress LSNs supplied by the caller, no I/O yields). */
@@ -42,22 +43,26 @@ export class CatchUpExecutor extends PlanExecutor {
     yield this.step('beginCatchUp');
     const beginErr = s.beginCatchUp(sessID, startTick);
     if (beginErr !== null) {
+      mark(M.engine_catchup_begin_failed);
       this.release(`begin_catchup_failed: ${beginErr.message}`);
       return beginErr;
     }
     this.logEvent('exec_catchup_started', `target=${plan.catchUpTarget} tick=${startTick} io=${boolText(ioMode)}`);
 
     const truncOnly = plan.truncateLSN > 0 && plan.catchUpStartLSN >= plan.catchUpTarget;
+    if (truncOnly) mark(M.engine_catchup_truncate_only);
     if (!truncOnly && ioMode) {
       const call: ExecutorIOCall = { op: 'streamWALEntries', startExclusive: plan.catchUpStartLSN, endInclusive: plan.catchUpTarget };
       const streamed = ioResult(yield { kind: 'io', call }, call);
       if (streamed.err !== null) {
+        mark(M.engine_catchup_io_stream_failed);
         this.release(`io_stream_failed: ${streamed.err.message}`);
         return streamed.err;
       }
       yield this.step('recordCatchUpProgress');
       const progressErr = s.recordCatchUpProgress(sessID, streamed.value ?? 0, startTick + 1);
       if (progressErr !== null) {
+        mark(M.engine_catchup_progress_failed);
         this.release(`progress_after_io: ${progressErr.message}`);
         return progressErr;
       }
@@ -65,6 +70,7 @@ export class CatchUpExecutor extends PlanExecutor {
       for (let i = 0; i < progressLSNs.length; i++) {
         yield this.step(`checkSession[${i}]`);
         if (!s.hasActiveSession() || s.sessionID() !== sessID) {
+          mark(M.engine_catchup_session_invalidated);
           this.release('session_invalidated_mid_execution');
           return new EngineError(ExecutorErrorCode.SessionInvalidated, `session invalidated during catch-up step ${i}`);
         }
@@ -72,16 +78,19 @@ export class CatchUpExecutor extends PlanExecutor {
         yield this.step(`recordCatchUpProgress[${i}]`);
         const progressErr = s.recordCatchUpProgress(sessID, progressLSNs[i]!, tick);
         if (progressErr !== null) {
+          mark(M.engine_catchup_progress_failed);
           this.release(`progress_failed_step_${i}: ${progressErr.message}`);
           return progressErr;
         }
         yield this.step(`checkBudget[${i}]`, i);
         const budget = s.checkBudget(sessID, tick);
         if (budget.err !== null) {
+          mark(M.engine_catchup_budget_check_failed);
           this.release(`budget_check_failed: ${budget.err.message}`);
           return budget.err;
         }
         if (budget.violation !== '') {
+          mark(M.engine_catchup_budget_escalated);
           this.release(`budget_escalated: ${budget.violation}`);
           return new EngineError(ExecutorErrorCode.BudgetViolation, `budget violation at step ${i}: ${budget.violation}`);
         }
@@ -95,11 +104,13 @@ export class CatchUpExecutor extends PlanExecutor {
         if (truncated.err !== null && truncated.err.is(ERR_TRUNCATION_UNSAFE)) {
           yield this.step('invalidateSession');
           s.invalidateSession('flushed_ahead_needs_rebuild', ReplicaState.NeedsRebuild);
+          mark(M.engine_catchup_truncation_escalated);
           this.release(`truncation_escalated_to_rebuild: ${truncated.err.message}`);
           this.logEvent('truncation_escalated', `truncate_to=${plan.truncateLSN} err=${truncated.err.message}`);
           return new EngineError(ExecutorErrorCode.TruncationEscalated, `truncation escalated to rebuild: ${truncated.err.message}`, truncated.err);
         }
         if (truncated.err !== null) {
+          mark(M.engine_catchup_truncation_io_failed);
           this.release(`truncation_io_failed: ${truncated.err.message}`);
           return truncated.err;
         }
@@ -107,18 +118,22 @@ export class CatchUpExecutor extends PlanExecutor {
       yield this.step('recordTruncation');
       const truncErr = s.recordTruncation(sessID, plan.truncateLSN);
       if (truncErr !== null) {
+        mark(M.engine_catchup_truncation_record_failed);
         this.release(`truncation_failed: ${truncErr.message}`);
         return truncErr;
       }
+      mark(M.engine_catchup_truncated);
       this.logEvent('exec_truncation', `truncated_to=${plan.truncateLSN} io=${boolText(ioMode)}`);
     }
 
     yield this.step('completeSessionByID');
     if (!s.completeSessionByID(sessID)) {
+      mark(M.engine_catchup_completion_rejected);
       this.release('completion_rejected');
       return new EngineError(ExecutorErrorCode.CompletionRejected, 'completion rejected');
     }
     this.release('');
+    mark(M.engine_catchup_completed);
     this.logEvent('exec_completed', 'in_sync');
     return null;
   }

@@ -13,6 +13,7 @@ import { newRecoveryPlan } from './plan.ts';
 import type { RecoveryPlan } from './plan.ts';
 import { RebuildSource, RecoveryOutcome, ReplicaState, SessionKind } from './types.ts';
 import type { ReplicaID } from './types.ts';
+import { M, mark } from '../marks/index.ts';
 
 export const DriverErrorCode = {
   SenderNotFound: 'sender_not_found',
@@ -63,6 +64,7 @@ export class RecoveryDriver {
     const replicaAhead = history.proveRecoverability(r).reason === 'replica_ahead_needs_truncation';
     if (replicaAhead && !this.ctx.bug('B8')) {
       plan.truncateLSN = history.committedLSN;
+      mark(M.engine_plan_truncate_only);
       this.log(replicaID, sessionID, 'plan_truncate_only', `truncate_to=${plan.truncateLSN}`);
       return { plan, err: null };
     }
@@ -70,11 +72,13 @@ export class RecoveryDriver {
     const pinned = this.storage.pinWALRetention(r);
     if (pinned.err !== null || pinned.pin === null) {
       const cause = pinned.err ?? new EngineError(DriverErrorCode.WALPinFailed, 'no pin returned');
+      mark(M.engine_plan_catchup_wal_pin_failed);
       s?.invalidateSession('wal_pin_failed', ReplicaState.Disconnected);
       this.log(replicaID, sessionID, 'wal_pin_failed', cause.message);
       return { plan: null, err: new EngineError(DriverErrorCode.WALPinFailed, `WAL retention pin failed: ${cause.message}`, cause) };
     }
     plan.retentionPin = pinned.pin;
+    mark(M.engine_plan_catchup_pinned);
     if (replicaAhead) plan.truncateLSN = history.committedLSN; // B8: pinned although nothing is replayed
     this.log(replicaID, sessionID, 'plan_catchup', `replay=${r}\u2192${plan.catchUpTarget} pin=${pinned.pin.pinID}`);
     return { plan, err: null };
@@ -83,13 +87,13 @@ export class RecoveryDriver {
   /** Pins the rebuild source chosen from storage's history; fails closed without a rebuild session. */
   planRebuild(replicaID: ReplicaID): PlanResult {
     const s = this.orchestrator.registry.sender(replicaID);
-    if (s === null) return fail(DriverErrorCode.SenderNotFound, `sender ${goQuote(replicaID)} not found`);
+    if (s === null) return fail(DriverErrorCode.SenderNotFound, M.engine_rebuild_plan_no_sender, `sender ${goQuote(replicaID)} not found`);
     const sessionID = s.sessionID();
     if (!this.ctx.bug('B8')) {
-      if (sessionID === 0) return fail(DriverErrorCode.NoActiveSession, `no active session for ${goQuote(replicaID)}`);
+      if (sessionID === 0) return fail(DriverErrorCode.NoActiveSession, M.engine_rebuild_plan_no_session, `no active session for ${goQuote(replicaID)}`);
       const kind = s.sessionSnapshot()?.kind ?? '';
       if (kind !== SessionKind.Rebuild) {
-        return fail(DriverErrorCode.NotRebuildSession, `session for ${goQuote(replicaID)} is not a rebuild session (kind=${kind})`);
+        return fail(DriverErrorCode.NotRebuildSession, M.engine_rebuild_plan_not_rebuild_session, `session for ${goQuote(replicaID)} is not a rebuild session (kind=${kind})`);
       }
     }
 
@@ -98,10 +102,12 @@ export class RecoveryDriver {
     const plan = newRecoveryPlan(replicaID, sessionID, RecoveryOutcome.NeedsRebuild, null);
     plan.rebuildSource = source;
     plan.rebuildSnapshotLSN = snapshotLSN;
+    mark(source === RebuildSource.SnapshotTail ? M.engine_rebuild_source_snapshot_tail : history.committedLSN === 0 ? M.engine_rebuild_source_full_base_committed_zero : history.checkpointLSN === 0 ? M.engine_rebuild_source_full_base_no_checkpoint : !history.checkpointTrusted ? M.engine_rebuild_source_full_base_untrusted : M.engine_rebuild_source_full_base_tail_recycled);
     // a79cba0be: CommittedLSN 0 (sync_all with the replica degraded: no replica confirmed
     // durability) falls back to HeadLSN, the primary's data boundary the rebuild must reach.
     // B27 restores the target's committed-0 behaviour: this and the snapshot_tail choice.
     plan.rebuildTargetLSN = history.committedLSN === 0 && !this.ctx.bug('B27') ? history.headLSN : history.committedLSN;
+    if (history.committedLSN === 0 && !this.ctx.bug('B27')) mark(M.engine_rebuild_target_head_fallback);
     // B9 (332f59860): before the fix a snapshot or full-base pin failure left the session active.
     const invalidate = (reason: string): void => {
       if (!this.ctx.bug('B9')) s.invalidateSession(reason, ReplicaState.NeedsRebuild);
@@ -111,6 +117,7 @@ export class RecoveryDriver {
       const snap = this.storage.pinSnapshot(snapshotLSN);
       if (snap.err !== null || snap.pin === null) {
         const cause = snap.err ?? new EngineError(DriverErrorCode.SnapshotPinFailed, 'no pin returned');
+        mark(M.engine_rebuild_snapshot_pin_failed);
         invalidate('snapshot_pin_failed');
         this.log(replicaID, sessionID, 'snapshot_pin_failed', cause.message);
         return { plan: null, err: new EngineError(DriverErrorCode.SnapshotPinFailed, `snapshot pin failed: ${cause.message}`, cause) };
@@ -118,6 +125,7 @@ export class RecoveryDriver {
       const wal = this.storage.pinWALRetention(snapshotLSN);
       if (wal.err !== null || wal.pin === null) {
         const cause = wal.err ?? new EngineError(DriverErrorCode.WALPinFailed, 'no pin returned');
+        mark(M.engine_rebuild_tail_wal_pin_failed);
         this.storage.releaseSnapshot(snap.pin);
         s.invalidateSession('wal_pin_failed_during_rebuild', ReplicaState.NeedsRebuild);
         this.log(replicaID, sessionID, 'wal_pin_failed', cause.message);
@@ -133,11 +141,13 @@ export class RecoveryDriver {
       const base = this.storage.pinFullBase(history.committedLSN);
       if (base.err !== null || base.pin === null) {
         const cause = base.err ?? new EngineError(DriverErrorCode.FullBasePinFailed, 'no pin returned');
+        mark(M.engine_rebuild_full_base_pin_failed);
         invalidate('full_base_pin_failed');
         this.log(replicaID, sessionID, 'full_base_pin_failed', cause.message);
         return { plan: null, err: new EngineError(DriverErrorCode.FullBasePinFailed, `full base pin failed: ${cause.message}`, cause) };
       }
       plan.fullBasePin = base.pin;
+      mark(M.engine_rebuild_full_base_pinned);
     }
     this.log(replicaID, sessionID, 'plan_rebuild_full_base', `reason=${fullBaseReason(history)} committed=${history.committedLSN}`);
     return { plan, err: null };
@@ -146,14 +156,17 @@ export class RecoveryDriver {
   /** Releases every pin the plan still holds and forgets it (idempotent). */
   releasePlan(plan: RecoveryPlan): void {
     if (plan.retentionPin !== null) {
+      mark(M.engine_plan_release_wal_pin);
       this.storage.releaseWALRetention(plan.retentionPin);
       plan.retentionPin = null;
     }
     if (plan.snapshotPin !== null) {
+      mark(M.engine_plan_release_snapshot_pin);
       this.storage.releaseSnapshot(plan.snapshotPin);
       plan.snapshotPin = null;
     }
     if (plan.fullBasePin !== null) {
+      mark(M.engine_plan_release_full_base_pin);
       this.storage.releaseFullBase(plan.fullBasePin);
       plan.fullBasePin = null;
     }
@@ -164,9 +177,11 @@ export class RecoveryDriver {
    * (state disconnected). Hazard H4: plan session 0 matches a session-less sender, demoting it.
    */
   cancelPlan(plan: RecoveryPlan, reason: string): void {
+    mark(M.engine_plan_cancelled);
     this.releasePlan(plan);
     const s = this.orchestrator.registry.sender(plan.replicaID);
     if (s !== null && s.sessionID() === plan.sessionID) {
+      mark(M.engine_plan_cancel_invalidated_session);
       s.invalidateSession(reason, ReplicaState.Disconnected);
     }
     this.log(plan.replicaID, plan.sessionID, 'plan_cancelled', reason);
@@ -177,7 +192,8 @@ export class RecoveryDriver {
   }
 }
 
-function fail(code: string, message: string): PlanResult {
+function fail(code: string, markId: number, message: string): PlanResult {
+  mark(markId);
   return { plan: null, err: new EngineError(code, message) };
 }
 

@@ -6,6 +6,7 @@ import { EngineError } from './errors.ts';
 import type { RecoveryDriver } from './driver.ts';
 import type { RecoveryPlan } from './plan.ts';
 import type { ReplicaID } from './types.ts';
+import { M, mark } from '../marks/index.ts';
 
 /** One I/O request of an executor (spec §9.5). */
 export type ExecutorIOCall =
@@ -74,6 +75,7 @@ export function performIO(io: CatchUpIO | RebuildIO, call: ExecutorIOCall): IORe
 
 /** The resumed value of an io yield; a missing result is a caller bug, reported as an I/O error. */
 export function ioResult(r: IOResult | undefined, call: ExecutorIOCall): IOResult {
+  if (r === undefined) mark(M.engine_exec_io_result_missing);
   return r ?? { err: new EngineError(ExecutorErrorCode.IOResultMissing, `no result supplied for ${call.op}`) };
 }
 
@@ -100,6 +102,7 @@ export abstract class PlanExecutor {
 
   /** Upstream Cancel: releases with reason `cancelled: <reason>`; never touches the session. */
   cancel(reason: string): void {
+    mark(M.engine_exec_cancelled);
     this.release(`cancelled: ${reason}`);
   }
 
@@ -124,7 +127,7 @@ export abstract class PlanExecutor {
 
   /** An executor body runs once; a second start fails without touching anything. */
   protected claimStart(): EngineError | null {
-    if (this.startedFlag) return new EngineError(ExecutorErrorCode.AlreadyStarted, 'executor already started');
+    if (this.startedFlag) { mark(M.engine_exec_already_started); return new EngineError(ExecutorErrorCode.AlreadyStarted, 'executor already started'); }
     this.startedFlag = true;
     return null;
   }

@@ -17,6 +17,7 @@ import type {
   RecoverabilityProof,
   ReplicaID,
 } from './types.ts';
+import { M, mark } from '../marks/index.ts';
 
 export const OrchestratorErrorCode = {
   SenderNotFound: 'sender_not_found',
@@ -86,12 +87,13 @@ export class RecoveryOrchestrator {
   executeRecovery(replicaID: ReplicaID, replicaFlushedLSN: number, history: RetainedHistory | null): RecoveryResult {
     const base = { replicaID, outcome: '' as const, proof: null, finalState: '' as const };
     const s = this.registry.sender(replicaID);
-    if (s === null) return { ...base, error: new EngineError(OrchestratorErrorCode.SenderNotFound, 'sender not found') };
+    if (s === null) { mark(M.engine_recovery_no_sender); return { ...base, error: new EngineError(OrchestratorErrorCode.SenderNotFound, 'sender not found') }; }
     const sessID = s.sessionID();
-    if (sessID === 0) return { ...base, error: new EngineError(OrchestratorErrorCode.NoSession, 'no session') };
+    if (sessID === 0) { mark(M.engine_recovery_no_session); return { ...base, error: new EngineError(OrchestratorErrorCode.NoSession, 'no session') }; }
 
     const connectErr = s.beginConnect(sessID);
     if (connectErr !== null) {
+      mark(M.engine_recovery_connect_failed);
       this.log.record(replicaID, sessID, 'connect_failed', connectErr.message);
       return { ...base, finalState: s.state(), error: connectErr };
     }
@@ -99,16 +101,19 @@ export class RecoveryOrchestrator {
 
     const hs = s.recordHandshakeFromHistory(sessID, replicaFlushedLSN, history);
     if (hs.err !== null) {
+      mark(M.engine_recovery_handshake_failed);
       this.log.record(replicaID, sessID, 'handshake_failed', hs.err.message);
       return { replicaID, outcome: hs.outcome, proof: hs.proof, finalState: s.state(), error: hs.err };
     }
     this.log.record(replicaID, sessID, 'handshake', `outcome=${hs.outcome}`);
 
     if (hs.outcome === RecoveryOutcome.NeedsRebuild) {
+      mark(M.engine_recovery_escalated_needs_rebuild);
       this.log.record(replicaID, sessID, 'escalated', `needs_rebuild: ${hs.proof?.reason ?? ''}`);
       return { replicaID, outcome: hs.outcome, proof: hs.proof, finalState: ReplicaState.NeedsRebuild, error: null };
     }
     if (hs.outcome === RecoveryOutcome.ZeroGap && s.completeSessionByID(sessID)) {
+      mark(M.engine_recovery_zero_gap_completed);
       this.log.record(replicaID, sessID, 'completed', 'zero_gap');
       return { replicaID, outcome: hs.outcome, proof: hs.proof, finalState: ReplicaState.InSync, error: null };
     }

@@ -8,6 +8,7 @@ import { ExecutorErrorCode, PlanExecutor, boolText, ioResult } from './executor.
 import type { ExecutorIOCall, ExecutorSteps, RebuildIO } from './executor.ts';
 import type { RecoveryPlan } from './plan.ts';
 import { RebuildSource } from './types.ts';
+import { M, mark } from '../marks/index.ts';
 
 /** What the executor actually drives: the plan's values, or (B11) a fresh storage decision. */
 interface RebuildBinding {
@@ -44,18 +45,21 @@ export class RebuildExecutor extends PlanExecutor {
     yield this.step('beginConnect');
     const connectErr = s.beginConnect(sessID);
     if (connectErr !== null) {
+      mark(M.engine_rebuild_connect_failed);
       this.release(`connect_failed: ${connectErr.message}`);
       return connectErr;
     }
     yield this.step('recordHandshake');
     const hsErr = s.recordHandshake(sessID, 0, targetLSN);
     if (hsErr !== null) {
+      mark(M.engine_rebuild_handshake_failed);
       this.release(`handshake_failed: ${hsErr.message}`);
       return hsErr;
     }
     yield this.step('selectRebuildSource');
     const selectErr = s.selectRebuildSource(sessID, snapshotLSN, source === RebuildSource.SnapshotTail, targetLSN);
     if (selectErr !== null) {
+      mark(M.engine_rebuild_select_failed);
       this.release(`source_select_failed: ${selectErr.message}`);
       return selectErr;
     }
@@ -64,6 +68,7 @@ export class RebuildExecutor extends PlanExecutor {
     yield this.step('beginRebuildTransfer');
     const transferErr = s.beginRebuildTransfer(sessID);
     if (transferErr !== null) {
+      mark(M.engine_rebuild_transfer_begin_failed);
       this.release(`transfer_failed: ${transferErr.message}`);
       return transferErr;
     }
@@ -73,6 +78,7 @@ export class RebuildExecutor extends PlanExecutor {
         const call: ExecutorIOCall = { op: 'transferSnapshot', snapshotLSN };
         const r = ioResult(yield { kind: 'io', call }, call);
         if (r.err !== null) {
+          mark(M.engine_rebuild_snapshot_io_failed);
           this.release(`io_snapshot_transfer_failed: ${r.err.message}`);
           return r.err;
         }
@@ -80,17 +86,20 @@ export class RebuildExecutor extends PlanExecutor {
       yield this.step('recordRebuildTransferProgress');
       const progressErr = s.recordRebuildTransferProgress(sessID, snapshotLSN);
       if (progressErr !== null) {
+        mark(M.engine_rebuild_transfer_progress_failed);
         this.release(`transfer_progress_failed: ${progressErr.message}`);
         return progressErr;
       }
       yield this.step('checkSession');
       if (!s.hasActiveSession() || s.sessionID() !== sessID) {
+        mark(M.engine_rebuild_session_invalidated);
         this.release('session_invalidated_mid_rebuild');
         return new EngineError(ExecutorErrorCode.SessionInvalidated, 'session invalidated during rebuild');
       }
       yield this.step('beginRebuildTailReplay');
       const tailErr = s.beginRebuildTailReplay(sessID);
       if (tailErr !== null) {
+        mark(M.engine_rebuild_tail_begin_failed);
         this.release(`tail_replay_failed: ${tailErr.message}`);
         return tailErr;
       }
@@ -98,6 +107,7 @@ export class RebuildExecutor extends PlanExecutor {
         const call: ExecutorIOCall = { op: 'streamWALEntries', startExclusive: snapshotLSN, endInclusive: targetLSN };
         const r = ioResult(yield { kind: 'io', call }, call);
         if (r.err !== null) {
+          mark(M.engine_rebuild_tail_io_failed);
           this.release(`io_tail_replay_failed: ${r.err.message}`);
           return r.err;
         }
@@ -105,6 +115,7 @@ export class RebuildExecutor extends PlanExecutor {
       yield this.step('recordRebuildTailProgress');
       const tailProgressErr = s.recordRebuildTailProgress(sessID, targetLSN);
       if (tailProgressErr !== null) {
+        mark(M.engine_rebuild_tail_progress_failed);
         this.release(`tail_progress_failed: ${tailProgressErr.message}`);
         return tailProgressErr;
       }
@@ -114,14 +125,17 @@ export class RebuildExecutor extends PlanExecutor {
         const call: ExecutorIOCall = { op: 'transferFullBase', committedLSN: targetLSN };
         const r = ioResult(yield { kind: 'io', call }, call);
         if (r.err !== null) {
+          mark(M.engine_rebuild_full_base_io_failed);
           this.release(`io_full_base_failed: ${r.err.message}`);
           return r.err;
         }
         achieved = r.value ?? 0;
+        if (achieved < targetLSN) mark(M.engine_rebuild_full_base_partial);
       }
       yield this.step('recordRebuildTransferProgress');
       const progressErr = s.recordRebuildTransferProgress(sessID, achieved);
       if (progressErr !== null) {
+        mark(M.engine_rebuild_transfer_progress_failed);
         this.release(`transfer_progress_failed: ${progressErr.message}`);
         return progressErr;
       }
@@ -130,10 +144,12 @@ export class RebuildExecutor extends PlanExecutor {
     yield this.step('completeRebuild');
     const completeErr = s.completeRebuild(sessID);
     if (completeErr !== null) {
+      mark(M.engine_rebuild_completion_failed);
       this.release(`rebuild_completion_failed: ${completeErr.message}`);
       return completeErr;
     }
     this.release('');
+    mark(M.engine_rebuild_completed);
     this.logEvent('exec_rebuild_completed', 'in_sync');
     return null;
   }

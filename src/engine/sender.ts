@@ -12,6 +12,7 @@ import type { RebuildState } from './rebuild.ts';
 import type { Session, SessionCanonical, SessionOption } from './session.ts';
 import { BudgetViolation, RebuildSource, RecoveryOutcome, ReplicaState, SessionKind, SessionPhase, endpointChanged } from './types.ts';
 import type { Endpoint, HandshakeResult, RecoverabilityProof, ReplicaID, SessionSnapshot } from './types.ts';
+import { M, mark, markNamed } from '../marks/index.ts';
 
 export const SenderErrorCode = {
   SenderStopped: 'sender_stopped',
@@ -51,6 +52,7 @@ export interface SenderCanonical {
 }
 
 function err(code: string, message: string): EngineError {
+  markNamed(`engine_sender_reject_${code}`);
   return new EngineError(code, message);
 }
 
@@ -235,6 +237,7 @@ export class Sender {
       return { outcome, err: err(SenderErrorCode.HandshakeRequiresConnecting, `handshake requires connecting, got ${sess.phase}`) };
     }
     if (outcome === RecoveryOutcome.NeedsRebuild) {
+      mark(M.engine_sender_handshake_needs_rebuild);
       this.dropSession('gap_exceeds_retention');
       this._state = ReplicaState.NeedsRebuild;
       return { outcome, err: null };
@@ -247,6 +250,7 @@ export class Sender {
     if (outcome === RecoveryOutcome.ZeroGap) {
       sess.setRange(r, r);
     } else if (r > c) {
+      mark(M.engine_sender_handshake_truncation_required);
       sess.requireTruncation(c);
       sess.setRange(c, c);
     } else {
@@ -368,6 +372,7 @@ export class Sender {
     if (budget === null) return { violation: BudgetViolation.OK, err: null };
     const v = checkBudget(budget, sess.tracker, currentTick);
     if (v !== BudgetViolation.OK) {
+      markNamed(`engine_budget_${v}`);
       this.dropSession(`budget_${v}`);
       this._state = ReplicaState.NeedsRebuild;
     }

@@ -12,6 +12,7 @@ import type { BarrierResult, ShipperGroup } from './shipper_group.ts';
 import { GROUP_COMMIT_MAX_BATCH, GROUP_COMMIT_MAX_DELAY_MS } from './timing.ts';
 import type { TimerHandle, Timers } from './transport.ts';
 import type { PrimaryVolumePort } from './volume_port.ts';
+import { M, mark } from '../marks/index.ts';
 
 export type DurabilityMode = 'best_effort' | 'sync_all' | 'sync_quorum';
 export type SyncDone = (err: EngineError | null) => void;
@@ -121,7 +122,7 @@ export function makeDistributedSync(cfg: DistributedSyncConfig): SyncFn {
   return (done) => {
     const group = cfg.group();
     const vol = cfg.volume;
-    if (group.len() === 0) return done(vol.syncLocal());
+    if (group.len() === 0) return mark(M.repl_sync_local_only), done(vol.syncLocal());
     const mode = cfg.mode();
     const lsnMax = vol.nextLSN() - 1;
     const finish = (results: BarrierResult[], localErr: EngineError | null): void => {
@@ -148,10 +149,13 @@ function decide(mode: DurabilityMode, shippers: number, results: readonly Barrie
   const ok = results.length - failed;
   switch (mode) {
     case 'sync_all':
+      if (failed > 0) mark(M.repl_sync_all_failed);
       return failed > 0 ? replErr(ERR_DURABILITY_BARRIER_FAILED, `blockvol: sync_all barrier failed: ${failed} of ${shippers} replicas`) : null;
     case 'sync_quorum':
+      if (!quorumHolds(shippers, ok)) mark(M.repl_sync_quorum_lost);
       return quorumHolds(shippers, ok) ? null : replErr(ERR_DURABILITY_QUORUM_LOST, `blockvol: sync_quorum lost: durable ${1 + ok} of rf ${shippers + 1}`);
     case 'best_effort':
+      if (failed > 0) mark(M.repl_sync_best_effort_failures);
       return null;
   }
 }

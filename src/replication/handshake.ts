@@ -4,10 +4,24 @@
 
 import { ReplicaState } from '../engine/types.ts';
 import { ResumeStatus } from './wire.ts';
+import { M } from '../marks/index.ts';
 
 export interface HandshakeDecision {
   readonly state: ReplicaState;
   readonly reason: string;
+}
+
+/** The coverage mark of a decision, by its reason (a reason outside the table is an unknown status). */
+export function handshakeMark(reason: string): number {
+  switch (reason) {
+    case 'epoch mismatch': return M.repl_handshake_epoch_mismatch;
+    case 'replica requests rebuild': return M.repl_handshake_replica_requests_rebuild;
+    case 'impossible replica progress': return M.repl_handshake_impossible_progress;
+    case 'already caught up': return M.repl_handshake_caught_up;
+    case 'recoverable gap': return M.repl_handshake_recoverable_gap;
+    case 'gap exceeds retained WAL': return M.repl_handshake_gap_beyond_retention;
+    default: return M.repl_handshake_unknown_status;
+  }
 }
 
 export function decideHandshake(status: number, R: number, S: number, H: number): HandshakeDecision {

@@ -31,6 +31,7 @@ import {
   encodeFrame,
   encodeResumeShipResp,
 } from './wire.ts';
+import { M, mark } from '../marks/index.ts';
 
 export interface ReceiverConfig {
   readonly volume: ReplicaVolumePort;
@@ -225,9 +226,11 @@ export class ReplicaReceiver implements ReceiverHooks, RebuildReceiverHooks {
     let status: number = ResumeStatus.OK;
     let flushed = this.flushed;
     if (req.err !== undefined) {
+      mark(M.repl_recv_resume_bad_request);
       status = ResumeStatus.NeedsRebuild;
       flushed = 0;
     } else if (req.value.epoch !== this.cfg.volume.epoch()) {
+      mark(M.repl_recv_resume_epoch_mismatch);
       status = ResumeStatus.EpochMismatch;
     }
     conn.send(encodeFrame(MsgResumeShipResp, encodeResumeShipResp({ status, replicaFlushedLSN: flushed })));
@@ -241,6 +244,7 @@ export class ReplicaReceiver implements ReceiverHooks, RebuildReceiverHooks {
   private applyEntry(payload: Uint8Array, next: () => void): void {
     const d = decodeWALEntry(payload);
     if (d.err !== undefined) {
+      mark(M.repl_recv_entry_decode_error);
       this.obs.decodeErrors += 1;
       return next();
     }
@@ -257,18 +261,20 @@ export class ReplicaReceiver implements ReceiverHooks, RebuildReceiverHooks {
       return this.applying;
     };
     const attempt = (): void => this.cfg.volume.appendReplicaEntry(entry, admit, (err) => {
-      if (verdict === 'busy') return void this.muWaiters.push(attempt);
-      if (verdict === 'stale') this.obs.staleEpochDrops += 1;
-      else if (verdict === 'duplicate') this.obs.duplicates += 1;
-      else if (verdict === 'gap') this.obs.gapRejects += 1;
+      if (verdict === 'busy') return mark(M.repl_recv_entry_busy), void this.muWaiters.push(attempt);
+      if (verdict === 'stale') mark(M.repl_recv_entry_stale_epoch), this.obs.staleEpochDrops += 1;
+      else if (verdict === 'duplicate') mark(M.repl_recv_entry_duplicate), this.obs.duplicates += 1;
+      else if (verdict === 'gap') mark(M.repl_recv_entry_gap), this.obs.gapRejects += 1;
       if (verdict !== 'apply') return next();
       this.releaseApplyMu(err === null ? entry : null, localEpoch);
       if (err !== null) {
         const budget = this.cfg.walFullTimeoutMs ?? WAL_FULL_TIMEOUT_MS;
         if (err.is(ERR_WAL_FULL) && this.cfg.timers.now() - startedAt < budget && this.isRunning) {
+          mark(M.repl_recv_wal_full_retry);
           this.cfg.timers.after(WAL_FULL_RETRY_MS, 'receiver:wal-full-retry', attempt);
           return;
         }
+        mark(M.repl_recv_apply_error);
         this.obs.applyErrors += 1;
         return next();
       }
@@ -314,12 +320,12 @@ export class ReplicaReceiver implements ReceiverHooks, RebuildReceiverHooks {
       conn.send(encodeFrame(MsgBarrierResp, encodeBarrierResponse(status, flushed, this.cfg.legacyBarrierReply === true)));
       next();
     };
-    if (epoch !== this.cfg.volume.epoch()) return reply(BarrierStatus.EpochMismatch, 0);
+    if (epoch !== this.cfg.volume.epoch()) return mark(M.repl_recv_barrier_epoch_mismatch), reply(BarrierStatus.EpochMismatch, 0);
     this.waitReceived(lsn, (ok) => {
-      if (!ok) return reply(BarrierStatus.Timeout, 0);
+      if (!ok) return mark(M.repl_recv_barrier_wait_timeout), reply(BarrierStatus.Timeout, 0);
       const receivedAtFsync = this.received;
       const err = this.cfg.volume.syncLocal();
-      if (err !== null) return reply(BarrierStatus.FsyncFailed, 0);
+      if (err !== null) return mark(M.repl_recv_barrier_fsync_failed), reply(BarrierStatus.FsyncFailed, 0);
       if (lsn > this.flushed) this.flushed = lsn;
       this.obs.noteFlush(lsn, receivedAtFsync, true, this.flushed);
       this.obs.noteBarrierOK(epoch, this.cfg.volume.epoch());

@@ -38,8 +38,9 @@ import {
   encodeResumeShipReq,
   MsgWALEntry,
 } from './wire.ts';
-import { decideHandshake } from './handshake.ts';
+import { decideHandshake, handshakeMark } from './handshake.ts';
 import { ShipperObservation, type TransitionCause } from './shipper_observation.ts';
+import { M, mark, markNamed } from '../marks/index.ts';
 
 export interface ShipperConfig {
   readonly dataAddr: string;
@@ -181,16 +182,18 @@ export class WALShipper {
   }
 
   private doBarrier(lsnMax: number, done: BarrierDone): void {
-    if (this.isStopped) return done(errShipperStopped(), 0);
+    if (this.isStopped) return mark(M.repl_barrier_stopped), done(errShipperStopped(), 0);
     const st = this.st;
     if (st === ReplicaState.InSync) return this.sendBarrier(lsnMax, done);
     if (st === ReplicaState.Disconnected || st === ReplicaState.Degraded) {
       if (this.flushedProgress && this.cfg.volume !== null && !bugOn(this.cfg.bugs, 'B19')) {
-        return this.reconnectAndCatchUp((err) => (err !== null ? done(err, 0) : this.sendBarrier(lsnMax, done)));
+        return mark(M.repl_barrier_via_reconnect), this.reconnectAndCatchUp((err) => (err !== null ? done(err, 0) : this.sendBarrier(lsnMax, done)));
       }
+      mark(M.repl_barrier_bare_retry);
       this.resetForBareRetry();
       return this.sendBarrier(lsnMax, done);
     }
+    mark(M.repl_barrier_refused_state);
     done(errReplicaDegraded(), 0);
   }
 
@@ -200,13 +203,14 @@ export class WALShipper {
       done(errReplicaDegraded(), 0);
     };
     this.ensureCtrl((ctrl) => {
-      if (ctrl === null) return fail();
+      if (ctrl === null) return mark(M.repl_barrier_no_ctrl), fail();
       const req = encodeBarrierRequest({ vid: this.cfg.vid ?? 0, lsn: lsnMax, epoch: this.cfg.epochFn() });
       let settled = false;
       const deadline = this.cfg.timers.after(BARRIER_DEADLINE_MS, `barrier:${this.ctrlAddr}`, () => {
         if (settled) return;
         settled = true;
         ctrl.inbox.cancelRead();
+        mark(M.repl_barrier_deadline);
         fail();
       });
       const settle = (): boolean => {
@@ -216,16 +220,16 @@ export class WALShipper {
         return true;
       };
       if (!ctrl.conn.send(encodeFrame(MsgBarrierReq, req))) {
-        if (settle()) fail();
+        if (settle()) mark(M.repl_barrier_send_failed), fail();
         return;
       }
       ctrl.inbox.next((frame) => {
         if (!settle()) return;
-        if (frame === null) return fail();
+        if (frame === null) return mark(M.repl_barrier_bad_reply), fail();
         const f = decodeFrame(frame);
-        if (f.err !== undefined || f.value.type !== MsgBarrierResp) return fail();
+        if (f.err !== undefined || f.value.type !== MsgBarrierResp) return mark(M.repl_barrier_bad_reply), fail();
         const resp = decodeBarrierResponse(f.value.payload);
-        if (resp.err !== undefined) return fail();
+        if (resp.err !== undefined) return mark(M.repl_barrier_bad_reply), fail();
         this.onBarrierResponse(lsnMax, resp.value.status, resp.value.flushedLSN, done);
       });
     });
@@ -236,8 +240,9 @@ export class WALShipper {
     switch (status) {
       case BarrierStatus.OK:
         if (flushedLSN === 0 && !bugOn(this.cfg.bugs, 'B26')) {
-          return done(replErr(ERR_BARRIER_FAILED, 'wal_shipper: barrier OK but no FlushedLSN reported (legacy response)'), 0);
+          return mark(M.repl_barrier_ok_legacy), done(replErr(ERR_BARRIER_FAILED, 'wal_shipper: barrier OK but no FlushedLSN reported (legacy response)'), 0);
         }
+        mark(M.repl_barrier_ok);
         this.markInSync('barrier_ok');
         if (flushedLSN > 0) {
           this.flushedProgress = true;
@@ -245,15 +250,19 @@ export class WALShipper {
         }
         return done(null, flushedLSN);
       case BarrierStatus.EpochMismatch:
+        mark(M.repl_barrier_epoch_mismatch);
         this.markDegraded('barrier_failed');
         return done(replErr(ERR_BARRIER_FAILED, 'wal_shipper: barrier epoch mismatch'), flushedLSN);
       case BarrierStatus.Timeout:
+        mark(M.repl_barrier_timeout);
         this.markDegraded('barrier_failed');
         return done(replErr(ERR_BARRIER_FAILED, 'wal_shipper: barrier timeout on replica'), flushedLSN);
       case BarrierStatus.FsyncFailed:
+        mark(M.repl_barrier_fsync_failed);
         this.markDegraded('barrier_failed');
         return done(replErr(ERR_BARRIER_FAILED, 'wal_shipper: barrier fsync failed on replica'), flushedLSN);
       default:
+        mark(M.repl_barrier_unknown_status);
         this.markDegraded('barrier_failed');
         return done(replErr(ERR_BARRIER_FAILED, `wal_shipper: unknown barrier status ${status}`), flushedLSN);
     }
@@ -302,11 +311,13 @@ export class WALShipper {
     this.dataDialing = true;
     dialWithTimeout(this.cfg.transport, this.cfg.timers, this.dataAddr, SHIP_DIAL_TIMEOUT_MS, `reconnect:${this.dataAddr}`, (dc) => {
       if (gen !== this.dataGen) {
+        mark(M.repl_handshake_superseded);
         if (dc !== null) dc.conn.close();
         return done(errReplicaDegraded());
       }
       this.dataDialing = false;
       if (dc === null) {
+        mark(M.repl_handshake_dial_failed);
         this.markDegraded('reconnect_failed');
         return done(errReplicaDegraded());
       }
@@ -319,6 +330,7 @@ export class WALShipper {
         if (settled) return;
         settled = true;
         dc.inbox.cancelRead();
+        mark(M.repl_handshake_timeout);
         this.markDegraded('reconnect_failed');
         done(errReplicaDegraded());
       });
@@ -330,6 +342,7 @@ export class WALShipper {
       };
       if (!dc.conn.send(encodeFrame(MsgResumeShipReq, req))) {
         if (settle()) {
+          mark(M.repl_handshake_send_failed);
           this.markDegraded('reconnect_failed');
           done(errReplicaDegraded());
         }
@@ -340,6 +353,7 @@ export class WALShipper {
         const f = frame === null ? null : decodeFrame(frame);
         const resp = f === null || f.err !== undefined || f.value.type !== MsgResumeShipResp ? null : decodeResumeShipResp(f.value.payload);
         if (resp === null || resp.err !== undefined) {
+          mark(M.repl_handshake_bad_reply);
           this.markDegraded('reconnect_failed');
           return done(errReplicaDegraded());
         }
@@ -361,6 +375,7 @@ export class WALShipper {
   private afterHandshake(status: number, R: number, S: number, H: number, done: (err: EngineError | null) => void): void {
     const d = this.decide(status, R, S, H);
     this.obs.noteHandshake(status, R, S, H, d.state);
+    mark(handshakeMark(d.reason));
     const finish = (): void => {
       this.closeCtrl();
       done(null);
@@ -378,6 +393,7 @@ export class WALShipper {
           if (this.st === ReplicaState.NeedsRebuild) return done(err);
           this.catchupFails += 1;
           if (this.catchupFails >= MAX_CATCHUP_RETRIES) {
+            mark(M.repl_catchup_retries_exhausted);
             this.setState(ReplicaState.NeedsRebuild, 'catchup_failed');
             return done(replErr(ERR_CATCHUP, `catch-up failed ${this.catchupFails} times: ${err.message}`, err));
           }
@@ -407,19 +423,19 @@ export class WALShipper {
         this.setState(ReplicaState.NeedsRebuild, 'catchup_recycled');
         return done(replErr(ERR_CATCHUP, `catch-up: WAL recycled: ${scanErr.message}`, scanErr));
       }
-      return done(replErr(ERR_CATCHUP, `catch-up: stream error: ${scanErr.message}`, scanErr));
+      return mark(M.repl_catchup_stream_error), done(replErr(ERR_CATCHUP, `catch-up: stream error: ${scanErr.message}`, scanErr));
     }
     const batch = this.cfg.catchupBatch ?? 16;
     const startedAt = this.cfg.timers.now();
     let i = 0;
     const step = (): void => {
-      if (this.data !== dc) return done(replErr(ERR_CATCHUP, 'catch-up: data connection replaced'));
-      if (this.cfg.timers.now() - startedAt > CATCHUP_DEADLINE_MS) return done(replErr(ERR_CATCHUP, 'catch-up: deadline exceeded'));
+      if (this.data !== dc) return mark(M.repl_catchup_conn_replaced), done(replErr(ERR_CATCHUP, 'catch-up: data connection replaced'));
+      if (this.cfg.timers.now() - startedAt > CATCHUP_DEADLINE_MS) return mark(M.repl_catchup_deadline), done(replErr(ERR_CATCHUP, 'catch-up: deadline exceeded'));
       const end = batch <= 0 ? entries.length : Math.min(entries.length, i + batch);
       for (; i < end; i++) {
         const e = entries[i]!;
         if (!dc.conn.send(encodeFrame(MsgWALEntry, encodeWALEntry(e)))) {
-          return done(replErr(ERR_CATCHUP, `catch-up: write LSN ${e.lsn} failed`));
+          return mark(M.repl_catchup_send_failed), done(replErr(ERR_CATCHUP, `catch-up: write LSN ${e.lsn} failed`));
         }
         this.obs.noteSent(dc.conn.id, e.lsn);
         this.obs.noteCatchupStreamed(e.lsn);
@@ -429,7 +445,7 @@ export class WALShipper {
         return;
       }
       if (!dc.conn.send(encodeFrame(MsgCatchupDone, encodeCatchupDone(vol.headLSN())))) {
-        return done(replErr(ERR_CATCHUP, 'catch-up: send done failed'));
+        return mark(M.repl_catchup_send_failed), done(replErr(ERR_CATCHUP, 'catch-up: send done failed'));
       }
       done(null);
     };
@@ -523,6 +539,7 @@ export class WALShipper {
   private setState(to: ReplicaState, cause: TransitionCause): void {
     const from = this.st;
     this.st = to;
+    markNamed(`repl_shipper_${cause}`);
     this.obs.noteTransition(from, to, cause);
     if (from !== to && this.cfg.onStateChange !== undefined) this.cfg.onStateChange(from, to);
   }

@@ -8,6 +8,7 @@ import { failure, type Failure } from '../check/catalog.ts';
 import { ReplayDivergence, type RecordingChooser } from '../sim/chooser.ts';
 import type { ControlMode } from '../sim/control_plane.ts';
 import type { CheckedWorld, WorldFactory } from '../check/checked_world.ts';
+import { markRecord, newMarkCounts, swapMarkCounts, type MarkCounts } from '../marks/index.ts';
 import { buildId } from './build_info.ts';
 import { TOOL_VERSION, TRACE_FORMAT, TRACE_FORMAT_VERSION, type Finding, type RunStatus, type ScenarioRef, type ShrinkInfo, type ShrunkFrom, type StepCap, type StrategySpec, type Trace, type TraceHeader, type TraceStep } from './format.ts';
 
@@ -45,6 +46,8 @@ export interface RunResult {
   readonly steps: number;
   readonly simulatedMs: number;
   readonly coverage: Record<string, number>;
+  /** Coverage marks hit during this run (src/marks), by name; only non-zero counts. */
+  readonly marks: Record<string, number>;
   readonly trace: Trace;
   /** Set when the run stopped early because onStep returned false (replay divergence). */
   readonly stoppedAt?: number;
@@ -72,13 +75,32 @@ export class SeedRun {
   private ended = false;
   /** Set when a user-set step cap stopped the run before its planned end. */
   private cutShort = false;
+  /**
+   * This run's mark counters (src/marks): swapped in while the run builds its world and steps, so
+   * runs never share counts; they are not added to an enclosing test scope (read `result().marks`).
+   */
+  private readonly marks: MarkCounts = newMarkCounts();
 
   constructor(private readonly o: RunOptions, make: WorldFactory, private readonly chooser: RecordingChooser) {
-    this.cw = make({ seed: o.seed, profile: o.profile, bugs: o.bugs, control: o.control ?? 'ideal', chooser });
+    const prev = swapMarkCounts(this.marks);
+    try {
+      this.cw = make({ seed: o.seed, profile: o.profile, bugs: o.bugs, control: o.control ?? 'ideal', chooser });
+    } finally {
+      swapMarkCounts(prev);
+    }
   }
 
   /** Run up to `batch` more steps; true while the run has more to do. */
   advance(batch: number): boolean {
+    const prev = swapMarkCounts(this.marks);
+    try {
+      return this.advanceCounted(batch);
+    } finally {
+      swapMarkCounts(prev);
+    }
+  }
+
+  private advanceCounted(batch: number): boolean {
     const { o, cw } = this;
     const w = cw.world;
     for (let k = 0; k < batch && !this.ended; k++) {
@@ -126,7 +148,7 @@ export class SeedRun {
       choices: [...this.chooser.recorded],
     };
     return {
-      status, findings: this.findings, steps: this.n, simulatedMs: this.cw.world.now(), coverage: this.cw.world.coverage(), trace,
+      status, findings: this.findings, steps: this.n, simulatedMs: this.cw.world.now(), coverage: this.cw.world.coverage(), marks: markRecord(this.marks), trace,
       ...(f !== undefined ? { failure: f } : {}),
       ...(this.stoppedAt !== undefined ? { stoppedAt: this.stoppedAt } : {}),
     };

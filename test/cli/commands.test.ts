@@ -39,6 +39,7 @@ describe('swsim commands', () => {
     expect(o['steps']).toBe(300);
     expect(o['status']).toBe('incomplete');
     expect(r.code).toBe(1);
+    expect(typeof o['marks']).toBe('object'); // the coverage marks this run hit, by name
     const allowed = await swsim(['run', '--seed', '5', '--max-steps', '300', '--json', '--allow-incomplete']);
     expect(allowed.code).toBe(0);
   });
@@ -50,7 +51,7 @@ describe('swsim commands', () => {
     expect(lines).toHaveLength(1);
     const o = JSON.parse(lines[0]!) as Record<string, unknown>;
     expect(Object.keys(o).sort()).toEqual(
-      ['coverage', 'failed', 'failures', 'findingRuns', 'findings', 'incomplete', 'incompleteRuns', 'interrupted', 'passed', 'runs', 'simulatedMs', 'steps', 'stepsPerSec', 'wallMs'].sort());
+      ['coverage', 'failed', 'failures', 'findingRuns', 'findings', 'incomplete', 'incompleteRuns', 'interrupted', 'marks', 'passed', 'runs', 'simulatedMs', 'steps', 'stepsPerSec', 'wallMs'].sort());
     expect(o['runs']).toBe(3);
     expect((o['passed'] as number) + (o['failed'] as number) + (o['incomplete'] as number)).toBe(3);
     expect(o['passed']).toBe(0); // 2000 steps never reach the end of a default run: nothing may pass
@@ -61,6 +62,11 @@ describe('swsim commands', () => {
     expect(o['wallMs']).toBeGreaterThan(0);
     expect(o['stepsPerSec']).toBeGreaterThan(0);
     expect(typeof o['coverage']).toBe('object');
+    const marks = o['marks'] as { counts: Record<string, number>; layers: Record<string, { hit: number; total: number }>; hit: number; total: number };
+    expect(Object.keys(marks.layers)).toEqual(['engine', 'storage', 'replication', 'control']);
+    expect(marks.hit).toBe(Object.keys(marks.counts).length);
+    expect(marks.hit).toBeGreaterThan(0);
+    expect(Object.values(marks.layers).reduce((n, l) => n + l.total, 0)).toBe(marks.total);
     const failures = o['failures'] as { seed: number; invariant: string; step: number; trace: string }[];
     expect(failures).toHaveLength(o['failed'] as number);
     for (const f of failures) {
@@ -100,5 +106,20 @@ describe('swsim commands', () => {
     expect(t.outcome.status).toBe('interrupted');
     expect(t.steps.length).toBe(t.outcome.steps);
     expect(r.stderr).toContain(`partial trace: ${join(traces, interrupted[0]!)}`);
+  }, 60_000);
+});
+
+describe('swsim coverage', () => {
+  it('--json lists hit/total per layer and the never-hit marks; text groups them by layer', async () => {
+    const j = await swsim(['coverage', '--profile', 'calm', '--control', 'ideal', '--seeds', '2', '--jobs', '1', '--json']);
+    expect(j.code).toBe(0);
+    const o = JSON.parse(j.stdout) as { combos: { profile: string; control: string; seeds: number }[]; hit: number; total: number; layers: Record<string, { hit: number; total: number }>; neverHit: Record<string, string[]> };
+    expect(o.combos).toEqual([expect.objectContaining({ profile: 'calm', control: 'ideal', seeds: 2 })]);
+    expect(o.hit + Object.values(o.neverHit).reduce((n, l) => n + l.length, 0)).toBe(o.total);
+    expect(o.neverHit['engine']).toContain('engine_budget_progress_stalled');
+    const t = await swsim(['coverage', '--profile', 'calm', '--control', 'ideal', '--seeds', '1', '--jobs', '1']);
+    expect(t.stdout).toMatch(/marks hit: \d+\/\d+ \(engine \d+\/\d+, storage/);
+    expect(t.stdout).toContain('never hit in engine');
+    expect((await swsim(['coverage', '--profile', 'nope'])).code).toBe(2);
   }, 60_000);
 });

@@ -9,6 +9,7 @@
 // which exercises the engine's recovery far more. Findings under it are labelled as such.
 import type { Assignment, ReplicaInfo } from './assignment.ts';
 import type { Heartbeat } from './heartbeat.ts';
+import { M, mark } from '../../marks/index.ts';
 
 export interface ServerRecord {
   readonly serverID: string;
@@ -132,6 +133,7 @@ export class Master {
       // NeedsRebuild from either the engine's sender or the WAL shipper (heartbeats carry both).
       if ((r.engineState === 'needs_rebuild' || r.shipperState === 'needs_rebuild') && !this.rebuilding.has(r.serverID)) {
         this.rebuilding.add(r.serverID);
+        mark(M.control_ideal_rebuild_assigned);
         this.stats.rebuildAssignments += 1;
       } else if (this.rebuilding.has(r.serverID) && r.engineState === 'in_sync') {
         this.rebuilding.delete(r.serverID);
@@ -143,6 +145,7 @@ export class Master {
   tick(now: number): boolean {
     const p = this.servers.get(this.primary)!;
     if (now - p.lastHeartbeat <= this.cfg.leaseMs) return false;
+    mark(M.control_ideal_lease_expired);
     return this.failOver(now, null);
   }
 
@@ -177,16 +180,17 @@ export class Master {
       if (this.rebuilding.has(id)) skippedRebuilding.push({ serverID: id, flushedLSN: s.flushedLSN });
       else live.push(s);
     }
-    if (live.length === 0) return false;
+    if (live.length === 0) return mark(M.control_ideal_failover_no_candidate), false;
     let best = live[0]!;
     const wanted = to === null ? undefined : live.find((s) => s.serverID === to);
-    if (to !== null && wanted === undefined) return false;
+    if (to !== null && wanted === undefined) return mark(M.control_ideal_failover_target_unavailable), false;
     if (wanted !== undefined) best = wanted;
     else if (this.cfg.anyReplicaMayWin) best = live[this.cfg.choose('master.promote', live.length)]!;
     else for (const s of live) if (s.flushedLSN > best.flushedLSN) best = s;
     this.primary = best.serverID;
     this.epoch += 1;
     this.stats.failovers += 1;
+    mark(M.control_ideal_failover_promoted);
     const considered = live.map((s) => ({ serverID: s.serverID, flushedLSN: s.flushedLSN }));
     this.failoverLog.push({ epoch: this.epoch, promoted: best.serverID, promotedFlushedLSN: best.flushedLSN, considered, skippedRebuilding, unavailable });
     return true;

@@ -15,6 +15,7 @@
 //   queued for a server is confirmed and dropped, never sent, if that server's next message is a
 //   full block heartbeat already reporting that (path, epoch).
 import { cloneAssignment, type BlockVolumeAssignment, type BlockVolumeInfoMessage } from './messages.ts';
+import { M, mark } from '../../marks/index.ts';
 
 export class BlockAssignmentQueue {
   private readonly queues = new Map<string, BlockVolumeAssignment[]>();
@@ -41,6 +42,7 @@ export class BlockAssignmentQueue {
     const latest = new Map<string, number>();
     for (const a of pending) if (a.epoch > (latest.get(a.path) ?? 0)) latest.set(a.path, a.epoch);
     const pruned = pending.filter((a) => a.epoch >= (latest.get(a.path) ?? 0));
+    if (pruned.length < pending.length) mark(M.control_assignment_stale_pruned);
     this.queues.set(server, pruned);
     return pruned.map(cloneAssignment);
   }
@@ -50,7 +52,7 @@ export class BlockAssignmentQueue {
     const pending = this.queues.get(server);
     if (pending === undefined) return;
     const i = pending.findIndex((a) => a.path === path && a.epoch === epoch);
-    if (i >= 0) pending.splice(i, 1);
+    if (i >= 0) mark(M.control_assignment_confirmed), pending.splice(i, 1);
   }
 
   /** ConfirmFromHeartbeat removes every assignment whose (path, epoch) the heartbeat reports. */
@@ -59,7 +61,9 @@ export class BlockAssignmentQueue {
     const pending = this.queues.get(server);
     if (pending === undefined || pending.length === 0) return;
     const reported = new Set(infos.map((i) => `${i.epoch}\u0000${i.path}`));
-    this.queues.set(server, pending.filter((a) => !reported.has(`${a.epoch}\u0000${a.path}`)));
+    const kept = pending.filter((a) => !reported.has(`${a.epoch}\u0000${a.path}`));
+    if (kept.length < pending.length) mark(M.control_assignment_confirmed);
+    this.queues.set(server, kept);
   }
 
   /** Pending returns the number of assignments queued for the server. */

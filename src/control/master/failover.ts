@@ -51,6 +51,7 @@ import {
   type BlockVolumeEntry, type ReplicaAddrChange,
 } from './block_registry.ts';
 import type { PromotionPreflightResult } from './promotion.ts';
+import { markNamed } from '../../marks/index.ts';
 
 /** pendingRebuild: a volume to give back to a dead server when it reconnects. */
 export interface PendingRebuild {
@@ -373,6 +374,7 @@ export class BlockFailover {
   }
 
   private emit(kind: FailoverEvent['kind'], volume: string, server: string, epoch: number, detail: string, preflight?: PromotionPreflightResult | null): void {
+    markNamed(`control_failover_${kind}`);
     const ev: FailoverEvent = { kind, volume, server, epoch, detail };
     if (preflight !== undefined) ev.preflight = preflight;
     this.events.push(ev);

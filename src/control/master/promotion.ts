@@ -28,6 +28,7 @@
 import { Role, roleFromWire } from './messages.ts';
 import { DEFAULT_COMMIT, atLeast, type UpstreamCommit } from '../commits.ts';
 import type { BlockVolumeEntry, ReplicaInfo } from './block_registry.ts';
+import { M, mark, markNamed } from '../../marks/index.ts';
 
 /** DefaultPromotionLSNTolerance: max WAL LSN lag for a replica to stay promotable. */
 export const DEFAULT_PROMOTION_LSN_TOLERANCE = 100;
@@ -85,7 +86,7 @@ function runGates(entry: BlockVolumeEntry, ctx: PromotionContext, opt: GateOptio
   let bestIdx = -1;
   entry.replicas.forEach((ri, i) => {
     if (opt.targetServer !== '' && ri.server !== opt.targetServer) return;
-    const reject = (reason: PromotionRejectionReason): void => { result.rejections.push({ server: ri.server, reason }); };
+    const reject = (reason: PromotionRejectionReason): void => { markNamed(`control_promotion_reject_${reason}`); result.rejections.push({ server: ri.server, reason }); };
     if (ri.lastHeartbeat === null) return reject('no_heartbeat');
     if (!opt.force && ctx.now - ri.lastHeartbeat > freshnessCutoff) return reject('stale_heartbeat');
     if (!opt.force && primaryAlive && primaryLSN > 0 && ri.walHeadLSN + ctx.promotionLSNTolerance < primaryLSN) return reject('wal_lag');
@@ -114,6 +115,7 @@ function runGates(entry: BlockVolumeEntry, ctx: PromotionContext, opt: GateOptio
 export function evaluatePromotion(entry: BlockVolumeEntry, ctx: PromotionContext): PromotionPreflightResult {
   const result = emptyResult(entry.name);
   if (entry.replicas.length === 0) {
+    mark(M.control_promotion_no_replicas);
     result.reason = 'no replicas';
     return result;
   }
@@ -129,14 +131,17 @@ export function evaluatePromotion(entry: BlockVolumeEntry, ctx: PromotionContext
 export function evaluateManualPromotion(entry: BlockVolumeEntry, ctx: PromotionContext, targetServer: string, force: boolean): PromotionPreflightResult {
   const result = emptyResult(entry.name);
   if (!force && ctx.isBlockCapable(entry.volumeServer)) {
+    mark(M.control_promotion_primary_alive);
     result.reason = 'primary_alive';
     return result;
   }
   if (entry.replicas.length === 0) {
+    mark(M.control_promotion_no_replicas);
     result.reason = 'no replicas';
     return result;
   }
   if (targetServer !== '' && !entry.replicas.some((r) => r.server === targetServer)) {
+    mark(M.control_promotion_target_not_found);
     result.reason = 'target_not_found';
     return result;
   }

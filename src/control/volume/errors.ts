@@ -1,3 +1,4 @@
+import { markNamed } from '../../marks/index.ts';
 // The volume-side control errors: upstream's sentinel errors (blockvol role.go, promotion.go,
 // write_gate.go, volume_server_block.go) as one typed error value. A sentinel is named exactly as
 // in Go; `message` is the full Go error text (with the `fmt.Errorf("...: %w")` wrapping upstream
@@ -47,5 +48,6 @@ export const SENTINEL_TEXT: Readonly<Record<Sentinel, string>> = {
 };
 
 export function sentinel(s: Sentinel, detail?: string): ControlError {
+  markNamed(`control_volume_${s}`);
   return new ControlError(s, detail === undefined ? SENTINEL_TEXT[s] : `${SENTINEL_TEXT[s]}: ${detail}`);
 }

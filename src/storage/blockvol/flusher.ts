@@ -16,6 +16,7 @@ import { persistSuperblockSteps } from './superblock_persist.ts';
 import { decodeWALEntry, EntryType, peekLength, peekLSN, WAL_ENTRY_HEADER_SIZE, WAL_ENTRY_PREFIX_SIZE, type WALEntry } from './wal_entry.ts';
 import type { DirtyEntry } from './dirty_map.ts';
 import { ownerName, retentionFloor, type VolumeState } from './volume_state.ts';
+import { M, mark } from '../../marks/index.ts';
 
 /** Read and decode the WAL entry at a physical offset; null if the slot holds another LSN. */
 export function readWALEntryAt(v: VolumeState, walOffset: number, expectLSN: number, inspect = false): WALEntry | null | StorageError {
@@ -51,12 +52,12 @@ export function* flushSteps(v: VolumeState): Steps<StorageError | null> {
       const entry = readWALEntryAt(v, first.walOffset, first.lsn);
       buffersRead++;
       if (entry === null) continue;
-      if (!isEntry(entry)) return entry;
+      if (!isEntry(entry)) return mark(M.storage_flush_wal_read_error), entry;
       for (const d of group) {
         if (d.lsn !== entry.lsn) continue;
         const block = entry.type === EntryType.Write ? entry.data.subarray((d.lba - entry.lba) * bs, (d.lba - entry.lba + 1) * bs) : zeros;
         const werr = v.disk.write(v.geo.extentOffset + d.lba * bs, block);
-        if (werr) return diskErr(`flusher: write extent at LBA ${d.lba}`, werr);
+        if (werr) return mark(M.storage_flush_extent_write_error), diskErr(`flusher: write extent at LBA ${d.lba}`, werr);
       }
       const end = first.walOffset + WAL_ENTRY_HEADER_SIZE + entry.data.length;
       if (end > maxWALEnd) maxWALEnd = end;
@@ -66,7 +67,7 @@ export function* flushSteps(v: VolumeState): Steps<StorageError | null> {
     v.flushBuffersRead += buffersRead;
     v.flushDistinctEntries += countDistinct(snap);
     const serr = v.disk.fsync();
-    if (serr) return diskErr('flusher: fsync extent', serr);
+    if (serr) return mark(M.storage_flush_fsync_error), diskErr('flusher: fsync extent', serr);
     yield 'flush:extent-synced';
     for (const d of snap) if (v.dirty.lsnOf(d.lba) === d.lsn) v.dirty.delete(d.lba);
     if (maxLSN === 0) return null;

@@ -8,6 +8,7 @@
 import { EngineError } from '../../engine/errors.ts';
 import type { FloorResult } from './volume_state.ts';
 import type { BlockVolState } from './volume.ts';
+import { M, mark } from '../../marks/index.ts';
 
 export const ERR_PIN_REJECTED = 'pin_rejected';
 
@@ -47,19 +48,22 @@ export class Pinner {
 
   holdWALRetention(startLSN: number): HoldResult {
     const tail = this.vol.statusSnapshot().walTailLSN;
-    if (startLSN < tail) return { release: NOOP, err: new EngineError(ERR_PIN_REJECTED, `WAL already recycled: start ${startLSN} < tail ${tail}`) };
+    if (startLSN < tail) return mark(M.storage_pin_wal_refused_recycled), { release: NOOP, err: new EngineError(ERR_PIN_REJECTED, `WAL already recycled: start ${startLSN} < tail ${tail}`) };
+    mark(M.storage_pin_wal_granted);
     return this.add('wal', startLSN);
   }
 
   holdSnapshot(checkpointLSN: number): HoldResult {
     const st = this.vol.statusSnapshot();
-    if (!st.checkpointTrusted) return { release: NOOP, err: new EngineError(ERR_PIN_REJECTED, 'checkpoint not trusted') };
+    if (!st.checkpointTrusted) return mark(M.storage_pin_snapshot_refused_untrusted), { release: NOOP, err: new EngineError(ERR_PIN_REJECTED, 'checkpoint not trusted') };
     if (st.checkpointLSN !== checkpointLSN)
-      return { release: NOOP, err: new EngineError(ERR_PIN_REJECTED, `checkpoint ${st.checkpointLSN} != requested ${checkpointLSN}`) };
+      return mark(M.storage_pin_snapshot_refused_moved), { release: NOOP, err: new EngineError(ERR_PIN_REJECTED, `checkpoint ${st.checkpointLSN} != requested ${checkpointLSN}`) };
+    mark(M.storage_pin_snapshot_granted);
     return this.add('snapshot', checkpointLSN);
   }
 
   holdFullBase(committedLSN: number): HoldResult {
+    mark(M.storage_pin_full_base_granted);
     return this.add('fullbase', committedLSN);
   }
 

@@ -15,6 +15,7 @@ import { lockSteps, runOrBusy, type Steps } from './locks.ts';
 import { resetToCheckpointSteps, resetWALSteps } from './reset.ts';
 import { recordReset } from './reset_record.ts';
 import { ownerName, type VolumeState } from './volume_state.ts';
+import { M, mark } from '../../marks/index.ts';
 
 export class RebuildInstaller {
   private position = 0;
@@ -28,11 +29,11 @@ export class RebuildInstaller {
   }
 
   writeChunk(data: Uint8Array): StorageError | null {
-    if (this.committed) return storageErr(ERR_INSTALLER_COMMITTED, 'rebuild installer: chunk after commit');
+    if (this.committed) return mark(M.storage_install_chunk_refused), storageErr(ERR_INSTALLER_COMMITTED, 'rebuild installer: chunk after commit');
     if (this.position + data.length > this.v.geo.volumeSize)
-      return storageErr(ERR_OUT_OF_BOUNDS, `rebuild installer: chunk past volume size (${this.position}+${data.length} > ${this.v.geo.volumeSize})`);
+      return mark(M.storage_install_chunk_refused), storageErr(ERR_OUT_OF_BOUNDS, `rebuild installer: chunk past volume size (${this.position}+${data.length} > ${this.v.geo.volumeSize})`);
     const err = this.v.disk.write(this.v.geo.extentOffset + this.position, data);
-    if (err) return diskErr('rebuild installer: write chunk', err);
+    if (err) return mark(M.storage_install_chunk_disk_error), diskErr('rebuild installer: write chunk', err);
     this.position += data.length;
     return null;
   }
@@ -43,7 +44,7 @@ export class RebuildInstaller {
 
   *commitSteps(s: number): Steps<StorageError | null> {
     const v = this.v;
-    if (this.committed) return storageErr(ERR_INSTALLER_COMMITTED, 'rebuild installer: already committed');
+    if (this.committed) return mark(M.storage_install_already_committed), storageErr(ERR_INSTALLER_COMMITTED, 'rebuild installer: already committed');
     this.committed = true;
     const owner = ownerName(v, 'install');
     yield* lockSteps(v.locks.flushMu, owner);
@@ -54,8 +55,9 @@ export class RebuildInstaller {
       try {
         yield 'install:io-drained';
         const serr = v.disk.fsync();
-        if (serr) return diskErr('rebuild installer: fsync', serr);
+        if (serr) return mark(M.storage_install_fsync_error), diskErr('rebuild installer: fsync', serr);
         yield 'install:synced';
+        mark(M.storage_install_committed);
         return yield* resetToCheckpointSteps(v, owner, 'install', s > 0 ? s - 1 : 0, s, s);
       } finally {
         if (exclusive) v.locks.ioMu.unlock(owner);
@@ -76,17 +78,18 @@ export class RebuildInstaller {
 
   *commitV1Steps(s: number): Steps<StorageError | null> {
     const v = this.v;
-    if (this.committed) return storageErr(ERR_INSTALLER_COMMITTED, 'rebuild installer: already committed');
+    if (this.committed) return mark(M.storage_install_already_committed), storageErr(ERR_INSTALLER_COMMITTED, 'rebuild installer: already committed');
     this.committed = true;
     const owner = ownerName(v, 'v1-install');
     const serr = v.disk.fsync();
-    if (serr) return diskErr('fsync extent', serr);
+    if (serr) return mark(M.storage_install_fsync_error), diskErr('fsync extent', serr);
     yield 'v1-install:synced';
     const checkpointAtReset = v.sb.walCheckpointLSN;
     const cp = s > 0 ? s - 1 : 0;
     const err = yield* resetWALSteps(v, owner, cp, 'v1-install:wal-reset');
     if (err) return err;
     recordReset(v, 'v1-install', s, checkpointAtReset, null);
+    mark(M.storage_install_v1_committed);
     return null;
   }
 }

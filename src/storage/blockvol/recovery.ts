@@ -14,6 +14,7 @@ import type { SuperblockFields } from './superblock.ts';
 import type { WALWriter } from './wal_writer.ts';
 import { EntryType } from './wal_entry.ts';
 import { entryBlocks } from './write_path.ts';
+import { M, mark } from '../../marks/index.ts';
 
 export interface RecoveryResult {
   readonly entriesReplayed: number;
@@ -33,7 +34,7 @@ export function recoverWAL(sb: SuperblockFields, wal: WALWriter, dirty: DirtyMap
   let head = sb.walHead;
   const scanEnd = wal.walk(region, sb.walTail, sb.walTail + sb.walSize, (rec) => {
     const e = rec.entry;
-    if (e.lsn <= lastLSN) return false;
+    if (e.lsn <= lastLSN) return mark(M.storage_recovery_stale_lap), false;
     lastLSN = e.lsn;
     if (e.lsn <= cp) return true;
     if (e.type === EntryType.Write || e.type === EntryType.Trim) {
@@ -45,6 +46,8 @@ export function recoverWAL(sb: SuperblockFields, wal: WALWriter, dirty: DirtyMap
     if (rec.logical + rec.size > head) head = rec.logical + rec.size;
     return true;
   });
+  if (head > scanEnd) mark(M.storage_recovery_torn_tail);
+  if (replayed > 0) mark(M.storage_recovery_replayed);
   if (head > scanEnd) head = scanEnd; // damaged bytes inside the recorded range are not kept
   return { entriesReplayed: replayed, highestLSN: highest, head, scanEnd };
 }

@@ -10,6 +10,7 @@ import { flushSteps } from './flusher.ts';
 import type { Steps } from './locks.ts';
 import { readExtent } from './read_path.ts';
 import type { VolumeState } from './volume_state.ts';
+import { M, mark } from '../../marks/index.ts';
 
 export const ERR_FLUSH_FAILED = 'flush_failed';
 
@@ -39,21 +40,23 @@ function chunk(img: Uint8Array, size: number): Uint8Array[] {
 
 export function* exportFullExtentSteps(v: VolumeState): Steps<FullExtentExport | StorageError> {
   const ferr = yield* flushSteps(v);
-  if (ferr) return new StorageError(ERR_FLUSH_FAILED, `FLUSH_FAILED: ${ferr.message}`, ferr);
+  if (ferr) return mark(M.storage_export_full_flush_failed), new StorageError(ERR_FLUSH_FAILED, `FLUSH_FAILED: ${ferr.message}`, ferr);
   const snapshotLSN = v.nextLSN;
   yield 'export:boundary-fixed';
   const img = readExtent(v);
-  if (img instanceof StorageError) return img;
+  if (img instanceof StorageError) return mark(M.storage_export_read_error), img;
+  mark(M.storage_export_full_ok);
   return { chunks: chunk(img, v.tun.exportChunkSize), snapshotLSN };
 }
 
 export function* exportSnapshotSteps(v: VolumeState, baseLSN: number): Steps<SnapshotExport | StorageError> {
   const ferr = yield* flushSteps(v);
-  if (ferr) return new StorageError(ERR_FLUSH_FAILED, `FLUSH_FAILED: ${ferr.message}`, ferr);
+  if (ferr) return mark(M.storage_export_snapshot_flush_failed), new StorageError(ERR_FLUSH_FAILED, `FLUSH_FAILED: ${ferr.message}`, ferr);
   if (v.flusherCheckpoint !== baseLSN)
-    return storageErr(ERR_SNAPSHOT_BOUNDARY_MISMATCH, `SNAPSHOT_BOUNDARY_MISMATCH: checkpoint ${v.flusherCheckpoint} != requested base ${baseLSN}`);
+    return mark(M.storage_export_snapshot_boundary_mismatch), storageErr(ERR_SNAPSHOT_BOUNDARY_MISMATCH, `SNAPSHOT_BOUNDARY_MISMATCH: checkpoint ${v.flusherCheckpoint} != requested base ${baseLSN}`);
   const img = readExtent(v);
-  if (img instanceof StorageError) return img;
+  if (img instanceof StorageError) return mark(M.storage_export_read_error), img;
+  mark(M.storage_export_snapshot_ok);
   return {
     image: img,
     chunks: chunk(img, v.tun.exportChunkSize),

@@ -10,10 +10,12 @@ import { type StorageError, truncationUnsafe } from '../errors.ts';
 import { lockSteps, type Steps } from './locks.ts';
 import { resetToCheckpointSteps } from './reset.ts';
 import { ownerName, type VolumeState } from './volume_state.ts';
+import { M, mark } from '../../marks/index.ts';
 
 function predicate(v: VolumeState, t: number): StorageError | null {
   const cp = v.sb.walCheckpointLSN;
   if (cp === t) return null;
+  mark(cp > t ? M.storage_truncate_unsafe_flushed_ahead : M.storage_truncate_unsafe_wal_only);
   return truncationUnsafe(cp > t ? `checkpoint ${cp} > truncate LSN ${t}: ahead entries already flushed to the extent` : `checkpoint ${cp} < truncate LSN ${t}: part of the kept range exists only in the WAL`);
 }
 
@@ -36,6 +38,7 @@ export function* truncateSteps(v: VolumeState, t: number): Steps<StorageError | 
         const bad = predicate(v, t);
         if (bad) return bad;
       }
+      mark(M.storage_truncate_accepted);
       return yield* resetToCheckpointSteps(v, owner, 'truncate', t, t + 1, t);
     } finally {
       if (exclusive) v.locks.ioMu.unlock(owner);

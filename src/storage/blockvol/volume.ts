@@ -45,6 +45,7 @@ import {
   type VolumeState,
   type VolumeTunables,
 } from './volume_state.ts';
+import { M, mark } from '../../marks/index.ts';
 
 export type { FloorFn, FloorResult, Geometry, ReceiverHooks, ResetRecord, VolumeRole, WriteResult };
 
@@ -283,7 +284,7 @@ export class BlockVolume {
   *syncSteps(): Steps<StorageError | null> {
     const owner = ownerName(this.v, 'sync');
     const err = this.v.disk.fsync();
-    if (err) return diskErr('sync', err);
+    if (err) return mark(M.storage_sync_disk_error), diskErr('sync', err);
     yield 'sync:fsynced';
     return yield* persistSuperblockSteps(this.v, owner, (sb) => {
       sb.walHead = this.v.wal.head();

@@ -8,6 +8,7 @@
 import { type Disk, inspectOrRead } from '../disk.ts';
 import { diskErr, ERR_WAL_FULL, ERR_WAL_RECYCLED, type StorageError, storageErr } from '../errors.ts';
 import { type DecodeResult, decodeWALEntry, encodeWALEntryInto, EntryType, validateWALEntry, WAL_ENTRY_HEADER_SIZE, type WALEntry } from './wal_entry.ts';
+import { M, mark } from '../../marks/index.ts';
 
 export type ScanFn = (entry: WALEntry) => StorageError | null | void;
 
@@ -64,21 +65,21 @@ export class WALWriter {
     const bad = validateWALEntry(entry);
     if (bad) return { err: bad };
     const len = WAL_ENTRY_HEADER_SIZE + entry.data.length;
-    if (len > this.walSize) return { err: storageErr(ERR_WAL_FULL, `blockvol: WAL region full: entry size ${len} exceeds WAL size ${this.walSize}`) };
+    if (len > this.walSize) return mark(M.storage_wal_full_entry_too_large), { err: storageErr(ERR_WAL_FULL, `blockvol: WAL region full: entry size ${len} exceeds WAL size ${this.walSize}`) };
     let phys = this.physicalHead();
     const remaining = this.walSize - phys;
     if (remaining < len) {
-      if (this.used() + remaining + len >= this.walSize) return { err: storageErr(ERR_WAL_FULL, 'blockvol: WAL region full') };
+      if (this.used() + remaining + len >= this.walSize) return mark(M.storage_wal_full_at_wrap), { err: storageErr(ERR_WAL_FULL, 'blockvol: WAL region full') };
       const perr = this.writePadding(remaining, phys);
       if (perr) return { err: perr };
       this.logicalHead += remaining;
       phys = 0;
     }
-    if (this.used() + len >= this.walSize) return { err: storageErr(ERR_WAL_FULL, 'blockvol: WAL region full') };
+    if (this.used() + len >= this.walSize) return mark(M.storage_wal_full), { err: storageErr(ERR_WAL_FULL, 'blockvol: WAL region full') };
     const buf = new Uint8Array(len);
     encodeWALEntryInto(entry, buf, 0);
     const werr = this.disk.write(this.walOffset + phys, buf);
-    if (werr) return { err: diskErr(`WALWriter.Append: pwrite at WAL+${phys}`, werr) };
+    if (werr) return mark(M.storage_wal_append_disk_error), { err: diskErr(`WALWriter.Append: pwrite at WAL+${phys}`, werr) };
     this.logicalHead += len;
     return { offset: phys };
   }
@@ -168,7 +169,7 @@ export class WALWriter {
   /** Go's ScanFrom: fn for WRITE/TRIM entries with LSN >= fromLSN present at call time. */
   scanFrom(checkpointLSN: number, fromLSN: number, fn: ScanFn): StorageError | null {
     if (fromLSN <= checkpointLSN && checkpointLSN > 0)
-      return storageErr(ERR_WAL_RECYCLED, `blockvol: WAL entries recycled past requested LSN (from ${fromLSN}, checkpoint ${checkpointLSN})`);
+      return mark(M.storage_wal_scan_recycled), storageErr(ERR_WAL_RECYCLED, `blockvol: WAL entries recycled past requested LSN (from ${fromLSN}, checkpoint ${checkpointLSN})`);
     const head = this.logicalHead;
     const tail = this.logicalTail;
     if (head === tail) return null;

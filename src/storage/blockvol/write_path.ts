@@ -20,6 +20,7 @@ import {
 import { lockSteps, rlockSteps, type Steps } from './locks.ts';
 import { EntryType, trimEntry, type WALEntry, writeEntry } from './wal_entry.ts';
 import { ownerName, type VolumeState } from './volume_state.ts';
+import { M, mark } from '../../marks/index.ts';
 
 export interface WriteResult {
   readonly lsn: number;
@@ -31,17 +32,17 @@ export type WriteOp = { readonly kind: 'write'; readonly lba: number; readonly d
 /** Write gate: role primary needs epoch == masterEpoch and a valid lease; role none skips. */
 export function writeGate(v: VolumeState): StorageError | null {
   if (v.role === 'none') return null;
-  if (v.role !== 'primary') return storageErr(ERR_NOT_PRIMARY, `blockvol: not primary (role ${v.role})`);
-  if (v.sb.epoch !== v.masterEpoch) return storageErr(ERR_EPOCH_MISMATCH, `blockvol: epoch ${v.sb.epoch} != master epoch ${v.masterEpoch}`);
-  if (!v.leaseValid) return storageErr(ERR_LEASE_EXPIRED, 'blockvol: lease expired');
+  if (v.role !== 'primary') return mark(M.storage_write_not_primary), storageErr(ERR_NOT_PRIMARY, `blockvol: not primary (role ${v.role})`);
+  if (v.sb.epoch !== v.masterEpoch) return mark(M.storage_write_epoch_mismatch), storageErr(ERR_EPOCH_MISMATCH, `blockvol: epoch ${v.sb.epoch} != master epoch ${v.masterEpoch}`);
+  if (!v.leaseValid) return mark(M.storage_write_lease_expired), storageErr(ERR_LEASE_EXPIRED, 'blockvol: lease expired');
   return null;
 }
 
 export function checkBounds(v: VolumeState, lba: number, bytes: number): StorageError | null {
   const bs = v.geo.blockSize;
-  if (bytes <= 0 || bytes % bs !== 0) return storageErr(ERR_ALIGNMENT, `blockvol: length ${bytes} not a positive multiple of block size ${bs}`);
+  if (bytes <= 0 || bytes % bs !== 0) return mark(M.storage_write_bad_request), storageErr(ERR_ALIGNMENT, `blockvol: length ${bytes} not a positive multiple of block size ${bs}`);
   if (!Number.isSafeInteger(lba) || lba < 0 || lba * bs + bytes > v.geo.volumeSize)
-    return storageErr(ERR_OUT_OF_BOUNDS, `blockvol: LBA ${lba} + ${bytes} bytes beyond volume size ${v.geo.volumeSize}`);
+    return mark(M.storage_write_bad_request), storageErr(ERR_OUT_OF_BOUNDS, `blockvol: LBA ${lba} + ${bytes} bytes beyond volume size ${v.geo.volumeSize}`);
   return null;
 }
 
@@ -58,7 +59,7 @@ export function publishDirty(v: VolumeState, e: WALEntry, walOffset: number): vo
 
 export function* writeSteps(v: VolumeState, op: WriteOp): Steps<WriteResult> {
   const owner = ownerName(v, op.kind);
-  if (v.closed) return { lsn: 0, err: storageErr(ERR_VOLUME_CLOSED, 'blockvol: volume closed') };
+  if (v.closed) return mark(M.storage_write_volume_closed), { lsn: 0, err: storageErr(ERR_VOLUME_CLOSED, 'blockvol: volume closed') };
   yield* rlockSteps(v.locks.ioMu, owner);
   try {
     const gate = writeGate(v);
@@ -78,7 +79,7 @@ export function* writeSteps(v: VolumeState, op: WriteOp): Steps<WriteResult> {
       v.inFlight.splice(v.inFlight.indexOf(lsn), 1);
       if (r.err) return { lsn: 0, err: r.err }; // LSN burned (H1)
       walOffset = r.offset;
-      if (v.closed) return { lsn: 0, err: storageErr(ERR_VOLUME_CLOSED, 'blockvol: volume closed') };
+      if (v.closed) return mark(M.storage_write_volume_closed), { lsn: 0, err: storageErr(ERR_VOLUME_CLOSED, 'blockvol: volume closed') };
       for (const ship of v.shipHooks) ship(entry);
     } finally {
       v.locks.shipMu.unlock(owner);
@@ -96,7 +97,9 @@ export function* appendWithRetry(v: VolumeState, entry: WALEntry, retries: numbe
   for (let attempt = 0; ; attempt++) {
     const r = v.wal.append(entry);
     if (!r.err) return { offset: r.offset, err: null };
+    if (r.err.is(ERR_WAL_FULL) && attempt >= retries) mark(M.storage_wal_full_gave_up);
     if (!r.err.is(ERR_WAL_FULL) || attempt >= retries) return { offset: 0, err: r.err };
+    mark(M.storage_wal_full_retry);
     yield 'write:wal-full-wait';
   }
 }
@@ -110,7 +113,7 @@ export function* appendReplicaEntrySteps(v: VolumeState, entry: WALEntry, retrie
   const owner = ownerName(v, 'apply');
   yield* rlockSteps(v.locks.ioMu, owner);
   try {
-    if (admit !== undefined && !admit()) return storageErr(ERR_NOT_ADMITTED, 'replica apply: refused by the receiver (stale epoch, duplicate or gap)');
+    if (admit !== undefined && !admit()) return mark(M.storage_apply_not_admitted), storageErr(ERR_NOT_ADMITTED, 'replica apply: refused by the receiver (stale epoch, duplicate or gap)');
     if (entry.type === EntryType.Write || entry.type === EntryType.Trim) {
       const bad = checkBounds(v, entry.lba, entry.type === EntryType.Write ? entry.data.length : Math.max(entry.length, v.geo.blockSize));
       if (bad) return bad;
