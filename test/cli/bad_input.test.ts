@@ -47,7 +47,7 @@ beforeAll(() => {
   writeFileSync(p('bugs.jsonl'), editHeader((h) => { h['bugs'] = ['B999']; }));
   writeFileSync(p('v1.jsonl'), editHeader((h) => { h['formatVersion'] = 1; }));
   writeFileSync(p('nobuild.jsonl'), editHeader((h) => { delete h['build']; }));
-  writeFileSync(p('strategy.jsonl'), editHeader((h) => { h['strategy'] = 'pct'; }));
+  writeFileSync(p('strategy.jsonl'), editHeader((h) => { h['strategy'] = 'exhaustive'; }));
   writeFileSync(p('shrunk-nofrom.jsonl'), editHeader((h) => { h['strategy'] = 'shrunk'; }));
   writeFileSync(p('random-shrink.jsonl'), editHeader((h) => { h['shrink'] = { passes: [], candidates: 1, budget: 1 }; }));
   writeFileSync(p('stepcap.jsonl'), editHeader((h) => { h['stepCap'] = 'sometimes'; }));
@@ -112,7 +112,7 @@ const CASES: ReadonlyArray<[string, () => string[], string | RegExp]> = [
   ['replay unknown bug', () => ['replay', p('bugs.jsonl')], `swsim replay: ${p('bugs.jsonl')}:1: field 'bugs[0]': expected a known bug id (got "B999"`],
   ['replay an older format', () => ['replay', p('v1.jsonl')], `swsim replay: ${p('v1.jsonl')}:1: field 'formatVersion': expected 2 (the trace was written by an older swsim`],
   ['replay without build', () => ['replay', p('nobuild.jsonl')], `swsim replay: ${p('nobuild.jsonl')}:1: field 'build': expected a string`],
-  ['replay unknown strategy', () => ['replay', p('strategy.jsonl')], `swsim replay: ${p('strategy.jsonl')}:1: field 'strategy': expected one of random, shrunk`],
+  ['replay unknown strategy', () => ['replay', p('strategy.jsonl')], `swsim replay: ${p('strategy.jsonl')}:1: field 'strategy': expected one of random, shrunk, pct, bounded`],
   ['replay shrunk without shrunkFrom', () => ['replay', p('shrunk-nofrom.jsonl')], `swsim replay: ${p('shrunk-nofrom.jsonl')}:1: field 'shrunkFrom': expected an object {seed, steps, simulatedMs, choices} (a shrunk trace)`],
   ['replay random with shrink info', () => ['replay', p('random-shrink.jsonl')], `swsim replay: ${p('random-shrink.jsonl')}:1: field 'shrink': expected absent (only a shrunk trace has it)`],
   ['replay bad stepCap', () => ['replay', p('stepcap.jsonl')], `swsim replay: ${p('stepcap.jsonl')}:1: field 'stepCap': expected one of livelock, incomplete`],
