@@ -72,6 +72,7 @@ export class SeedRun {
 
   constructor(private readonly o: RunOptions, make: WorldFactory, private readonly chooser: RecordingChooser) {
     this.cw = make({ seed: o.seed, profile: o.profile, bugs: o.bugs, control: o.control ?? 'ideal', chooser });
+    if (o.record || o.onStep !== undefined) this.cw.world.startTracing?.();
   }
 
   /** Run up to `batch` more steps; true while the run has more to do. */
