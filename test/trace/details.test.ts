@@ -7,6 +7,8 @@ import { makeClusterWorld } from '../../src/check/cluster_world.ts';
 import type { WorldFactory } from '../../src/check/checked_world.ts';
 import { RandomChooser } from '../../src/sim/chooser.ts';
 import type { World } from '../../src/sim/world.ts';
+import { runSeedOutcome } from '../../src/cli/seed_outcome.ts';
+import { traceToLines } from '../../src/trace/format.ts';
 import { renderTimeline } from '../../src/trace/render.ts';
 import { runSeed, type RunOptions, type RunResult } from '../../src/trace/run.ts';
 
@@ -65,5 +67,11 @@ describe('step details', () => {
     const r = runSeed({ ...OPTS, record: false, onStep: (s) => { fps.push(s.fp); } }, untraced, new RandomChooser(1));
     expect(r.steps).toBe(traced.length);
     expect(fps).toEqual(traced.map((s) => s.fp));
+  }, 60_000);
+
+  it('fuzz runs a seed without details and re-runs a kept one with them: the same trace as run records', async () => {
+    const o = await runSeedOutcome(1, { profile: 'default', bugs: ['B5'], strict: false, maxSteps: 2_000_000 }, () => false);
+    expect(o.status).toBe('fail');
+    expect(o.trace).toBe(traceToLines(b5().trace));
   }, 60_000);
 });
