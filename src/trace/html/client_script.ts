@@ -48,7 +48,8 @@ for (var i = 0; i < N; i++) {
   var m = MSG.exec(what);
   if (m !== null) { msgFrom[i] = lane(m[1]); msgTo[i] = lane(m[2]); msgDelay[i] = Number(m[3]); }
   var actor = D.actors[D.a[i]], kind = D.kinds[D.k[i]];
-  if (actor === 'fault' || kind.indexOf('fault') === 0) isFault[i] = 1;
+  // a fault step that did something (an injector tick that drew nothing is not a fault)
+  if ((actor === 'fault' || kind.indexOf('fault') === 0) && what !== '') isFault[i] = 1;
 }
 for (var a = 0; a < D.actors.length; a++) lane(D.actors[a]);
 // Lane order: the fault injector, the master, the client, the servers, then the rest.
@@ -125,6 +126,9 @@ function seriesColour(key) {
   return 'hsl(' + hue + ',65%,' + light + '%)';
 }
 function seriesDash(key) { return /\.(cp|rfl)$/.test(key) ? [4, 3] : /\.com$/.test(key) ? [1, 2] : []; }
+
+/** The index of step number n (steps are numbered 1.. in order, but a trace may start later). */
+function stepIndex(n) { var lo = 0, hi = N - 1; while (lo <= hi) { var mid = (lo + hi) >> 1; if (D.step[mid] === n) return mid; if (D.step[mid] < n) lo = mid + 1; else hi = mid - 1; } return -1; }
 
 // ---- failure -----------------------------------------------------------------------------
 var failIdx = -1;
@@ -404,6 +408,16 @@ function aroundFailure() {
     fe.hidden = false;
     fe.textContent = 'FAIL ' + o.invariant + ' at step ' + o.step + ': ' + (o.message || '') + '   (click or press g)';
     fe.addEventListener('click', function () { select(failIdx); });
+  }
+  if (o.findings && o.findings.length > 0) {
+    var fd = document.getElementById('findings');
+    fd.hidden = false;
+    o.findings.forEach(function (f) {
+      var line = document.createElement('div');
+      line.textContent = 'finding ' + f.invariant + ' at step ' + f.step + ': ' + f.message;
+      line.addEventListener('click', function () { var q = stepIndex(f.step); if (q >= 0) select(q); });
+      fd.appendChild(line);
+    });
   }
   var af = document.getElementById('actorFilters');
   D.actors.map(function (n, i) { return [n, i]; }).sort(function (x, y) { return laneRow[laneIndex[x[0]]] - laneRow[laneIndex[y[0]]]; }).forEach(function (p) {

@@ -20,7 +20,7 @@ export function renderViewerHtml(trace: Trace, title: string): string {
 <title>swsim view — ${escapeHtml(title)}</title>
 <style>${PAGE_STYLE}</style></head>
 <body>
-<header id="bar"><div id="summary"></div><div id="failure" hidden></div>
+<header id="bar"><div id="summary"></div><div id="failure" hidden></div><div id="findings" hidden></div>
 <div id="controls"><span id="actorFilters"></span>
 <label>kind <input id="kindFilter" placeholder="substring, e.g. net.frame or fault" size="22"></label>
 <label>text <input id="textFilter" placeholder="in details" size="16"></label>

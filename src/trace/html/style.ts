@@ -6,6 +6,7 @@ body{margin:0;font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace
 #bar{padding:6px 10px;border-bottom:1px solid #2a2f36;background:#1b1e23}
 #summary{font-weight:bold}
 #failure{margin-top:4px;padding:4px 8px;background:#4a1218;border:1px solid #c23b4a;border-radius:3px;cursor:pointer;white-space:pre-wrap;max-height:5.5em;overflow:auto}
+#findings{margin-top:4px;padding:3px 8px;background:#3d3410;border:1px solid #b89b2a;border-radius:3px;cursor:pointer;max-height:4.5em;overflow:auto;white-space:pre-wrap}
 #controls{margin-top:6px;display:flex;flex-wrap:wrap;gap:10px;align-items:center}
 #controls input{background:#0f1114;color:#d8dde3;border:1px solid #3a414b;padding:2px 4px;font:inherit}
 #controls button{background:#262b33;color:#d8dde3;border:1px solid #3a414b;padding:2px 8px;font:inherit;cursor:pointer}
