@@ -29,7 +29,8 @@ function measure(mode: string, seeds: readonly number[], profile: string, full: 
   const t: Totals = { mode, seeds: 0, steps: 0, simulatedMs: 0, wallMs: 0, failed: 0 };
   for (const seed of seeds) {
     const start = performance.now();
-    const r = runSeed({ seed, profile, bugs: [], strict: false, maxSteps: DEFAULT_MAX_STEPS, record: full, check: full }, makeClusterWorld, new RandomChooser(seed));
+    // As fuzz runs a seed: checked and recorded, without step details (only kept traces get them).
+    const r = runSeed({ seed, profile, bugs: [], strict: false, maxSteps: DEFAULT_MAX_STEPS, record: full, check: full, details: false }, makeClusterWorld, new RandomChooser(seed));
     t.wallMs += performance.now() - start;
     t.seeds += 1;
     t.steps += r.steps;

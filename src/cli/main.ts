@@ -18,6 +18,7 @@ import { REPLAY, runReplayCommand } from './replay_command.ts';
 import { RUN, runRunCommand } from './run_command.ts';
 import { runScenarioCommand, SCENARIO } from './scenario_command.ts';
 import { runShrinkCommand, SHRINK } from './shrink_command.ts';
+import { runViewCommand, VIEW } from './view_command.ts';
 
 const BUGS: CommandSpec = {
   name: 'bugs',
@@ -26,7 +27,7 @@ const BUGS: CommandSpec = {
   flags: {},
 };
 
-export const COMMANDS: readonly CommandSpec[] = [FUZZ, RUN, REPLAY, SHRINK, ENGINE, CHECK, SCENARIO, BUGS, COVERAGE];
+export const COMMANDS: readonly CommandSpec[] = [FUZZ, RUN, REPLAY, SHRINK, VIEW, ENGINE, CHECK, SCENARIO, BUGS, COVERAGE];
 
 export function version(): string {
   return `${TOOL_VERSION} (build ${buildId()}, trace format 2, node ${process.versions.node})`;
@@ -76,6 +77,7 @@ async function dispatch(cmd: string, rest: string[], io: Io): Promise<number> {
     case 'run': return runRunCommand(rest, io);
     case 'replay': return runReplayCommand(rest, io);
     case 'shrink': return runShrinkCommand(rest, io);
+    case 'view': return runViewCommand(rest, io);
     case 'engine': return runEngineCommand(rest, io);
     case 'check': return runCheckCommand(rest, io);
     case 'scenario': return runScenarioCommand(rest, io);

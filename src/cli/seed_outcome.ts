@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { makeClusterWorld } from '../check/cluster_world.ts';
 import { makeChooser } from '../explore/strategy.ts';
 import { traceToLines, type Finding, type RunStatus } from '../trace/format.ts';
-import { SeedRun, type RunOptions } from '../trace/run.ts';
+import { SeedRun, type RunOptions, type RunResult } from '../trace/run.ts';
 import { shrinkTrace, type RunSize } from '../explore/shrink.ts';
 
 /** Steps between two checks for a stop request (Ctrl-C) inside a seed. */
@@ -54,10 +54,14 @@ export interface SeedOutcome {
  */
 export async function runSeedOutcome(seed: number, o: SeedRunOptions, shouldStop: () => boolean, pause?: () => Promise<void>): Promise<SeedOutcome> {
   const { keepTraces, shrinkBudget, shrinkTimeMs, ...runOptions } = o;
-  const run = new SeedRun({ ...runOptions, seed, record: true, check: true }, makeClusterWorld, makeChooser(seed, runOptions.strategy));
+  // Step details cost time and only kept traces need them: a seed runs without them (unless every
+  // trace is kept) and a seed whose trace is kept runs again, deterministically, with them.
+  const details = keepTraces === true;
+  const run = new SeedRun({ ...runOptions, seed, record: true, check: true, details }, makeClusterWorld, makeChooser(seed, runOptions.strategy));
   while (!shouldStop() && run.advance(STEP_BATCH)) if (pause !== undefined) await pause();
-  const r = run.result();
-  const keep = keepTraces === true || r.status === 'fail' || r.status === 'interrupted';
+  const bare = run.result();
+  const keep = keepTraces === true || bare.status === 'fail' || bare.status === 'interrupted';
+  const r = keep && !details ? withDetails(seed, { ...runOptions, seed, record: true, check: true }, bare) : bare;
   const text = keep ? traceToLines(r.trace) : null;
   return {
     seed, status: r.status,
@@ -67,6 +71,19 @@ export async function runSeedOutcome(seed: number, o: SeedRunOptions, shouldStop
     traceHash: keepTraces === true && text !== null ? createHash('sha256').update(text).digest('hex') : null,
     shrunk: r.status === 'fail' && (shrinkBudget ?? 0) > 0 && !shouldStop() ? shrink(r.trace, shrinkBudget!, shrinkTimeMs, shouldStop) : null,
   };
+}
+
+/** The run `bare` again, as far as it went, now recording step details (the same states, choices and outcome). */
+function withDetails(seed: number, o: RunOptions, bare: RunResult): RunResult {
+  const run = new SeedRun(o, makeClusterWorld, makeChooser(seed, o.strategy));
+  run.advance(bare.steps);
+  // A run that ended after its last step (a step cap, the end-of-run checks) ends the same way now.
+  if (bare.status !== 'interrupted' && run.result().status === 'interrupted') run.advance(1);
+  const r = run.result();
+  if (r.status !== bare.status || r.steps !== bare.steps || r.failure?.step !== bare.failure?.step) {
+    throw new Error(`seed ${seed}: re-running with step details gave ${r.status} after ${r.steps} steps, not ${bare.status} after ${bare.steps} (a determinism bug)`);
+  }
+  return r;
 }
 
 function shrink(trace: Parameters<typeof shrinkTrace>[0], budget: number, timeMs: number | undefined, interrupted: () => boolean): ShrunkRun {

@@ -92,6 +92,11 @@ export class Sender {
     return this._session === null ? null : this._session.snapshot();
   }
 
+  /** The current session (read-only view), or null. Not part of Go's API: traces read its kind and phase without a snapshot. */
+  session(): Pick<Session, 'id' | 'kind' | 'phase' | 'recoveredTo'> | null {
+    return this._session;
+  }
+
   /** Current session ID, 0 if none. */
   sessionID(): number {
     return this._session === null ? 0 : this._session.id;

@@ -21,6 +21,7 @@ import { writeFileAtomic } from '../trace/writer.ts';
 import { FINDING_IDS, INVARIANT_IDS } from './names.ts';
 import { parseScenarioText, ScenarioError } from './parse.ts';
 import { describeOutcome, loadScenario, runScenarioSeed } from './runner.ts';
+import { splitDetail } from '../trace/detail.ts';
 
 /** A trace that cannot become a scenario (not a seeded run, not failing, an outcome no `expect` can state). */
 export class TraceConversionError extends Error {
@@ -91,9 +92,9 @@ function expectation(trace: Trace): { text: string; what: string; tag: string } 
   throw new TraceConversionError(`the run was ${o.status} after ${o.steps} steps: its outcome is unknown (expected a failing trace, or a passing one with a finding)`);
 }
 
-/** The first part of a step detail (a fault's own words; later parts are what the step also did). */
+/** The first part of a step detail (a fault's own words; later parts are what the step also did, then its state changes). */
 function head(detail: string | undefined): string {
-  return (detail ?? '').split('; ')[0]!;
+  return splitDetail(detail).what.split('; ')[0]!;
 }
 
 /** Every fault the injector applied, from the trace's `fault` steps, with restarts and heals paired. */

@@ -103,7 +103,7 @@ export class Client {
 
   private issue(syncOnly: boolean): void {
     const t = this.target();
-    if (t === null) { this.scheduleNext(); return; }
+    if (t === null) { if (this.kernel.tracing) this.kernel.noteNow('no primary'); this.scheduleNext(); return; }
     let settled = false;
     const timer = this.kernel.schedule(this.cfg.timeoutMs, 'client', 'client.timeout', () => {
       if (settled) return;
@@ -121,6 +121,7 @@ export class Client {
     const c = this.chooser;
     if (syncOnly || chance(c, 'client.sync', this.cfg.syncPermille)) {
       this.stats.syncs += 1;
+      if (this.kernel.tracing) this.kernel.noteNow(`sync (${this.ackedSinceSync.length} acked writes)`);
       const covering = this.ackedSinceSync;
       this.ackedSinceSync = [];
       const sent = t.syncCache((by) => {
@@ -133,6 +134,7 @@ export class Client {
     if (chance(c, 'client.read', this.cfg.readPermille ?? READ_PERMILLE)) {
       const lba = c.choose('client.lba', this.cfg.numBlocks);
       this.stats.reads += 1;
+      if (this.kernel.tracing) this.kernel.noteNow(`read lba=${lba}`);
       const sent = t.read(lba, (r) => {
         if (!settle() || r === null) return;
         this.stats.readsOK += 1;
@@ -159,6 +161,7 @@ export class Client {
       }
     };
     if (trim) this.stats.trims += 1; else this.stats.writes += 1;
+    if (this.kernel.tracing) this.kernel.noteNow(`${trim ? 'trim' : 'write'} op ${this.op} lba=${lba}${blocks > 1 ? ` blocks=${blocks}` : ''}`);
     const sent = trim ? t.trim(lba, onAck) : t.write(lba, data, onAck);
     if (!sent) settle();
   }
@@ -215,6 +218,7 @@ export class Client {
     };
     if (op.op === 'sync') {
       this.stats.syncs += 1;
+      if (this.kernel.tracing) this.kernel.noteNow(`sync (${this.ackedSinceSync.length} acked writes)`);
       const covering = this.ackedSinceSync;
       this.ackedSinceSync = [];
       t.syncCache((by) => {

@@ -23,6 +23,7 @@ import { Oracle } from './oracle.ts';
 import { drawFaultPlan, type FaultPlan, type ProfileName } from './profile.ts';
 import { StateHash } from './state_hash.ts';
 import type { World } from './world.ts';
+import { ViewTracker } from './view_state.ts';
 
 export const DEFAULT_MAX_STEPS = 2_000_000;
 export const VOLUME = 'vol1';
@@ -110,6 +111,12 @@ export class Cluster implements World {
   readonly marks = new Coverage();
   readonly plan: FaultPlan;
   private detail: string | undefined;
+  /** The event the last step ran (its `note` starts the step's detail). */
+  private lastEvent: SimEvent | null = null;
+  /** While tracing: the replication state after the last step, to say what each step changed. */
+  private view: ViewTracker | null = null;
+  /** The last step's full detail, once computed (lastDetail may be asked more than once). */
+  private stepDetail: string | undefined | null = null;
   /** The ideal control plane behind `control` (operator actions of scenario files). */
   readonly ideal: IdealControl;
   private readonly endAt: number;
@@ -211,12 +218,32 @@ export class Cluster implements World {
 
   step(): SimEvent | null {
     this.detail = undefined;
-    return this.kernel.step();
+    this.stepDetail = null;
+    this.lastEvent = this.kernel.step();
+    return this.lastEvent;
+  }
+
+  /** Record step details from now on: event notes and what each step changed (view_state.ts). */
+  startTracing(): void {
+    this.kernel.tracing = true;
+    this.view = new ViewTracker(this.control, this.nodes);
   }
 
   now(): number { return this.kernel.now(); }
   finished(): boolean { return this.kernel.now() >= this.endAt; }
-  lastDetail(): string | undefined { return this.detail; }
+  /**
+   * The last step's detail: what its event carried (a message, a fault), what it did, and while
+   * tracing what replication state it changed after ` | `, e.g. `n1→n2 +3ms wal lsn=7 ep=2 | n2.rcv=7`.
+   */
+  lastDetail(): string | undefined {
+    if (this.view === null) return this.detail;
+    if (this.stepDetail !== null) return this.stepDetail;
+    const diff = this.view.changes();
+    const note = this.lastEvent?.note;
+    const what = note === undefined ? this.detail : this.detail === undefined ? note : `${note}; ${this.detail}`;
+    this.stepDetail = diff === '' ? what : `${what ?? ''} | ${diff}`; // trace/detail.ts CHANGES_SEP
+    return this.stepDetail;
+  }
 
   /** Fingerprint of the state after a step: virtual time, master view, every node's digest. */
   fingerprint(): string {
@@ -282,22 +309,27 @@ export class Cluster implements World {
     const net = this.network;
     return {
       write: (lba: number, data: Uint8Array, done: (r: WriteAck | null) => void) => {
-        net.sendDatagram('client', p.host, 'client.write', () => p.clientWrite(lba, data, (r) => this.kernel.schedule(1, 'client', 'client.ack', () => done(r))), false);
+        net.sendDatagram('client', p.host, 'client.write', () => p.clientWrite(lba, data, (r) => this.clientReply('client.ack', this.kernel.tracing ? ackNote(r) : undefined, () => done(r))), false, this.kernel.tracing ? `write lba=${lba} ${data.length}B` : undefined);
         return true;
       },
       trim: (lba: number, done: (r: WriteAck | null) => void) => {
-        net.sendDatagram('client', p.host, 'client.trim', () => p.clientWrite(lba, null, (r) => this.kernel.schedule(1, 'client', 'client.ack', () => done(r))), false);
+        net.sendDatagram('client', p.host, 'client.trim', () => p.clientWrite(lba, null, (r) => this.clientReply('client.ack', this.kernel.tracing ? ackNote(r) : undefined, () => done(r))), false, this.kernel.tracing ? `trim lba=${lba}` : undefined);
         return true;
       },
       syncCache: (done: (by: string | null) => void) => {
-        net.sendDatagram('client', p.host, 'client.sync', () => p.clientSync((by) => this.kernel.schedule(1, 'client', 'client.sync_done', () => done(by))), false);
+        net.sendDatagram('client', p.host, 'client.sync', () => p.clientSync((by) => this.clientReply('client.sync_done', !this.kernel.tracing ? undefined : by === null ? 'sync failed' : `synced by ${by}`, () => done(by))), false);
         return true;
       },
       read: (lba: number, done: (r: ReadAnswer | null) => void) => {
-        net.sendDatagram('client', p.host, 'client.read', () => p.clientRead(lba, (r) => this.kernel.schedule(1, 'client', 'client.read_done', () => done(r))), false);
+        net.sendDatagram('client', p.host, 'client.read', () => p.clientRead(lba, (r) => this.clientReply('client.read_done', !this.kernel.tracing ? undefined : r === null ? 'read failed' : `read by ${r.by}`, () => done(r))), false, this.kernel.tracing ? `read lba=${lba}` : undefined);
         return true;
       },
     };
+  }
+
+  /** A primary's answer reaches the client 1 ms later, as its own step (noted while tracing). */
+  private clientReply(kind: string, note: string | undefined, fn: () => void): void {
+    this.kernel.schedule(1, 'client', kind, fn).note = note;
   }
 
   // ---- faults -------------------------------------------------------------------------------
@@ -476,4 +508,9 @@ export class Cluster implements World {
       this.detail += `; upgrade ${n.name}`;
     }
   }
+}
+
+/** A write or trim answer as the trace says it. */
+function ackNote(r: WriteAck | null): string {
+  return r === null ? 'failed' : `ack lsn=${r.lsn} ep=${r.epoch} by ${r.by}`;
 }

@@ -60,7 +60,8 @@ export class IdealControl implements ControlPlane {
 
   /** A node sends its heartbeat (a datagram to the master). */
   sendHeartbeat(from: VolumeNode, hb: Heartbeat): void {
-    this.env.network.sendDatagram(from.name, this.host, 'master.heartbeat', () => this.onHeartbeat(hb));
+    this.env.network.sendDatagram(from.name, this.host, 'master.heartbeat', () => this.onHeartbeat(hb), true,
+      this.env.kernel.tracing ? `hb ${hb.role} ep=${hb.epoch} head=${hb.headLSN} flushed=${hb.flushedLSN}` : undefined);
   }
 
   bumpEpoch(): string {
@@ -96,7 +97,8 @@ export class IdealControl implements ControlPlane {
 
   private deliver(node: VolumeNode): void {
     const a: Assignment = this.master.assignmentFor(node.serverID);
-    this.env.network.sendDatagram('master', node.host, 'master.assign', () => node.onAssignment(a));
+    this.env.network.sendDatagram('master', node.host, 'master.assign', () => node.onAssignment(a), true,
+      this.env.kernel.tracing ? `assign ${a.role} ep=${a.epoch}` : undefined);
   }
 
   private deliverAll(): void {

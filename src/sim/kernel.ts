@@ -24,6 +24,8 @@ export interface SimEvent {
   readonly kind: string;
   readonly run: () => void;
   cancelled: boolean;
+  /** What this event carries, for the trace's step detail (set only while tracing; see Kernel.tracing). */
+  note?: string | undefined;
 }
 
 function swap(h: number[], a: number, b: number): void {
@@ -88,6 +90,11 @@ export class Kernel implements Timers {
   private live = 0;
   /** The event running now (null between steps). */
   current: SimEvent | null = null;
+  /**
+   * Step details are being recorded: whoever schedules an event may then set its `note` (what it
+   * carries). Off in untraced runs, so no detail string is ever built there.
+   */
+  tracing = false;
 
   /** The chooser when it is actor-aware (PCT): it is told who acts and sees the actors it picks among. */
   private readonly aware: ActorAwareChooser | null;
@@ -100,10 +107,16 @@ export class Kernel implements Timers {
     return this.clock;
   }
 
+  /** While tracing: add to the running step's note (what it did, as it does it). */
+  noteNow(what: string): void {
+    const e = this.current;
+    if (e !== null) e.note = e.note === undefined ? what : `${e.note}; ${what}`;
+  }
+
   /** Schedule `run` as its own step `delay` ms from now. */
   schedule(delay: number, actor: string, kind: string, run: () => void, owner: Owner = ALWAYS): SimEvent {
     if (!Number.isInteger(delay) || delay < 0) throw new Error(`bad delay ${delay} for ${kind}`);
-    const e: SimEvent = { id: this.nextID++, owner, time: this.clock + delay, actor, kind, run, cancelled: false };
+    const e: SimEvent = { id: this.nextID++, owner, time: this.clock + delay, actor, kind, run, cancelled: false, note: undefined };
     this.queue.push(e);
     this.live += 1;
     return e;

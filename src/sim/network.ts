@@ -4,6 +4,7 @@
 // partitions that heal. Every delay and every fault is a chooser decision; every delivery is its
 // own kernel step owned by the receiving node's incarnation, so a crash silences it.
 import type { Conn, ConnHandlers, Transport } from '../replication/transport.ts';
+import { frameNote } from './frame_note.ts';
 import { between, chance } from './chooser.ts';
 import type { FrameClassifier } from './frame_kinds.ts';
 import type { Kernel, Owner } from './kernel.ts';
@@ -207,15 +208,17 @@ export class Network {
     const owner = host.owner;
     const l = this.listeners.get(addr);
     if (l !== undefined && this.isBlocked(host.name, l.host.name)) {
-      this.kernel.schedule(this.config.dialTimeout, host.name, 'net.dial_timeout', () => done(null, `dial ${addr}: i/o timeout`), owner);
+      const ev = this.kernel.schedule(this.config.dialTimeout, host.name, 'net.dial_timeout', () => done(null, `dial ${addr}: i/o timeout`), owner);
+      if (this.kernel.tracing) ev.note = `dial ${addr}: blocked, timeout`;
       return;
     }
     const there = this.latency('net.delay');
-    this.kernel.schedule(there, l?.host.name ?? 'net', 'net.accept', () => {
+    const acc = this.kernel.schedule(there, l?.host.name ?? 'net', 'net.accept', () => {
       const now = this.listeners.get(addr);
       if (now === undefined || !now.owner.alive || this.isBlocked(host.name, now.host.name) || !owner.alive) {
         this.stats.refused += 1;
-        this.kernel.schedule(this.latency('net.delay'), host.name, 'net.dial_refused', () => done(null, `dial ${addr}: connection refused`), owner);
+        const ev = this.kernel.schedule(this.latency('net.delay'), host.name, 'net.dial_refused', () => done(null, `dial ${addr}: connection refused`), owner);
+        if (this.kernel.tracing) ev.note = `dial ${addr}: refused`;
         return;
       }
       const client = new Endpoint(this.nextConnID++, this, host, owner, addr, true);
@@ -228,10 +231,12 @@ export class Network {
       this.endpoints.push(client, server);
       this.stats.connections += 1;
       server.handlers = now.accept(server);
-      this.kernel.schedule(this.latency('net.delay'), host.name, 'net.dial_ok', () => {
+      const ok = this.kernel.schedule(this.latency('net.delay'), host.name, 'net.dial_ok', () => {
         done(client.open ? client : null, client.open ? null : `dial ${addr}: connection reset`);
       }, owner);
+      if (this.kernel.tracing) ok.note = `dial ${addr}: conn ${client.id}`;
     }, l?.owner);
+    if (this.kernel.tracing) acc.note = `${host.name}→${l?.host.name ?? 'net'} +${there}ms dial ${addr}`;
   }
 
   transmit(from: Endpoint, frame: Uint8Array): void {
@@ -246,12 +251,13 @@ export class Network {
     const at = Math.max(this.kernel.now() + this.latency('net.delay') + extra, from.lastDelivery);
     from.lastDelivery = at;
     to.inbox.push(frame);
-    this.kernel.schedule(at - this.kernel.now(), to.host.name, 'net.frame', () => {
+    const ev = this.kernel.schedule(at - this.kernel.now(), to.host.name, 'net.frame', () => {
       const next = to.inbox.shift();
       if (!to.open || next === undefined) return;
       this.stats.framesDelivered += 1;
       to.handlers?.onFrame(next);
     }, to.owner);
+    if (this.kernel.tracing) ev.note = frameNote(from.host.name, to.host.name, at - this.kernel.now(), frame);
   }
 
   private frameShot(from: Endpoint, frame: Uint8Array): MessageFault | null {
@@ -272,7 +278,8 @@ export class Network {
     const h = e.handlers;
     if (h === null) return;
     e.handlers = null;
-    this.kernel.schedule(this.latency('net.delay'), e.host.name, 'net.close', () => h.onClose(), e.owner);
+    const ev = this.kernel.schedule(this.latency('net.delay'), e.host.name, 'net.close', () => h.onClose(), e.owner);
+    if (this.kernel.tracing) ev.note = `conn ${e.id} closed (peer ${e.peer.host.name})`;
   }
 
   private compact(): void {
@@ -286,7 +293,7 @@ export class Network {
    * `mayDuplicate` false it is never duplicated (a client command: iSCSI runs over TCP, so the
    * target never executes one command twice, although it may lose it or run it late).
    */
-  sendDatagram(from: string, to: NetHost, kind: string, deliver: () => void, mayDuplicate = true): void {
+  sendDatagram(from: string, to: NetHost, kind: string, deliver: () => void, mayDuplicate = true, what?: string): void {
     if (this.isBlocked(from, to.name)) { this.stats.datagramsDropped += 1; return; }
     const shot = this.oneShots.length > 0 ? this.takeOneShot(from, to.name, kind) : null;
     if (shot?.action === 'drop') { this.stats.datagramsDropped += 1; return; }
@@ -297,7 +304,8 @@ export class Network {
     for (let i = 0; i < copies; i++) {
       let d = this.latency('net.delay') + (shot?.action === 'delay' ? shot.delayMs ?? 0 : 0);
       if (chance(c, 'net.reorder', this.config.reorderPermille)) d += between(c, 'net.reorder_delay', 1, 50);
-      this.kernel.schedule(d, to.name, kind, deliver, to.owner);
+      const ev = this.kernel.schedule(d, to.name, kind, deliver, to.owner);
+      if (this.kernel.tracing) ev.note = `${from}→${to.name} +${d}ms${copies === 2 ? ` copy ${i + 1}/2` : ''}${what === undefined ? '' : ` ${what}`}`;
     }
   }
 }

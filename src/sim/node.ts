@@ -217,7 +217,7 @@ export class VolumeNode {
     this.rebuildServer = new RebuildServer({ volume: this.primaryPort(), transport: env.network.transportFor(this.host), listenAddr: this.rebuildAddr() });
     this.rebuildServer.start();
     this.loop('node.flush', this.cfg.flushIntervalMs, () => this.flushTick());
-    this.loop('node.heartbeat', this.cfg.heartbeatMs, () => this.heartbeatTick());
+    this.loop('node.heartbeat', this.cfg.heartbeatMs, () => { if (this.env.kernel.tracing) this.env.kernel.noteNow('heartbeat'); this.heartbeatTick(); });
     this.heartbeatTick();
   }
 
@@ -291,6 +291,7 @@ export class VolumeNode {
   private flushTick(): void {
     const nr = (this.cfg.retentionTimeoutMs === undefined ? this.group?.evaluateRetentionBudgets() : this.group?.evaluateRetentionBudgets(this.cfg.retentionTimeoutMs)) ?? [];
     if (nr.length > 0) this.env.coverage.add('retention_timeout_needs_rebuild', nr.length);
+    if (this.env.kernel.tracing) this.env.kernel.noteNow(nr.length > 0 ? `flush tick; retention timeout: ${nr.length} need rebuild` : this.flushing ? 'flush tick (flush running)' : 'flush tick');
     this.startFlush();
   }
 
@@ -595,7 +596,7 @@ export class VolumeNode {
 
   // ---- engine RPCs (primary -> replica over unreliable datagrams, with a timeout) ----------
 
-  private rpc<T>(replicaID: ReplicaID, kind: string, serve: (target: VolumeNode, reply: (v: T) => void) => void, fallback: T, done: (v: T) => void): void {
+  private rpc<T>(replicaID: ReplicaID, kind: string, serve: (target: VolumeNode, reply: (v: T) => void) => void, fallback: T, done: (v: T) => void, what?: () => string): void {
     const serverID = replicaID.slice(replicaID.indexOf('/') + 1);
     const target = this.env.nodeByServer(serverID);
     const owner = this.owner;
@@ -606,14 +607,15 @@ export class VolumeNode {
     // A request runs at most once (it models a request on a TCP connection: it may be lost, but a
     // duplicated datagram must not start a second transfer).
     let served = false;
+    const tracing = this.env.kernel.tracing;
     this.env.network.sendDatagram(this.cfg.name, target.host, `rpc.${kind}`, () => {
       if (!target.up() || served) return;
       served = true;
       serve(target, (v) => this.env.network.sendDatagram(target.name, this.host, `rpc.${kind}.reply`, () => {
         this.env.kernel.cancelEvent(timer);
         finish(v);
-      }));
-    });
+      }, true, tracing ? `reply ${rpcNote(v)}` : undefined));
+    }, true, tracing ? what?.() : undefined);
   }
 
   private rpcProbe(replicaID: ReplicaID, done: (lsn: number | null) => void): void {
@@ -624,7 +626,7 @@ export class VolumeNode {
     const epoch = this.epoch;
     const rebuildAddr = this.rebuildAddr();
     const timeout: IOResult = { err: ioTimeout(call) };
-    this.rpc<IOResult>(replicaID, 'io', (t, reply) => t.serveIO(epoch, rebuildAddr, executor, call, reply), timeout, done);
+    this.rpc<IOResult>(replicaID, 'io', (t, reply) => t.serveIO(epoch, rebuildAddr, executor, call, reply), timeout, done, () => `${executor} ${JSON.stringify(call)} ep=${epoch}`);
   }
 
   private scanOnlyIO(call: ExecutorIOCall, done: (r: IOResult) => void): void {
@@ -784,4 +786,13 @@ function ioTimeout(call: ExecutorIOCall): EngineError {
 
 function ioStale(call: ExecutorIOCall, asked: number, local: number): EngineError {
   return new EngineError('io_stale_epoch', `${call.op}: request epoch ${asked} < replica epoch ${local}`);
+}
+
+/** An engine RPC's answer as the trace says it: an I/O result (its error code) or a probed LSN. */
+function rpcNote(v: unknown): string {
+  if (v === null || typeof v !== 'object') return `lsn=${String(v)}`;
+  const err = (v as { err?: EngineError | null }).err;
+  if (err !== null && err !== undefined) return `err ${err.code}: ${err.message}`;
+  const value = (v as { value?: number }).value;
+  return value === undefined ? 'ok' : `ok value=${value}`;
 }

@@ -81,7 +81,8 @@ export class VolumeRunner {
     const d = between(this.chooser, 'vol.step_delay', 0, 1);
     this.kernel.schedule(d, this.actor, `vol.${op.kind}`, () => {
       if (op.finished) return;
-      this.advance(op);
+      const label = this.advance(op);
+      if (this.kernel.tracing) this.kernel.noteNow(`op ${op.id} ${op.finished ? `done ${resultNote(label)}` : String(label)}`);
       if (!op.finished) this.scheduleStep(op);
     }, this.owner);
   }
@@ -94,15 +95,27 @@ export class VolumeRunner {
     return true;
   }
 
-  private advance(op: Op): void {
+  /** One step of `op`: returns the step's label (a string) or, when it finished, its result. */
+  private advance(op: Op): unknown {
     const r = op.gen.next();
     if (r.done !== true) {
       if (r.value === WAL_FULL_WAIT) this.wakeFlusher();
-      return;
+      return r.value;
     }
     op.finished = true;
     const i = this.inflight.indexOf(op);
     if (i >= 0) this.inflight.splice(i, 1);
     op.done(r.value);
+    return r.value;
   }
+}
+
+/** An operation's result as the trace says it: `ok`, `lsn=7`, or the error's code. */
+function resultNote(r: unknown): string {
+  if (r === null || r === undefined) return 'ok';
+  if (typeof r !== 'object') return String(r);
+  const o = r as { err?: { code?: string } | null; lsn?: number; code?: string };
+  if (typeof o.code === 'string') return `err ${o.code}`;
+  if (o.err !== null && o.err !== undefined) return `err ${o.err.code ?? '?'}`;
+  return o.lsn === undefined ? 'ok' : `ok lsn=${o.lsn}`;
 }

@@ -12,6 +12,8 @@ export interface World {
   finished(): boolean;
   /** Short human detail for the step just run (trace record), or undefined. */
   lastDetail(): string | undefined;
+  /** From now on make lastDetail() say everything a step did (its message, its state changes); costs time. */
+  startTracing?(): void;
   /** Fingerprint of the canonical state after the last step. */
   fingerprint(): string;
   /** Coverage counters (what interleavings and faults actually happened). */

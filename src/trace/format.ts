@@ -4,7 +4,9 @@
 //   2. steps    {type:"step", step, t, actor, kind, detail?, fp}   one per simulator step
 //   3. outcome  {type:"outcome", status, invariant?, step?, message?, steps, findings}
 //   4. choices  {type:"choices", choices:[...]}                      the chooser's recorded sequence
-// Replay re-executes the header's run with the recorded choices and checks every fingerprint.
+// A step's detail says what the step carried and did, then what replication state it changed
+// (`WHAT | key=value …`, see detail.ts). Replay re-executes the header's run with the recorded
+// choices and checks every fingerprint (and detail).
 // Version 2 added `build` (which code recorded it), `strategy`, `control`, `stepCap` and the
 // `incomplete` status. A shrunk trace (`swsim shrink`) has strategy `shrunk`: its choices are
 // a reduced sequence, not its seed's draws, and its header adds `shrunkFrom` and `shrink`.

@@ -27,6 +27,12 @@ export interface RunOptions {
   readonly record: boolean;
   /** Run the checker after every step. Off for the bare benchmark. */
   readonly check: boolean;
+  /**
+   * Step records say what each step did (World.startTracing; default true when recording or
+   * observing steps). Off, records carry no detail and the run is faster — fuzz runs a seed so
+   * and re-runs only a seed whose trace it keeps (the same steps, now with details).
+   */
+  readonly details?: boolean;
   /** Observes each step record as it is produced; returning false stops the run (replay divergence). */
   readonly onStep?: (rec: TraceStep) => boolean | void;
   /** A scenario run's file reference, recorded in the header. */
@@ -85,6 +91,7 @@ export class SeedRun {
     const prev = swapMarkCounts(this.marks);
     try {
       this.cw = make({ seed: o.seed, profile: o.profile, bugs: o.bugs, control: o.control ?? 'ideal', chooser });
+      if ((o.record || o.onStep !== undefined) && o.details !== false) this.cw.world.startTracing?.();
     } finally {
       swapMarkCounts(prev);
     }
