@@ -6,7 +6,9 @@
 import chalk from 'chalk';
 import { makeClusterWorld } from '../check/cluster_world.ts';
 import { readTrace } from '../trace/reader.ts';
-import { renderTimeline } from '../trace/render.ts';
+import { explain } from '../trace/explain.ts';
+import { renderStory, renderTimeline } from '../trace/render.ts';
+import { isEmptyFilter, type StepFilter } from '../trace/step_filter.ts';
 import { provenance, replayTrace } from '../trace/replay.ts';
 import type { WorldFactory } from '../check/checked_world.ts';
 import { ScenarioError } from '../scenario/parse.ts';
@@ -25,8 +27,12 @@ export const REPLAY: CommandSpec = {
     to: { kind: 'int', value: 'N', help: 'last step of the timeline shown' },
     timeline: { kind: 'bool', help: 'print the timeline even when the replay matches a passing run' },
     quiet: { kind: 'bool', help: 'print no timeline, only the verdict' },
+    explain: { kind: 'bool', help: 'print the causal story of the failure (or first finding): faults and every change to the objects it names, the rest folded' },
+    actor: { kind: 'list', value: 'NAME', help: 'show only steps of this actor (n1, master, client, fault, ...); repeatable' },
+    kind: { kind: 'list', value: 'PREFIX', help: 'show only steps whose kind starts with PREFIX (engine., net.frame, fault); repeatable' },
+    grep: { kind: 'string', value: 'REGEX', help: "show only steps whose kind or detail matches REGEX (JavaScript syntax)" },
   },
-  notes: 'Without --from/--to the timeline shows the 40 steps before the divergence or the failure.',
+  notes: 'Without --from/--to the timeline shows the 40 steps before the divergence or the failure; with a filter (--actor/--kind/--grep) the whole trace, matching steps only.',
 };
 
 /**
@@ -45,6 +51,16 @@ export function factoryFor(trace: Trace): WorldFactory {
   return worldFactory(l);
 }
 
+/** The timeline filter of --actor, --kind and --grep (a bad pattern is a usage error). */
+function stepFilter(flags: Record<string, unknown>): StepFilter {
+  const pattern = flags['grep'] as string | undefined;
+  let grep: RegExp | undefined;
+  if (pattern !== undefined) {
+    try { grep = new RegExp(pattern); } catch (e) { throw new UsageError(`flag --grep: expected a regular expression, got '${pattern}' (${(e as Error).message})`); }
+  }
+  return { actors: flags['actor'] as string[] | undefined, kinds: flags['kind'] as string[] | undefined, ...(grep === undefined ? {} : { grep }) };
+}
+
 /** Steps shown before the point of interest when no window is given. */
 const CONTEXT = 40;
 
@@ -54,6 +70,7 @@ export function runReplayCommand(argv: string[], io: Io): number {
   const from = flags['from'] as number | undefined;
   const to = flags['to'] as number | undefined;
   if (from !== undefined && to !== undefined && from > to) throw new UsageError(`--from ${from} --to ${to}: an empty range (from is after to)`);
+  const filter = stepFilter(flags);
   const trace = readTrace(positional[0]!);
   const last = trace.steps.length;
   if (from !== undefined && from > last) throw new UsageError(`--from ${from}: the trace has ${last} steps, so the range selects nothing`);
@@ -62,11 +79,16 @@ export function runReplayCommand(argv: string[], io: Io): number {
   const report = replayTrace(trace, factoryFor(trace), referenceChooser(trace.header));
   const o = trace.outcome;
   const focus = !report.ok && report.divergence !== undefined ? report.divergence.step : o.status === 'fail' ? o.step : undefined;
-  const showTimeline = flags['quiet'] !== true && (flags['timeline'] === true || from !== undefined || to !== undefined || focus !== undefined);
-  if (showTimeline) {
-    const lo = from ?? (to === undefined && focus !== undefined ? Math.max(1, focus - CONTEXT) : 1);
-    const hi = to ?? (from === undefined && focus !== undefined ? focus + 5 : Number.MAX_SAFE_INTEGER);
-    io.out(renderTimeline(trace, lo, hi));
+  const filtered = !isEmptyFilter(filter);
+  if (flags['explain'] === true) {
+    const story = explain(trace);
+    if (story === null) throw new UsageError(`${positional[0]}: nothing to explain: the run ${o.status === 'pass' ? 'passed with no finding' : `is ${o.status}, with no failure or finding`}`);
+    if (flags['quiet'] !== true) io.out(renderStory(trace, story));
+  } else if (flags['quiet'] !== true && (flags['timeline'] === true || filtered || from !== undefined || to !== undefined || focus !== undefined)) {
+    const around = !filtered && focus !== undefined;
+    const lo = from ?? (to === undefined && around ? Math.max(1, focus - CONTEXT) : 1);
+    const hi = to ?? (from === undefined && around ? focus + 5 : Number.MAX_SAFE_INTEGER);
+    io.out(renderTimeline(trace, lo, hi, filter));
   }
   if (!report.ok && report.divergence !== undefined) {
     const d = report.divergence;
