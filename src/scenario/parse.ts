@@ -430,6 +430,8 @@ function expectedText(s: z.ZodType | undefined, fallback: string): string {
   if (d.type === 'union') {
     const info = KEYED_UNIONS.get(u);
     if (info !== undefined) return `${info.literal === undefined ? '' : `${info.literal} or `}a mapping with one of the keys ${info.tags.filter((t) => t !== '').join(', ')}`;
+    const discriminator = (d as { discriminator?: unknown }).discriminator;
+    if (typeof discriminator === 'string') return `a mapping with a "${discriminator}:" key`;
     return unionOptions(u).map((o) => expectedText(o, '')).join(', or ');
   }
   return TYPE_TEXT[d.type] ?? TYPE_TEXT[fallback] ?? fallback;

@@ -27,6 +27,7 @@ const EXPECTED: ReadonlyArray<readonly [string, string]> = [
   ['drop_stream_frame.yaml', "drop_stream_frame.yaml:3:38: timeline[0].message: \"barrier_req\" travels on a TCP-like connection, which never loses one frame alone, expected a datagram kind (heartbeat, assignment, probe, probe_reply, executor_io, executor_io_reply) or reset_next / delay_next"],
   ['duplicate_action_id.yaml', "duplicate_action_id.yaml:4:10: timeline[1].id: duplicate action id \"bump\", expected each id once (first used at line 3)"],
   ['duration_without_unit.yaml', "duration_without_unit.yaml:3:10: timeline[0].at: found the number 2000, expected a non-negative duration with a unit, like 500ms, 2s, 1m30s"],
+  ['empty_timeline.yaml', 'empty_timeline.yaml:2:10: timeline: found an empty value, expected a list, each a mapping with a "do:" key'],
   ['empty.yaml', "empty.yaml:1:1: the file is empty (no scenario in it), expected a mapping with at least name:"],
   ['executor_step_too_high.yaml', "executor_step_too_high.yaml:3:51: timeline[0].when.step: the catchup executor has at most 4 steps, found step 7, expected 1..4"],
   ['fractional_ms.yaml', "fractional_ms.yaml:3:16: run.fault_phase: duration \"1.0005s\" is not a whole number of milliseconds (virtual time is integer ms), expected a non-negative duration with a unit, like 500ms, 2s, 1m30s"],
