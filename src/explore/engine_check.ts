@@ -23,12 +23,16 @@ import { CheckedScriptRunner } from './checked_script.ts';
 import { enabledLines, initialStorage } from './engine_alphabet.ts';
 import type { AlphabetBounds } from './engine_alphabet.ts';
 import { FingerprintSet } from './fingerprint_set.ts';
+import { footprint, independent } from './engine_independence.ts';
+import type { Footprint } from './engine_independence.ts';
 
 export interface EngineCheckOptions extends AlphabetBounds {
   readonly depth: number;
   readonly bugs: EngineBugSwitches;
   /** Stop after this many distinct states (0 = no limit); the result says the search was cut. */
   readonly maxStates?: number;
+  /** Partial-order reduction by sleep sets (engine_independence.ts); default true. */
+  readonly por?: boolean;
   /** Called after each completed level (for progress output). */
   readonly onLevel?: (level: LevelStats) => void;
 }
@@ -39,6 +43,8 @@ export interface LevelStats {
   readonly states: number;
   /** Transitions (engine calls) explored from the previous level. */
   readonly transitions: number;
+  /** Enabled calls not run because they were in the state's sleep set (0 without POR). */
+  readonly pruned: number;
 }
 
 export interface Counterexample {
@@ -53,11 +59,15 @@ export interface Counterexample {
 export interface EngineCheckResult {
   readonly states: number;
   readonly transitions: number;
+  /** Enabled calls skipped by the partial-order reduction (0 with por: false). */
+  readonly pruned: number;
   readonly depthReached: number;
   readonly levels: readonly LevelStats[];
   readonly violation: Counterexample | null;
   /** True when maxStates cut the search short. */
   readonly truncated: boolean;
+  /** Bytes held per distinct state by the visited set and the parent/action links (excluding sleep sets and interned lines). */
+  readonly bytesPerState: number;
 }
 
 const PRELUDE_LINES = (o: EngineCheckOptions): string[] => {
@@ -90,6 +100,7 @@ export function stateFingerprint(r: CheckedScriptRunner): string {
 class LineTable {
   readonly texts: string[] = [];
   readonly parsed: ParsedLine[] = [];
+  readonly footprints: Footprint[] = [];
   private readonly ids = new Map<string, number>();
 
   intern(text: string, handles: Map<string, HandleKind>): number {
@@ -98,6 +109,8 @@ class LineTable {
     const id = this.texts.length;
     this.texts.push(text);
     this.parsed.push(parseEngineScriptLine(text, 0, new Map(handles)));
+    const raw = JSON.parse(text) as { op: string; args?: Record<string, unknown> };
+    this.footprints.push(footprint(raw.op, raw.args ?? {}));
     this.ids.set(text, id);
     return id;
   }
@@ -117,6 +130,9 @@ class IntVec {
   }
   get(i: number): number {
     return this.a[i]!;
+  }
+  get bytes(): number {
+    return this.a.byteLength;
   }
 }
 
@@ -161,18 +177,30 @@ export function checkEngine(o: EngineCheckOptions): EngineCheckResult {
     for (const id of path) r.exec(table.parsed[id]!);
     return r;
   };
+  const bytesPerState = (): number => (seen.bytes + parent.bytes + action.bytes) / Math.max(1, seen.size);
   const root = fresh();
   seen.addHex(stateFingerprint(root));
   parent.push(-1);
   action.push(-1);
+  const por = o.por ?? true;
+  const fps = table.footprints;
+  // Sleep sets (POR): for the level being expanded, by state index; for the next level, the
+  // intersection over every edge that reaches a state at that level (breadth-first order sees all
+  // of them before the state is expanded; a later, deeper visit is dropped as before).
+  let sleepOf = new Map<number, number[]>();
+  let nextSleep = new Map<number, number[]>();
+  let nextIndex = new Map<string, number>();
+  const NONE: number[] = [];
   const levels: LevelStats[] = [];
   let transitions = 0;
+  let pruned = 0;
   let levelStart = 0;
   let levelEnd = 1;
   const maxStates = o.maxStates ?? 0;
   let truncated = false;
   for (let d = 1; d <= o.depth && levelStart < levelEnd && !truncated; d++) {
     let levelTransitions = 0;
+    let levelPruned = 0;
     for (let s = levelStart; s < levelEnd && !truncated; s++) {
       const path = pathOf(s);
       let r: CheckedScriptRunner | null = replay(path);
@@ -180,8 +208,16 @@ export function checkEngine(o: EngineCheckOptions): EngineCheckResult {
       const lines = enabledLines(r.runner.engine, r.live(), o, d);
       const handles = handlesOf(r);
       const ids = lines.map((t) => table.intern(t, handles));
+      const asleep = por ? (sleepOf.get(s) ?? NONE) : NONE;
+      // calls run so far from this state that may sleep in a successor (storage/registry calls)
+      const done: number[] = [];
       let reused = false;
       for (const id of ids) {
+        if (asleep.length > 0 && asleep.includes(id)) {
+          pruned += 1;
+          levelPruned += 1;
+          continue;
+        }
         r ??= replay(path);
         const res = r.exec(table.parsed[id]!);
         transitions += 1;
@@ -190,15 +226,17 @@ export function checkEngine(o: EngineCheckOptions): EngineCheckResult {
         // A violation seen on a reused runner (see below) is confirmed on a fresh replay.
         if (f !== null && reused) f = real(replay(path).exec(table.parsed[id]!).failures);
         if (f !== null) {
-          const partial = { depth: d, states: parent.length - levelEnd, transitions: levelTransitions };
+          const partial = { depth: d, states: parent.length - levelEnd, transitions: levelTransitions, pruned: levelPruned };
           levels.push(partial);
           o.onLevel?.(partial);
           return {
             states: seen.size,
             transitions,
+            pruned,
             depthReached: d,
             levels,
             truncated: false,
+            bytesPerState: bytesPerState(),
             violation: { invariant: f.id, message: f.message, depth: d, script: scriptText(o, preludeText, [...path, id].map((i) => table.texts[i]!), f) },
           };
         }
@@ -207,9 +245,35 @@ export function checkEngine(o: EngineCheckOptions): EngineCheckResult {
           // A call that left the state as it was (typically a rejected one): keep using this runner
           // instead of replaying the path again; only the log and the checker's memory differ.
           reused = true;
+          if (por && fps[id]!.writes !== 0xff) done.push(id);
           continue;
         }
-        if (seen.addHex(fp)) {
+        if (por) {
+          // the successor's sleep set: sleeping or already-run calls independent of this one
+          const fp1 = fps[id]!;
+          let child: number[] = NONE;
+          for (const v of asleep) if (independent(fps[v]!, fp1)) (child === NONE ? (child = []) : child).push(v);
+          for (const v of done) if (independent(fps[v]!, fp1)) (child === NONE ? (child = []) : child).push(v);
+          if (seen.addHex(fp)) {
+            const idx = parent.length;
+            parent.push(s);
+            action.push(id);
+            nextIndex.set(fp, idx);
+            if (child.length > 0) nextSleep.set(idx, child);
+            if (maxStates > 0 && seen.size >= maxStates) truncated = true;
+          } else {
+            const idx = nextIndex.get(fp);
+            if (idx !== undefined) {
+              const have = nextSleep.get(idx);
+              if (have !== undefined) {
+                const meet = have.filter((v) => child.includes(v));
+                if (meet.length > 0) nextSleep.set(idx, meet);
+                else nextSleep.delete(idx);
+              }
+            }
+          }
+          if (fp1.writes !== 0xff) done.push(id);
+        } else if (seen.addHex(fp)) {
           parent.push(s);
           action.push(id);
           if (maxStates > 0 && seen.size >= maxStates) truncated = true;
@@ -218,13 +282,16 @@ export function checkEngine(o: EngineCheckOptions): EngineCheckResult {
         reused = false;
       }
     }
-    const stats = { depth: d, states: parent.length - levelEnd, transitions: levelTransitions };
+    const stats = { depth: d, states: parent.length - levelEnd, transitions: levelTransitions, pruned: levelPruned };
     levels.push(stats);
     o.onLevel?.(stats);
     levelStart = levelEnd;
     levelEnd = parent.length;
+    sleepOf = nextSleep;
+    nextSleep = new Map();
+    nextIndex = new Map();
   }
-  return { states: seen.size, transitions, depthReached: levels.length, levels, violation: null, truncated };
+  return { states: seen.size, transitions, pruned, depthReached: levels.length, levels, violation: null, truncated, bytesPerState: bytesPerState() };
 }
 
 function scriptText(o: EngineCheckOptions, prelude: readonly string[], lines: readonly string[], f: Failure): string {

@@ -11,6 +11,7 @@ import { runEngineScript } from '../../src/engine/script.ts';
 import { checkEngine } from '../../src/explore/engine_check.ts';
 import type { AlphabetBounds } from '../../src/explore/engine_alphabet.ts';
 import { FingerprintSet } from '../../src/explore/fingerprint_set.ts';
+import { footprint, independent } from '../../src/explore/engine_independence.ts';
 import { cli } from '../cli/cli_helpers.ts';
 import { DEEP } from '../engine/core_helpers.ts';
 
@@ -79,6 +80,52 @@ describe('every engine switch has a shortest counterexample', () => {
       expect(JSON.parse(last).line).toBe(script.split('\n').length - 1); // the last line of the file
     });
   }
+});
+
+describe('partial-order reduction (sleep sets)', () => {
+  it('visits the same states with fewer transitions', () => {
+    const full = checkEngine({ ...DEFAULT, depth: 3, bugs: {}, por: false });
+    const reduced = checkEngine({ ...DEFAULT, depth: 3, bugs: {} });
+    expect(full.pruned).toBe(0);
+    expect(reduced.states).toBe(full.states);
+    expect(reduced.levels.map((l) => l.states)).toEqual(full.levels.map((l) => l.states));
+    expect(reduced.pruned).toBeGreaterThan(0);
+    expect(reduced.transitions).toBeLessThan(full.transitions);
+  });
+
+  // the reduced search (the default) finds each switch at the depth and with the invariant the full search finds
+  for (const [bug, bounds, depth] of SWITCHES.filter(([, b, d]) => b === DEFAULT || d <= 6)) {
+    it(`${bug}: the full search finds the same shortest violation`, { timeout: 600_000 }, () => {
+      const full = checkEngine({ ...bounds, depth, bugs: { [bug]: true }, por: false });
+      const reduced = checkEngine({ ...bounds, depth, bugs: { [bug]: true } });
+      expect(full.violation?.depth).toBe(depth);
+      expect(reduced.violation?.depth).toBe(full.violation?.depth);
+      expect(reduced.violation?.invariant).toBe(full.violation?.invariant);
+    });
+  }
+
+  it('independence: storage calls commute with registry calls that do not read the fields they write', () => {
+    const write = footprint('storage.state', { walHeadLSN: 5 });
+    const commit = footprint('storage.state', { committedLSN: 5 });
+    const retention = footprint('storage.state', { walTailLSN: 2 });
+    const walPin = footprint('storage.refusals', { walPin: true });
+    const assign = footprint('orchestrator.processAssignment', { replicas: [], epoch: 1 });
+    const handshake = footprint('sender.recordHandshake', { replicaID: 'r1', sessionID: 'current', startLSN: 0, targetLSN: 4 });
+    const recover = footprint('orchestrator.executeRecovery', { replicaID: 'r1', replicaFlushedLSN: 0 });
+    const recoverNil = footprint('orchestrator.executeRecovery', { replicaID: 'r1', replicaFlushedLSN: 0, history: null });
+    const plan = footprint('driver.planRecovery', { replicaID: 'r1', replicaFlushedLSN: 0 });
+    expect(independent(write, assign)).toBe(true);
+    expect(independent(write, retention)).toBe(true);
+    expect(independent(write, commit)).toBe(false); // commit's text is the head
+    expect(independent(write, handshake)).toBe(true);
+    expect(independent(commit, handshake)).toBe(false); // the handshake's target is the committed LSN
+    expect(independent(walPin, recover)).toBe(true);
+    expect(independent(write, recover)).toBe(false);
+    expect(independent(write, recoverNil)).toBe(true);
+    expect(independent(assign, handshake)).toBe(false);
+    expect(independent(walPin, plan)).toBe(false);
+    expect(independent(write, plan)).toBe(false);
+  });
 });
 
 describe('swsim engine --check', () => {
