@@ -14,7 +14,6 @@
 // steps (e.g. how often a session was planned), so two paths it merges may differ there; this can
 // only hide a violation, never invent one (every counterexample is a replayable script).
 import { canonicalPlan } from '../engine/plan.ts';
-import { fnv1a64 } from '../engine/canonical.ts';
 import type { EngineBugSwitches } from '../engine/context.ts';
 import { parseEngineScriptLine } from '../engine/script.ts';
 import type { HandleKind, ParsedLine } from '../engine/script.ts';
@@ -23,6 +22,7 @@ import { CheckedScriptRunner } from './checked_script.ts';
 import { enabledLines, initialStorage } from './engine_alphabet.ts';
 import type { AlphabetBounds } from './engine_alphabet.ts';
 import { FingerprintSet } from './fingerprint_set.ts';
+import { StateHasher } from './engine_state_hash.ts';
 import { footprint, independent } from './engine_independence.ts';
 import type { Footprint } from './engine_independence.ts';
 
@@ -77,23 +77,48 @@ const PRELUDE_LINES = (o: EngineCheckOptions): string[] => {
   return out;
 };
 
-/** Fingerprint of everything that decides the engine's future behaviour under the alphabet. */
-export function stateFingerprint(r: CheckedScriptRunner): string {
+/**
+ * Hashes everything that decides the engine's future behaviour under the alphabet into `h` (hi,
+ * lo): storage state, pin refusals, holds, the registry's canonical value, the live plans and
+ * executors. Structural (engine_state_hash.ts): the values are built by engine code in a fixed key
+ * order, so walking them is deterministic, and no JSON text is built (the checker's hottest code).
+ */
+export function stateHash(r: CheckedScriptRunner, h: StateHasher): void {
   const e = r.runner.engine;
   const live = r.live();
-  // JSON.stringify, not canonicalJSON: every value here is built by engine code in a fixed key
-  // order, so the text is already deterministic, and this is the checker's hottest line.
-  return fnv1a64(JSON.stringify({
-    storage: e.storage.state(),
-    refusals: e.storage.pinRefusals(),
-    holds: e.storage.activeHolds().map((h) => [h.kind, h.startLSN]),
-    registry: e.driver.orchestrator.registry.canonical(),
-    plans: live.plans.map(([, p, kind]) => [kind, canonicalPlan(p)]),
-    executors: live.executors.map((h) => {
-      const x = e.executors.get(h)!;
-      return [canonicalPlan(x.executor.plan), x.spec, x.gen !== null, x.pendingStep, x.pendingIO, x.io === null ? null : x.io.remaining()];
-    }),
-  }));
+  h.reset();
+  h.value(e.storage.state());
+  h.value(e.storage.pinRefusals());
+  const holds = e.storage.activeHolds();
+  h.word(holds.length);
+  for (const x of holds) {
+    h.str(x.kind);
+    h.num(x.startLSN);
+  }
+  h.value(e.driver.orchestrator.registry.canonical());
+  h.word(live.plans.length);
+  for (const [, p, kind] of live.plans) {
+    h.str(kind);
+    h.value(canonicalPlan(p));
+  }
+  h.word(live.executors.length);
+  for (const handle of live.executors) {
+    const x = e.executors.get(handle)!;
+    h.value(canonicalPlan(x.executor.plan));
+    h.value(x.spec);
+    h.word(x.gen !== null ? 1 : 0);
+    h.value(x.pendingStep);
+    h.value(x.pendingIO);
+    h.value(x.io === null ? null : x.io.remaining());
+  }
+  h.finish();
+}
+
+/** The state hash as 16 hex digits. */
+export function stateFingerprint(r: CheckedScriptRunner): string {
+  const h = new StateHasher();
+  stateHash(r, h);
+  return h.hi.toString(16).padStart(8, '0') + h.lo.toString(16).padStart(8, '0');
 }
 
 /** Interned script lines: each distinct line text is parsed once and referred to by index. */
@@ -179,7 +204,9 @@ export function checkEngine(o: EngineCheckOptions): EngineCheckResult {
   };
   const bytesPerState = (): number => (seen.bytes + parent.bytes + action.bytes) / Math.max(1, seen.size);
   const root = fresh();
-  seen.addHex(stateFingerprint(root));
+  const hasher = new StateHasher();
+  stateHash(root, hasher);
+  seen.add(hasher.hi, hasher.lo);
   parent.push(-1);
   action.push(-1);
   const por = o.por ?? true;
@@ -189,7 +216,8 @@ export function checkEngine(o: EngineCheckOptions): EngineCheckResult {
   // of them before the state is expanded; a later, deeper visit is dropped as before).
   let sleepOf = new Map<number, number[]>();
   let nextSleep = new Map<number, number[]>();
-  let nextIndex = new Map<string, number>();
+  // next-level state index by a 53-bit key of its hash; -1 marks a key two states share (their sleep sets are dropped: sound, only less reduction)
+  let nextIndex = new Map<number, number>();
   const NONE: number[] = [];
   const levels: LevelStats[] = [];
   let transitions = 0;
@@ -204,7 +232,9 @@ export function checkEngine(o: EngineCheckOptions): EngineCheckResult {
     for (let s = levelStart; s < levelEnd && !truncated; s++) {
       const path = pathOf(s);
       let r: CheckedScriptRunner | null = replay(path);
-      const here = stateFingerprint(r);
+      stateHash(r, hasher);
+      const hereHi = hasher.hi;
+      const hereLo = hasher.lo;
       const lines = enabledLines(r.runner.engine, r.live(), o, d);
       const handles = handlesOf(r);
       const ids = lines.map((t) => table.intern(t, handles));
@@ -240,8 +270,10 @@ export function checkEngine(o: EngineCheckOptions): EngineCheckResult {
             violation: { invariant: f.id, message: f.message, depth: d, script: scriptText(o, preludeText, [...path, id].map((i) => table.texts[i]!), f) },
           };
         }
-        const fp = stateFingerprint(r);
-        if (fp === here) {
+        stateHash(r, hasher);
+        const hi = hasher.hi;
+        const lo = hasher.lo;
+        if (hi === hereHi && lo === hereLo) {
           // A call that left the state as it was (typically a rejected one): keep using this runner
           // instead of replaying the path again; only the log and the checker's memory differ.
           reused = true;
@@ -254,16 +286,23 @@ export function checkEngine(o: EngineCheckOptions): EngineCheckResult {
           let child: number[] = NONE;
           for (const v of asleep) if (independent(fps[v]!, fp1)) (child === NONE ? (child = []) : child).push(v);
           for (const v of done) if (independent(fps[v]!, fp1)) (child === NONE ? (child = []) : child).push(v);
-          if (seen.addHex(fp)) {
+          const key = hi * 2097152 + (lo >>> 11);
+          if (seen.add(hi, lo)) {
             const idx = parent.length;
             parent.push(s);
             action.push(id);
-            nextIndex.set(fp, idx);
-            if (child.length > 0) nextSleep.set(idx, child);
+            const other = nextIndex.get(key);
+            if (other === undefined) {
+              nextIndex.set(key, idx);
+              if (child.length > 0) nextSleep.set(idx, child);
+            } else {
+              if (other >= 0) nextSleep.delete(other);
+              nextIndex.set(key, -1);
+            }
             if (maxStates > 0 && seen.size >= maxStates) truncated = true;
           } else {
-            const idx = nextIndex.get(fp);
-            if (idx !== undefined) {
+            const idx = nextIndex.get(key);
+            if (idx !== undefined && idx >= 0) {
               const have = nextSleep.get(idx);
               if (have !== undefined) {
                 const meet = have.filter((v) => child.includes(v));
@@ -273,7 +312,7 @@ export function checkEngine(o: EngineCheckOptions): EngineCheckResult {
             }
           }
           if (fp1.writes !== 0xff) done.push(id);
-        } else if (seen.addHex(fp)) {
+        } else if (seen.add(hi, lo)) {
           parent.push(s);
           action.push(id);
           if (maxStates > 0 && seen.size >= maxStates) truncated = true;

@@ -11,6 +11,7 @@ import { runEngineScript } from '../../src/engine/script.ts';
 import { checkEngine } from '../../src/explore/engine_check.ts';
 import type { AlphabetBounds } from '../../src/explore/engine_alphabet.ts';
 import { FingerprintSet } from '../../src/explore/fingerprint_set.ts';
+import { StateHasher } from '../../src/explore/engine_state_hash.ts';
 import { footprint, independent } from '../../src/explore/engine_independence.ts';
 import { cli } from '../cli/cli_helpers.ts';
 import { DEEP } from '../engine/core_helpers.ts';
@@ -171,6 +172,23 @@ describe('swsim check engine', () => {
       expect(r.stderr).toMatch(/^swsim check: /);
     });
   }
+});
+
+describe('StateHasher', () => {
+  const hash = (v: unknown): string => {
+    const h = new StateHasher().reset();
+    h.value(v);
+    h.finish();
+    return `${h.hi}:${h.lo}`;
+  };
+  it('is deterministic and tells apart values JSON tells apart', () => {
+    const values: unknown[] = [null, 0, 1, -1, 2 ** 40, 0.5, '', '0', 'a', 'b', true, false, [], {}, [0], [[]], [null], { a: 0 }, { b: 0 }, { a: 1 },
+      { a: 0, b: 1 }, { b: 1, a: 0 }, [1, 2], [2, 1], { a: [1] }, { a: { b: 1 } }, ['ab', 'c'], ['a', 'bc']];
+    const seen = new Set(values.map(hash));
+    expect(seen.size).toBe(values.length);
+    expect(hash({ a: [1, 'x', null] })).toBe(hash({ a: [1, 'x', null] }));
+    expect(hash({ a: 1, u: undefined })).toBe(hash({ a: 1 }));
+  });
 });
 
 describe('FingerprintSet', () => {
