@@ -74,6 +74,25 @@ function sameKeys(replicas: readonly { readonly replicaID: ReplicaID }[], cur: R
   return distinct === cur.size;
 }
 
+/** The log checks' view of one step (a class, not closures: this is built on every step that logged). */
+class StepLogContext implements LogCheckContext {
+  constructor(
+    readonly prev: ReadonlyMap<ReplicaID, SenderView>,
+    readonly cur: ReadonlyMap<ReplicaID, SenderView>,
+    readonly releases: Map<string, number>,
+    private readonly issued: ReadonlyMap<string, number>,
+    private readonly truncateResults: ReadonlyMap<string, boolean>,
+  ) {}
+
+  plansIssued(key: string): number {
+    return this.issued.get(key) ?? 0;
+  }
+
+  truncateIO(replicaID: ReplicaID, sessionID: number): boolean | undefined {
+    return this.truncateResults.get(`${replicaID}#${sessionID}`);
+  }
+}
+
 /** afterStep()'s answer when nothing was found, and its list of changed senders while none changed (never modified). */
 const NO_FAILURES: readonly Failure[] = [];
 const NO_VIEWS: SenderView[] = [];
@@ -362,13 +381,7 @@ export class EngineChecker {
   }
 
   private logContext(prev: ReadonlyMap<ReplicaID, SenderView>, cur: ReadonlyMap<ReplicaID, SenderView>): LogCheckContext {
-    return {
-      prev,
-      cur,
-      releases: this.releases,
-      plansIssued: (key: string): number => this.issued.get(key) ?? 0,
-      truncateIO: (replicaID: ReplicaID, sessionID: number): boolean | undefined => this.truncateResults.get(`${replicaID}#${sessionID}`),
-    };
+    return new StepLogContext(prev, cur, this.releases, this.issued, this.truncateResults);
   }
 
   /**

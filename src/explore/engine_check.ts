@@ -95,7 +95,12 @@ export function stateHash(r: CheckedScriptRunner, h: StateHasher): void {
     h.str(x.kind);
     h.num(x.startLSN);
   }
-  h.value(e.driver.orchestrator.registry.canonical());
+  // the registry's canonical value (Registry.canonical()), walked without building its outer object
+  const registry = e.driver.orchestrator.registry;
+  h.num(registry.ctx.lastAllocatedSessionID);
+  const senders = registry.all();
+  h.word(senders.length);
+  for (const x of senders) h.value(x.canonical());
   h.word(live.plans.length);
   for (const [, p, kind] of live.plans) {
     h.str(kind);
