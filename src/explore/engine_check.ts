@@ -19,7 +19,7 @@ import { parseEngineScriptLine } from '../engine/script.ts';
 import type { HandleKind, ParsedLine } from '../engine/script.ts';
 import type { Failure } from '../check/catalog.ts';
 import { CheckedScriptRunner } from './checked_script.ts';
-import { enabledLines, initialStorage } from './engine_alphabet.ts';
+import { alphabetKey, enabledLines, initialStorage } from './engine_alphabet.ts';
 import type { AlphabetBounds } from './engine_alphabet.ts';
 import { FingerprintSet } from './fingerprint_set.ts';
 import { StateHasher } from './engine_state_hash.ts';
@@ -194,6 +194,7 @@ export function checkEngine(o: EngineCheckOptions): EngineCheckResult {
     }
     return r;
   };
+  const enabledIDs = new Map<string, number[]>();
   const parent = new IntVec();
   const action = new IntVec();
   const seen = new FingerprintSet();
@@ -240,9 +241,16 @@ export function checkEngine(o: EngineCheckOptions): EngineCheckResult {
       stateHash(r, hasher);
       const hereHi = hasher.hi;
       const hereLo = hasher.lo;
-      const lines = enabledLines(r.runner.engine, r.live(), o, d);
-      const handles = handlesOf(r);
-      const ids = lines.map((t) => table.intern(t, handles));
+      const live = r.live();
+      // the enabled lines, as interned ids, depend only on what alphabetKey reads: cached by it
+      const akey = alphabetKey(r.runner.engine, live, d);
+      let ids = enabledIDs.get(akey);
+      if (ids === undefined) {
+        const handles = handlesOf(r);
+        ids = enabledLines(r.runner.engine, live, o, d).map((t) => table.intern(t, handles));
+        if (enabledIDs.size >= 1 << 16) enabledIDs.clear();
+        enabledIDs.set(akey, ids);
+      }
       const asleep = por ? (sleepOf.get(s) ?? NONE) : NONE;
       // calls run so far from this state that may sleep in a successor (storage/registry calls)
       const done: number[] = [];
