@@ -225,6 +225,12 @@ export function checkEngine(o: EngineCheckOptions): EngineCheckResult {
   // next-level state index by a 53-bit key of its hash; -1 marks a key two states share (their sleep sets are dropped: sound, only less reduction)
   let nextIndex = new Map<number, number>();
   const NONE: number[] = [];
+  /** Notes a call run from the state being expanded, if it can be independent of anything. */
+  const remember = (id: number, storage: number[], registry: number[]): void => {
+    const f = fps[id]!;
+    if (!f.engine) storage.push(id);
+    else if (f.writes === 0) registry.push(id);
+  };
   const levels: LevelStats[] = [];
   let transitions = 0;
   let pruned = 0;
@@ -253,7 +259,9 @@ export function checkEngine(o: EngineCheckOptions): EngineCheckResult {
       }
       const asleep = por ? (sleepOf.get(s) ?? NONE) : NONE;
       // calls run so far from this state that may sleep in a successor (storage/registry calls)
-      const done: number[] = [];
+      // (storage calls and registry calls apart: two registry calls are never independent)
+      const doneStorage: number[] = [];
+      const doneRegistry: number[] = [];
       let reused = false;
       for (const id of ids) {
         if (asleep.length > 0 && asleep.includes(id)) {
@@ -290,7 +298,7 @@ export function checkEngine(o: EngineCheckOptions): EngineCheckResult {
           // A call that left the state as it was (typically a rejected one): keep using this runner
           // instead of replaying the path again; only the log and the checker's memory differ.
           reused = true;
-          if (por && fps[id]!.writes !== 0xff) done.push(id);
+          if (por) remember(id, doneStorage, doneRegistry);
           continue;
         }
         if (por) {
@@ -298,7 +306,8 @@ export function checkEngine(o: EngineCheckOptions): EngineCheckResult {
           const fp1 = fps[id]!;
           let child: number[] = NONE;
           for (const v of asleep) if (independent(fps[v]!, fp1)) (child === NONE ? (child = []) : child).push(v);
-          for (const v of done) if (independent(fps[v]!, fp1)) (child === NONE ? (child = []) : child).push(v);
+          for (const v of doneStorage) if (independent(fps[v]!, fp1)) (child === NONE ? (child = []) : child).push(v);
+          if (!fp1.engine) for (const v of doneRegistry) if (independent(fps[v]!, fp1)) (child === NONE ? (child = []) : child).push(v);
           const key = hi * 2097152 + (lo >>> 11);
           if (seen.add(hi, lo)) {
             const idx = parent.length;
@@ -324,7 +333,7 @@ export function checkEngine(o: EngineCheckOptions): EngineCheckResult {
               }
             }
           }
-          if (fp1.writes !== 0xff) done.push(id);
+          remember(id, doneStorage, doneRegistry);
         } else if (seen.add(hi, lo)) {
           parent.push(s);
           action.push(id);
