@@ -155,6 +155,17 @@ describe('swsim check engine', () => {
     expect(r.stdout).toMatch(/no violation up to depth 2\n$/);
   });
 
+  it('--no-por: the same states, nothing pruned', async () => {
+    const on = JSON.parse((await cli(['check', 'engine', '--depth', '2', '--json'])).stdout);
+    const off = await cli(['check', 'engine', '--depth', '2', '--json', '--no-por']);
+    expect(off.code, off.stderr).toBe(0);
+    const j = JSON.parse(off.stdout);
+    expect(j.pruned).toBe(0);
+    expect(on.pruned).toBeGreaterThan(0);
+    expect(j.states).toBe(on.states);
+    expect(j.transitions).toBe(on.transitions + on.pruned);
+  });
+
   it('prints the counterexample and exits 1; --json has the script', async () => {
     const r = await cli(['check', 'engine', '--depth', '3', '--bug', 'B5', '--json']);
     expect(r.code, r.stderr).toBe(1);
