@@ -1,14 +1,17 @@
 // The engine model checker (`swsim check engine`): breadth-first search over every sequence of
 // engine calls up to a depth, over the bounded alphabet of engine_alphabet.ts, checking I1-I27
-// (src/check/engine_checker.ts) after every call. States are deduplicated by a 64-bit fingerprint
-// of the engine's canonical state (storage, pin refusals, holds, the registry's canonical value
+// (src/check/engine_checker.ts) after every call. States are deduplicated by a 64-bit structural
+// hash (engine_state_hash.ts) of the engine's canonical state (storage, pin refusals, holds, the registry's canonical value
 // with the session counter, and the live plans and executors with their progress) kept in a
 // FingerprintSet; a state is restored by replaying its path from a fresh engine (paths are stored
 // as parent links plus interned script lines); a call that leaves the fingerprint unchanged keeps
 // its runner for the next call instead (violations found that way are confirmed on a fresh
 // replay). Breadth-first order makes the first violation a
 // shortest one; it is returned as an engine script (docs/engine-scripts.md) that
-// `swsim engine --check` replays with the same verdict.
+// `swsim engine --check` replays with the same verdict. Partial-order reduction (default on):
+// sleep sets over the independence of engine_independence.ts, each state's set intersected over
+// every same-level edge into it, which keeps every state and every shortest violation depth
+// (docs/model-checking.md argues why).
 //
 // Soundness note: the fingerprint leaves out the recovery log and the checker's memory of past
 // steps (e.g. how often a session was planned), so two paths it merges may differ there; this can
