@@ -61,6 +61,38 @@ function viewMap(views: readonly SenderView[], n: number): Map<ReplicaID, Sender
   return m;
 }
 
+/** The registry keys are exactly the assignment's replica IDs (duplicates allowed in the intent); allocation-free. */
+function sameKeys(replicas: readonly { readonly replicaID: ReplicaID }[], cur: ReadonlyMap<ReplicaID, SenderView>): boolean {
+  let distinct = 0;
+  for (let i = 0; i < replicas.length; i++) {
+    const id = replicas[i]!.replicaID;
+    if (!cur.has(id)) return false;
+    let dup = false;
+    for (let j = 0; j < i; j++) if (replicas[j]!.replicaID === id) dup = true;
+    if (!dup) distinct += 1;
+  }
+  return distinct === cur.size;
+}
+
+/** The log checks' view of one step (a class, not closures: this is built on every step that logged). */
+class StepLogContext implements LogCheckContext {
+  constructor(
+    readonly prev: ReadonlyMap<ReplicaID, SenderView>,
+    readonly cur: ReadonlyMap<ReplicaID, SenderView>,
+    readonly releases: Map<string, number>,
+    private readonly issued: ReadonlyMap<string, number>,
+    private readonly truncateResults: ReadonlyMap<string, boolean>,
+  ) {}
+
+  plansIssued(key: string): number {
+    return this.issued.get(key) ?? 0;
+  }
+
+  truncateIO(replicaID: ReplicaID, sessionID: number): boolean | undefined {
+    return this.truncateResults.get(`${replicaID}#${sessionID}`);
+  }
+}
+
 /** afterStep()'s answer when nothing was found, and its list of changed senders while none changed (never modified). */
 const NO_FAILURES: readonly Failure[] = [];
 const NO_VIEWS: SenderView[] = [];
@@ -309,9 +341,9 @@ export class EngineChecker {
   /** I8 (registry keys = last assignment's replicas) and I9 (stale targets create nothing). */
   private checkAssignments(cur: ReadonlyMap<ReplicaID, SenderView>, out: Failure[]): void {
     for (const { intent, result } of this.assignments) {
-      const wanted = [...new Set(intent.replicas.map((r) => r.replicaID))].sort();
-      const have = [...cur.keys()].sort();
-      if (wanted.join('\n') !== have.join('\n')) {
+      if (!sameKeys(intent.replicas, cur)) {
+        const wanted = [...new Set(intent.replicas.map((r) => r.replicaID))].sort();
+        const have = [...cur.keys()].sort();
         out.push(failure('I8', `registry keys [${have.join(', ')}] != assignment replicas [${wanted.join(', ')}] (epoch ${intent.epoch})`));
       }
       const targets = intent.recoveryTargets ?? {};
@@ -349,13 +381,7 @@ export class EngineChecker {
   }
 
   private logContext(prev: ReadonlyMap<ReplicaID, SenderView>, cur: ReadonlyMap<ReplicaID, SenderView>): LogCheckContext {
-    return {
-      prev,
-      cur,
-      releases: this.releases,
-      plansIssued: (key: string): number => this.issued.get(key) ?? 0,
-      truncateIO: (replicaID: ReplicaID, sessionID: number): boolean | undefined => this.truncateResults.get(`${replicaID}#${sessionID}`),
-    };
+    return new StepLogContext(prev, cur, this.releases, this.issued, this.truncateResults);
   }
 
   /**

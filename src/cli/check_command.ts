@@ -30,6 +30,7 @@ export const CHECK: CommandSpec = {
     'no-prune': { kind: 'bool', help: 'scenario: do not prune runs at states already explored' },
     traces: { kind: 'string', value: 'DIR', help: 'scenario: folder for the failing trace (default traces/; -o names the file instead)' },
     'max-states': { kind: 'int', value: 'N', help: 'stop after N distinct states (default: no limit)' },
+    'no-por': { kind: 'bool', help: 'disable the partial-order reduction (sleep sets over independent storage/registry calls); same states, more transitions' },
     out: { kind: 'string', value: 'FILE', short: 'o', help: 'write the counterexample (engine script, or the scenario\'s failing trace) to FILE' },
     json: { kind: 'bool', help: 'print one JSON object: states, transitions, depthReached, levels, statesPerSec, wallMs, violation' },
   },
@@ -63,18 +64,18 @@ export function runCheckCommand(argv: string[], io: Io): number {
   const t0 = Date.now();
   if (!json) io.out(`swsim check engine: depth ${depth}, replicas ${replicas}, epochs ${epochs}, lsns ${lsns}, bugs ${Object.keys(bugs).join(',') || 'none'}\n`);
   const result = checkEngine({
-    depth, replicas, epochs, lsns, bugs, maxStates,
-    onLevel: json ? undefined : (l) => io.out(`  depth ${l.depth}: ${l.states} new states, ${l.transitions} transitions (${Date.now() - t0} ms)\n`),
+    depth, replicas, epochs, lsns, bugs, maxStates, por: flags['no-por'] !== true,
+    onLevel: json ? undefined : (l) => io.out(`  depth ${l.depth}: ${l.states} new states, ${l.transitions} transitions, ${l.pruned} pruned (${Date.now() - t0} ms)\n`),
   });
   const wallMs = Date.now() - t0;
   const statesPerSec = Math.round(result.states / Math.max(wallMs, 1) * 1000);
   const out = flags['out'] as string | undefined;
   if (out !== undefined && result.violation !== null) writeFileSync(out, result.violation.script);
   if (json) {
-    io.out(JSON.stringify({ depth, replicas, epochs, lsns, bugs: Object.keys(bugs), states: result.states, transitions: result.transitions,
+    io.out(JSON.stringify({ depth, replicas, epochs, lsns, bugs: Object.keys(bugs), states: result.states, transitions: result.transitions, pruned: result.pruned,
       depthReached: result.depthReached, levels: result.levels, statesPerSec, wallMs, truncated: result.truncated, violation: result.violation }) + '\n');
   } else {
-    io.out(`${result.states} distinct states, ${result.transitions} transitions, depth reached ${result.depthReached}, ${statesPerSec} states/s (${wallMs} ms)\n`);
+    io.out(`${result.states} distinct states, ${result.transitions} transitions, depth reached ${result.depthReached}, ${statesPerSec} states/s (${wallMs} ms); ${result.pruned} calls pruned by POR\n`);
     const v = result.violation;
     if (v === null) {
       io.out(result.truncated ? `no violation in the first ${result.states} states (cut by --max-states)\n` : `no violation up to depth ${depth}\n`);

@@ -43,10 +43,16 @@ export class CheckedScriptRunner implements ScriptExecutorObserver {
   }
 
   /** Ground truth of the pushed storage: LSNs in (tail, head] are readable. */
-  private readonly walContains = (lsn: number): boolean => {
+  private walContainsAt(lsn: number): boolean {
     const st = this.runner.engine.storage.state();
     return lsn > st.walTailLSN && lsn <= st.walHeadLSN;
-  };
+  }
+
+  /** walContainsAt as a function, made on the first plan (not per runner: the model checker makes a runner per restored state). */
+  private walContainsFn: ((lsn: number) => boolean) | null = null;
+  private get walContains(): (lsn: number) => boolean {
+    return (this.walContainsFn ??= (lsn: number): boolean => this.walContainsAt(lsn));
+  }
 
   /** Runs one line and the checker after it. A ScriptInputError propagates (bad script, not a violation). */
   exec(p: ParsedLine): CheckedLine {

@@ -52,6 +52,24 @@ export interface LiveHandles {
   readonly executors: readonly string[];
 }
 
+/**
+ * Everything enabledLines reads from a state (besides the bounds), as a string: two states with the
+ * same key have the same enabled lines at the same depth. Keep in step with enabledLines.
+ */
+export function alphabetKey(e: ScriptEngine, live: LiveHandles, depth: number): string {
+  const st = e.storage.state();
+  const ref = e.storage.pinRefusals();
+  let cur = 0;
+  for (const s of e.driver.orchestrator.registry.all()) cur = Math.max(cur, s.epoch());
+  const r1 = e.sender('r1');
+  let key = `${depth},${st.walHeadLSN},${st.walTailLSN},${st.committedLSN},${st.checkpointLSN},${st.checkpointTrusted ? 1 : 0},` +
+    `${(ref.walPin ? 1 : 0) + (ref.snapshotPin ? 2 : 0) + (ref.fullBasePin ? 4 : 0)},${cur},${r1 === null ? -1 : r1.sessionID()}`;
+  for (const [h, p, kind] of live.plans) key += `|${h}:${kind}:${p.outcome}:${p.catchUpTarget}:${p.truncateLSN}:${p.rebuildTargetLSN}`;
+  key += '|';
+  for (const h of live.executors) key += `|${h}`;
+  return key;
+}
+
 /** Every enabled line in the current state; `depth` names the handles a line binds (p<depth>, x<depth>). */
 export function enabledLines(e: ScriptEngine, live: LiveHandles, b: AlphabetBounds, depth: number): string[] {
   const out: string[] = [];

@@ -1,34 +1,41 @@
 // The engine model checker (`swsim check engine`): breadth-first search over every sequence of
 // engine calls up to a depth, over the bounded alphabet of engine_alphabet.ts, checking I1-I27
-// (src/check/engine_checker.ts) after every call. States are deduplicated by a 64-bit fingerprint
-// of the engine's canonical state (storage, pin refusals, holds, the registry's canonical value
+// (src/check/engine_checker.ts) after every call. States are deduplicated by a 64-bit structural
+// hash (engine_state_hash.ts) of the engine's canonical state (storage, pin refusals, holds, the registry's canonical value
 // with the session counter, and the live plans and executors with their progress) kept in a
 // FingerprintSet; a state is restored by replaying its path from a fresh engine (paths are stored
 // as parent links plus interned script lines); a call that leaves the fingerprint unchanged keeps
 // its runner for the next call instead (violations found that way are confirmed on a fresh
 // replay). Breadth-first order makes the first violation a
 // shortest one; it is returned as an engine script (docs/engine-scripts.md) that
-// `swsim engine --check` replays with the same verdict.
+// `swsim engine --check` replays with the same verdict. Partial-order reduction (default on):
+// sleep sets over the independence of engine_independence.ts, each state's set intersected over
+// every same-level edge into it, which keeps every state and every shortest violation depth
+// (docs/model-checking.md argues why).
 //
 // Soundness note: the fingerprint leaves out the recovery log and the checker's memory of past
 // steps (e.g. how often a session was planned), so two paths it merges may differ there; this can
 // only hide a violation, never invent one (every counterexample is a replayable script).
 import { canonicalPlan } from '../engine/plan.ts';
-import { fnv1a64 } from '../engine/canonical.ts';
 import type { EngineBugSwitches } from '../engine/context.ts';
 import { parseEngineScriptLine } from '../engine/script.ts';
 import type { HandleKind, ParsedLine } from '../engine/script.ts';
 import type { Failure } from '../check/catalog.ts';
 import { CheckedScriptRunner } from './checked_script.ts';
-import { enabledLines, initialStorage } from './engine_alphabet.ts';
+import { alphabetKey, enabledLines, initialStorage } from './engine_alphabet.ts';
 import type { AlphabetBounds } from './engine_alphabet.ts';
 import { FingerprintSet } from './fingerprint_set.ts';
+import { StateHasher } from './engine_state_hash.ts';
+import { footprint, independent } from './engine_independence.ts';
+import type { Footprint } from './engine_independence.ts';
 
 export interface EngineCheckOptions extends AlphabetBounds {
   readonly depth: number;
   readonly bugs: EngineBugSwitches;
   /** Stop after this many distinct states (0 = no limit); the result says the search was cut. */
   readonly maxStates?: number;
+  /** Partial-order reduction by sleep sets (engine_independence.ts); default true. */
+  readonly por?: boolean;
   /** Called after each completed level (for progress output). */
   readonly onLevel?: (level: LevelStats) => void;
 }
@@ -39,6 +46,8 @@ export interface LevelStats {
   readonly states: number;
   /** Transitions (engine calls) explored from the previous level. */
   readonly transitions: number;
+  /** Enabled calls not run because they were in the state's sleep set (0 without POR). */
+  readonly pruned: number;
 }
 
 export interface Counterexample {
@@ -53,11 +62,15 @@ export interface Counterexample {
 export interface EngineCheckResult {
   readonly states: number;
   readonly transitions: number;
+  /** Enabled calls skipped by the partial-order reduction (0 with por: false). */
+  readonly pruned: number;
   readonly depthReached: number;
   readonly levels: readonly LevelStats[];
   readonly violation: Counterexample | null;
   /** True when maxStates cut the search short. */
   readonly truncated: boolean;
+  /** Bytes held per distinct state by the visited set and the parent/action links (excluding sleep sets and interned lines). */
+  readonly bytesPerState: number;
 }
 
 const PRELUDE_LINES = (o: EngineCheckOptions): string[] => {
@@ -67,29 +80,60 @@ const PRELUDE_LINES = (o: EngineCheckOptions): string[] => {
   return out;
 };
 
-/** Fingerprint of everything that decides the engine's future behaviour under the alphabet. */
-export function stateFingerprint(r: CheckedScriptRunner): string {
+/**
+ * Hashes everything that decides the engine's future behaviour under the alphabet into `h` (hi,
+ * lo): storage state, pin refusals, holds, the registry's canonical value, the live plans and
+ * executors. Structural (engine_state_hash.ts): the values are built by engine code in a fixed key
+ * order, so walking them is deterministic, and no JSON text is built (the checker's hottest code).
+ */
+export function stateHash(r: CheckedScriptRunner, h: StateHasher): void {
   const e = r.runner.engine;
   const live = r.live();
-  // JSON.stringify, not canonicalJSON: every value here is built by engine code in a fixed key
-  // order, so the text is already deterministic, and this is the checker's hottest line.
-  return fnv1a64(JSON.stringify({
-    storage: e.storage.state(),
-    refusals: e.storage.pinRefusals(),
-    holds: e.storage.activeHolds().map((h) => [h.kind, h.startLSN]),
-    registry: e.driver.orchestrator.registry.canonical(),
-    plans: live.plans.map(([, p, kind]) => [kind, canonicalPlan(p)]),
-    executors: live.executors.map((h) => {
-      const x = e.executors.get(h)!;
-      return [canonicalPlan(x.executor.plan), x.spec, x.gen !== null, x.pendingStep, x.pendingIO, x.io === null ? null : x.io.remaining()];
-    }),
-  }));
+  h.reset();
+  h.value(e.storage.state());
+  h.value(e.storage.pinRefusals());
+  const holds = e.storage.activeHolds();
+  h.word(holds.length);
+  for (const x of holds) {
+    h.str(x.kind);
+    h.num(x.startLSN);
+  }
+  // the registry's canonical value (Registry.canonical()), walked without building its outer object
+  const registry = e.driver.orchestrator.registry;
+  h.num(registry.ctx.lastAllocatedSessionID);
+  const senders = registry.all();
+  h.word(senders.length);
+  for (const x of senders) h.value(x.canonical());
+  h.word(live.plans.length);
+  for (const [, p, kind] of live.plans) {
+    h.str(kind);
+    h.value(canonicalPlan(p));
+  }
+  h.word(live.executors.length);
+  for (const handle of live.executors) {
+    const x = e.executors.get(handle)!;
+    h.value(canonicalPlan(x.executor.plan));
+    h.value(x.spec);
+    h.word(x.gen !== null ? 1 : 0);
+    h.value(x.pendingStep);
+    h.value(x.pendingIO);
+    h.value(x.io === null ? null : x.io.remaining());
+  }
+  h.finish();
+}
+
+/** The state hash as 16 hex digits. */
+export function stateFingerprint(r: CheckedScriptRunner): string {
+  const h = new StateHasher();
+  stateHash(r, h);
+  return h.hi.toString(16).padStart(8, '0') + h.lo.toString(16).padStart(8, '0');
 }
 
 /** Interned script lines: each distinct line text is parsed once and referred to by index. */
 class LineTable {
   readonly texts: string[] = [];
   readonly parsed: ParsedLine[] = [];
+  readonly footprints: Footprint[] = [];
   private readonly ids = new Map<string, number>();
 
   intern(text: string, handles: Map<string, HandleKind>): number {
@@ -98,6 +142,8 @@ class LineTable {
     const id = this.texts.length;
     this.texts.push(text);
     this.parsed.push(parseEngineScriptLine(text, 0, new Map(handles)));
+    const raw = JSON.parse(text) as { op: string; args?: Record<string, unknown> };
+    this.footprints.push(footprint(raw.op, raw.args ?? {}));
     this.ids.set(text, id);
     return id;
   }
@@ -117,6 +163,9 @@ class IntVec {
   }
   get(i: number): number {
     return this.a[i]!;
+  }
+  get bytes(): number {
+    return this.a.byteLength;
   }
 }
 
@@ -148,6 +197,7 @@ export function checkEngine(o: EngineCheckOptions): EngineCheckResult {
     }
     return r;
   };
+  const enabledIDs = new Map<string, number[]>();
   const parent = new IntVec();
   const action = new IntVec();
   const seen = new FingerprintSet();
@@ -161,27 +211,67 @@ export function checkEngine(o: EngineCheckOptions): EngineCheckResult {
     for (const id of path) r.exec(table.parsed[id]!);
     return r;
   };
+  const bytesPerState = (): number => (seen.bytes + parent.bytes + action.bytes) / Math.max(1, seen.size);
   const root = fresh();
-  seen.addHex(stateFingerprint(root));
+  const hasher = new StateHasher();
+  stateHash(root, hasher);
+  seen.add(hasher.hi, hasher.lo);
   parent.push(-1);
   action.push(-1);
+  const por = o.por ?? true;
+  const fps = table.footprints;
+  // Sleep sets (POR): for the level being expanded, by state index; for the next level, the
+  // intersection over every edge that reaches a state at that level (breadth-first order sees all
+  // of them before the state is expanded; a later, deeper visit is dropped as before).
+  let sleepOf = new Map<number, number[]>();
+  let nextSleep = new Map<number, number[]>();
+  // next-level state index by a 53-bit key of its hash; -1 marks a key two states share (their sleep sets are dropped: sound, only less reduction)
+  let nextIndex = new Map<number, number>();
+  const NONE: number[] = [];
+  /** Notes a call run from the state being expanded, if it can be independent of anything. */
+  const remember = (id: number, storage: number[], registry: number[]): void => {
+    const f = fps[id]!;
+    if (!f.engine) storage.push(id);
+    else if (f.writes === 0) registry.push(id);
+  };
   const levels: LevelStats[] = [];
   let transitions = 0;
+  let pruned = 0;
   let levelStart = 0;
   let levelEnd = 1;
   const maxStates = o.maxStates ?? 0;
   let truncated = false;
   for (let d = 1; d <= o.depth && levelStart < levelEnd && !truncated; d++) {
     let levelTransitions = 0;
+    let levelPruned = 0;
     for (let s = levelStart; s < levelEnd && !truncated; s++) {
       const path = pathOf(s);
       let r: CheckedScriptRunner | null = replay(path);
-      const here = stateFingerprint(r);
-      const lines = enabledLines(r.runner.engine, r.live(), o, d);
-      const handles = handlesOf(r);
-      const ids = lines.map((t) => table.intern(t, handles));
+      stateHash(r, hasher);
+      const hereHi = hasher.hi;
+      const hereLo = hasher.lo;
+      const live = r.live();
+      // the enabled lines, as interned ids, depend only on what alphabetKey reads: cached by it
+      const akey = alphabetKey(r.runner.engine, live, d);
+      let ids = enabledIDs.get(akey);
+      if (ids === undefined) {
+        const handles = handlesOf(r);
+        ids = enabledLines(r.runner.engine, live, o, d).map((t) => table.intern(t, handles));
+        if (enabledIDs.size >= 1 << 16) enabledIDs.clear();
+        enabledIDs.set(akey, ids);
+      }
+      const asleep = por ? (sleepOf.get(s) ?? NONE) : NONE;
+      // calls run so far from this state that may sleep in a successor (storage/registry calls)
+      // (storage calls and registry calls apart: two registry calls are never independent)
+      const doneStorage: number[] = [];
+      const doneRegistry: number[] = [];
       let reused = false;
       for (const id of ids) {
+        if (asleep.length > 0 && asleep.includes(id)) {
+          pruned += 1;
+          levelPruned += 1;
+          continue;
+        }
         r ??= replay(path);
         const res = r.exec(table.parsed[id]!);
         transitions += 1;
@@ -190,26 +280,64 @@ export function checkEngine(o: EngineCheckOptions): EngineCheckResult {
         // A violation seen on a reused runner (see below) is confirmed on a fresh replay.
         if (f !== null && reused) f = real(replay(path).exec(table.parsed[id]!).failures);
         if (f !== null) {
-          const partial = { depth: d, states: parent.length - levelEnd, transitions: levelTransitions };
+          const partial = { depth: d, states: parent.length - levelEnd, transitions: levelTransitions, pruned: levelPruned };
           levels.push(partial);
           o.onLevel?.(partial);
           return {
             states: seen.size,
             transitions,
+            pruned,
             depthReached: d,
             levels,
             truncated: false,
+            bytesPerState: bytesPerState(),
             violation: { invariant: f.id, message: f.message, depth: d, script: scriptText(o, preludeText, [...path, id].map((i) => table.texts[i]!), f) },
           };
         }
-        const fp = stateFingerprint(r);
-        if (fp === here) {
+        stateHash(r, hasher);
+        const hi = hasher.hi;
+        const lo = hasher.lo;
+        if (hi === hereHi && lo === hereLo) {
           // A call that left the state as it was (typically a rejected one): keep using this runner
           // instead of replaying the path again; only the log and the checker's memory differ.
           reused = true;
+          if (por) remember(id, doneStorage, doneRegistry);
           continue;
         }
-        if (seen.addHex(fp)) {
+        if (por) {
+          // the successor's sleep set: sleeping or already-run calls independent of this one
+          const fp1 = fps[id]!;
+          let child: number[] = NONE;
+          for (const v of asleep) if (independent(fps[v]!, fp1)) (child === NONE ? (child = []) : child).push(v);
+          for (const v of doneStorage) if (independent(fps[v]!, fp1)) (child === NONE ? (child = []) : child).push(v);
+          if (!fp1.engine) for (const v of doneRegistry) if (independent(fps[v]!, fp1)) (child === NONE ? (child = []) : child).push(v);
+          const key = hi * 2097152 + (lo >>> 11);
+          if (seen.add(hi, lo)) {
+            const idx = parent.length;
+            parent.push(s);
+            action.push(id);
+            const other = nextIndex.get(key);
+            if (other === undefined) {
+              nextIndex.set(key, idx);
+              if (child.length > 0) nextSleep.set(idx, child);
+            } else {
+              if (other >= 0) nextSleep.delete(other);
+              nextIndex.set(key, -1);
+            }
+            if (maxStates > 0 && seen.size >= maxStates) truncated = true;
+          } else {
+            const idx = nextIndex.get(key);
+            if (idx !== undefined && idx >= 0) {
+              const have = nextSleep.get(idx);
+              if (have !== undefined) {
+                const meet = have.filter((v) => child.includes(v));
+                if (meet.length > 0) nextSleep.set(idx, meet);
+                else nextSleep.delete(idx);
+              }
+            }
+          }
+          remember(id, doneStorage, doneRegistry);
+        } else if (seen.add(hi, lo)) {
           parent.push(s);
           action.push(id);
           if (maxStates > 0 && seen.size >= maxStates) truncated = true;
@@ -218,13 +346,16 @@ export function checkEngine(o: EngineCheckOptions): EngineCheckResult {
         reused = false;
       }
     }
-    const stats = { depth: d, states: parent.length - levelEnd, transitions: levelTransitions };
+    const stats = { depth: d, states: parent.length - levelEnd, transitions: levelTransitions, pruned: levelPruned };
     levels.push(stats);
     o.onLevel?.(stats);
     levelStart = levelEnd;
     levelEnd = parent.length;
+    sleepOf = nextSleep;
+    nextSleep = new Map();
+    nextIndex = new Map();
   }
-  return { states: seen.size, transitions, depthReached: levels.length, levels, violation: null, truncated };
+  return { states: seen.size, transitions, pruned, depthReached: levels.length, levels, violation: null, truncated, bytesPerState: bytesPerState() };
 }
 
 function scriptText(o: EngineCheckOptions, prelude: readonly string[], lines: readonly string[], f: Failure): string {

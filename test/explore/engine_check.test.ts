@@ -11,6 +11,8 @@ import { runEngineScript } from '../../src/engine/script.ts';
 import { checkEngine } from '../../src/explore/engine_check.ts';
 import type { AlphabetBounds } from '../../src/explore/engine_alphabet.ts';
 import { FingerprintSet } from '../../src/explore/fingerprint_set.ts';
+import { StateHasher } from '../../src/explore/engine_state_hash.ts';
+import { footprint, independent } from '../../src/explore/engine_independence.ts';
 import { cli } from '../cli/cli_helpers.ts';
 import { DEEP } from '../engine/core_helpers.ts';
 
@@ -81,6 +83,52 @@ describe('every engine switch has a shortest counterexample', () => {
   }
 });
 
+describe('partial-order reduction (sleep sets)', () => {
+  it('visits the same states with fewer transitions', () => {
+    const full = checkEngine({ ...DEFAULT, depth: 3, bugs: {}, por: false });
+    const reduced = checkEngine({ ...DEFAULT, depth: 3, bugs: {} });
+    expect(full.pruned).toBe(0);
+    expect(reduced.states).toBe(full.states);
+    expect(reduced.levels.map((l) => l.states)).toEqual(full.levels.map((l) => l.states));
+    expect(reduced.pruned).toBeGreaterThan(0);
+    expect(reduced.transitions).toBeLessThan(full.transitions);
+  });
+
+  // the reduced search (the default) finds each switch at the depth and with the invariant the full search finds
+  for (const [bug, bounds, depth] of SWITCHES.filter(([, b, d]) => b === DEFAULT || d <= 6)) {
+    it(`${bug}: the full search finds the same shortest violation`, { timeout: 600_000 }, () => {
+      const full = checkEngine({ ...bounds, depth, bugs: { [bug]: true }, por: false });
+      const reduced = checkEngine({ ...bounds, depth, bugs: { [bug]: true } });
+      expect(full.violation?.depth).toBe(depth);
+      expect(reduced.violation?.depth).toBe(full.violation?.depth);
+      expect(reduced.violation?.invariant).toBe(full.violation?.invariant);
+    });
+  }
+
+  it('independence: storage calls commute with registry calls that do not read the fields they write', () => {
+    const write = footprint('storage.state', { walHeadLSN: 5 });
+    const commit = footprint('storage.state', { committedLSN: 5 });
+    const retention = footprint('storage.state', { walTailLSN: 2 });
+    const walPin = footprint('storage.refusals', { walPin: true });
+    const assign = footprint('orchestrator.processAssignment', { replicas: [], epoch: 1 });
+    const handshake = footprint('sender.recordHandshake', { replicaID: 'r1', sessionID: 'current', startLSN: 0, targetLSN: 4 });
+    const recover = footprint('orchestrator.executeRecovery', { replicaID: 'r1', replicaFlushedLSN: 0 });
+    const recoverNil = footprint('orchestrator.executeRecovery', { replicaID: 'r1', replicaFlushedLSN: 0, history: null });
+    const plan = footprint('driver.planRecovery', { replicaID: 'r1', replicaFlushedLSN: 0 });
+    expect(independent(write, assign)).toBe(true);
+    expect(independent(write, retention)).toBe(true);
+    expect(independent(write, commit)).toBe(false); // commit's text is the head
+    expect(independent(write, handshake)).toBe(true);
+    expect(independent(commit, handshake)).toBe(false); // the handshake's target is the committed LSN
+    expect(independent(walPin, recover)).toBe(true);
+    expect(independent(write, recover)).toBe(false);
+    expect(independent(write, recoverNil)).toBe(true);
+    expect(independent(assign, handshake)).toBe(false);
+    expect(independent(walPin, plan)).toBe(false);
+    expect(independent(write, plan)).toBe(false);
+  });
+});
+
 describe('swsim engine --check', () => {
   for (const name of ['catchup_epoch_bump', 'rebuild_snapshot_tail', 'rebuild_committed_zero', 'replica_ahead_truncation']) {
     it(`${name}: the same lines as without --check, no violation, exit 0`, async () => {
@@ -107,6 +155,17 @@ describe('swsim check engine', () => {
     expect(r.stdout).toMatch(/no violation up to depth 2\n$/);
   });
 
+  it('--no-por: the same states, nothing pruned', async () => {
+    const on = JSON.parse((await cli(['check', 'engine', '--depth', '2', '--json'])).stdout);
+    const off = await cli(['check', 'engine', '--depth', '2', '--json', '--no-por']);
+    expect(off.code, off.stderr).toBe(0);
+    const j = JSON.parse(off.stdout);
+    expect(j.pruned).toBe(0);
+    expect(on.pruned).toBeGreaterThan(0);
+    expect(j.states).toBe(on.states);
+    expect(j.transitions).toBe(on.transitions + on.pruned);
+  });
+
   it('prints the counterexample and exits 1; --json has the script', async () => {
     const r = await cli(['check', 'engine', '--depth', '3', '--bug', 'B5', '--json']);
     expect(r.code, r.stderr).toBe(1);
@@ -124,6 +183,23 @@ describe('swsim check engine', () => {
       expect(r.stderr).toMatch(/^swsim check: /);
     });
   }
+});
+
+describe('StateHasher', () => {
+  const hash = (v: unknown): string => {
+    const h = new StateHasher().reset();
+    h.value(v);
+    h.finish();
+    return `${h.hi}:${h.lo}`;
+  };
+  it('is deterministic and tells apart values JSON tells apart', () => {
+    const values: unknown[] = [null, 0, 1, -1, 2 ** 40, 0.5, '', '0', 'a', 'b', true, false, [], {}, [0], [[]], [null], { a: 0 }, { b: 0 }, { a: 1 },
+      { a: 0, b: 1 }, { b: 1, a: 0 }, [1, 2], [2, 1], { a: [1] }, { a: { b: 1 } }, ['ab', 'c'], ['a', 'bc']];
+    const seen = new Set(values.map(hash));
+    expect(seen.size).toBe(values.length);
+    expect(hash({ a: [1, 'x', null] })).toBe(hash({ a: [1, 'x', null] }));
+    expect(hash({ a: 1, u: undefined })).toBe(hash({ a: 1 }));
+  });
 });
 
 describe('FingerprintSet', () => {
