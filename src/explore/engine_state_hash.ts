@@ -8,6 +8,8 @@
 // own key order, as JSON.stringify does: the engine builds every state value in a fixed order.
 // Deterministic across runs and processes; not cryptographic.
 
+import { fmix32 } from '../sim/state_hash.ts';
+
 const TAG_NULL = 0x6e756c6c;
 const TAG_TRUE = 0x74727565;
 const TAG_FALSE = 0x66616c73;
@@ -31,15 +33,6 @@ function stringHash(s: string): number {
 
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
-
-function fmix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 export class StateHasher {
   private a = 0;
@@ -126,8 +119,8 @@ export class StateHasher {
   finish(): void {
     let a = this.a ^ this.n;
     let b = this.b ^ Math.imul(this.n, 0x9e3779b1);
-    a = fmix(a);
-    b = fmix(b);
+    a = fmix32(a);
+    b = fmix32(b);
     // cross the lanes so every input bit reaches both halves
     this.hi = (a + b) >>> 0;
     this.lo = (b + this.hi) >>> 0;

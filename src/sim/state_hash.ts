@@ -19,7 +19,8 @@ const NON_INTEGER = 0xfff8dead | 0;
 const float = new Float64Array(1);
 const floatWords = new Uint32Array(float.buffer);
 
-function fmix32(h: number): number {
+/** MurmurHash3's 32-bit finaliser. */
+export function fmix32(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
