@@ -21,7 +21,8 @@ function payloadNote(type: number, p: Uint8Array): string {
     case 0x04: return `resume_resp st=${p[0] ?? -1} flushed=${u64(p, 1)}`;
     case 0x05: return `catchup_done lsn=${u64(p, 0)}`;
     case 0x10: return `rebuild_req type=${p[0] ?? -1} from=${u64(p, 1)} ep=${u64(p, 9)}`;
-    case 0x11: return `rebuild_entry lsn=${u64(p, 0)} ep=${u64(p, 8)}`;
+    // A snapshot rebuild's manifest travels as a text rebuild entry (JSON), a WAL rebuild's entries as WAL entries.
+    case 0x11: return p[0] === 0x7b ? `rebuild_entry manifest ${p.length}B` : `rebuild_entry lsn=${u64(p, 0)} ep=${u64(p, 8)}`;
     case 0x12: return `rebuild_extent ${p.length}B`;
     case 0x13: return `rebuild_done lsn=${u64(p, 0)}`;
     case 0x14: return 'rebuild_error';
