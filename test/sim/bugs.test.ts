@@ -31,7 +31,6 @@ const KNOWN_FINDS: readonly KnownFind[] = [
   // ported unnarrowed (it was seed 612 before); its bare reconnect past a gap still shows, as an
   // in-sync replica missing entries (E1), first at seed 1771.
   { bug: 'B19', profile: 'network', seed: 1771, invariant: 'E1', maxSteps: FULL },
-  { bug: 'B20', profile: 'default', seed: 1, invariant: 'I16', maxSteps: 1005 },
   { bug: 'B26', profile: 'network', seed: 12, invariant: 'W6', maxSteps: 40 },
   { bug: 'B28', profile: 'default', seed: 1358, invariant: 'E3', maxSteps: FULL },
   { bug: 'B29', profile: 'crash', seed: 33, invariant: 'E3', maxSteps: FULL },
