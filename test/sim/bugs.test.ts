@@ -1,9 +1,10 @@
 // Every known-bug switch the cluster can express is caught (docs/bugs.md): its recorded seed,
 // run with the switch on, fails the invariant that catches it; the same seed without the switch
-// does not fail that invariant. Runs whose invariant is an end-of-run check (E1, E2, E3) must reach
-// the end of the quiet phase; the others stop at the failing step. If a change to the simulator
-// moves these seeds, find new ones with `npx swsim fuzz --bug ID --profile P` and update both
-// this table and docs/bugs.md.
+// does not fail that invariant. A switch with a scenario pair in scenarios/ (docs/scenarios.md)
+// is checked by test/scenario/corpus.test.ts instead and has no row here. Runs whose invariant
+// is an end-of-run check (E1, E2, E3) must reach the end of the quiet phase; the others stop at
+// the failing step. If a change to the simulator moves these seeds, find new ones with
+// `npx swsim fuzz --bug ID --profile P` and update both this table and docs/bugs.md.
 import { describe, expect, it } from 'vitest';
 import { makeClusterWorld } from '../../src/check/cluster_world.ts';
 import { RandomChooser } from '../../src/sim/chooser.ts';
@@ -23,7 +24,6 @@ const FULL = DEFAULT_MAX_STEPS;
 
 const KNOWN_FINDS: readonly KnownFind[] = [
   { bug: 'B5', profile: 'default', seed: 1, invariant: 'I26', maxSteps: 893 },
-  { bug: 'B8', profile: 'network', seed: 22, invariant: 'I24', maxSteps: 15364 },
   { bug: 'B11', profile: 'default', seed: 12, invariant: 'I22', maxSteps: 8430 },
   { bug: 'B13', profile: 'default', seed: 1, invariant: 'I8', maxSteps: 1003 },
   { bug: 'B18', profile: 'network', seed: 21, invariant: 'E3', maxSteps: FULL },
@@ -31,7 +31,6 @@ const KNOWN_FINDS: readonly KnownFind[] = [
   // ported unnarrowed (it was seed 612 before); its bare reconnect past a gap still shows, as an
   // in-sync replica missing entries (E1), first at seed 1771.
   { bug: 'B19', profile: 'network', seed: 1771, invariant: 'E1', maxSteps: FULL },
-  { bug: 'B20', profile: 'default', seed: 1, invariant: 'I16', maxSteps: 1005 },
   { bug: 'B26', profile: 'network', seed: 12, invariant: 'W6', maxSteps: 40 },
   { bug: 'B28', profile: 'default', seed: 1358, invariant: 'E3', maxSteps: FULL },
   { bug: 'B29', profile: 'crash', seed: 33, invariant: 'E3', maxSteps: FULL },
