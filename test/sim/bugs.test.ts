@@ -27,12 +27,7 @@ const KNOWN_FINDS: readonly KnownFind[] = [
   { bug: 'B11', profile: 'default', seed: 12, invariant: 'I22', maxSteps: 8430 },
   { bug: 'B13', profile: 'default', seed: 1, invariant: 'I8', maxSteps: 1003 },
   { bug: 'B18', profile: 'network', seed: 21, invariant: 'E3', maxSteps: FULL },
-  // B19's E3 (a shipper left degraded) is not found in network seeds 1-6000 since the B29 fix is
-  // ported unnarrowed (it was seed 612 before); its bare reconnect past a gap still shows, as an
-  // in-sync replica missing entries (E1), first at seed 1771.
-  { bug: 'B19', profile: 'network', seed: 1771, invariant: 'E1', maxSteps: FULL },
   { bug: 'B26', profile: 'network', seed: 12, invariant: 'W6', maxSteps: 40 },
-  { bug: 'B28', profile: 'default', seed: 1358, invariant: 'E3', maxSteps: FULL },
   { bug: 'B29', profile: 'crash', seed: 33, invariant: 'E3', maxSteps: FULL },
   { bug: 'B30', profile: 'storage', seed: 306, invariant: 'I16', maxSteps: 17759 },
   { bug: 'B31', profile: 'network', seed: 235, invariant: 'W12', maxSteps: 11566 },
