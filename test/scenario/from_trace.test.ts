@@ -22,7 +22,7 @@ const dir = mkdtempSync(join(tmpdir(), 'swsim-fromtrace-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('a known-bug trace as a scenario file', () => {
-  // test/sim/bugs.test.ts: B5, default seed 1, fails I26 at step 893; its injector crashed n1 at 2631 ms.
+  // docs/bugs.md: B5, default seed 1, fails I26 at step 893; its injector crashed n1 at 2631 ms.
   it('B5 default seed 1: crash n1 at 2.631s, expect {fail: I26}, reproduces step for step', () => {
     const trace = seededTrace(1, 'default', ['B5']);
     expect(trace.outcome).toMatchObject({ status: 'fail', invariant: 'I26', step: 893 });
