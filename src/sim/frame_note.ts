@@ -2,7 +2,9 @@
 // replication wire format (message name, epoch, LSNs). Used only when tracing is on; a frame it
 // cannot place is named by its type byte. The data and control channels share type codes, so a
 // type-1 frame of exactly a barrier request's size is read as one, anything longer as a WAL entry.
+// A frame opening with '{' is first tried as a heartbeat-stream frame.
 import { FRAME_HEADER_SIZE } from '../replication/wire.ts';
+import { heartbeatFrameNote } from './heartbeat_frame_note.ts';
 
 function u64(b: Uint8Array, off: number): number {
   if (off + 8 > b.length) return -1;
@@ -12,6 +14,8 @@ function u64(b: Uint8Array, off: number): number {
 }
 
 const BARRIER_REQ_BYTES = 20;
+/** '{': the heartbeat stream's frames under `--control upstream` are JSON (heartbeat_frame_note.ts). */
+const JSON_FRAME_START = 0x7b;
 
 function payloadNote(type: number, p: Uint8Array): string {
   switch (type) {
@@ -33,6 +37,10 @@ function payloadNote(type: number, p: Uint8Array): string {
 /** `from→to +delay message fields`, e.g. `n1→n2 +3ms wal lsn=7 ep=2`. */
 export function frameNote(from: string, to: string, delayMs: number, frame: Uint8Array): string {
   const head = `${from}→${to} +${delayMs}ms`;
+  if (frame[0] === JSON_FRAME_START) {
+    const note = heartbeatFrameNote(frame);
+    if (note !== null) return `${head} ${note}`;
+  }
   if (frame.length < FRAME_HEADER_SIZE) return `${head} short frame ${frame.length}B`;
   return `${head} ${payloadNote(frame[0]!, frame.subarray(FRAME_HEADER_SIZE))}`;
 }
