@@ -21,6 +21,14 @@ export function upstreamStallCause(c: Cluster, p: VolumeNode, n: VolumeNode): st
   if (pc.role === Role.Primary && !pc.hasShipperGroup && entry.replicas.length > 0) {
     return ' (the primary restarted in RoleNone and was promoted again by a lease grant — a Primary assignment without replica addresses (master_grpc_server.go SendHeartbeat + BlockVolumeRegistry.LeaseGrants; promotion.go HandleAssignment none→primary) — so ProcessAssignments set up no shipper group (volume_server_block.go setupPrimaryReplication needs addresses): it acknowledges writes with local-only group commit while the master lists this replica: finding H31)';
   }
+  // H37: a primary the master deposed while its stream was down (a partition or a reset stream,
+  // not a crash: it comes back still Primary) is sent a Rebuilding assignment, which
+  // HandleAssignment rejects — Primary → Rebuilding is no valid transition, only Primary → Stale
+  // is, and the master never sends Stale. It stays primary at its old epoch for good.
+  const nc = n.agent?.control();
+  if (nc !== undefined && nc.role === Role.Primary && entry.volumeServer !== n.serverID && listed !== undefined) {
+    return ` (${n.name} was deposed while its heartbeat stream was down and came back still primary at epoch ${nc.epoch}; the master counts it as a replica and sends it a Rebuilding assignment (master_block_failover.go recoverBlockVolumes), which promotion.go HandleAssignment rejects — Primary → Rebuilding is not a valid transition, only Primary → Stale is, and nothing sends Stale — so it never leaves the primary role, never receives, and its full heartbeats even report its first shipper's target as its own replica address (UpdateFullHeartbeat's replica branch stores it): finding H37)`;
+  }
   // H32: the replica is in the registry, but the primary's current shipper group has no shipper
   // for it: the last Primary assignment it applied did not list it.
   const shipped = p.group?.shippers().some((s) => listed !== undefined && listed.dataAddr !== '' && s.dataAddr === listed.dataAddr) ?? false;
@@ -36,7 +44,6 @@ export function upstreamStallCause(c: Cluster, p: VolumeNode, n: VolumeNode): st
   }
   // H33: a replica assigned Rebuilding with an empty rebuild address never starts a rebuild —
   // a promotion clears RebuildListenAddr and nothing sets it again.
-  const nc = n.agent?.control();
   if (nc !== undefined && nc.role === Role.Rebuilding && entry.rebuildListenAddr === '') {
     return ' (it holds a Rebuilding assignment with an empty rebuild address: a promotion clears RebuildListenAddr (master_block_registry.go applyPromotionLocked) and nothing sets it again, so startRebuild is never called (volume_server_block.go ProcessAssignments) and the server stays Rebuilding: finding H33)';
   }

@@ -71,6 +71,14 @@ export class UpstreamControl implements ControlPlane {
     const err = t.listen(MASTER_ADDR, (conn) => this.accept(conn));
     if (err !== null) throw new Error(`master: ${err}`);
     const byServer = new Map(this.env.nodes.map((n) => [n.serverID, n] as const));
+    // CreateBlockVolume places a volume only on servers the master already knows block-capable
+    // (their full block heartbeats marked them): the cluster existed before the volume. Without
+    // this, a replica's first heartbeat reaching the master before the primary's first full one
+    // finds the primary "dead" and arms an orphan promotion (reevaluateOrphanedPrimaries) that
+    // nothing cancels — the primary's stream had already delivered its first message — and that
+    // replaces a live primary when the creation's lease runs out: an artifact of the start-up,
+    // not a state a real cluster reaches.
+    for (const n of this.env.nodes) this.master.registry.markBlockCapable(n.serverID);
     const created = this.master.createBlockVolume(
       { name: this.env.volume, sizeBytes: this.env.volumeSize, replicaFactor: this.env.nodes.length, durabilityMode: this.env.durability },
       this.env.nodes.map((n) => n.serverID),

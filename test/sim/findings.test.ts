@@ -43,7 +43,10 @@ const PINNED: readonly PinnedFinding[] = [
   // A replica in NeedsRebuild that the master never learns about.
   { profile: 'default', control: 'upstream', seed: 3, invariant: 'E3', hazards: ['H36'] },
   // A Rebuilding assignment without a rebuild address after a promotion.
-  { profile: 'default', control: 'upstream', seed: 16, invariant: 'E3', hazards: ['H33'] },
+  { profile: 'default', control: 'upstream', seed: 32, invariant: 'E3', hazards: ['H33'] },
+  // A primary deposed while its stream was down (a manual promote) comes back still primary and
+  // rejects the Rebuilding assignment.
+  { profile: 'default', control: 'upstream', seed: 69, invariant: 'E3', hazards: ['H37'] },
 ];
 
 /**
