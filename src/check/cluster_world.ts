@@ -72,6 +72,7 @@ export class ClusterChecker {
   /** The data-path components of live nodes, gathered once per step (into the same arrays) for the replication checks. */
   private readonly live = { shippers: [] as WALShipper[], receivers: [] as ReplicaReceiver[], syncLogs: [] as SyncLog[], rebuildServers: [] as RebuildServer[] };
   private readonly ownerOf = new Map<WALShipper, VolumeNode>();
+  private readonly receiverOwner = new Map<ReplicaReceiver, VolumeNode>();
 
   constructor(readonly cluster: Cluster) {
     this.replication = new ReplicationChecks({
@@ -82,6 +83,7 @@ export class ClusterChecker {
       primaryHeadOf: (s: WALShipper) => this.ownerOf.get(s)?.vol?.headLSN() ?? null,
       primaryHoleAt: (s: WALShipper, lsn: number) => this.ownerOf.get(s)?.walGap(lsn) === 'hole' || (lsn <= (this.ownerOf.get(s)?.vol?.headLSN() ?? 0) && cluster.neverAppended(lsn)),
       receiverDurableLSN: (_r: ReplicaReceiver) => null,
+      receiverHeadLSN: (r: ReplicaReceiver) => this.receiverOwner.get(r)?.vol?.headLSN() ?? null,
     });
   }
 
@@ -104,10 +106,11 @@ export class ClusterChecker {
     l.syncLogs.length = 0;
     l.rebuildServers.length = 0;
     this.ownerOf.clear();
+    this.receiverOwner.clear();
     for (const n of this.cluster.nodes) {
       if (!n.up()) continue;
       if (n.group !== null) for (const s of n.group.shippers()) { l.shippers.push(s); this.ownerOf.set(s, n); }
-      if (n.receiver !== null) l.receivers.push(n.receiver);
+      if (n.receiver !== null) { l.receivers.push(n.receiver); this.receiverOwner.set(n.receiver, n); }
       if (n.rebuildServer !== null) l.rebuildServers.push(n.rebuildServer);
       l.syncLogs.push(n.syncLog);
     }

@@ -40,6 +40,8 @@ export interface ReplicationCheckTargets {
   primaryHoleAt?(s: WALShipper, lsn: number): boolean;
   /** Ground truth: highest LSN durable on the disk of receiver `r` (contiguously from 0). */
   receiverDurableLSN?(r: ReplicaReceiver): number | null;
+  /** The head LSN the receiver's volume holds (tells H22 from H3 in a W3 finding). */
+  receiverHeadLSN?(r: ReplicaReceiver): number | null;
   /** Ground truth for W6: highest LSN durable on the replica behind a shipper's data address. */
   replicaDurableLSN?(dataAddr: string): number | null;
 }
@@ -113,7 +115,15 @@ export class ReplicationChecks {
       }
       const afterReset = r.obs.resets > 0;
       if (flushed > r.receivedLSN()) {
-        return fail('W3', `receiver ${r.dataAddr()}: flushedLSN ${flushed} > receivedLSN ${r.receivedLSN()} (H3: reset left flushedLSN stale)`, afterReset);
+        // A plain store (SyncReceiverProgress) that lowered receivedLSN below the head the volume
+        // still holds raced a live apply (H22); a reset that also lowered the volume (truncate,
+        // install) leaves flushedLSN stale (H3).
+        const lowering = r.obs.loweringBelow(flushed);
+        const head = this.t.receiverHeadLSN?.(r) ?? null;
+        const why = lowering !== null && head !== null && r.receivedLSN() < head
+          ? `H22: a plain receivedLSN store lowered it from ${lowering.from} to ${lowering.to}, below the head ${head} the volume holds`
+          : 'H3: reset left flushedLSN stale';
+        return fail('W3', `receiver ${r.dataAddr()}: flushedLSN ${flushed} > receivedLSN ${r.receivedLSN()} (${why})`, afterReset);
       }
       const durable = this.t.receiverDurableLSN?.(r) ?? null;
       if (durable !== null && flushed > durable) {

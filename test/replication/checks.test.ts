@@ -69,6 +69,21 @@ describe('planted bugs', () => {
     expect(f?.candidate).toBe(true);
   });
 
+  it('W3 names H22, not H3, when a plain progress store lowered receivedLSN below the head the volume holds', () => {
+    const c = healthy();
+    const r = c.replicas[0]!;
+    const checksWithHead = (head: number): ReplicationChecks => new ReplicationChecks({
+      shippers: () => [], receivers: () => [r.receiver], syncLogs: () => [], rebuildServers: () => [],
+      receiverHeadLSN: () => head,
+    });
+    r.receiver.setReceivedLSN(4); // a catch-up's SyncReceiverProgress racing a live apply
+    const f = checksWithHead(5).w3();
+    expect(f?.candidate).toBe(true);
+    expect(f?.message).toMatch(/H22: a plain receivedLSN store lowered it from 5 to 4, below the head 5/);
+    // The volume itself was reset to 4 as well: the stale flushedLSN is H3's.
+    expect(checksWithHead(4).w3()?.message).toMatch(/H3: reset left flushedLSN stale/);
+  });
+
   it('W3 with ground truth: flushedLSN above what the replica disk holds', () => {
     const c = healthy();
     const checks = new ReplicationChecks({
