@@ -1,7 +1,7 @@
 // `npm run bench:engine-check`: the engine model checker (src/explore/engine_check.ts) at the
 // default bound (`swsim check engine` defaults: depth 4, replicas 2, epochs 3, lsns 6) on one core,
-// with and without the partial-order reduction, and with states restored by forking (the default)
-// and by replaying their paths: distinct states/s, transitions/s, bytes per visited state —
+// with and without the partial-order reduction, and with states restored by replaying their paths
+// (the default) and by forking: distinct states/s, transitions/s, bytes per visited state —
 // (fingerprint table bytes + path link bytes) / distinct states, both printed — forks and replays,
 // peak RSS, and the POR reduction factor (transitions without / with; the distinct states are the same). Rates are per
 // CPU second of this process (the middle of --rounds runs), since the machine may be shared. A benchmark,
@@ -48,12 +48,12 @@ function measure(por: boolean, restore: RestoreMode): Run {
   return runs[Math.floor(runs.length / 2)]!;
 }
 
-run(true, 'fork'); // warm the JIT
-run(true, 'replay');
-const full = measure(false, 'fork');
-const reduced = measure(true, 'fork');
-const replayed = measure(true, 'replay');
-for (const [name, r] of [['no POR', full], ['POR (default)', reduced], ['POR, replay', replayed]] as const) {
+run(true, 'replay'); // warm the JIT
+run(true, 'fork');
+const full = measure(false, 'replay');
+const reduced = measure(true, 'replay');
+const forked = measure(true, 'fork');
+for (const [name, r] of [['no POR', full], ['POR (default)', reduced], ['POR, fork', forked]] as const) {
   const x = r.result;
   if (x.violation !== null) throw new Error(`unexpected violation ${x.violation.invariant}`);
   const s = r.cpuMs / 1000;
@@ -64,7 +64,7 @@ for (const [name, r] of [['no POR', full], ['POR (default)', reduced], ['POR, re
   );
 }
 if (full.result.states !== reduced.result.states) throw new Error('POR changed the distinct state count');
-if (replayed.result.states !== reduced.result.states || replayed.result.transitions !== reduced.result.transitions) throw new Error('restore mode changed the search');
+if (forked.result.states !== reduced.result.states || forked.result.transitions !== reduced.result.transitions) throw new Error('restore mode changed the search');
 process.stdout.write(
   `bounds depth ${bounds.depth}, replicas ${bounds.replicas}, epochs ${bounds.epochs}, lsns ${bounds.lsns}; ` +
     `POR reduction: transitions ${(full.result.transitions / reduced.result.transitions).toFixed(2)}x, states 1.00x (sleep sets keep every state); ` +

@@ -4,11 +4,10 @@
 // hash (engine_state_hash.ts) of the engine's canonical state (storage, pin refusals, holds, the registry's canonical value
 // with the session counter, and the live plans and executors with their progress) kept in a
 // FingerprintSet; paths are kept as per-level links (level_links.ts) over interned script lines; a
-// state is restored by forking a pristine runner at it (state_restorer.ts: the longest common prefix
-// with the previous path is kept, the rest run call by call; a state whose executor has started is
-// replayed from a fresh engine instead), or, with `restore: 'replay'`, always by replaying its path;
-// a call that leaves the fingerprint unchanged keeps its runner for the next call instead
-// (violations found that way are confirmed on a fresh copy). Breadth-first order makes the first violation a
+// state is restored by replaying its path from a fresh engine (state_restorer.ts), or, with
+// `restore: 'fork'`, by forking a pristine runner kept at it (same search; slower at the bounds
+// measured, see docs/model-checking.md); a call that leaves the fingerprint unchanged keeps its
+// runner for the next call instead (violations found that way are confirmed on a fresh copy). Breadth-first order makes the first violation a
 // shortest one; it is returned as an engine script (docs/engine-scripts.md) that
 // `swsim engine --check` replays with the same verdict. Partial-order reduction (default on):
 // sleep sets over the independence of engine_independence.ts, each state's set intersected over
@@ -41,7 +40,7 @@ export interface EngineCheckOptions extends AlphabetBounds {
   readonly maxStates?: number;
   /** Partial-order reduction by sleep sets (engine_independence.ts); default true. */
   readonly por?: boolean;
-  /** How a state is restored to expand it (state_restorer.ts); default 'fork'. Both give the same search. */
+  /** How a state is restored to expand it (state_restorer.ts); default 'replay'. Both give the same search. */
   readonly restore?: RestoreMode;
   /** Called after each completed level (for progress output). */
   readonly onLevel?: (level: LevelStats) => void;
@@ -81,6 +80,8 @@ export interface EngineCheckResult {
   /** Bytes of the fingerprint table (fingerprint_set.ts) and of the path links (level_links.ts) at the end. */
   readonly tableBytes: number;
   readonly linkBytes: number;
+  /** Most next-level states holding a sleep set at once (POR bookkeeping, freed level by level; not in bytesPerState). */
+  readonly peakSleepSets: number;
   /** Runners restored by forking and by replaying a path (state_restorer.ts; replays only with restore 'replay' or a started executor). */
   readonly forks: number;
   readonly replays: number;
@@ -193,10 +194,11 @@ export function checkEngine(o: EngineCheckOptions): EngineCheckResult {
   const enabledIDs = new Map<string, number[]>();
   const links = new LevelLinks();
   const seen = new FingerprintSet();
-  const forker = (o.restore ?? 'fork') === 'fork' ? new ForkRestorer(fresh, table.parsed) : null;
+  const forker = o.restore === 'fork' ? new ForkRestorer(fresh, table.parsed) : null;
   const restorer: StateRestorer = forker ?? new ReplayRestorer(fresh, table.parsed);
   let replays = 0;
-  const memory = (): Pick<EngineCheckResult, 'bytesPerState' | 'tableBytes' | 'linkBytes' | 'forks' | 'replays'> => ({
+  const memory = (): Pick<EngineCheckResult, 'bytesPerState' | 'tableBytes' | 'linkBytes' | 'forks' | 'replays' | 'peakSleepSets'> => ({
+    peakSleepSets,
     bytesPerState: (seen.bytes + links.bytes) / Math.max(1, seen.size),
     tableBytes: seen.bytes,
     linkBytes: links.bytes,
@@ -218,7 +220,9 @@ export function checkEngine(o: EngineCheckOptions): EngineCheckResult {
   // of them before the state is expanded; a later, deeper visit is dropped as before).
   let sleepOf = new Map<number, number[]>();
   let nextSleep = new Map<number, number[]>();
-  // next-level state index by a 53-bit key of its hash; -1 marks a key two states share (their sleep sets are dropped: sound, only less reduction)
+  // next-level state index by a 53-bit key of its hash, for states with a non-empty sleep set; -1
+  // marks a key two such states share (their sleep sets are dropped); an edge into another state
+  // whose key matches intersects the indexed state's set (either way: sound, only less reduction)
   let nextIndex = new Map<number, number>();
   const NONE: number[] = [];
   /** Notes a call run from the state being expanded, if it can be independent of anything. */
@@ -230,6 +234,7 @@ export function checkEngine(o: EngineCheckOptions): EngineCheckResult {
   const levels: LevelStats[] = [];
   let transitions = 0;
   let pruned = 0;
+  let peakSleepSets = 0;
   let levelStart = 0;
   let levelEnd = 1;
   const maxStates = o.maxStates ?? 0;
@@ -310,13 +315,17 @@ export function checkEngine(o: EngineCheckOptions): EngineCheckResult {
           const key = hi * 2097152 + (lo >>> 11);
           if (seen.add(hi, lo)) {
             const idx = links.add(id);
-            const other = nextIndex.get(key);
-            if (other === undefined) {
-              nextIndex.set(key, idx);
-              if (child.length > 0) nextSleep.set(idx, child);
-            } else {
-              if (other >= 0) nextSleep.delete(other);
-              nextIndex.set(key, -1);
+            // only a state with a non-empty sleep set is indexed (intersections never grow a set)
+            if (child.length > 0) {
+              const other = nextIndex.get(key);
+              if (other === undefined) {
+                nextIndex.set(key, idx);
+                nextSleep.set(idx, child);
+                if (nextSleep.size > peakSleepSets) peakSleepSets = nextSleep.size;
+              } else {
+                if (other >= 0) nextSleep.delete(other);
+                nextIndex.set(key, -1);
+              }
             }
             if (maxStates > 0 && seen.size >= maxStates) truncated = true;
           } else {
@@ -326,7 +335,10 @@ export function checkEngine(o: EngineCheckOptions): EngineCheckResult {
               if (have !== undefined) {
                 const meet = have.filter((v) => child.includes(v));
                 if (meet.length > 0) nextSleep.set(idx, meet);
-                else nextSleep.delete(idx);
+                else {
+                  nextSleep.delete(idx);
+                  nextIndex.delete(key);
+                }
               }
             }
           }

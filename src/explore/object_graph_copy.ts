@@ -66,6 +66,9 @@ interface Shape {
 /** Shapes kept per prototype; an instance of yet another shape is copied the generic way. */
 const MAX_SHAPES = 4;
 const shapes = new Map<object, Shape[]>();
+/** Plain-object shapes by their first key (several shapes may share one). */
+const MAX_PLAIN_SHAPES = 8;
+const plainShapes = new Map<string, Shape[]>();
 
 function shapesOf(proto: object): Shape[] {
   let list = shapes.get(proto);
@@ -83,14 +86,15 @@ function makeShape(proto: object, keys: readonly string[]): Shape {
   return { keys, make };
 }
 
-/** True when `v`'s own enumerable keys are exactly `keys`, in order (class prototypes have no enumerable keys). */
+/**
+ * True when `v`'s own enumerable keys are exactly `keys`, in order. Object.keys, not for-in: for-in
+ * also walks the prototype chain, which is slow for class prototypes (V8 keeps them as dictionaries).
+ */
 function sameKeys(v: object, keys: readonly string[]): boolean {
-  let i = 0;
-  for (const k in v) {
-    if (keys[i] !== k) return false;
-    i += 1;
-  }
-  return i === keys.length;
+  const own = Object.keys(v);
+  if (own.length !== keys.length) return false;
+  for (let i = 0; i < own.length; i++) if (own[i] !== keys[i]) return false;
+  return true;
 }
 
 export class GraphCopier {
@@ -130,7 +134,7 @@ export class GraphCopier {
 
   private fresh(v: object): unknown {
     const proto: object | null = Object.getPrototypeOf(v);
-    if (proto === OBJECT_PROTOTYPE) return Object.isFrozen(v) ? this.share(v) : this.fields(v, Object.assign({}, v));
+    if (proto === OBJECT_PROTOTYPE) return Object.isFrozen(v) ? this.share(v) : this.plain(v);
     if (proto === ARRAY_PROTOTYPE) return this.array(v as unknown[]);
     if (proto === MAP_PROTOTYPE) return this.map(v as Map<unknown, unknown>);
     if (proto === SET_PROTOTYPE) return this.set(v as Set<unknown>);
@@ -138,6 +142,27 @@ export class GraphCopier {
     if (kind === KIND_SHARED || Object.isFrozen(v)) return this.share(v);
     if (kind === KIND_UNCOPYABLE) throw new UncopyableError(`a ${String((proto as { constructor?: { name?: string } } | null)?.constructor?.name ?? 'null-prototype object')}`);
     return this.instance(v, proto!);
+  }
+
+  /** A plain object: through its shape's generated constructor, shapes looked up by the first key. */
+  private plain(v: object): unknown {
+    let first = '';
+    for (const k in v) {
+      first = k;
+      break;
+    }
+    let list = plainShapes.get(first);
+    if (list === undefined) {
+      list = [];
+      plainShapes.set(first, list);
+    }
+    for (const shape of list) if (sameKeys(v, shape.keys)) return new shape.make(this, v);
+    if (list.length < MAX_PLAIN_SHAPES) {
+      const shape = makeShape(OBJECT_PROTOTYPE, Object.keys(v));
+      list.push(shape);
+      return new shape.make(this, v);
+    }
+    return this.fields(v, Object.assign({}, v));
   }
 
   /** A class instance: through its shape's generated constructor when its keys match one seen before. */
@@ -187,14 +212,14 @@ export class GraphCopier {
   private map(m: Map<unknown, unknown>): Map<unknown, unknown> {
     const out = new Map<unknown, unknown>();
     this.memo.set(m, out);
-    for (const [k, x] of m) out.set(this.copy(k), this.copy(x));
+    m.forEach((x, k) => out.set(this.copy(k), this.copy(x)));
     return out;
   }
 
   private set(s: Set<unknown>): Set<unknown> {
     const out = new Set<unknown>();
     this.memo.set(s, out);
-    for (const x of s) out.add(this.copy(x));
+    s.forEach((x) => out.add(this.copy(x)));
     return out;
   }
 }

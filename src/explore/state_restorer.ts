@@ -1,7 +1,7 @@
 // How the engine model checker (engine_check.ts) gets a runner at a state it expands: the state is
 // named by its path (the states along it and the calls between them, root first). Two ways:
-//   - replay: a fresh engine runs the prelude and every call of the path (the reference way);
-//   - fork (default): a stack of pristine runners, one per prefix of the last path entered; a new
+//   - replay (default): a fresh engine runs the prelude and every call of the path;
+//   - fork: a stack of pristine runners, one per prefix of the last path entered; a new
 //     path keeps the longest common prefix and extends it by forking the deepest pristine runner
 //     and running one call per further step (breadth-first order enters siblings one after another,
 //     so usually only the last step is run); each runner handed out is a fork of the pristine one.
@@ -9,6 +9,9 @@
 //     the path, or the rest of it, is replayed instead.
 // Both hand out runners that have run exactly the same calls (the path's first-found one), so the
 // checker's memory and the recovery log, which the fingerprint leaves out, are the same either way.
+// Forking copies the whole runner graph (about 50 objects, object_graph_copy.ts), which at the
+// bounds measured costs more than replaying the 3-6 calls of a path (docs/model-checking.md), so
+// replay is the default; fork stays selectable, tested equal (test/explore/state_fork.test.ts).
 import type { ParsedLine } from '../engine/script.ts';
 import type { CheckedScriptRunner } from './checked_script.ts';
 
