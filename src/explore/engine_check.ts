@@ -27,6 +27,7 @@ import { alphabetKey, enabledLines, initialStorage } from './engine_alphabet.ts'
 import type { AlphabetBounds } from './engine_alphabet.ts';
 import { FingerprintSet } from './fingerprint_set.ts';
 import { LevelLinks } from './level_links.ts';
+import { SleepSets } from './sleep_sets.ts';
 import { ForkRestorer, ReplayRestorer } from './state_restorer.ts';
 import type { RestoreMode, StateRestorer } from './state_restorer.ts';
 import { StateHasher } from './engine_state_hash.ts';
@@ -75,11 +76,16 @@ export interface EngineCheckResult {
   readonly violation: Counterexample | null;
   /** True when maxStates cut the search short. */
   readonly truncated: boolean;
-  /** Bytes held per distinct state by the visited set and the path links: (tableBytes + linkBytes) / states (excluding sleep sets and interned lines). */
+  /**
+   * Bytes held per distinct state by the search's per-state structures: (tableBytes + linkBytes +
+   * sleepBytes) / states (not counted: interned lines, the enabled-lines cache, the runners in use).
+   */
   readonly bytesPerState: number;
   /** Bytes of the fingerprint table (fingerprint_set.ts) and of the path links (level_links.ts) at the end. */
   readonly tableBytes: number;
   readonly linkBytes: number;
+  /** Most bytes held at once by the sleep sets of two adjacent levels (sleep_sets.ts; 0 without POR). */
+  readonly sleepBytes: number;
   /** Most next-level states holding a sleep set at once (POR bookkeeping, freed level by level; not in bytesPerState). */
   readonly peakSleepSets: number;
   /** Runners restored by forking and by replaying a path (state_restorer.ts; replays only with restore 'replay' or a started executor). */
@@ -197,9 +203,10 @@ export function checkEngine(o: EngineCheckOptions): EngineCheckResult {
   const forker = o.restore === 'fork' ? new ForkRestorer(fresh, table.parsed) : null;
   const restorer: StateRestorer = forker ?? new ReplayRestorer(fresh, table.parsed);
   let replays = 0;
-  const memory = (): Pick<EngineCheckResult, 'bytesPerState' | 'tableBytes' | 'linkBytes' | 'forks' | 'replays' | 'peakSleepSets'> => ({
+  const memory = (): Pick<EngineCheckResult, 'bytesPerState' | 'tableBytes' | 'linkBytes' | 'sleepBytes' | 'forks' | 'replays' | 'peakSleepSets'> => ({
     peakSleepSets,
-    bytesPerState: (seen.bytes + links.bytes) / Math.max(1, seen.size),
+    sleepBytes: Math.max(peakSleepBytes, sleepOf.bytes + nextSleep.bytes),
+    bytesPerState: (seen.bytes + links.bytes + Math.max(peakSleepBytes, sleepOf.bytes + nextSleep.bytes)) / Math.max(1, seen.size),
     tableBytes: seen.bytes,
     linkBytes: links.bytes,
     forks: forker?.forks ?? 0,
@@ -218,13 +225,10 @@ export function checkEngine(o: EngineCheckOptions): EngineCheckResult {
   // Sleep sets (POR): for the level being expanded, by state index; for the next level, the
   // intersection over every edge that reaches a state at that level (breadth-first order sees all
   // of them before the state is expanded; a later, deeper visit is dropped as before).
-  let sleepOf = new Map<number, number[]>();
-  let nextSleep = new Map<number, number[]>();
-  // next-level state index by a 53-bit key of its hash, for states with a non-empty sleep set; -1
-  // marks a key two such states share (their sleep sets are dropped); an edge into another state
-  // whose key matches intersects the indexed state's set (either way: sound, only less reduction)
-  let nextIndex = new Map<number, number>();
-  const NONE: number[] = [];
+  let sleepOf = new SleepSets();
+  let nextSleep = new SleepSets();
+  const NONE = new Uint16Array(0);
+  const NO_CALLS: number[] = [];
   /** Notes a call run from the state being expanded, if it can be independent of anything. */
   const remember = (id: number, storage: number[], registry: number[]): void => {
     const f = fps[id]!;
@@ -235,6 +239,7 @@ export function checkEngine(o: EngineCheckOptions): EngineCheckResult {
   let transitions = 0;
   let pruned = 0;
   let peakSleepSets = 0;
+  let peakSleepBytes = 0;
   let levelStart = 0;
   let levelEnd = 1;
   const maxStates = o.maxStates ?? 0;
@@ -242,6 +247,8 @@ export function checkEngine(o: EngineCheckOptions): EngineCheckResult {
   for (let d = 1; d <= o.depth && levelStart < levelEnd && !truncated; d++) {
     let levelTransitions = 0;
     let levelPruned = 0;
+    // the successors' sleep sets are needed only if they will be expanded (not at the last level)
+    const sleeps = por && d < o.depth;
     links.openLevel();
     for (let s = levelStart; s < levelEnd && !truncated; s++) {
       const { states: pathStates, actions: path } = links.path(s);
@@ -261,7 +268,7 @@ export function checkEngine(o: EngineCheckOptions): EngineCheckResult {
         if (enabledIDs.size >= 1 << 16) enabledIDs.clear();
         enabledIDs.set(akey, ids);
       }
-      const asleep = por ? (sleepOf.get(s) ?? NONE) : NONE;
+      const asleep = por ? sleepOf.of(s) : NONE;
       // calls run so far from this state that may sleep in a successor (storage/registry calls)
       // (storage calls and registry calls apart: two registry calls are never independent)
       const doneStorage: number[] = [];
@@ -302,45 +309,22 @@ export function checkEngine(o: EngineCheckOptions): EngineCheckResult {
           // A call that left the state as it was (typically a rejected one): keep using this runner
           // instead of replaying the path again; only the log and the checker's memory differ.
           reused = true;
-          if (por) remember(id, doneStorage, doneRegistry);
+          if (sleeps) remember(id, doneStorage, doneRegistry);
           continue;
         }
-        if (por) {
+        if (sleeps) {
           // the successor's sleep set: sleeping or already-run calls independent of this one
           const fp1 = fps[id]!;
-          let child: number[] = NONE;
-          for (const v of asleep) if (independent(fps[v]!, fp1)) (child === NONE ? (child = []) : child).push(v);
-          for (const v of doneStorage) if (independent(fps[v]!, fp1)) (child === NONE ? (child = []) : child).push(v);
-          if (!fp1.engine) for (const v of doneRegistry) if (independent(fps[v]!, fp1)) (child === NONE ? (child = []) : child).push(v);
-          const key = hi * 2097152 + (lo >>> 11);
+          let child: number[] = NO_CALLS;
+          for (const v of asleep) if (independent(fps[v]!, fp1)) (child === NO_CALLS ? (child = []) : child).push(v);
+          for (const v of doneStorage) if (independent(fps[v]!, fp1)) (child === NO_CALLS ? (child = []) : child).push(v);
+          if (!fp1.engine) for (const v of doneRegistry) if (independent(fps[v]!, fp1)) (child === NO_CALLS ? (child = []) : child).push(v);
           if (seen.add(hi, lo)) {
             const idx = links.add(id);
-            // only a state with a non-empty sleep set is indexed (intersections never grow a set)
-            if (child.length > 0) {
-              const other = nextIndex.get(key);
-              if (other === undefined) {
-                nextIndex.set(key, idx);
-                nextSleep.set(idx, child);
-                if (nextSleep.size > peakSleepSets) peakSleepSets = nextSleep.size;
-              } else {
-                if (other >= 0) nextSleep.delete(other);
-                nextIndex.set(key, -1);
-              }
-            }
+            if (child.length > 0) nextSleep.add(hi, lo, idx, child);
             if (maxStates > 0 && seen.size >= maxStates) truncated = true;
           } else {
-            const idx = nextIndex.get(key);
-            if (idx !== undefined && idx >= 0) {
-              const have = nextSleep.get(idx);
-              if (have !== undefined) {
-                const meet = have.filter((v) => child.includes(v));
-                if (meet.length > 0) nextSleep.set(idx, meet);
-                else {
-                  nextSleep.delete(idx);
-                  nextIndex.delete(key);
-                }
-              }
-            }
+            nextSleep.meet(hi, lo, child);
           }
           remember(id, doneStorage, doneRegistry);
         } else if (seen.add(hi, lo)) {
@@ -357,9 +341,11 @@ export function checkEngine(o: EngineCheckOptions): EngineCheckResult {
     o.onLevel?.(stats);
     levelStart = levelEnd;
     levelEnd = links.size;
+    peakSleepSets = Math.max(peakSleepSets, nextSleep.size);
+    peakSleepBytes = Math.max(peakSleepBytes, sleepOf.bytes + nextSleep.bytes);
+    nextSleep.seal();
     sleepOf = nextSleep;
-    nextSleep = new Map();
-    nextIndex = new Map();
+    nextSleep = new SleepSets();
   }
   return { states: seen.size, transitions, pruned, depthReached: levels.length, levels, violation: null, truncated, ...memory() };
 }

@@ -1,16 +1,15 @@
 // A compact set of 64-bit state fingerprints for the exhaustive search (engine_check.ts): open
 // addressing with linear probing over one Uint32Array of (high, low) pairs, 8 bytes a slot, kept
-// between MIN_LOAD and MAX_LOAD full (grown by GROWTH, any capacity, not a power of two), so a
-// stored fingerprint costs 8 / load = 8.9 to 11.1 bytes once the set has grown past its initial
-// capacity. High load makes probes longer (about 5 on a hit, 50 on a miss at 90 %), which costs
+// between MAX_LOAD / GROWTH and MAX_LOAD full (any capacity, not a power of two), so a stored
+// fingerprint costs 8 / load = 8.9 to 10 bytes once the set has grown past its initial capacity. High load makes probes longer (about 5 on a hit, 50 on a miss at 90 %), which costs
 // nanoseconds against the microseconds of an engine call. (0, 0) marks an empty slot; a real
 // all-zero fingerprint is stored as (0, 1). Deterministic: the slot order depends only on the
 // fingerprints and the order they were added in.
 
 /** Grow when an add would pass this load. */
-const MAX_LOAD = 0.9;
-/** Growth factor: after growing, the load is MAX_LOAD / GROWTH = 72 %. */
-const GROWTH = 1.25;
+const MAX_LOAD = 0.93;
+/** Growth factor: after growing, the load is MAX_LOAD / GROWTH = 80 % (each fingerprint is re-inserted about 8 times over the set's growth: cheap against an engine call). */
+const GROWTH = 1.1;
 
 export class FingerprintSet {
   /** Slot i holds (slots[2i], slots[2i + 1]) = (hi, lo). */

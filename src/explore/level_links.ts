@@ -6,7 +6,7 @@
 // (4 bytes per parent), and per state only the call that reached it (2 bytes, an interned line ID).
 // A state's parent is found by binary search over its level's child starts.
 
-/** Growable Uint16Array / Uint32Array with exact byte accounting. */
+/** Growable Uint16Array, trimmed to its length when its level closes. */
 class Vec16 {
   a: Uint16Array = new Uint16Array(256);
   length = 0;
@@ -14,10 +14,13 @@ class Vec16 {
     if (this.length === this.a.length) this.a = grow16(this.a);
     this.a[this.length++] = v;
   }
+  trim(): void {
+    this.a = this.a.slice(0, this.length);
+  }
 }
 
 function grow16(a: Uint16Array): Uint16Array {
-  const b = new Uint16Array(Math.ceil(a.length * 1.5));
+  const b = new Uint16Array(Math.max(16, Math.ceil(a.length * 1.5)));
   b.set(a);
   return b;
 }
@@ -75,11 +78,12 @@ export class LevelLinks {
     return lvl.start + lvl.action.length - 1;
   }
 
-  /** Closes the open level (marks the remaining parents childless). */
+  /** Closes the open level (marks the remaining parents childless) and trims its action array to its length. */
   closeLevel(): void {
     const lvl = this.levels[this.levels.length - 1]!;
     this.fillTo(lvl, lvl.childStart.length - 1);
     lvl.childStart[lvl.childStart.length - 1] = lvl.action.length;
+    lvl.action.trim();
   }
 
   /** Sets childStart for local parents up to and including `local` that are still unset. */
