@@ -2,7 +2,7 @@
 // default bound (`swsim check engine` defaults: depth 4, replicas 2, epochs 3, lsns 6) on one core,
 // with and without the partial-order reduction, and with states restored by replaying their paths
 // (the default) and by forking: distinct states/s, transitions/s, bytes per visited state —
-// (fingerprint table bytes + path link bytes) / distinct states, both printed — forks and replays,
+// (fingerprint table bytes + path link bytes + peak sleep-set bytes) / distinct states, each printed — forks and replays,
 // peak RSS, and the POR reduction factor (transitions without / with; the distinct states are the same). Rates are per
 // CPU second of this process (the middle of --rounds runs), since the machine may be shared. A benchmark,
 // not a test: wall-clock reads are allowed here (reporting only).
@@ -60,7 +60,7 @@ for (const [name, r] of [['no POR', full], ['POR (default)', reduced], ['POR, fo
   process.stdout.write(
     `${name.padEnd(14)} ${x.states} states, ${x.transitions} transitions (${x.pruned} pruned) in ${r.cpuMs.toFixed(0)} ms CPU (${r.ms.toFixed(0)} ms wall): ` +
       `${Math.round(x.states / s)} states/s, ${Math.round(x.transitions / s)} transitions/s; ${x.forks} forks, ${x.replays} replays; ` +
-      `${x.bytesPerState.toFixed(1)} B/state = (table ${x.tableBytes} B + links ${x.linkBytes} B) / ${x.states} states\n`,
+      `${x.bytesPerState.toFixed(1)} B/state = (table ${x.tableBytes} B + links ${x.linkBytes} B + sleep sets ${x.sleepBytes} B) / ${x.states} states\n`,
   );
 }
 if (full.result.states !== reduced.result.states) throw new Error('POR changed the distinct state count');

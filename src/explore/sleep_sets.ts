@@ -14,15 +14,16 @@ const MAX_LOAD = 0.9;
 const GROWTH = 1.125;
 
 export class SleepSets {
-  private entryState = new Int32Array(64);
-  private entryStart = new Uint32Array(64);
-  private entryLength = new Uint16Array(64);
+  // empty until the first add (a search without POR, or the last level, allocates nothing)
+  private entryState = new Int32Array(0);
+  private entryStart = new Uint32Array(0);
+  private entryLength = new Uint16Array(0);
   private entries = 0;
-  private pool: Uint16Array = new Uint16Array(256);
+  private pool: Uint16Array = new Uint16Array(0);
   private poolUsed = 0;
   /** Index slot i: (slots[3i], slots[3i + 1]) = fingerprint, slots[3i + 2] = entry + 1 (0 = empty). */
-  private slots = new Uint32Array(3 * 64);
-  private capacity = 64;
+  private slots = new Uint32Array(0);
+  private capacity = 0;
   private cursor = 0;
 
   get size(): number {
@@ -49,6 +50,7 @@ export class SleepSets {
 
   /** Another edge into the state with fingerprint (hi, lo), with sleep set `calls`: an indexed state's set becomes the intersection. */
   meet(hi: number, lo: number, calls: readonly number[]): void {
+    if (this.entries === 0) return;
     const e = this.find(hi >>> 0, lo >>> 0);
     if (e < 0) return;
     const start = this.entryStart[e]!;
@@ -106,13 +108,13 @@ export class SleepSets {
   private growIndex(): void {
     const old = this.slots;
     const oldCapacity = this.capacity;
-    this.capacity = Math.ceil(this.capacity * GROWTH);
+    this.capacity = Math.max(64, Math.ceil(this.capacity * GROWTH));
     this.slots = new Uint32Array(3 * this.capacity);
     for (let i = 0; i < oldCapacity; i++) if (old[3 * i + 2] !== 0) this.insert(old[3 * i]!, old[3 * i + 1]!, old[3 * i + 2]! - 1);
   }
 
   private growEntries(): void {
-    const n = Math.ceil(this.entryState.length * GROWTH);
+    const n = Math.max(64, Math.ceil(this.entryState.length * GROWTH));
     const state = new Int32Array(n);
     state.set(this.entryState);
     this.entryState = state;
@@ -126,7 +128,7 @@ export class SleepSets {
 }
 
 function grown16(a: Uint16Array): Uint16Array {
-  const b = new Uint16Array(Math.ceil(a.length * GROWTH));
+  const b = new Uint16Array(Math.max(256, Math.ceil(a.length * GROWTH)));
   b.set(a);
   return b;
 }
