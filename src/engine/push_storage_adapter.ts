@@ -32,7 +32,7 @@ const NO_REFUSALS: PinRefusals = { walPin: false, snapshotPin: false, fullBasePi
 
 /**
  * The volume and hold ID behind each release function handed out (not part of upstream's adapter):
- * lets a copy of the engine's state (the model checker's state forks, src/explore/checked_script.ts)
+ * lets a copy of the engine's state (the model checker's state forks, src/explore/runner_fork.ts)
  * give the copied volume its own release functions. Read-only bookkeeping; holds behave the same.
  */
 const releaseOwners = new WeakMap<() => void, { readonly volume: PushVolume; readonly holdID: number }>();

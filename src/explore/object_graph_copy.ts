@@ -6,7 +6,10 @@
 // immutable are shared, not copied: primitives, frozen objects (the recovery log's entries) and
 // Error instances (EngineError is never mutated). Functions and generators cannot be copied (their
 // captured variables are invisible): a function is resolved by the caller's hook (or a preset),
-// and anything else throws UncopyableError. Deterministic: no hashing of identities, no host state.
+// and anything else throws UncopyableError. Assumes class prototypes carry no enumerable
+// properties (true of `class` syntax) and frozen objects hold only immutable values. Deterministic:
+// the identity memo is only looked up, never iterated. About 50 objects for an engine-script
+// runner, 12-17 us of CPU on the shared test machine (see docs/model-checking.md).
 
 /** Thrown when the graph holds a function the hook does not know, or a generator. */
 export class UncopyableError extends Error {
@@ -51,52 +54,6 @@ function classify(proto: object | null): number {
   return KIND_FIELDS;
 }
 
-/**
- * A constructor made for one shape (prototype + own keys in order): `new make(copier, src)` is the
- * copy, its fields assigned in the same order by straight-line code, so the copies share one hidden
- * class and the copy is several times faster than Object.create plus keyed stores. Generated once
- * per shape with the Function constructor (the only code built at run time here; the text depends
- * only on the key names, which are quoted).
- */
-interface Shape {
-  readonly keys: readonly string[];
-  readonly make: new (copier: GraphCopier, src: object) => object;
-}
-
-/** Shapes kept per prototype; an instance of yet another shape is copied the generic way. */
-const MAX_SHAPES = 4;
-const shapes = new Map<object, Shape[]>();
-/** Plain-object shapes by their first key (several shapes may share one). */
-const MAX_PLAIN_SHAPES = 8;
-const plainShapes = new Map<string, Shape[]>();
-
-function shapesOf(proto: object): Shape[] {
-  let list = shapes.get(proto);
-  if (list === undefined) {
-    list = [];
-    shapes.set(proto, list);
-  }
-  return list;
-}
-
-function makeShape(proto: object, keys: readonly string[]): Shape {
-  const body = ['c.begin(s, this);', ...keys.map((k) => `this[${JSON.stringify(k)}] = c.copy(s[${JSON.stringify(k)}]);`)].join('\n');
-  const make = new Function('c', 's', body) as unknown as Shape['make'];
-  (make as unknown as { prototype: object }).prototype = proto;
-  return { keys, make };
-}
-
-/**
- * True when `v`'s own enumerable keys are exactly `keys`, in order. Object.keys, not for-in: for-in
- * also walks the prototype chain, which is slow for class prototypes (V8 keeps them as dictionaries).
- */
-function sameKeys(v: object, keys: readonly string[]): boolean {
-  const own = Object.keys(v);
-  if (own.length !== keys.length) return false;
-  for (let i = 0; i < own.length; i++) if (own[i] !== keys[i]) return false;
-  return true;
-}
-
 export class GraphCopier {
   private readonly memo = new Map<object, unknown>();
 
@@ -134,52 +91,14 @@ export class GraphCopier {
 
   private fresh(v: object): unknown {
     const proto: object | null = Object.getPrototypeOf(v);
-    if (proto === OBJECT_PROTOTYPE) return Object.isFrozen(v) ? this.share(v) : this.plain(v);
+    if (proto === OBJECT_PROTOTYPE) return Object.isFrozen(v) ? this.share(v) : this.fields(v, Object.assign({}, v));
     if (proto === ARRAY_PROTOTYPE) return this.array(v as unknown[]);
     if (proto === MAP_PROTOTYPE) return this.map(v as Map<unknown, unknown>);
     if (proto === SET_PROTOTYPE) return this.set(v as Set<unknown>);
     const kind = kindOf(proto);
     if (kind === KIND_SHARED || Object.isFrozen(v)) return this.share(v);
     if (kind === KIND_UNCOPYABLE) throw new UncopyableError(`a ${String((proto as { constructor?: { name?: string } } | null)?.constructor?.name ?? 'null-prototype object')}`);
-    return this.instance(v, proto!);
-  }
-
-  /** A plain object: through its shape's generated constructor, shapes looked up by the first key. */
-  private plain(v: object): unknown {
-    let first = '';
-    for (const k in v) {
-      first = k;
-      break;
-    }
-    let list = plainShapes.get(first);
-    if (list === undefined) {
-      list = [];
-      plainShapes.set(first, list);
-    }
-    for (const shape of list) if (sameKeys(v, shape.keys)) return new shape.make(this, v);
-    if (list.length < MAX_PLAIN_SHAPES) {
-      const shape = makeShape(OBJECT_PROTOTYPE, Object.keys(v));
-      list.push(shape);
-      return new shape.make(this, v);
-    }
-    return this.fields(v, Object.assign({}, v));
-  }
-
-  /** A class instance: through its shape's generated constructor when its keys match one seen before. */
-  private instance(v: object, proto: object): unknown {
-    const shapes = shapesOf(proto);
-    for (const shape of shapes) if (sameKeys(v, shape.keys)) return new shape.make(this, v);
-    if (shapes.length < MAX_SHAPES) {
-      const shape = makeShape(proto, Object.keys(v));
-      shapes.push(shape);
-      return new shape.make(this, v);
-    }
     return this.fields(v, Object.assign(Object.create(proto) as object, v));
-  }
-
-  /** Registers `out` as the copy of `from` before its fields are copied (called by the generated constructors). */
-  begin(from: object, out: object): void {
-    this.memo.set(from, out);
   }
 
   private share(v: object): object {
@@ -191,7 +110,7 @@ export class GraphCopier {
   private fields(v: object, out: object): object {
     this.memo.set(v, out);
     const o = out as Record<string, unknown>;
-    for (const k in o) {
+    for (const k of Object.keys(o)) {
       const x = o[k];
       if ((typeof x === 'object' && x !== null) || typeof x === 'function') o[k] = this.copy(x);
     }
