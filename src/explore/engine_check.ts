@@ -3,10 +3,11 @@
 // (src/check/engine_checker.ts) after every call. States are deduplicated by a 64-bit structural
 // hash (engine_state_hash.ts) of the engine's canonical state (storage, pin refusals, holds, the registry's canonical value
 // with the session counter, and the live plans and executors with their progress) kept in a
-// FingerprintSet; a state is restored by replaying its path from a fresh engine (paths are stored
-// as parent links plus interned script lines); a call that leaves the fingerprint unchanged keeps
-// its runner for the next call instead (violations found that way are confirmed on a fresh
-// replay). Breadth-first order makes the first violation a
+// FingerprintSet; paths are kept as per-level links (level_links.ts) over interned script lines; a
+// state is restored by replaying its path from a fresh engine (state_restorer.ts), or, with
+// `restore: 'fork'`, by forking a pristine runner kept at it (same search; slower at the bounds
+// measured, see docs/model-checking.md); a call that leaves the fingerprint unchanged keeps its
+// runner for the next call instead (violations found that way are confirmed on a fresh copy). Breadth-first order makes the first violation a
 // shortest one; it is returned as an engine script (docs/engine-scripts.md) that
 // `swsim engine --check` replays with the same verdict. Partial-order reduction (default on):
 // sleep sets over the independence of engine_independence.ts, each state's set intersected over
@@ -25,6 +26,10 @@ import { CheckedScriptRunner } from './checked_script.ts';
 import { alphabetKey, enabledLines, initialStorage } from './engine_alphabet.ts';
 import type { AlphabetBounds } from './engine_alphabet.ts';
 import { FingerprintSet } from './fingerprint_set.ts';
+import { LevelLinks } from './level_links.ts';
+import { SleepSets } from './sleep_sets.ts';
+import { ForkRestorer, ReplayRestorer } from './state_restorer.ts';
+import type { RestoreMode, StateRestorer } from './state_restorer.ts';
 import { StateHasher } from './engine_state_hash.ts';
 import { footprint, independent } from './engine_independence.ts';
 import type { Footprint } from './engine_independence.ts';
@@ -36,6 +41,8 @@ export interface EngineCheckOptions extends AlphabetBounds {
   readonly maxStates?: number;
   /** Partial-order reduction by sleep sets (engine_independence.ts); default true. */
   readonly por?: boolean;
+  /** How a state is restored to expand it (state_restorer.ts); default 'replay'. Both give the same search. */
+  readonly restore?: RestoreMode;
   /** Called after each completed level (for progress output). */
   readonly onLevel?: (level: LevelStats) => void;
 }
@@ -69,8 +76,21 @@ export interface EngineCheckResult {
   readonly violation: Counterexample | null;
   /** True when maxStates cut the search short. */
   readonly truncated: boolean;
-  /** Bytes held per distinct state by the visited set and the parent/action links (excluding sleep sets and interned lines). */
+  /**
+   * Bytes held per distinct state by the search's per-state structures: (tableBytes + linkBytes +
+   * sleepBytes) / states (not counted: interned lines, the enabled-lines cache, the runners in use).
+   */
   readonly bytesPerState: number;
+  /** Bytes of the fingerprint table (fingerprint_set.ts) and of the path links (level_links.ts) at the end. */
+  readonly tableBytes: number;
+  readonly linkBytes: number;
+  /** Most bytes held at once by the sleep sets of two adjacent levels (sleep_sets.ts; 0 without POR). */
+  readonly sleepBytes: number;
+  /** Most next-level states holding a sleep set at once (POR bookkeeping, freed level by level; not in bytesPerState). */
+  readonly peakSleepSets: number;
+  /** Runners restored by forking and by replaying a path (state_restorer.ts; replays only with restore 'replay' or a started executor). */
+  readonly forks: number;
+  readonly replays: number;
 }
 
 const PRELUDE_LINES = (o: EngineCheckOptions): string[] => {
@@ -149,26 +169,6 @@ class LineTable {
   }
 }
 
-/** Growable Int32Array. */
-class IntVec {
-  private a = new Int32Array(1024);
-  length = 0;
-  push(v: number): void {
-    if (this.length === this.a.length) {
-      const b = new Int32Array(this.a.length * 2);
-      b.set(this.a);
-      this.a = b;
-    }
-    this.a[this.length++] = v;
-  }
-  get(i: number): number {
-    return this.a[i]!;
-  }
-  get bytes(): number {
-    return this.a.byteLength;
-  }
-}
-
 function handlesOf(r: CheckedScriptRunner): Map<string, HandleKind> {
   const m = new Map<string, HandleKind>();
   for (const k of r.runner.engine.plans.keys()) m.set(k, 'plan');
@@ -198,36 +198,37 @@ export function checkEngine(o: EngineCheckOptions): EngineCheckResult {
     return r;
   };
   const enabledIDs = new Map<string, number[]>();
-  const parent = new IntVec();
-  const action = new IntVec();
+  const links = new LevelLinks();
   const seen = new FingerprintSet();
-  const pathOf = (s: number): number[] => {
-    const out: number[] = [];
-    for (let i = s; i > 0; i = parent.get(i)) out.push(action.get(i));
-    return out.reverse();
+  const forker = o.restore === 'fork' ? new ForkRestorer(fresh, table.parsed) : null;
+  const restorer: StateRestorer = forker ?? new ReplayRestorer(fresh, table.parsed);
+  let replays = 0;
+  const memory = (): Pick<EngineCheckResult, 'bytesPerState' | 'tableBytes' | 'linkBytes' | 'sleepBytes' | 'forks' | 'replays' | 'peakSleepSets'> => ({
+    peakSleepSets,
+    sleepBytes: Math.max(peakSleepBytes, sleepOf.bytes + nextSleep.bytes),
+    bytesPerState: (seen.bytes + links.bytes + Math.max(peakSleepBytes, sleepOf.bytes + nextSleep.bytes)) / Math.max(1, seen.size),
+    tableBytes: seen.bytes,
+    linkBytes: links.bytes,
+    forks: forker?.forks ?? 0,
+    replays: forker?.replays ?? replays,
+  });
+  const take = (): CheckedScriptRunner => {
+    if (forker === null) replays += 1;
+    return restorer.take();
   };
-  const replay = (path: readonly number[]): CheckedScriptRunner => {
-    const r = fresh();
-    for (const id of path) r.exec(table.parsed[id]!);
-    return r;
-  };
-  const bytesPerState = (): number => (seen.bytes + parent.bytes + action.bytes) / Math.max(1, seen.size);
   const root = fresh();
   const hasher = new StateHasher();
   stateHash(root, hasher);
   seen.add(hasher.hi, hasher.lo);
-  parent.push(-1);
-  action.push(-1);
   const por = o.por ?? true;
   const fps = table.footprints;
   // Sleep sets (POR): for the level being expanded, by state index; for the next level, the
   // intersection over every edge that reaches a state at that level (breadth-first order sees all
   // of them before the state is expanded; a later, deeper visit is dropped as before).
-  let sleepOf = new Map<number, number[]>();
-  let nextSleep = new Map<number, number[]>();
-  // next-level state index by a 53-bit key of its hash; -1 marks a key two states share (their sleep sets are dropped: sound, only less reduction)
-  let nextIndex = new Map<number, number>();
-  const NONE: number[] = [];
+  let sleepOf = new SleepSets();
+  let nextSleep = new SleepSets();
+  const NONE = new Uint16Array(0);
+  const NO_CALLS: number[] = [];
   /** Notes a call run from the state being expanded, if it can be independent of anything. */
   const remember = (id: number, storage: number[], registry: number[]): void => {
     const f = fps[id]!;
@@ -237,6 +238,8 @@ export function checkEngine(o: EngineCheckOptions): EngineCheckResult {
   const levels: LevelStats[] = [];
   let transitions = 0;
   let pruned = 0;
+  let peakSleepSets = 0;
+  let peakSleepBytes = 0;
   let levelStart = 0;
   let levelEnd = 1;
   const maxStates = o.maxStates ?? 0;
@@ -244,9 +247,14 @@ export function checkEngine(o: EngineCheckOptions): EngineCheckResult {
   for (let d = 1; d <= o.depth && levelStart < levelEnd && !truncated; d++) {
     let levelTransitions = 0;
     let levelPruned = 0;
+    // the successors' sleep sets are needed only if they will be expanded (not at the last level)
+    const sleeps = por && d < o.depth;
+    links.openLevel();
     for (let s = levelStart; s < levelEnd && !truncated; s++) {
-      const path = pathOf(s);
-      let r: CheckedScriptRunner | null = replay(path);
+      const { states: pathStates, actions: path } = links.path(s);
+      restorer.enter(pathStates, path);
+      links.beginChildren(s);
+      let r: CheckedScriptRunner | null = take();
       stateHash(r, hasher);
       const hereHi = hasher.hi;
       const hereLo = hasher.lo;
@@ -260,7 +268,7 @@ export function checkEngine(o: EngineCheckOptions): EngineCheckResult {
         if (enabledIDs.size >= 1 << 16) enabledIDs.clear();
         enabledIDs.set(akey, ids);
       }
-      const asleep = por ? (sleepOf.get(s) ?? NONE) : NONE;
+      const asleep = por ? sleepOf.of(s) : NONE;
       // calls run so far from this state that may sleep in a successor (storage/registry calls)
       // (storage calls and registry calls apart: two registry calls are never independent)
       const doneStorage: number[] = [];
@@ -272,15 +280,15 @@ export function checkEngine(o: EngineCheckOptions): EngineCheckResult {
           levelPruned += 1;
           continue;
         }
-        r ??= replay(path);
+        r ??= take();
         const res = r.exec(table.parsed[id]!);
         transitions += 1;
         levelTransitions += 1;
         let f = real(res.failures);
         // A violation seen on a reused runner (see below) is confirmed on a fresh replay.
-        if (f !== null && reused) f = real(replay(path).exec(table.parsed[id]!).failures);
+        if (f !== null && reused) f = real(take().exec(table.parsed[id]!).failures);
         if (f !== null) {
-          const partial = { depth: d, states: parent.length - levelEnd, transitions: levelTransitions, pruned: levelPruned };
+          const partial = { depth: d, states: links.size - levelEnd, transitions: levelTransitions, pruned: levelPruned };
           levels.push(partial);
           o.onLevel?.(partial);
           return {
@@ -290,7 +298,7 @@ export function checkEngine(o: EngineCheckOptions): EngineCheckResult {
             depthReached: d,
             levels,
             truncated: false,
-            bytesPerState: bytesPerState(),
+            ...memory(),
             violation: { invariant: f.id, message: f.message, depth: d, script: scriptText(o, preludeText, [...path, id].map((i) => table.texts[i]!), f) },
           };
         }
@@ -301,61 +309,45 @@ export function checkEngine(o: EngineCheckOptions): EngineCheckResult {
           // A call that left the state as it was (typically a rejected one): keep using this runner
           // instead of replaying the path again; only the log and the checker's memory differ.
           reused = true;
-          if (por) remember(id, doneStorage, doneRegistry);
+          if (sleeps) remember(id, doneStorage, doneRegistry);
           continue;
         }
-        if (por) {
+        if (sleeps) {
           // the successor's sleep set: sleeping or already-run calls independent of this one
           const fp1 = fps[id]!;
-          let child: number[] = NONE;
-          for (const v of asleep) if (independent(fps[v]!, fp1)) (child === NONE ? (child = []) : child).push(v);
-          for (const v of doneStorage) if (independent(fps[v]!, fp1)) (child === NONE ? (child = []) : child).push(v);
-          if (!fp1.engine) for (const v of doneRegistry) if (independent(fps[v]!, fp1)) (child === NONE ? (child = []) : child).push(v);
-          const key = hi * 2097152 + (lo >>> 11);
+          let child: number[] = NO_CALLS;
+          for (const v of asleep) if (independent(fps[v]!, fp1)) (child === NO_CALLS ? (child = []) : child).push(v);
+          for (const v of doneStorage) if (independent(fps[v]!, fp1)) (child === NO_CALLS ? (child = []) : child).push(v);
+          if (!fp1.engine) for (const v of doneRegistry) if (independent(fps[v]!, fp1)) (child === NO_CALLS ? (child = []) : child).push(v);
           if (seen.add(hi, lo)) {
-            const idx = parent.length;
-            parent.push(s);
-            action.push(id);
-            const other = nextIndex.get(key);
-            if (other === undefined) {
-              nextIndex.set(key, idx);
-              if (child.length > 0) nextSleep.set(idx, child);
-            } else {
-              if (other >= 0) nextSleep.delete(other);
-              nextIndex.set(key, -1);
-            }
+            const idx = links.add(id);
+            if (child.length > 0) nextSleep.add(hi, lo, idx, child);
             if (maxStates > 0 && seen.size >= maxStates) truncated = true;
           } else {
-            const idx = nextIndex.get(key);
-            if (idx !== undefined && idx >= 0) {
-              const have = nextSleep.get(idx);
-              if (have !== undefined) {
-                const meet = have.filter((v) => child.includes(v));
-                if (meet.length > 0) nextSleep.set(idx, meet);
-                else nextSleep.delete(idx);
-              }
-            }
+            nextSleep.meet(hi, lo, child);
           }
           remember(id, doneStorage, doneRegistry);
         } else if (seen.add(hi, lo)) {
-          parent.push(s);
-          action.push(id);
+          links.add(id);
           if (maxStates > 0 && seen.size >= maxStates) truncated = true;
         }
         r = null;
         reused = false;
       }
     }
-    const stats = { depth: d, states: parent.length - levelEnd, transitions: levelTransitions, pruned: levelPruned };
+    links.closeLevel();
+    const stats = { depth: d, states: links.size - levelEnd, transitions: levelTransitions, pruned: levelPruned };
     levels.push(stats);
     o.onLevel?.(stats);
     levelStart = levelEnd;
-    levelEnd = parent.length;
+    levelEnd = links.size;
+    peakSleepSets = Math.max(peakSleepSets, nextSleep.size);
+    peakSleepBytes = Math.max(peakSleepBytes, sleepOf.bytes + nextSleep.bytes);
+    nextSleep.seal();
     sleepOf = nextSleep;
-    nextSleep = new Map();
-    nextIndex = new Map();
+    nextSleep = new SleepSets();
   }
-  return { states: seen.size, transitions, pruned, depthReached: levels.length, levels, violation: null, truncated, bytesPerState: bytesPerState() };
+  return { states: seen.size, transitions, pruned, depthReached: levels.length, levels, violation: null, truncated, ...memory() };
 }
 
 function scriptText(o: EngineCheckOptions, prelude: readonly string[], lines: readonly string[], f: Failure): string {
