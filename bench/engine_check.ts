@@ -1,8 +1,7 @@
 // `npm run bench:engine-check`: the engine model checker (src/explore/engine_check.ts) at the
 // default bound (`swsim check engine` defaults: depth 4, replicas 2, epochs 3, lsns 6) on one core,
-// with and without the partial-order reduction, and with states restored by replaying their paths
-// (the default) and by forking: distinct states/s, transitions/s, bytes per visited state —
-// (fingerprint table bytes + path link bytes + peak sleep-set bytes) / distinct states, each printed — forks and replays,
+// with and without the partial-order reduction: distinct states/s, transitions/s, bytes per visited
+// state — (fingerprint table bytes + path link bytes + peak sleep-set bytes) / distinct states, each printed — replays,
 // peak RSS, and the POR reduction factor (transitions without / with; the distinct states are the same). Rates are per
 // CPU second of this process (the middle of --rounds runs), since the machine may be shared. A benchmark,
 // not a test: wall-clock reads are allowed here (reporting only).
@@ -11,7 +10,6 @@ import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { checkEngine } from '../src/explore/engine_check.ts';
 import type { EngineCheckResult } from '../src/explore/engine_check.ts';
-import type { RestoreMode } from '../src/explore/state_restorer.ts';
 
 function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -33,38 +31,35 @@ interface Run {
   readonly cpuMs: number;
 }
 
-function run(por: boolean, restore: RestoreMode): Run {
+function run(por: boolean): Run {
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  const result = checkEngine({ ...bounds, bugs: {}, por, restore });
+  const result = checkEngine({ ...bounds, bugs: {}, por });
   const ms = performance.now() - t0;
   const c = process.cpuUsage(c0);
   return { result, ms, cpuMs: (c.user + c.system) / 1000 };
 }
 
 /** The middle of `rounds` runs by CPU time (the machine is shared). */
-function measure(por: boolean, restore: RestoreMode): Run {
-  const runs = Array.from({ length: rounds }, () => run(por, restore)).sort((a, b) => a.cpuMs - b.cpuMs);
+function measure(por: boolean): Run {
+  const runs = Array.from({ length: rounds }, () => run(por)).sort((a, b) => a.cpuMs - b.cpuMs);
   return runs[Math.floor(runs.length / 2)]!;
 }
 
-run(true, 'replay'); // warm the JIT
-run(true, 'fork');
-const full = measure(false, 'replay');
-const reduced = measure(true, 'replay');
-const forked = measure(true, 'fork');
-for (const [name, r] of [['no POR', full], ['POR (default)', reduced], ['POR, fork', forked]] as const) {
+run(true); // warm the JIT
+const full = measure(false);
+const reduced = measure(true);
+for (const [name, r] of [['no POR', full], ['POR (default)', reduced]] as const) {
   const x = r.result;
   if (x.violation !== null) throw new Error(`unexpected violation ${x.violation.invariant}`);
   const s = r.cpuMs / 1000;
   process.stdout.write(
     `${name.padEnd(14)} ${x.states} states, ${x.transitions} transitions (${x.pruned} pruned) in ${r.cpuMs.toFixed(0)} ms CPU (${r.ms.toFixed(0)} ms wall): ` +
-      `${Math.round(x.states / s)} states/s, ${Math.round(x.transitions / s)} transitions/s; ${x.forks} forks, ${x.replays} replays; ` +
+      `${Math.round(x.states / s)} states/s, ${Math.round(x.transitions / s)} transitions/s; ${x.replays} replays; ` +
       `${x.bytesPerState.toFixed(1)} B/state = (table ${x.tableBytes} B + links ${x.linkBytes} B + sleep sets ${x.sleepBytes} B) / ${x.states} states\n`,
   );
 }
 if (full.result.states !== reduced.result.states) throw new Error('POR changed the distinct state count');
-if (forked.result.states !== reduced.result.states || forked.result.transitions !== reduced.result.transitions) throw new Error('restore mode changed the search');
 process.stdout.write(
   `bounds depth ${bounds.depth}, replicas ${bounds.replicas}, epochs ${bounds.epochs}, lsns ${bounds.lsns}; ` +
     `POR reduction: transitions ${(full.result.transitions / reduced.result.transitions).toFixed(2)}x, states 1.00x (sleep sets keep every state); ` +

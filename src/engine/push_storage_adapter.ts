@@ -30,18 +30,6 @@ export const PushHoldErrorCode = {
 const EMPTY_STATE: BlockVolState = { walHeadLSN: 0, walTailLSN: 0, committedLSN: 0, checkpointLSN: 0, checkpointTrusted: false };
 const NO_REFUSALS: PinRefusals = { walPin: false, snapshotPin: false, fullBasePin: false };
 
-/**
- * The volume and hold ID behind each release function handed out (not part of upstream's adapter):
- * lets a copy of the engine's state (the model checker's state forks, src/explore/runner_fork.ts)
- * give the copied volume its own release functions. Read-only bookkeeping; holds behave the same.
- */
-const releaseOwners = new WeakMap<() => void, { readonly volume: PushVolume; readonly holdID: number }>();
-
-/** Where a release function handed out by a push volume points: its volume and hold ID (undefined for any other function). */
-export function releaseOwner(fn: () => void): { readonly volume: { releaseFor(holdID: number): () => void }; readonly holdID: number } | undefined {
-  return releaseOwners.get(fn);
-}
-
 /** In-memory reader + pinner with hold bookkeeping (its own hold-ID counter, as the real pinner). */
 class PushVolume implements BlockVolReader, BlockVolPinner {
   state: BlockVolState = EMPTY_STATE;
@@ -85,14 +73,7 @@ class PushVolume implements BlockVolReader, BlockVolPinner {
     this.lastHoldID += 1;
     const holdID = this.lastHoldID;
     this.holds.set(holdID, { holdID, kind, startLSN });
-    return { release: this.releaseFor(holdID), err: null };
-  }
-
-  /** The release function of hold `holdID`: drops the hold (a no-op once dropped). */
-  releaseFor(holdID: number): () => void {
-    const release = (): void => void this.holds.delete(holdID);
-    releaseOwners.set(release, { volume: this, holdID });
-    return release;
+    return { release: () => void this.holds.delete(holdID), err: null };
   }
 }
 

@@ -14,7 +14,6 @@ import { EngineScriptRunner, ScriptInputError } from '../engine/script.ts';
 import type { ExecutorEntry, ExecutedLine, ParsedLine, ScriptExecutorObserver } from '../engine/script.ts';
 import type { SenderCanonical } from '../engine/sender.ts';
 import { pinCount } from '../check/engine_plan_checks.ts';
-import { forkRunner } from './runner_fork.ts';
 import type { LiveHandles } from './engine_alphabet.ts';
 import type { RecoveryPlan } from '../engine/plan.ts';
 import type { AssignmentIntent, AssignmentResult, ReplicaState } from '../engine/types.ts';
@@ -35,33 +34,12 @@ export class CheckedScriptRunner implements ScriptExecutorObserver {
   private readonly planKinds = new Map<string, 'recovery' | 'rebuild'>();
   private readonly consumed = new Set<string>();
 
-  /** The checker's source of storage holds (this runner's storage; a fork gets its own). */
-  private readonly activeHoldsFn = (): number => this.runner.engine.storage.activeHoldCount();
-
   /** `render` false skips building each call's output line (the model checker never prints them). */
   constructor(bugs: EngineBugSwitches, private readonly render = true) {
     this.runner = new EngineScriptRunner(bugs);
-    this.checker = new EngineChecker(this.runner.engine.driver, { activeHolds: this.activeHoldsFn });
+    const storage = this.runner.engine.storage;
+    this.checker = new EngineChecker(this.runner.engine.driver, { activeHolds: () => storage.activeHoldCount() });
     this.runner.engine.observer = this;
-  }
-
-  /** False while an executor has started and not finished (fork() would refuse). */
-  canFork(): boolean {
-    for (const x of this.runner.engine.executors.values()) if (x !== null && !x.finished && x.gen !== null) return false;
-    return true;
-  }
-
-  /**
-   * An independent copy of this runner — engine, checker memory, handles, recovery log — that
-   * behaves exactly as this one would from here (runner_fork.ts); null when an executor has
-   * started (its generator cannot be copied): the caller then replays the path instead.
-   */
-  fork(): CheckedScriptRunner | null {
-    if (!this.canFork()) return null;
-    return forkRunner(this, { walContains: this.walContainsFn, activeHolds: this.activeHoldsFn }, (copy) => ({
-      walContains: (lsn: number): boolean => copy.walContainsAt(lsn),
-      activeHolds: (): number => copy.runner.engine.storage.activeHoldCount(),
-    }));
   }
 
   /** Ground truth of the pushed storage: LSNs in (tail, head] are readable. */

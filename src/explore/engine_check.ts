@@ -4,9 +4,7 @@
 // hash (engine_state_hash.ts) of the engine's canonical state (storage, pin refusals, holds, the registry's canonical value
 // with the session counter, and the live plans and executors with their progress) kept in a
 // FingerprintSet; paths are kept as per-level links (level_links.ts) over interned script lines; a
-// state is restored by replaying its path from a fresh engine (state_restorer.ts), or, with
-// `restore: 'fork'`, by forking a pristine runner kept at it (same search; slower at the bounds
-// measured, see docs/model-checking.md); a call that leaves the fingerprint unchanged keeps its
+// state is restored by replaying its path from a fresh engine (state_restorer.ts); a call that leaves the fingerprint unchanged keeps its
 // runner for the next call instead (violations found that way are confirmed on a fresh copy). Breadth-first order makes the first violation a
 // shortest one; it is returned as an engine script (docs/engine-scripts.md) that
 // `swsim engine --check` replays with the same verdict. Partial-order reduction (default on):
@@ -28,8 +26,7 @@ import type { AlphabetBounds } from './engine_alphabet.ts';
 import { FingerprintSet } from './fingerprint_set.ts';
 import { LevelLinks } from './level_links.ts';
 import { SleepSets } from './sleep_sets.ts';
-import { ForkRestorer, ReplayRestorer } from './state_restorer.ts';
-import type { RestoreMode, StateRestorer } from './state_restorer.ts';
+import { ReplayRestorer } from './state_restorer.ts';
 import { StateHasher } from './engine_state_hash.ts';
 import { footprint, independent } from './engine_independence.ts';
 import type { Footprint } from './engine_independence.ts';
@@ -41,8 +38,6 @@ export interface EngineCheckOptions extends AlphabetBounds {
   readonly maxStates?: number;
   /** Partial-order reduction by sleep sets (engine_independence.ts); default true. */
   readonly por?: boolean;
-  /** How a state is restored to expand it (state_restorer.ts); default 'replay'. Both give the same search. */
-  readonly restore?: RestoreMode;
   /** Called after each completed level (for progress output). */
   readonly onLevel?: (level: LevelStats) => void;
 }
@@ -88,8 +83,7 @@ export interface EngineCheckResult {
   readonly sleepBytes: number;
   /** Most next-level states holding a sleep set at once (POR bookkeeping, freed level by level; not in bytesPerState). */
   readonly peakSleepSets: number;
-  /** Runners restored by forking and by replaying a path (state_restorer.ts; replays only with restore 'replay' or a started executor). */
-  readonly forks: number;
+  /** Runners restored by replaying a path (state_restorer.ts). */
   readonly replays: number;
 }
 
@@ -200,20 +194,18 @@ export function checkEngine(o: EngineCheckOptions): EngineCheckResult {
   const enabledIDs = new Map<string, number[]>();
   const links = new LevelLinks();
   const seen = new FingerprintSet();
-  const forker = o.restore === 'fork' ? new ForkRestorer(fresh, table.parsed) : null;
-  const restorer: StateRestorer = forker ?? new ReplayRestorer(fresh, table.parsed);
+  const restorer = new ReplayRestorer(fresh, table.parsed);
   let replays = 0;
-  const memory = (): Pick<EngineCheckResult, 'bytesPerState' | 'tableBytes' | 'linkBytes' | 'sleepBytes' | 'forks' | 'replays' | 'peakSleepSets'> => ({
+  const memory = (): Pick<EngineCheckResult, 'bytesPerState' | 'tableBytes' | 'linkBytes' | 'sleepBytes' | 'replays' | 'peakSleepSets'> => ({
     peakSleepSets,
     sleepBytes: Math.max(peakSleepBytes, sleepOf.bytes + nextSleep.bytes),
     bytesPerState: (seen.bytes + links.bytes + Math.max(peakSleepBytes, sleepOf.bytes + nextSleep.bytes)) / Math.max(1, seen.size),
     tableBytes: seen.bytes,
     linkBytes: links.bytes,
-    forks: forker?.forks ?? 0,
-    replays: forker?.replays ?? replays,
+    replays,
   });
   const take = (): CheckedScriptRunner => {
-    if (forker === null) replays += 1;
+    replays += 1;
     return restorer.take();
   };
   const root = fresh();
