@@ -18,7 +18,7 @@ import { drawFaultPlan, isProfileName, type FaultPlan } from '../sim/profile.ts'
 import { buildId } from '../trace/build_info.ts';
 import { TOOL_VERSION, type Trace } from '../trace/format.ts';
 import { writeFileAtomic } from '../trace/writer.ts';
-import { FINDING_IDS, INVARIANT_IDS } from './names.ts';
+import { CANDIDATE_INVARIANTS, FINDING_IDS, INVARIANT_IDS } from './names.ts';
 import { parseScenarioText, ScenarioError } from './parse.ts';
 import { describeOutcome, loadScenario, runScenarioSeed } from './runner.ts';
 import { splitDetail } from '../trace/detail.ts';
@@ -236,7 +236,10 @@ export function draftFromTrace(trace: Trace, source: string): ScenarioDraft {
     faultPhaseMs: p.faultPhaseMs,
     quietPhaseMs: p.quietPhaseMs,
     maxSteps: h.maxSteps,
-    strict: h.strict,
+    // A candidate invariant that failed a non-strict run (W6 through B26's legacy reply) can only be
+    // expected as a failure with run.strict: true (semantic.ts); the reproduction check says whether
+    // strictness changed the run.
+    strict: h.strict || (o.status === 'fail' && CANDIDATE_INVARIANTS.has(o.invariant ?? '')),
     expect: exp.text,
   };
 }
