@@ -169,11 +169,11 @@ export function scenarioFromTrace(trace: Trace, source: string): ConvertedTrace 
  */
 export function draftFromTrace(trace: Trace, source: string): ScenarioDraft {
   const h = trace.header;
-  if (h.scenario !== undefined) {
-    throw new TraceConversionError(`the trace is of a scenario run (${h.scenario.path}), not of a seed: that file already states its faults`);
-  }
   if (h.strategy === 'shrunk') {
     throw new TraceConversionError(`the trace is a shrunk run (swsim shrink): its choices are not seed ${h.seed}'s, and a scenario file reproduces a seed's run; convert the trace it was shrunk from`);
+  }
+  if (h.scenario !== undefined) {
+    throw new TraceConversionError(`the trace is of a scenario run (${h.scenario.path}), not of a seed: that file already states its faults`);
   }
   const exp = expectation(trace);
   const p = seedPlan(trace);
