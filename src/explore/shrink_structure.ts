@@ -12,8 +12,10 @@
 //   servers         drop a server no action names (never the first, the initial primary)
 //   workload        drop the client load, end it earlier, no syncs/trims/reads, single-block
 //                   writes, a longer think time (fewer operations)
-//   cluster         no interleaving of volume operations, fixed (minimum) latency, a slower
-//                   flusher (fewer flush steps, up to 3.2s), no wildcard listen, no legacy replica
+//   cluster         no interleaving of volume operations, fixed (minimum) latency, a smaller WAL
+//                   (down to 1 KiB: less history before it wraps), a slower flusher (fewer flush
+//                   steps, up to 3.2s), a shorter lease (down to two heartbeats: earlier
+//                   failovers), no wildcard listen, no legacy replica
 // The search is greedy, so the order matters; this one shrank the bench's runs furthest (putting
 // the timeline first left B5 at 24 steps instead of 6).
 // A candidate is run (a `DraftRunner`) and kept only when it fails with the same classification
@@ -189,6 +191,8 @@ export function shrinkStructure(draft: ScenarioDraft, target: Classification, ru
     const d = (): ScenarioDraft => best.draft;
     if (d().interleavePermille > 0 && edit('cluster', { interleavePermille: 0 })) kept = true;
     if (d().latency.maxMs > d().latency.minMs && edit('cluster', { latency: { minMs: d().latency.minMs, maxMs: d().latency.minMs } })) kept = true;
+    for (let w = Math.floor((d().walSize ?? CLUSTER_DEFAULTS.walSize) / 2); w >= 1024 && edit('cluster', { walSize: w }); w = Math.floor(w / 2)) kept = true;
+    for (let l = Math.floor((d().leaseMs ?? CLUSTER_DEFAULTS.leaseMs) / 2); l >= 2 * CLUSTER_DEFAULTS.heartbeatIntervalMs && edit('cluster', { leaseMs: l }); l = Math.floor(l / 2)) kept = true;
     for (let f = (d().flusherIntervalMs ?? CLUSTER_DEFAULTS.flusherIntervalMs) * 2; f <= 3200 && edit('cluster', { flusherIntervalMs: f }); f *= 2) kept = true;
     if (d().wildcardListen && edit('cluster', { wildcardListen: false })) kept = true;
     if (d().legacyReplica !== null && edit('cluster', { legacyReplica: null })) kept = true;

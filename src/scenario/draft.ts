@@ -42,6 +42,10 @@ export interface ScenarioDraft {
   readonly interleavePermille: number;
   /** The flusher's period when not the default (the shrinker lengthens it: fewer flush steps). */
   readonly flusherIntervalMs?: number;
+  /** The WAL region's size in bytes when not the default (the shrinker lowers it: less history to wrap). */
+  readonly walSize?: number;
+  /** The primary's lease at the master when not the default (the shrinker shortens it: earlier failovers). */
+  readonly leaseMs?: number;
   readonly wildcardListen: boolean;
   /** The replica running the legacy version, or null. */
   readonly legacyReplica: string | null;
@@ -121,7 +125,9 @@ export function renderDraft(d: ScenarioDraft): string {
     `  latency: {min: ${seconds(d.latency.minMs)}, max: ${seconds(d.latency.maxMs)}}`,
     `  interleave_permille: ${d.interleavePermille}`,
   );
+  if (d.walSize !== undefined) L.push(`  wal_size: ${d.walSize}`);
   if (d.flusherIntervalMs !== undefined) L.push(`  flusher_interval: ${seconds(d.flusherIntervalMs)}`);
+  if (d.leaseMs !== undefined) L.push(`  lease: ${seconds(d.leaseMs)}`);
   if (d.wildcardListen) L.push('  wildcard_listen: true');
   if (d.legacyReplica !== null) L.push(`  legacy_replica: ${d.legacyReplica}`);
   L.push(`  control: ${d.control}`, `  bugs: [${[...d.bugs].sort().join(', ')}]`);
