@@ -105,7 +105,9 @@ export function shrinkFailure(trace: Trace, make: WorldFactory, o: FailureShrink
     scenario: null, structureNote: note,
   });
   const target = classify(trace.outcome);
-  if (o.scenarioPath === undefined || target === null || o.budget < 3) return choicesOnly(o.scenarioPath === undefined ? 'no scenario path given' : null);
+  if (o.scenarioPath === undefined) return choicesOnly('no scenario path given (--choices-only)');
+  if (target === null) return choicesOnly(null); // shrinkTrace refuses it with the reason
+  if (o.budget < 3) return choicesOnly('a budget below 3 candidates leaves no room for the structural passes');
   if (target.invariant === 'LIVELOCK') return choicesOnly('a LIVELOCK fails only at the step cap: its structure is not shrunk');
   let draft: ScenarioDraft;
   try { draft = draftFromTrace(trace, o.source ?? 'a failing run'); } catch (e) {
