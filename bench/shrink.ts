@@ -36,7 +36,7 @@ const FIRST_FAILING: Readonly<Record<string, number>> = {
 
 const bugs = flag('bugs', Object.keys(FIRST_FAILING).join(',')).split(',');
 const budget = Number(flag('budget', String(DEFAULT_BUDGET)));
-const capMs = Number(flag('cap-s', '120')) * 1000;
+const capMs = Number(flag('cap-s', '60')) * 1000;
 const GOAL_MS = 60_000;
 const dir = mkdtempSync(join(tmpdir(), 'swsim-bench-shrink-'));
 

@@ -21,6 +21,8 @@
 // A candidate is run (a `DraftRunner`) and kept only when it fails with the same classification
 // (shrink.ts `classify`: the same invariant, failure vs finding, the same named cause) and is not
 // larger: fewer faults (timeline actions plus message-fault kinds), or as many and no more steps.
+// An end-of-run failure (E1–E3) also needs its twin without the bug switches not to fail so
+// (`isEndOfRun`).
 // Every candidate is a strict reduction of the draft (something removed, a number moved one way
 // toward its simplest value), so the search terminates; it is bounded by a candidate budget and
 // deterministic for a draft, runner and budget.
@@ -67,6 +69,17 @@ export function draftFaults(d: ScenarioDraft): number {
 
 class OutOfBudget extends Error {}
 
+/**
+ * The end-to-end invariants (E1–E3) are judged at the end of the quiet phase, whose length is
+ * their bound: a shorter quiet phase, a slower flusher or a missing server can make them fail for
+ * want of time, not because of a bug. Such a failure is shrunk only with bug switches on, and a
+ * candidate is kept only when its twin without the switches does not fail the same way (the
+ * criterion docs/bugs.md uses for a real catch); one without switches is not shrunk structurally.
+ */
+export function isEndOfRun(c: Classification): boolean {
+  return /^E\d+$/.test(c.invariant);
+}
+
 interface Best { readonly draft: ScenarioDraft; readonly run: DraftRun }
 
 /** A number lowered toward `lo`: `lo` first, then bisection (at most `tries` candidates after it). */
@@ -102,6 +115,11 @@ export function shrinkStructure(draft: ScenarioDraft, target: Classification, ru
     return { draft, run: { classification: null, steps: 0, simulatedMs: 0 }, original: null, candidates, passes: [], stoppedBy };
   }
   const limit = original.steps;
+  const endOfRun = isEndOfRun(target);
+  if (endOfRun && draft.bugs.length === 0) {
+    // Without bug switches there is no twin to tell a real non-convergence from a quiet phase too short to converge in.
+    return { draft, run: original, original, candidates, passes: [], stoppedBy };
+  }
   let best: Best = { draft, run: original };
   const accepted = new Map<StructurePass, number>();
 
@@ -110,6 +128,8 @@ export function shrinkStructure(draft: ScenarioDraft, target: Classification, ru
     const fewer = draftFaults(d) < draftFaults(best.draft);
     const r = evaluate(d, fewer ? limit : best.run.steps);
     if (r === null || (!fewer && r.steps > best.run.steps)) return false;
+    // An end-of-run failure must still be the switched-on bugs' doing: the twin without them must not fail the same way.
+    if (endOfRun && evaluate({ ...d, bugs: [] }, limit) !== null) return false;
     best = { draft: d, run: r };
     accepted.set(pass, (accepted.get(pass) ?? 0) + 1);
     o.onAccept?.(pass, r.steps, draftFaults(d));

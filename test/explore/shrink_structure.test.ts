@@ -123,3 +123,23 @@ describe('the structural search', () => {
     expect(r.candidates).toBe(1);
   });
 });
+
+describe('end-of-run failures (E1–E3)', () => {
+  const E3: Classification = { invariant: 'E3', cause: null };
+  const withBug: ScenarioDraft = { ...BASE, bugs: ['B18'] };
+
+  it('a shorter quiet phase is kept only while the twin without the bug switches still converges', () => {
+    // Without the bug the cluster needs 5 s of quiet phase to converge; with it, it never does.
+    const rule = (d: ScenarioDraft): Classification | null => (d.bugs.length > 0 || d.quietPhaseMs < 5000 ? E3 : null);
+    const r = shrinkStructure(withBug, E3, runner(rule), { budget: 500 });
+    expect(r.draft.quietPhaseMs).toBeGreaterThanOrEqual(5000);
+    expect(r.draft.quietPhaseMs).toBeLessThan(60_000);
+    expect(r.draft.bugs).toEqual(['B18']);
+  });
+
+  it('without bug switches there is no twin: the structure is left alone', () => {
+    const r = shrinkStructure(BASE, E3, runner(() => E3), { budget: 500 });
+    expect(r.passes).toEqual([]);
+    expect(r.draft).toBe(BASE);
+  });
+});
