@@ -55,8 +55,8 @@ describe('structural passes remove what the failure does not need', () => {
   });
 
   it('timeline: the same invariant for another named cause is not the same failure', () => {
-    const H1: Classification = { invariant: 'E1', cause: 'H1' };
-    const rule = (d: ScenarioDraft): Classification | null => (has(d, 'pause n1') ? H1 : { invariant: 'E1', cause: 'H2' });
+    const H1: Classification = { invariant: 'I8', cause: 'H1' };
+    const rule = (d: ScenarioDraft): Classification | null => (has(d, 'pause n1') ? H1 : { invariant: 'I8', cause: 'H2' });
     const r = shrinkStructure(BASE, H1, runner(rule), { budget: 500 });
     expect(r.draft.timeline.map((f) => f.detail)).toEqual(['pause n1']);
   });
