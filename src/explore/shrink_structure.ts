@@ -2,11 +2,10 @@
 // src/scenario/draft.ts, saved from the trace with `free.injector: shadow`, so removing one action
 // does not shift the other random draws) rather than its choice sequence. Passes, repeated until a
 // whole round keeps nothing:
-//   end             end the fault phase just after the failing step's time (then lower it further)
-//                   and shorten the quiet phase: the quiet phase stops message faults, so a short
-//                   fault phase makes the later passes' removals cheap to accept
-//   timeline        drop timeline fault actions: all, then chunks halving down to one, last first;
-//                   then move each remaining action earlier (less history before it)
+//   end             end the fault phase just after the failing step's time and shorten the quiet
+//                   phase (to 0, else by bisection): the run before the failure stays as it was
+//   timeline        drop the actions due after the failing step; then all, chunks halving down to
+//                   one, last first; then move each remaining action earlier (less history)
 //   message-faults  switch off per-message fault kinds (free.faults): all, then one at a time
 //   injector        stop the shadow injector (its ticks and draws) altogether
 //   servers         drop a server no action names (never the first, the initial primary)
@@ -16,8 +15,11 @@
 //                   (down to 1 KiB: less history before it wraps), a slower flusher (fewer flush
 //                   steps, up to 3.2s), a shorter lease (down to two heartbeats: earlier
 //                   failovers), no wildcard listen, no legacy replica
-// The search is greedy, so the order matters; this one shrank the bench's runs furthest (putting
-// the timeline first left B5 at 24 steps instead of 6).
+//   fault-phase     a fault phase shorter than the failure's time (bisection toward 1 ms): faults
+//                   and client load stop earlier; the quiet phase stops message faults
+// The search is greedy, so the order matters: a candidate that no longer fails costs a whole run,
+// so the candidates that leave the run before the failure alone come first (on a fragile race of
+// 15,000 steps a 60 s budget is a few dozen runs), the bisections last.
 // A candidate is run (a `DraftRunner`) and kept only when it fails with the same classification
 // (shrink.ts `classify`: the same invariant, failure vs finding, the same named cause) and is not
 // larger: fewer faults (timeline actions plus message-fault kinds), or as many and no more steps.
@@ -31,7 +33,7 @@ import { faultHosts } from '../scenario/draft.ts';
 import { CLUSTER_DEFAULTS } from '../scenario/names.ts';
 import type { Classification } from './shrink.ts';
 
-export const STRUCTURE_PASSES = ['end', 'timeline', 'message-faults', 'injector', 'servers', 'workload', 'cluster'] as const;
+export const STRUCTURE_PASSES = ['end', 'timeline', 'message-faults', 'injector', 'servers', 'workload', 'cluster', 'fault-phase'] as const;
 export type StructurePass = typeof STRUCTURE_PASSES[number];
 
 /** What running a candidate draft showed: its classification (null: it did not fail) and size. */
@@ -137,14 +139,24 @@ export function shrinkStructure(draft: ScenarioDraft, target: Classification, ru
   };
   const edit = (pass: StructurePass, change: Partial<ScenarioDraft>): boolean => attempt(pass, { ...best.draft, ...change });
 
+  // End the fault phase just after the failing step's time and shorten the quiet phase: cheap
+  // candidates first, which leave the run before the failure as it was.
   const end = (): boolean => {
     let kept = false;
-    // End the fault phase just after the failing step's time, then lower it further if it still fails.
     const tFail = best.run.simulatedMs + 1;
     if (tFail < best.draft.faultPhaseMs && edit('end', { faultPhaseMs: tFail })) kept = true;
-    if (descend(best.draft.faultPhaseMs, 1, (v) => edit('end', { faultPhaseMs: v }))) kept = true;
     if (descend(best.draft.quietPhaseMs, 0, (v) => edit('end', { quietPhaseMs: v }))) kept = true;
     return kept;
+  };
+
+  /** A fault phase shorter still: faults and load stop earlier (bisection toward 1 ms). */
+  const faultPhase = (): boolean => descend(best.draft.faultPhaseMs, 1, (v) => edit('fault-phase', { faultPhaseMs: v }));
+
+  /** Actions due after the failing step never ran: drop them all at once. */
+  const late = (): boolean => {
+    const t = best.run.simulatedMs;
+    const timeline = best.draft.timeline.filter((f) => f.t <= t);
+    return timeline.length < best.draft.timeline.length && edit('timeline', { timeline });
   };
 
   /** Delete chunks of a list field: the whole list, then halves, quarters, … single items, last first. */
@@ -221,9 +233,9 @@ export function shrinkStructure(draft: ScenarioDraft, target: Classification, ru
 
   const passes: Record<StructurePass, () => boolean> = {
     end,
-    timeline: () => chunked('timeline', (d) => d.timeline, (timeline) => ({ timeline })) || earlier(),
+    timeline: () => late() || chunked('timeline', (d) => d.timeline, (timeline) => ({ timeline })) || earlier(),
     'message-faults': () => chunked('message-faults', (d) => d.messageFaults, (messageFaults) => ({ messageFaults })),
-    injector, servers, workload, cluster,
+    injector, servers, workload, cluster, 'fault-phase': faultPhase,
   };
   try {
     for (let progress = true; progress;) {
