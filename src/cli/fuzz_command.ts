@@ -8,6 +8,7 @@
 // reporting only; it never influences a run.
 import chalk from 'chalk';
 import { reproductionText, saveScenarioFromTrace, TraceConversionError } from '../scenario/from_trace.ts';
+import { describeOutcome, loadScenario, runScenarioSeed } from '../scenario/runner.ts';
 import { parseTrace } from '../trace/reader.ts';
 import { join } from 'node:path';
 import { writeFileAtomic, removeOrphanTemps } from '../trace/writer.ts';
@@ -37,7 +38,7 @@ export const FUZZ: CommandSpec = {
     traces: { kind: 'string', value: 'DIR', help: 'folder for failing traces (default traces/), checked before the first seed' },
     'max-failures': { kind: 'int', value: 'N', help: 'stop handing out seeds after N failing seeds' },
     junit: { kind: 'string', value: 'FILE', help: 'also write a JUnit XML report (one case per failing seed, a summary case)' },
-    'save-scenarios': { kind: 'string', value: 'DIR', help: 'also save each failing seed as a scenario file DIR/seed-S-ID.yaml (its faults as timeline actions), run it and say whether it reproduces' },
+    'save-scenarios': { kind: 'string', value: 'DIR', help: 'also save each failing seed as a scenario file DIR/seed-S-ID.yaml (its faults as timeline actions; the shrunk run when shrinking shrank its structure), run it and say whether it reproduces' },
     'shrink-budget': { kind: 'int', value: 'N', help: 'shrink each failing seed with at most N candidate runs (default 200; the same seed and budget give the same shrunk run)' },
     'shrink-time': { kind: 'duration', value: 'D', help: 'also stop each shrink after D of wall-clock time (a clock-stopped shrink may differ between runs)' },
     'no-shrink': { kind: 'bool', help: 'do not shrink failing seeds' },
@@ -77,6 +78,18 @@ function saveScenario(traceText: string, traceFile: string, file: string): Saved
     if (!(e instanceof TraceConversionError)) throw e;
     return { file: null, reproduces: false, stepForStep: false, seen: '', error: e.message, text: `not saved: ${e.message}` };
   }
+}
+
+/**
+ * A failing seed's shrunk scenario (written by the worker's structural shrink), run once to check
+ * that it still fails as it says: the run's outcome, not step for step (its trace is the shrunk
+ * run before the choice passes, which the shrunk trace shortens further).
+ */
+function checkShrunkScenario(file: string, seed: number, faults: number, saved: boolean): SavedScenario {
+  const v = runScenarioSeed(loadScenario(file), seed);
+  const seen = describeOutcome(v.result);
+  const how = v.ok ? `reproduces (${seen})` : `does not reproduce (saw ${seen})`;
+  return { file, reproduces: v.ok, stepForStep: false, seen, text: `${file} (shrunk: ${faults} fault(s) stated${saved ? '' : ', named by the shrunk trace'}), ${how}` };
 }
 
 /** Candidate runs a failing seed's shrink may use unless --shrink-budget says otherwise. */
@@ -181,11 +194,18 @@ export async function runFuzzCommand(argv: string[], io: Io): Promise<number> {
       const file = join(tracesDir, `seed-${o.seed}-${o.failure.id}.jsonl`);
       if (o.trace !== null) writeFileAtomic(file, o.trace);
       let shrunkFile: string | undefined;
+      let scenario: SavedScenario | undefined;
       if (o.shrunk !== null) {
         shrunkFile = join(tracesDir, `seed-${o.seed}-${o.failure.id}.shrunk.jsonl`);
         writeFileAtomic(shrunkFile, o.shrunk.trace);
+        const sc = o.shrunk.scenario;
+        if (sc !== null) {
+          writeFileAtomic(sc.path, sc.text);
+          scenario = checkShrunkScenario(sc.path, o.seed, sc.faults, scenariosDir !== undefined);
+        }
       }
-      const scenario = scenariosDir === undefined || o.trace === null ? undefined : saveScenario(o.trace, file, join(scenariosDir, `seed-${o.seed}-${o.failure.id}.yaml`));
+      // Without a shrunk scenario, --save-scenarios saves the run itself (converted from its trace).
+      if (scenariosDir !== undefined && scenario === undefined && o.trace !== null) scenario = saveScenario(o.trace, file, join(scenariosDir, `seed-${o.seed}-${o.failure.id}.yaml`));
       failures.push({
         seed: o.seed, invariant: o.failure.id, step: o.failure.step, message: o.failure.message, trace: file,
         replay: replayCommand(shrunkFile ?? file), ...(scenario === undefined ? {} : { scenario }),
@@ -208,7 +228,10 @@ export async function runFuzzCommand(argv: string[], io: Io): Promise<number> {
   const source = shardSeeds(from, count, shard);
   const hooks = { deliver, mayStart: () => !interrupted && !timeUp() && failed < maxFailures, interrupted: () => interrupted };
   try {
-    const shrinking = { ...options, shrinkBudget, ...(shrinkTimeMs === undefined ? {} : { shrinkTimeMs }) };
+    const shrinking = {
+      ...options, shrinkBudget, ...(shrinkTimeMs === undefined ? {} : { shrinkTimeMs }),
+      shrinkScenarios: scenariosDir === undefined ? { dir: tracesDir, suffix: '.shrunk.yaml' } : { dir: scenariosDir, suffix: '.yaml' },
+    };
     if (jobs === 1) await runInProcess(source, shrinking, hooks);
     else await runInWorkers(jobs, source, shrinking, hooks);
   } finally {

@@ -2,13 +2,18 @@
 // findings, counters, coverage, and the trace text when the seed failed or was interrupted (the
 // only traces fuzz writes). `runSeedOutcome` is the one loop both the in-process runner and the
 // worker threads use, so a seed's outcome is the same whichever runs it. A failing seed is also
-// shrunk there (src/explore/shrink.ts) when a shrink budget is given, in parallel with other seeds.
+// shrunk there (src/explore/shrink_failure.ts: structure, then choices) when a shrink budget is
+// given, in parallel with other seeds; a structural shrink's scenario file comes back as text for
+// the main thread to write where the shrunk trace's header says.
 import { createHash } from 'node:crypto';
 import { makeClusterWorld } from '../check/cluster_world.ts';
 import { makeChooser } from '../explore/strategy.ts';
 import { traceToLines, type Finding, type RunStatus } from '../trace/format.ts';
 import { SeedRun, type RunOptions, type RunResult } from '../trace/run.ts';
-import { shrinkTrace, type RunSize } from '../explore/shrink.ts';
+import { join } from 'node:path';
+import type { RunSize } from '../explore/shrink.ts';
+import { shrinkFailure } from '../explore/shrink_failure.ts';
+import type { Trace } from '../trace/format.ts';
 
 /** Steps between two checks for a stop request (Ctrl-C) inside a seed. */
 export const STEP_BATCH = 2000;
@@ -20,6 +25,12 @@ export type SeedRunOptions = Omit<RunOptions, 'seed' | 'record' | 'check' | 'onS
   readonly shrinkBudget?: number;
   /** Also stop a shrink after this much wall-clock time (not deterministic; absent: no cap). */
   readonly shrinkTimeMs?: number;
+  /**
+   * Where a structural shrink's scenario file goes: `dir/seed-S-ID<suffix>` (fuzz: the
+   * --save-scenarios folder and ".yaml", else the traces folder and ".shrunk.yaml"). Absent: the
+   * choice sequence only is shrunk.
+   */
+  readonly shrinkScenarios?: { readonly dir: string; readonly suffix: string };
 };
 
 /** A failing seed's shrunk run. */
@@ -28,6 +39,8 @@ export interface ShrunkRun {
   readonly before: RunSize;
   readonly after: RunSize;
   readonly stoppedBy: 'fixpoint' | 'budget' | 'time';
+  /** The shrunk scenario file (the shrunk trace names it), when the structural passes kept something. */
+  readonly scenario: { readonly path: string; readonly text: string; readonly faults: number } | null;
 }
 
 export interface SeedOutcome {
@@ -53,7 +66,7 @@ export interface SeedOutcome {
  * in-process caller return to its event loop between batches (where Ctrl-C is noticed).
  */
 export async function runSeedOutcome(seed: number, o: SeedRunOptions, shouldStop: () => boolean, pause?: () => Promise<void>): Promise<SeedOutcome> {
-  const { keepTraces, shrinkBudget, shrinkTimeMs, ...runOptions } = o;
+  const { keepTraces, shrinkBudget, shrinkTimeMs, shrinkScenarios, ...runOptions } = o;
   // Step details cost time and only kept traces need them: a seed runs without them (unless every
   // trace is kept) and a seed whose trace is kept runs again, deterministically, with them.
   const details = keepTraces === true;
@@ -69,7 +82,7 @@ export async function runSeedOutcome(seed: number, o: SeedRunOptions, shouldStop
     findings: r.findings, steps: r.steps, simulatedMs: r.simulatedMs, coverage: r.coverage, marks: r.marks,
     trace: text,
     traceHash: keepTraces === true && text !== null ? createHash('sha256').update(text).digest('hex') : null,
-    shrunk: r.status === 'fail' && (shrinkBudget ?? 0) > 0 && !shouldStop() ? shrink(r.trace, shrinkBudget!, shrinkTimeMs, shouldStop) : null,
+    shrunk: r.status === 'fail' && (shrinkBudget ?? 0) > 0 && !shouldStop() ? shrink(r.trace, shrinkBudget!, shrinkTimeMs, shrinkScenarios, shouldStop) : null,
   };
 }
 
@@ -86,8 +99,16 @@ function withDetails(seed: number, o: RunOptions, bare: RunResult): RunResult {
   return r;
 }
 
-function shrink(trace: Parameters<typeof shrinkTrace>[0], budget: number, timeMs: number | undefined, interrupted: () => boolean): ShrunkRun {
+function shrink(trace: Trace, budget: number, timeMs: number | undefined, where: SeedRunOptions['shrinkScenarios'], interrupted: () => boolean): ShrunkRun {
   const started = Date.now();
-  const s = shrinkTrace(trace, makeClusterWorld, { budget, shouldStop: () => interrupted() || (timeMs !== undefined && Date.now() - started >= timeMs) });
-  return { trace: traceToLines(s.trace), before: s.before, after: s.after, stoppedBy: s.stoppedBy };
+  const o = trace.outcome;
+  const s = shrinkFailure(trace, makeClusterWorld, {
+    budget, source: `seed ${trace.header.seed}'s fuzz run`,
+    ...(where === undefined ? {} : { scenarioPath: join(where.dir, `seed-${trace.header.seed}-${o.invariant ?? o.status}${where.suffix}`) }),
+    shouldStop: () => interrupted() || (timeMs !== undefined && Date.now() - started >= timeMs),
+  });
+  return {
+    trace: traceToLines(s.trace), before: s.before, after: s.after, stoppedBy: s.stoppedBy,
+    scenario: s.scenario === null ? null : { path: s.scenario.path, text: s.scenario.text, faults: s.scenario.faultsAfter },
+  };
 }

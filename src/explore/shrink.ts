@@ -24,6 +24,7 @@ import type { ControlMode } from '../sim/control_plane.ts';
 import { PERMILLE, type RecordingChooser } from '../sim/chooser.ts';
 import type { ShrinkInfo, ShrunkFrom, Trace, TraceOutcome } from '../trace/format.ts';
 import { runSeed, type RunOptions, type WorldFactory } from '../trace/run.ts';
+import { runCounts } from '../trace/run_counts.ts';
 
 /** The trace cannot be shrunk: it does not fail, or its failure does not reproduce. */
 export class ShrinkInputError extends Error {
@@ -67,12 +68,35 @@ export interface ShrinkOptions {
   readonly shouldStop?: () => boolean;
   /** Told about every candidate kept. */
   readonly onAccept?: (pass: PassName, steps: number, choices: number) => void;
+  /**
+   * Shrinking done before these passes (the structural passes, shrink_failure.ts): the run it
+   * started from, its passes and candidates. The result and the shrunk trace's header then tell
+   * the whole shrink: before is the prior's, passes and candidates are added up, budget is `budget`.
+   */
+  readonly prior?: PriorShrink;
+}
+
+export interface PriorShrink {
+  readonly before: RunSize;
+  readonly passes: ShrinkInfo['passes'];
+  readonly candidates: number;
+  /** The budget of the whole shrink (the prior's candidates included). */
+  readonly budget: number;
 }
 
 export interface RunSize {
   readonly steps: number;
   readonly simulatedMs: number;
   readonly choices: number;
+  /** Fault events applied and client operations issued (src/trace/run_counts.ts). */
+  readonly faults: number;
+  readonly clientOps: number;
+}
+
+/** A recorded run's size. */
+export function runSize(t: Trace): RunSize {
+  const last = t.steps[t.steps.length - 1];
+  return { steps: t.outcome.steps, simulatedMs: last?.t ?? 0, choices: t.choices.length, ...runCounts(t) };
 }
 
 export interface ShrinkResult {
@@ -274,18 +298,19 @@ export function shrinkTrace(trace: Trace, make: WorldFactory, o: ShrinkOptions):
     if (!(e instanceof Budgeted)) throw e;
   }
 
-  const passes = PASSES.filter((p) => accepted.has(p)).map((p) => ({ pass: p, accepted: accepted.get(p)! }));
-  const from: ShrunkFrom = { seed: h.seed, steps: original.steps, simulatedMs: original.simulatedMs, choices: trace.choices.length };
-  const info: ShrinkInfo = { passes, candidates, budget: o.budget };
+  const p = o.prior;
+  const passes = [...p?.passes ?? [], ...PASSES.filter((x) => accepted.has(x)).map((x) => ({ pass: x, accepted: accepted.get(x)! }))];
+  const before: RunSize = p?.before ?? { steps: original.steps, simulatedMs: original.simulatedMs, choices: trace.choices.length, ...runCounts(trace) };
+  const from: ShrunkFrom = { seed: h.seed, ...before };
+  const info: ShrinkInfo = { passes, candidates: candidates + (p?.candidates ?? 0), budget: p?.budget ?? o.budget };
   // The shrunk trace: the best run once more, recorded, with the header's own step cap.
   const final = runSeed({ ...base, maxSteps: h.maxSteps, stepCap: h.stepCap, record: true, check: true, shrunk: { from, info } }, make, new FillingChooser(best.choices));
   if (!sameClass(classify(final.trace.outcome), target) || final.steps !== best.steps) {
     throw new Error(`shrink: the kept candidate did not reproduce when recorded (${final.trace.outcome.status} after ${final.steps} steps, expected ${best.steps}); the simulator is not deterministic — a bug in swsim`);
   }
   return {
-    trace: final.trace, classification: target,
-    before: { steps: original.steps, simulatedMs: original.simulatedMs, choices: trace.choices.length },
-    after: { steps: final.steps, simulatedMs: final.simulatedMs, choices: final.trace.choices.length },
-    candidates, accepted: passes.reduce((s, p) => s + p.accepted, 0), passes, stoppedBy,
+    trace: final.trace, classification: target, before,
+    after: { steps: final.steps, simulatedMs: final.simulatedMs, choices: final.trace.choices.length, ...runCounts(final.trace) },
+    candidates: info.candidates, accepted: passes.reduce((s, x) => s + x.accepted, 0), passes, stoppedBy,
   };
 }

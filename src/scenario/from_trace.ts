@@ -18,10 +18,13 @@ import { drawFaultPlan, isProfileName, type FaultPlan } from '../sim/profile.ts'
 import { buildId } from '../trace/build_info.ts';
 import { TOOL_VERSION, type Trace } from '../trace/format.ts';
 import { writeFileAtomic } from '../trace/writer.ts';
-import { FINDING_IDS, INVARIANT_IDS } from './names.ts';
+import { CANDIDATE_INVARIANTS, FINDING_IDS, INVARIANT_IDS } from './names.ts';
 import { parseScenarioText, ScenarioError } from './parse.ts';
 import { describeOutcome, loadScenario, runScenarioSeed } from './runner.ts';
 import { splitDetail } from '../trace/detail.ts';
+import { faultServer, renderDraft, seconds, type ScenarioDraft, type TraceFault } from './draft.ts';
+
+export { seconds, type TraceFault };
 
 /** A trace that cannot become a scenario (not a seeded run, not failing, an outcome no `expect` can state). */
 export class TraceConversionError extends Error {
@@ -31,19 +34,9 @@ export class TraceConversionError extends Error {
   }
 }
 
-/** One fault of the trace as a timeline action. */
-export interface TraceFault {
-  /** The trace step that applied it, and its virtual time. */
-  readonly step: number;
-  readonly t: number;
-  readonly do: 'crash' | 'partition' | 'isolate' | 'pause' | 'epoch_bump' | 'endpoint_change';
-  /** What the trace said ("crash n1", "partition n1<->master"). */
-  readonly detail: string;
-  /** The action's fields after `do` (YAML flow text, in order). */
-  readonly fields: [string, string][];
-}
-
 export interface ConvertedTrace {
+  /** The file as editable data (the structural shrinker edits it). */
+  readonly draft: ScenarioDraft;
   /** The scenario file's text (YAML with comments). */
   readonly text: string;
   readonly name: string;
@@ -53,14 +46,6 @@ export interface ConvertedTrace {
   readonly expect: string;
   /** Fault steps of the trace the file could not state (none in this version's traces). */
   readonly unconverted: readonly string[];
-}
-
-/** Virtual ms as the file writes times: "2.631s", "12s", "250ms". */
-export function seconds(ms: number): string {
-  if (ms < 1000) return `${ms}ms`;
-  const s = Math.floor(ms / 1000);
-  const rest = ms % 1000;
-  return rest === 0 ? `${s}s` : `${s}.${String(rest).padStart(3, '0').replace(/0+$/, '')}s`;
 }
 
 const H_ID = /\bH(\d+)\b/g;
@@ -166,22 +151,33 @@ const oneLine = (s: string, max = 160): string => {
   return l.length > max ? `${l.slice(0, max)}…` : l;
 };
 
-/**
- * The scenario text of a trace. `source` names the trace in the file's comments. Throws
- * TraceConversionError when the trace is not a seeded run or its outcome cannot be expected.
- */
+/** The scenario text of a trace (draftFromTrace, rendered and checked to parse). */
 export function scenarioFromTrace(trace: Trace, source: string): ConvertedTrace {
-  const h = trace.header;
-  if (h.scenario !== undefined) {
-    throw new TraceConversionError(`the trace is of a scenario run (${h.scenario.path}), not of a seed: that file already states its faults`);
+  const draft = draftFromTrace(trace, source);
+  const text = renderDraft(draft);
+  try { parseScenarioText(text, `${draft.name}.yaml`); } catch (e) {
+    if (!(e instanceof ScenarioError)) throw e;
+    throw new TraceConversionError(`the scenario written for this trace does not parse (a bug in swsim's converter, please report it): ${e.message}`);
   }
+  return { text, draft, name: draft.name, seed: draft.seed, faults: draft.timeline, expect: draft.expect, unconverted: draft.unconverted };
+}
+
+/**
+ * The scenario of a trace as editable data (draft.ts). `source` names the trace in the file's
+ * comments. Throws TraceConversionError when the trace is not a seeded run or its outcome cannot
+ * be expected.
+ */
+export function draftFromTrace(trace: Trace, source: string): ScenarioDraft {
+  const h = trace.header;
   if (h.strategy === 'shrunk') {
     throw new TraceConversionError(`the trace is a shrunk run (swsim shrink): its choices are not seed ${h.seed}'s, and a scenario file reproduces a seed's run; convert the trace it was shrunk from`);
+  }
+  if (h.scenario !== undefined) {
+    throw new TraceConversionError(`the trace is of a scenario run (${h.scenario.path}), not of a seed: that file already states its faults`);
   }
   const exp = expectation(trace);
   const p = seedPlan(trace);
   const { faults, unconverted } = traceFaults(trace);
-  const name = scenarioName(h.seed, exp.tag);
   const servers = Array.from({ length: 1 + p.replicas }, (_, i) => `n${i + 1}`);
   const free: string[] = [];
   if (p.resetPermille > 0) free.push('reset');
@@ -190,79 +186,62 @@ export function scenarioFromTrace(trace: Trace, source: string): ConvertedTrace 
   if (p.reorderPermille > 0) free.push('reorder');
   if (p.tornPermille > 0) free.push('torn_write');
   if (p.diskErrorPermille > 0) free.push('disk_error');
-  const rate = Math.max(1, Math.min(1000, Math.round(2000 / (p.writeIntervalMs + 1))));
   const o = trace.outcome;
   const build = buildId();
-  const L: string[] = [];
-  L.push(
-    `# Saved by swsim from the trace ${source}:`,
-    `#   seed ${h.seed}, profile ${h.profile}, control ${h.control}, bugs [${h.bugs.join(', ')}]${h.strict ? ', strict' : ''};`,
-    `#   recorded by ${h.tool} build ${h.build}, converted by ${TOOL_VERSION} build ${build}${h.build === build ? '' : ' (another build: the seed may run differently now)'}.`,
-    `# The run ${exp.what}${o.status === 'fail' && o.message !== undefined ? `:\n#   ${oneLine(o.message)}` : '.'}`,
-    ...(o.findings.length > 0 ? [`# Findings of the run: ${o.findings.map((f) => `${f.invariant}${[...new Set([...f.message.matchAll(H_ID)].map((m) => `H${m[1]}`))].map((x) => `/${x}`).join('')} at step ${f.step}`).join(', ')}.`] : []),
-    '#',
-    '# What this file keeps of the seed:',
-    `#   cluster   what seed ${h.seed} drew in profile ${h.profile}: durability, replica count, the fault`,
-    '#             phase, latency, interleaving and the client load (think_max is its exact think time).',
-    '#   timeline  every fault the injector applied, at the virtual time it applied it (trace step in',
-    '#             the note), with the restart or heal the trace showed; a fault whose restart or heal',
-    '#             came after the run stopped has none (the quiet phase restarts and heals).',
-    `#   free      seed ${h.seed} still decides everything not stated: the scheduler, message latencies,`,
-    '#             per-message faults and torn writes at its own rates (free.faults), crash fates of',
-    '#             unsynced writes, the client\'s operations. free.injector: shadow keeps the fault',
-    '#             injector ticking and drawing as in the fuzz run, so those draws line up, but applies',
-    '#             none of its faults: the timeline\'s faults run inside its ticks instead.',
-    '# It reproduces the run only with this seed and this build of the simulator. To turn it into a',
-    '# durable regression (conditions instead of times, only the faults that matter, several seeds),',
-    '# see docs/scenarios.md, "From a failure to a regression".',
-    `name: ${name}`,
-    `description: ${JSON.stringify(`seed ${h.seed} (${h.profile}${h.bugs.length > 0 ? `, ${h.bugs.join(' ')}` : ''}) ${exp.what}, saved from its trace`)}`,
-    `tags: [from-trace, seed-${h.seed}]`,
-    'cluster:',
-    `  servers: [${servers.join(', ')}]`,
-    `  durability: ${p.durability}`,
-    `  latency: {min: ${seconds(p.latencyMin)}, max: ${seconds(p.latencyMax)}}`,
-    `  interleave_permille: ${p.interleavePermille}`,
-  );
-  if (p.wildcardListen) L.push('  wildcard_listen: true');
-  if (p.legacyReplica) L.push(`  legacy_replica: ${servers[servers.length - 1]}`);
-  L.push(`  control: ${h.control}`, `  bugs: [${[...h.bugs].sort().join(', ')}]`);
-  L.push(
-    'workload:',
-    `  generate: {rate: ${rate}, think_max: ${p.writeIntervalMs}ms, sync_permille: ${p.syncPermille}, trim_permille: ${p.trimPermille}, read_permille: 150, max_write_blocks: ${p.maxWriteBlocks}, idle_quiet: ${p.idleQuiet}}`,
-  );
-  if (faults.length === 0) L.push('timeline: []   # the injector applied no fault before the run ended');
-  else L.push('timeline:');
-  const ids = new Map<string, number>();
-  for (const f of faults) {
-    const server = f.fields.find(([k]) => k === 'server')?.[1];
-    const base = `${f.do.replace('_', '-')}${server === undefined ? '' : `-${server}`}`;
-    const k = (ids.get(base) ?? 0) + 1;
-    ids.set(base, k);
-    const fields = f.fields.map(([key, v]) => `, ${key}: ${v}`).join('');
-    L.push(`  - {id: ${k === 1 ? base : `${base}-${k}`}, at: ${seconds(f.t)}, do: ${f.do}${fields}, note: ${JSON.stringify(`trace step ${f.step}: ${f.detail}`)}}`);
-  }
-  for (const u of unconverted) L.push(`  # not stated (this converter does not know the step): ${u.replace(/\n/g, ' ')}`);
-  L.push(
-    'free:',
-    '  seeds: 1',
-    `  first_seed: ${h.seed}`,
-    `  profile: ${h.profile}`,
-    `  faults: [${free.join(', ')}]`,
-    '  injector: shadow',
-    'run:',
-    `  fault_phase: ${seconds(p.faultPhaseMs)}`,
-    `  quiet_phase: ${seconds(p.quietPhaseMs)}`,
-    `  max_steps: ${h.maxSteps}`,
-    `  strict: ${h.strict}`,
-    `expect: ${exp.text}`,
-  );
-  const text = L.join('\n') + '\n';
-  try { parseScenarioText(text, `${name}.yaml`); } catch (e) {
-    if (!(e instanceof ScenarioError)) throw e;
-    throw new TraceConversionError(`the scenario written for this trace does not parse (a bug in swsim's converter, please report it): ${e.message}`);
-  }
-  return { text, name, seed: h.seed, faults, expect: exp.text, unconverted };
+  const comments = [
+    `Saved by swsim from the trace ${source}:`,
+    `  seed ${h.seed}, profile ${h.profile}, control ${h.control}, bugs [${h.bugs.join(', ')}]${h.strict ? ', strict' : ''};`,
+    `  recorded by ${h.tool} build ${h.build}, converted by ${TOOL_VERSION} build ${build}${h.build === build ? '' : ' (another build: the seed may run differently now)'}.`,
+    `The run ${exp.what}${o.status === 'fail' && o.message !== undefined ? `:\n#   ${oneLine(o.message)}` : '.'}`,
+    ...(o.findings.length > 0 ? [`Findings of the run: ${o.findings.map((f) => `${f.invariant}${[...new Set([...f.message.matchAll(H_ID)].map((m) => `H${m[1]}`))].map((x) => `/${x}`).join('')} at step ${f.step}`).join(', ')}.`] : []),
+    '',
+    'What this file keeps of the seed:',
+    `  cluster   what seed ${h.seed} drew in profile ${h.profile}: durability, replica count, the fault`,
+    '            phase, latency, interleaving and the client load (think_max is its exact think time).',
+    '  timeline  every fault the injector applied, at the virtual time it applied it (trace step in',
+    '            the note), with the restart or heal the trace showed; a fault whose restart or heal',
+    '            came after the run stopped has none (the quiet phase restarts and heals).',
+    `  free      seed ${h.seed} still decides everything not stated: the scheduler, message latencies,`,
+    '            per-message faults and torn writes at its own rates (free.faults), crash fates of',
+    '            unsynced writes, the client\'s operations. free.injector: shadow keeps the fault',
+    '            injector ticking and drawing as in the fuzz run, so those draws line up, but applies',
+    '            none of its faults: the timeline\'s faults run inside its ticks instead.',
+    'It reproduces the run only with this seed and this build of the simulator. To turn it into a',
+    'durable regression (conditions instead of times, only the faults that matter, several seeds),',
+    'see docs/scenarios.md, "From a failure to a regression".',
+  ];
+  return {
+    comments,
+    name: scenarioName(h.seed, exp.tag),
+    description: `seed ${h.seed} (${h.profile}${h.bugs.length > 0 ? `, ${h.bugs.join(' ')}` : ''}) ${exp.what}, saved from its trace`,
+    tags: ['from-trace', `seed-${h.seed}`],
+    servers,
+    durability: p.durability,
+    latency: { minMs: p.latencyMin, maxMs: p.latencyMax },
+    interleavePermille: p.interleavePermille,
+    wildcardListen: p.wildcardListen,
+    legacyReplica: p.legacyReplica ? servers[servers.length - 1]! : null,
+    control: h.control,
+    bugs: [...h.bugs].sort(),
+    workload: {
+      rate: Math.max(1, Math.min(1000, Math.round(2000 / (p.writeIntervalMs + 1)))), thinkMaxMs: p.writeIntervalMs,
+      syncPermille: p.syncPermille, trimPermille: p.trimPermille, readPermille: 150, maxWriteBlocks: p.maxWriteBlocks, idleQuiet: p.idleQuiet,
+    },
+    timeline: faults,
+    unconverted,
+    seed: h.seed,
+    profile: h.profile,
+    messageFaults: free,
+    injector: 'shadow',
+    faultPhaseMs: p.faultPhaseMs,
+    quietPhaseMs: p.quietPhaseMs,
+    maxSteps: h.maxSteps,
+    // A candidate invariant that failed a non-strict run (W6 through B26's legacy reply) can only be
+    // expected as a failure with run.strict: true (semantic.ts); the reproduction check says whether
+    // strictness changed the run.
+    strict: h.strict || (o.status === 'fail' && CANDIDATE_INVARIANTS.has(o.invariant ?? '')),
+    expect: exp.text,
+  };
 }
 
 export interface Reproduction {
@@ -308,7 +287,7 @@ export function reproductionText(r: Reproduction, short = false): string {
 export function faultSummary(c: ConvertedTrace): string {
   const what = (f: TraceFault): string => {
     if (f.do === 'partition') return f.detail;
-    const server = f.fields.find(([k]) => k === 'server')?.[1];
+    const server = faultServer(f);
     return `${f.do}${server === undefined ? '' : ` ${server}`}`;
   };
   return c.faults.length === 0 ? 'no faults' : c.faults.map((f) => `${what(f)} at ${seconds(f.t)}`).join(', ');

@@ -90,6 +90,9 @@ export interface ShrunkFrom {
   readonly steps: number;
   readonly simulatedMs: number;
   readonly choices: number;
+  /** Fault events and client operations of the original run (src/trace/run_counts.ts). */
+  readonly faults?: number;
+  readonly clientOps?: number;
 }
 
 export interface ShrinkInfo {

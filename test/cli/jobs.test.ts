@@ -22,9 +22,10 @@ function summary(stdout: string, traceDir = ''): Record<string, unknown> {
   return o;
 }
 
+/** Each file of a traces folder, with the folder's own path (a shrunk trace names its scenario file) as TRACES. */
 function traces(d: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const n of readdirSync(d).sort()) out[n] = readFileSync(join(d, n), 'utf8');
+  for (const n of readdirSync(d).sort()) out[n] = readFileSync(join(d, n), 'utf8').split(d).join('TRACES');
   return out;
 }
 

@@ -73,7 +73,7 @@ describe('shrink keeps the classification', () => {
     const r = shrinkTrace(toyTrace([1, 2, 3, 4, 5, 6, 7, 9]), toy, { budget: 500 });
     const h = r.trace.header;
     expect(h.strategy).toBe('shrunk');
-    expect(h.shrunkFrom).toEqual({ seed: 1, steps: 8, simulatedMs: 8, choices: 8 });
+    expect(h.shrunkFrom).toEqual({ seed: 1, steps: 8, simulatedMs: 8, choices: 8, faults: 0, clientOps: 0 });
     expect(h.shrink?.candidates).toBe(r.candidates);
     expect(h.shrink?.passes.length).toBeGreaterThan(0);
     const back = parseTrace('shrunk.jsonl', traceToLines(r.trace));
