@@ -2,7 +2,7 @@
 // control plane's own behaviour (a finding with its evidence in upstream's code) rather than a
 // porting error. Each cause is proven from state the checker can see: the master's registry,
 // the primary's shipper group and each server's block-service control state. The explanations
-// cite the upstream function (c7eb87c58) that produces the state; docs/findings.md has the table.
+// cite the upstream function (c7eb87c58, unchanged at 3ec8fab2f unless said) that produces the state; docs/findings.md has the table.
 import { Role } from '../control/volume/role.ts';
 import type { Cluster } from '../sim/cluster.ts';
 import type { VolumeNode } from '../sim/node.ts';
@@ -32,7 +32,10 @@ export function upstreamStallCause(c: Cluster, p: VolumeNode, n: VolumeNode): st
   // state-change heartbeat (wal_shipper.go), and at c7eb87c58 no V2 engine runs to rebuild it.
   const shipper = p.group?.shippers().find((s) => listed !== undefined && s.dataAddr === listed.dataAddr) ?? null;
   if (shipper !== null && shipper.state() === 'needs_rebuild' && p.recovery === null) {
-    return ' (the primary\'s shipper put it in NeedsRebuild, which the master never learns — a heartbeat carries no per-replica state (block_heartbeat_proto.go InfoMessageToProto) and entering NeedsRebuild fires no state-change heartbeat (wal_shipper.go) — and no V2 engine runs at c7eb87c58 to rebuild it, so nothing ever does: finding H36)';
+    const engine = c.control.master.commit === 'c7eb87c58'
+      ? 'no V2 engine runs at c7eb87c58 to rebuild it'
+      : 'at 3ec8fab2f the V2 engine rebuilds only a server the master assigns Rebuilding (block_recovery.go runRebuild), which it never does for a replica it cannot see fall behind; the primary\'s catch-up only scans its own WAL (v2bridge executor.go StreamWALEntries with no rebuild address)';
+    return ` (the primary's shipper put it in NeedsRebuild, which the master never learns — a heartbeat carries no per-replica state (block_heartbeat_proto.go InfoMessageToProto) and entering NeedsRebuild fires no state-change heartbeat (wal_shipper.go) — and ${engine}, so nothing ever does: finding H36)`;
   }
   // H33: a replica assigned Rebuilding with an empty rebuild address never starts a rebuild —
   // a promotion clears RebuildListenAddr and nothing sets it again.
@@ -56,4 +59,23 @@ export function upstreamNoPrimaryCause(c: Cluster, p: VolumeNode | undefined): s
   const entry = c.control.master.registry.lookup(c.control.volumeName);
   if (entry === null || entry.role !== Role.None || p.agent.control().role !== Role.None) return null;
   return ` (${p.name} restarted in RoleNone (blockvol.go OpenBlockVol); its full block report carried role None, which the master copied into the registry (master_block_registry.go UpdateFullHeartbeat), and lease grants go only to entries whose role is Primary (LeaseGrants), so nothing promotes it again and, the server being alive, no failover happens; it keeps acknowledging writes in RoleNone, unfenced (write_gate.go) and with local-only group commit: finding H31)`;
+}
+
+/**
+ * Why, under upstream at 3ec8fab2f, the primary's V2 engine is not in sync with replica `n` when
+ * the ported wiring explains it (H37): it holds no sender for the replica because the V2 delivery
+ * that last removed it was a Primary assignment without replicas — the lease grants
+ * master_grpc_server.go SendHeartbeat builds from path, epoch, role and TTL only, or a Primary
+ * assignment listing none. v2bridge/control.go ConvertAssignment turns it into an intent with no
+ * replicas, Registry.ApplyAssignment removes every sender, and the idempotence guard
+ * (volume_server_block.go isAssignmentUnchanged) skips the identical grants that follow, so only a
+ * different full Primary assignment adds it back (docs/control-volume.md, hazard 13).
+ */
+export function upstreamEngineStallCause(c: Cluster, p: VolumeNode, n: VolumeNode, engineState: string): string | null {
+  if (!(c.control instanceof UpstreamControl) || p.agent === null || p.upstreamEngine === null || engineState !== 'none') return null;
+  const id = n.replicaID();
+  if (p.upstreamEngine.registry.sender(id) !== null) return null;
+  const removal = p.agent.v2RemovalOf(id);
+  if (removal === null || !removal.primaryWithoutReplicas) return null;
+  return ` (its sender was removed at ${removal.at} ms by a Primary assignment without replicas (epoch ${removal.epoch}, lease ${removal.leaseTtlMs} ms): a lease grant (master_grpc_server.go SendHeartbeat builds it from path, epoch, role and TTL only) or a Primary assignment listing none; v2bridge/control.go ConvertAssignment makes it an intent with no replicas, Registry.ApplyAssignment removes every sender, and the idempotence guard (volume_server_block.go isAssignmentUnchanged) skips the identical grants that follow, so the engine tracks no replica until the master sends a different full assignment: finding H37)`;
 }

@@ -16,6 +16,7 @@
 import { RandomChooser } from '../sim/chooser.ts';
 import { drawFaultPlan, isProfileName, type FaultPlan } from '../sim/profile.ts';
 import { buildId } from '../trace/build_info.ts';
+import { headerUpstreamCommit } from '../trace/run.ts';
 import { TOOL_VERSION, type Trace } from '../trace/format.ts';
 import { writeFileAtomic } from '../trace/writer.ts';
 import { FINDING_IDS, INVARIANT_IDS } from './names.ts';
@@ -226,7 +227,10 @@ export function scenarioFromTrace(trace: Trace, source: string): ConvertedTrace 
   );
   if (p.wildcardListen) L.push('  wildcard_listen: true');
   if (p.legacyReplica) L.push(`  legacy_replica: ${servers[servers.length - 1]}`);
-  L.push(`  control: ${h.control}`, `  bugs: [${[...h.bugs].sort().join(', ')}]`);
+  L.push(`  control: ${h.control}`);
+  const commit = headerUpstreamCommit(h).upstreamCommit;
+  if (commit !== undefined) L.push(`  upstream_commit: ${commit}`);
+  L.push(`  bugs: [${[...h.bugs].sort().join(', ')}]`);
   L.push(
     'workload:',
     `  generate: {rate: ${rate}, think_max: ${p.writeIntervalMs}ms, sync_permille: ${p.syncPermille}, trim_permille: ${p.trimPermille}, read_permille: 150, max_write_blocks: ${p.maxWriteBlocks}, idle_quiet: ${p.idleQuiet}}`,

@@ -11,10 +11,16 @@ import type { RecoveryPlan } from '../engine/plan.ts';
 import type { Registry } from '../engine/registry.ts';
 import type { SenderCanonical } from '../engine/sender.ts';
 import type { ReplicaID } from '../engine/types.ts';
+import { between, type Chooser } from './chooser.ts';
 import type { Coverage } from './coverage.ts';
 import type { EngineObserver } from './engine_observer.ts';
 
 export type ExecutorKind = 'catchup' | 'rebuild';
+
+/** The delay before an engine continuation runs as its own step: 0-2 ms, chosen. */
+export function engineStepDelay(chooser: Chooser): number {
+  return between(chooser, 'sched.engine_delay', 0, 2);
+}
 
 /** What a drive needs from its wiring. */
 export interface ExecutorDriveHost {

@@ -11,10 +11,10 @@ import type { ExecutorIOCall, ExecutorSteps, IOResult } from '../engine/executor
 import type { RecoveryPlan } from '../engine/plan.ts';
 import type { AssignmentIntent, ReplicaID, SessionKind } from '../engine/types.ts';
 import type { Timers } from '../replication/transport.ts';
-import { between, type Chooser } from './chooser.ts';
+import type { Chooser } from './chooser.ts';
 import type { Coverage } from './coverage.ts';
 import type { EngineObserver, WALGap } from './engine_observer.ts';
-import { ExecutorDrive, type ExecutorKind } from './executor_drive.ts';
+import { ExecutorDrive, engineStepDelay, type ExecutorKind } from './executor_drive.ts';
 
 export interface RecoveryDeps {
   readonly timers: Timers;
@@ -203,7 +203,7 @@ export class RecoveryManager {
 
   /** Schedule a continuation as its own step after a small chosen delay. */
   private later(task: Task | null, kind: string, fn: () => void): void {
-    const d = between(this.deps.chooser, 'sched.engine_delay', 0, 2);
+    const d = engineStepDelay(this.deps.chooser);
     this.deps.timers.after(d, kind, () => {
       if (this.stopped) return;
       if (task !== null && this.tasks.get(task.replicaID) !== task) return;

@@ -57,7 +57,9 @@ const NOT_REFOUND: readonly { readonly hazard: string; readonly invariant: strin
 ];
 
 function run(p: PinnedFinding): RunResult {
-  return runSeed({ seed: p.seed, profile: p.profile, control: p.control ?? 'ideal', bugs: [], strict: false, maxSteps: DEFAULT_MAX_STEPS, record: false, check: true },
+  // The upstream pins were found at c7eb87c58 (no V2 engine); they state it (the default is 3ec8fab2f).
+  const commit = p.control === 'upstream' ? { upstreamCommit: 'c7eb87c58' as const } : {};
+  return runSeed({ seed: p.seed, profile: p.profile, control: p.control ?? 'ideal', ...commit, bugs: [], strict: false, maxSteps: DEFAULT_MAX_STEPS, record: false, check: true },
     makeClusterWorld, new RandomChooser(p.seed));
 }
 
