@@ -4,7 +4,7 @@
 // end-of-run checks: E2 (no durably acknowledged write lost), E1 (replicas the engine and the
 // shipper call in sync hold the primary's content) and E3 (the cluster converged after the quiet
 // phase). Checker failures arrive in the catalog's shape; candidate flags come from the catalog.
-import { upstreamEngineStallCause, upstreamNoPrimaryCause, upstreamStallCause } from './upstream_causes.ts';
+import { upstreamEngineStallCause, upstreamNoPrimaryCause, upstreamStallCause, upstreamUnreplicatedDurable } from './upstream_causes.ts';
 import type { RecoveryDriver } from '../engine/driver.ts';
 import { SessionKind } from '../engine/types.ts';
 import type { ReplicaReceiver } from '../replication/receiver.ts';
@@ -236,7 +236,7 @@ export class ClusterChecker {
       const ri = n.vol.readImage();
       if (!(ri instanceof Uint8Array) || sameBytes(ri, image)) continue;
       const why = divergenceCause(c, n, ri, image, p.cfg.blockSize) ?? stallCause(c, p, n, shipper, engineState, image);
-      const f = failure('E1', `replica ${n.name} is in sync (engine and shipper) but its content differs from primary ${p.name}${why ?? ''}`);
+      const f = failure('E1', `replica ${n.name} is in sync (${v2 === null ? 'engine and shipper' : 'its shipper'}) but its content differs from primary ${p.name}${why ?? ''}`);
       out.push(why !== null ? { ...f, candidate: true } : f);
     }
   }
@@ -427,8 +427,9 @@ function judgeServed(c: Cluster, lba: number, data: Uint8Array, server: string):
   // proved its barrier by LSN alone and may have become primary: a finding.
   const fork = c.lsnForked(w.ackLSN) || involvesFork(c, lba, data);
   const failover = fork ? null : lostAtFailover(c, w.ackEpoch, w.ackLSN);
+  const unreplicated = fork || failover !== null ? null : upstreamUnreplicatedDurable(c, w.ackBy);
   const why = fork ? ' (LSNs there were allocated twice with different data — a fork; barriers and handshakes compare LSNs, not lineages: finding H21)'
-    : failover !== null ? ` (${failover})` : '';
+    : failover !== null ? ` (${failover})` : unreplicated ?? '';
   const f = failure('E2', `${server} lost LBA ${lba}: durable write op ${w.op} (epoch ${w.ackEpoch}, LSN ${w.ackLSN}) not served${why}`);
   return why !== '' ? { ...f, candidate: true } : f;
 }

@@ -37,9 +37,16 @@ export function upstreamStallCause(c: Cluster, p: VolumeNode, n: VolumeNode): st
       : 'at 3ec8fab2f the V2 engine rebuilds only a server the master assigns Rebuilding (block_recovery.go runRebuild), which it never does for a replica it cannot see fall behind; the primary\'s catch-up only scans its own WAL (v2bridge executor.go StreamWALEntries with no rebuild address)';
     return ` (the primary's shipper put it in NeedsRebuild, which the master never learns — a heartbeat carries no per-replica state (block_heartbeat_proto.go InfoMessageToProto) and entering NeedsRebuild fires no state-change heartbeat (wal_shipper.go) — and ${engine}, so nothing ever does: finding H36)`;
   }
+  const nc = n.agent?.control();
+  // H38: a former primary that was failed over without restarting is still Primary; the
+  // Rebuilding assignment it gets on its return is rejected (primary -> rebuilding is invalid).
+  const stale = n.agent?.lastRejected ?? null;
+  if (nc !== undefined && nc.role === Role.Primary && c.control.primaryServerID() !== n.serverID && stale !== null
+    && stale.role === 'rebuilding' && stale.why.includes('invalid assignment transition: primary -> rebuilding')) {
+    return ` (it is a former primary the master failed over while its heartbeat stream was down (master_block_failover.go failoverBlockVolumes, then the deferred promotion); it did not restart, so it is still Primary at epoch ${nc.epoch}, and the Rebuilding assignment recoverBlockVolumes sends it on its return (epoch ${stale.epoch}) is rejected — primary -> rebuilding is not a valid transition (promotion.go HandleAssignment: ErrInvalidAssignment) — and nothing demotes it first, so it is never rebuilt and runs no receiver: finding H38)`;
+  }
   // H33: a replica assigned Rebuilding with an empty rebuild address never starts a rebuild —
   // a promotion clears RebuildListenAddr and nothing sets it again.
-  const nc = n.agent?.control();
   if (nc !== undefined && nc.role === Role.Rebuilding && entry.rebuildListenAddr === '') {
     return ' (it holds a Rebuilding assignment with an empty rebuild address: a promotion clears RebuildListenAddr (master_block_registry.go applyPromotionLocked) and nothing sets it again, so startRebuild is never called (volume_server_block.go ProcessAssignments) and the server stays Rebuilding: finding H33)';
   }
@@ -78,4 +85,17 @@ export function upstreamEngineStallCause(c: Cluster, p: VolumeNode, n: VolumeNod
   const removal = p.agent.v2RemovalOf(id);
   if (removal === null || !removal.primaryWithoutReplicas) return null;
   return ` (its sender was removed at ${removal.at} ms by a Primary assignment without replicas (epoch ${removal.epoch}, lease ${removal.leaseTtlMs} ms): a lease grant (master_grpc_server.go SendHeartbeat builds it from path, epoch, role and TTL only) or a Primary assignment listing none; v2bridge/control.go ConvertAssignment makes it an intent with no replicas, Registry.ApplyAssignment removes every sender, and the idempotence guard (volume_server_block.go isAssignmentUnchanged) skips the identical grants that follow, so the engine tracks no replica until the master sends a different full assignment: finding H37)`;
+}
+
+/**
+ * Why a durable write is lost under the upstream control plane when H31 explains it (its E2
+ * form): the write was acknowledged, and made durable by a SyncCache, by a server incarnation that
+ * had no shipper group at the time — a restarted primary in RoleNone, or one re-promoted by a lease
+ * grant without replica addresses — so group commit was local-only (blockvol.go OpenBlockVol;
+ * write_gate.go passes RoleNone) and no replica held the write when another server was promoted.
+ */
+export function upstreamUnreplicatedDurable(c: Cluster, ackBy: string): string | null {
+  if (!(c.control instanceof UpstreamControl) || ackBy === '') return null;
+  if (!c.nodes.some((n) => n.unreplicatedSyncs.has(ackBy))) return null;
+  return ` (the write was acknowledged and made durable by ${ackBy} while it had no shipper group — restarted in RoleNone (blockvol.go OpenBlockVol, write_gate.go passes RoleNone) or re-promoted by a lease grant without replica addresses — so group commit was local-only and no other server held it; a read served or a promotion made elsewhere does not see it: finding H31)`;
 }

@@ -104,6 +104,10 @@ export class BlockServiceAgent {
    * that last removed its sender from this server's orchestrator (cleared when one adds it back).
    */
   private readonly v2Removals = new Map<string, V2Removal>();
+  /** Evidence for finding H38 (checks only, not in the fingerprint): the last assignment HandleAssignment rejected. */
+  lastRejected: { readonly role: string; readonly epoch: number; readonly why: string } | null = null;
+  /** The kernel event (step) in which the last V2 delivery ran: at most one delivery per step. */
+  private v2DeliveredIn: object | null = null;
 
   /**
    * `v2` is the server's V2 engine wiring (bs.v2Orchestrator + bs.v2Recovery), present at
@@ -253,8 +257,9 @@ export class BlockServiceAgent {
 
   /**
    * ProcessAssignments' V2 loop (3ec8fab2f) over one batch; its V1 half is queued when the loop is
-   * done. Each delivery the guard lets through is its own step (the first in the reply's step):
-   * the engine checker judges one assignment per step, and other goroutines may run in between.
+   * done. Each delivery the guard lets through is its own step (the first, usually, in the reply's
+   * step): the engine checker judges one assignment per step, and upstream's other goroutines
+   * (recovery tasks, the heartbeat sender) may run between two deliveries anyway.
    */
   private runV2Loop(batch: readonly BlockVolumeAssignment[]): void {
     const planned = planV2Bridge(this.bs, batch, { commit: this.env.commit });
@@ -264,17 +269,15 @@ export class BlockServiceAgent {
     const deliveries = planned.deliveries.filter((d) => d.kind === 'deliver');
     const deliverFrom = (i: number): void => {
       const d = deliveries[i];
-      if (d === undefined) { this.v2Waiting = false; this.pending.push(...batch); return; }
+      if (d === undefined) { this.v2Waiting = false; this.pending.push(...batch); this.processPending(); return; }
       this.v2Waiting = true;
-      this.deliverV2(d, batch, () => {
-        if (i + 1 < deliveries.length) {
-          this.node.timers!.after(0, 'assign.v2_delivery', () => { deliverFrom(i + 1); this.processPending(); });
-          return;
-        }
-        this.v2Waiting = false;
-        this.pending.push(...batch);
-        this.processPending();
-      });
+      const step = this.kernel.current;
+      if (step !== null && step === this.v2DeliveredIn) {
+        this.node.timers!.after(0, 'assign.v2_delivery', () => { deliverFrom(i); this.processPending(); });
+        return;
+      }
+      this.v2DeliveredIn = step;
+      this.deliverV2(d, batch, () => deliverFrom(i + 1));
     };
     deliverFrom(0);
   }
@@ -327,6 +330,7 @@ export class BlockServiceAgent {
 
   private rejected(a: BlockVolumeAssignment, why: string): void {
     this.env.coverage.add('upstream_assign_rejected');
+    this.lastRejected = { role: roleName(a.role), epoch: a.epoch, why };
     this.node.noteControl(`assignment ${roleName(a.role)}@${a.epoch} rejected: ${why}`);
   }
 

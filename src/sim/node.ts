@@ -156,6 +156,11 @@ export class VolumeNode {
   agent: BlockServiceAgent | null = null;
   /** Under `upstream` at 3ec8fab2f: this incarnation's V2 engine as that commit wires it (primary and replica alike). */
   upstreamEngine: UpstreamRecoveryManager | null = null;
+  /**
+   * Evidence for finding H31 (checks only, not in the fingerprint): the answerers (incarnation and
+   * epoch) that completed a client SyncCache with no shipper group — local-only group commit.
+   */
+  readonly unreplicatedSyncs = new Set<string>();
   /** Client operations (writes, trims, syncs) in flight: upstream's opsOutstanding, which a demotion drains. */
   opsOutstanding = 0;
 
@@ -752,7 +757,12 @@ export class VolumeNode {
     if (this.committer === null || !this.servesClients()) { done(null); return; }
     const epoch = this.epoch;
     const end = this.beginOp();
-    this.committer.submit((err) => { end(); done(err === null && this.epoch === epoch ? this.answerer(epoch) : null); });
+    this.committer.submit((err) => {
+      end();
+      const ok = err === null && this.epoch === epoch;
+      if (ok && this.cfg.control === 'upstream' && this.group === null) this.unreplicatedSyncs.add(this.answerer(epoch));
+      done(ok ? this.answerer(epoch) : null);
+    });
   }
 
   // ---- volume ports for the data path (steps run through the runner) ----------------------

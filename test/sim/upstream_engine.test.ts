@@ -110,4 +110,17 @@ describe('upstream 3ec8fab2f: the V2 engine as that commit wires it', () => {
     expect(v.ok, v.message).toBe(true);
     expect(v.result.coverage['torn_wal_tail_recovered'] ?? 0).toBe(1);
   }, 60_000);
+
+  // Findings named in a candidate invariant's message (no "finding Hnn" form): pinned here.
+  for (const [profile, seed, invariant, text] of [
+    ['default', 57, 'I16', /catch-up range \(0, 1\] issued but LSN 1 is not in the primary WAL .*H23/],
+    ['crash', 23, 'W8', /H1/],
+  ] as const) {
+    it(`${profile} seed ${seed}: ${invariant} is reported as a finding naming ${String(text).slice(-4, -1)} under the wiring`, () => {
+      const r = run(profile, seed, 'upstream', '3ec8fab2f');
+      expect(r.status, r.failure?.message).toBe('pass');
+      const f = r.findings.find((x) => x.invariant === invariant);
+      expect(f?.message, JSON.stringify(r.findings)).toMatch(text);
+    }, 60_000);
+  }
 });
