@@ -21,6 +21,17 @@ export function upstreamStallCause(c: Cluster, p: VolumeNode, n: VolumeNode): st
   if (pc.role === Role.Primary && !pc.hasShipperGroup && entry.replicas.length > 0) {
     return ' (the primary restarted in RoleNone and was promoted again by a lease grant — a Primary assignment without replica addresses (master_grpc_server.go SendHeartbeat + BlockVolumeRegistry.LeaseGrants; promotion.go HandleAssignment none→primary) — so ProcessAssignments set up no shipper group (volume_server_block.go setupPrimaryReplication needs addresses): it acknowledges writes with local-only group commit while the master lists this replica: finding H31)';
   }
+  const nc = n.agent?.control();
+  // H38: a former primary that was failed over without restarting is still Primary; the
+  // Rebuilding assignment it gets on its return is rejected (primary -> rebuilding is invalid).
+  const stale = n.agent?.lastRejected ?? null;
+  if (nc !== undefined && nc.role === Role.Primary && c.control.primaryServerID() !== n.serverID && stale !== null
+    && stale.role === 'rebuilding' && stale.why.includes('invalid assignment transition: primary -> rebuilding')) {
+    return ` (it is a former primary the master failed over while its heartbeat stream was down (master_block_failover.go failoverBlockVolumes, then the deferred promotion); it did not restart, so it is still Primary at epoch ${nc.epoch}, and the Rebuilding assignment recoverBlockVolumes sends it on its return (epoch ${stale.epoch}) is rejected — primary -> rebuilding is not a valid transition (promotion.go HandleAssignment: ErrInvalidAssignment) — and nothing demotes it first, so it is never rebuilt and runs no receiver: finding H38)`;
+  }
+  // H39: the master's record for this replica carries another server's receiver address.
+  const mixup = addressMixup(c, entry.replicas, n);
+  if (mixup !== null) return mixup;
   // H32: the replica is in the registry, but the primary's current shipper group has no shipper
   // for it: the last Primary assignment it applied did not list it.
   const shipped = p.group?.shippers().some((s) => listed !== undefined && listed.dataAddr !== '' && s.dataAddr === listed.dataAddr) ?? false;
@@ -36,14 +47,6 @@ export function upstreamStallCause(c: Cluster, p: VolumeNode, n: VolumeNode): st
       ? 'no V2 engine runs at c7eb87c58 to rebuild it'
       : 'at 3ec8fab2f the V2 engine rebuilds only a server the master assigns Rebuilding (block_recovery.go runRebuild), which it never does for a replica it cannot see fall behind; the primary\'s catch-up only scans its own WAL (v2bridge executor.go StreamWALEntries with no rebuild address)';
     return ` (the primary's shipper put it in NeedsRebuild, which the master never learns — a heartbeat carries no per-replica state (block_heartbeat_proto.go InfoMessageToProto) and entering NeedsRebuild fires no state-change heartbeat (wal_shipper.go) — and ${engine}, so nothing ever does: finding H36)`;
-  }
-  const nc = n.agent?.control();
-  // H38: a former primary that was failed over without restarting is still Primary; the
-  // Rebuilding assignment it gets on its return is rejected (primary -> rebuilding is invalid).
-  const stale = n.agent?.lastRejected ?? null;
-  if (nc !== undefined && nc.role === Role.Primary && c.control.primaryServerID() !== n.serverID && stale !== null
-    && stale.role === 'rebuilding' && stale.why.includes('invalid assignment transition: primary -> rebuilding')) {
-    return ` (it is a former primary the master failed over while its heartbeat stream was down (master_block_failover.go failoverBlockVolumes, then the deferred promotion); it did not restart, so it is still Primary at epoch ${nc.epoch}, and the Rebuilding assignment recoverBlockVolumes sends it on its return (epoch ${stale.epoch}) is rejected — primary -> rebuilding is not a valid transition (promotion.go HandleAssignment: ErrInvalidAssignment) — and nothing demotes it first, so it is never rebuilt and runs no receiver: finding H38)`;
   }
   // H33: a replica assigned Rebuilding with an empty rebuild address never starts a rebuild —
   // a promotion clears RebuildListenAddr and nothing sets it again.
@@ -83,7 +86,10 @@ export function upstreamEngineStallCause(c: Cluster, p: VolumeNode, n: VolumeNod
   const id = n.replicaID();
   if (p.upstreamEngine.registry.sender(id) !== null) return null;
   const removal = p.agent.v2RemovalOf(id);
-  if (removal === null || !removal.primaryWithoutReplicas) return null;
+  if (removal === null || !removal.primaryWithoutReplicas) {
+    const entry = c.control.master.registry.lookup(c.control.volumeName);
+    return entry === null ? null : addressMixup(c, entry.replicas, n);
+  }
   return ` (its sender was removed at ${removal.at} ms by a Primary assignment without replicas (epoch ${removal.epoch}, lease ${removal.leaseTtlMs} ms): a lease grant (master_grpc_server.go SendHeartbeat builds it from path, epoch, role and TTL only) or a Primary assignment listing none; v2bridge/control.go ConvertAssignment makes it an intent with no replicas, Registry.ApplyAssignment removes every sender, and the idempotence guard (volume_server_block.go isAssignmentUnchanged) skips the identical grants that follow, so the engine tracks no replica until the master sends a different full assignment: finding H37)`;
 }
 
@@ -98,4 +104,26 @@ export function upstreamUnreplicatedDurable(c: Cluster, ackBy: string): string |
   if (!(c.control instanceof UpstreamControl) || ackBy === '') return null;
   if (!c.nodes.some((n) => n.unreplicatedSyncs.has(ackBy))) return null;
   return ` (the write was acknowledged and made durable by ${ackBy} while it had no shipper group — restarted in RoleNone (blockvol.go OpenBlockVol, write_gate.go passes RoleNone) or re-promoted by a lease grant without replica addresses — so group commit was local-only and no other server held it; a read served or a promotion made elsewhere does not see it: finding H31)`;
+}
+
+/** The host part of an address ("n2:4566" -> "n2"). */
+function hostOf(addr: string): string {
+  const i = addr.lastIndexOf(':');
+  return i < 0 ? addr : addr.slice(0, i);
+}
+
+/**
+ * H39: a record in the master's entry carries a receiver address that is not its server's — the
+ * record of `n` names another host, or another server's record names `n`'s host. Upstream's
+ * master_block_registry.go UpdateFullHeartbeat copies the primary's reported replica address (its
+ * first replica's) into Replicas[0], whichever server that is; after failoverBlockVolumes dropped a
+ * replica without telling the primary, or a promotion removed the promoted one, Replicas[0] is
+ * another server. Assignments built from the record then carry an address the server cannot bind
+ * (it runs no receiver), or name the wrong server for an address (the V2 bridge's ReplicaID).
+ */
+function addressMixup(c: Cluster, replicas: readonly { readonly server: string; readonly dataAddr: string }[], n: VolumeNode): string | null {
+  const nameOf = (server: string): string | undefined => c.nodes.find((x) => x.serverID === server)?.name;
+  const wrong = replicas.find((r) => r.dataAddr !== '' && (r.server === n.serverID ? hostOf(r.dataAddr) !== n.name : hostOf(r.dataAddr) === n.name && nameOf(r.server) !== n.name));
+  if (wrong === undefined) return null;
+  return ` (the master's record for ${wrong.server} carries ${wrong.dataAddr}, ${hostOf(wrong.dataAddr)}'s receiver address: the primary's full heartbeat reports its first replica's address and UpdateFullHeartbeat copies it into Replicas[0] whichever server that is (master_block_registry.go), here after a replica was dropped (failoverBlockVolumes, the primary not told) or promoted; assignments built from the record carry an address its server cannot bind, so it runs no receiver, or name the wrong server for the address: finding H39)`;
 }

@@ -58,6 +58,8 @@ const PINNED: readonly PinnedFinding[] = [
   { profile: 'default', control: 'upstream', commit: '3ec8fab2f', seed: 32, invariant: 'E2', hazards: ['H31'] },
   // ... a former primary failed over without restarting rejects its Rebuilding assignment ...
   { profile: 'network', control: 'upstream', commit: '3ec8fab2f', seed: 97, invariant: 'E3', hazards: ['H38'] },
+  // ... the master writes the primary's reported replica address into another server's record ...
+  { profile: 'default', control: 'upstream', commit: '3ec8fab2f', seed: 25, invariant: 'E3', hazards: ['H39'] },
   // ... and a primary that crash-restarted reallocates LSNs it had shipped (a fork).
   { profile: 'network', control: 'upstream', commit: '3ec8fab2f', seed: 101, invariant: 'E1', hazards: ['H21'] },
 ];
