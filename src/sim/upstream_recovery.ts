@@ -122,7 +122,7 @@ export class UpstreamRecoveryManager {
       if (r.exited) continue;
       this.deps.coverage.add('v2_recovery_drain_wait');
       this.deps.note(`v2 recovery: cancel task ${a.taskId} (${a.replicaID}) and wait for it to exit`);
-      r.waiters.push(() => this.perform(actions, i + 1, done));
+      r.waiters.push(() => { this.deps.note(`v2 recovery: task ${a.taskId} drained, assignment processing goes on`); this.perform(actions, i + 1, done); });
       return;
     }
     done();
@@ -147,6 +147,7 @@ export class UpstreamRecoveryManager {
     const io = this.deps.newExecutor(run.executor.rebuildAddr);
     if (storage === null || io === null) { this.exit(r, 'cannot access volume'); return; }
     const flushed = run.kind === 'catchUp' ? catchUpFlushedLSN(this.registry.sender(id)?.sessionSnapshot()) : 0;
+    this.deps.note(`v2 recovery: task ${r.task.taskId} runs ${run.kind === 'catchUp' ? 'runCatchUp' : 'runRebuild'} for ${id} (${run.executor.stream === 'scanLocalWAL' ? 'executor scans the local WAL' : `executor pulls from ${run.executor.rebuildAddr}`})`);
     this.later(run.kind === 'catchUp' ? 'engine.v2_plan_catchup' : 'engine.v2_plan_rebuild', () => this.plan(r, run, storage, io, flushed));
   }
 
@@ -185,6 +186,7 @@ export class UpstreamRecoveryManager {
       this.exit(r, 'cancelled after planning');
       return;
     }
+    this.deps.note(`v2 recovery: task ${r.task.taskId} executes its ${kind} plan (session ${plan.sessionID}); Execute is not interrupted by a cancel`);
     // Execute(nil, 0) for a catch-up (no progress LSNs, start tick 0); Execute() for a rebuild.
     const gen = kind === 'catchup' ? new CatchUpExecutor(driver, plan).steps([], 0, true) : new RebuildExecutor(driver, plan).steps(true);
     new ExecutorDrive(id, plan.sessionID, plan, kind, gen, {
