@@ -2,7 +2,7 @@
 // and what a world factory builds (src/check/cluster_world.ts). Defined here, below the trace
 // layer, so the factory and the runner can both name it.
 import type { RecordingChooser } from '../sim/chooser.ts';
-import type { ControlMode } from '../sim/control_plane.ts';
+import type { ControlMode, UpstreamCommit } from '../sim/control_plane.ts';
 import type { World } from '../sim/world.ts';
 import type { Failure } from './catalog.ts';
 
@@ -14,4 +14,4 @@ export interface CheckedWorld {
   finalCheck(): Failure[];
 }
 
-export type WorldFactory = (opts: { seed: number; profile: string; bugs: readonly string[]; control?: ControlMode; chooser: RecordingChooser }) => CheckedWorld;
+export type WorldFactory = (opts: { seed: number; profile: string; bugs: readonly string[]; control?: ControlMode; upstreamCommit?: UpstreamCommit; chooser: RecordingChooser }) => CheckedWorld;

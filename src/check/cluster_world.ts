@@ -4,7 +4,7 @@
 // end-of-run checks: E2 (no durably acknowledged write lost), E1 (replicas the engine and the
 // shipper call in sync hold the primary's content) and E3 (the cluster converged after the quiet
 // phase). Checker failures arrive in the catalog's shape; candidate flags come from the catalog.
-import { upstreamNoPrimaryCause, upstreamStallCause } from './upstream_causes.ts';
+import { upstreamEngineStallCause, upstreamNoPrimaryCause, upstreamStallCause, upstreamUnreplicatedDurable } from './upstream_causes.ts';
 import type { RecoveryDriver } from '../engine/driver.ts';
 import { SessionKind } from '../engine/types.ts';
 import type { ReplicaReceiver } from '../replication/receiver.ts';
@@ -210,7 +210,9 @@ export class ClusterChecker {
     for (const n of c.nodes) {
       if (n === p) continue;
       const id = n.replicaID();
-      const sender = p.recovery?.registry.sender(id) ?? null;
+      // Under upstream at 3ec8fab2f: the primary's V2 orchestrator (upstream_recovery.ts).
+      const v2 = p.upstreamEngine;
+      const sender = p.recovery?.registry.sender(id) ?? v2?.registry.sender(id) ?? null;
       const shipper = p.group?.shippers().find((s) => s.dataAddr === n.receiver?.dataAddr()) ?? null;
       const engineState = sender?.state() ?? 'none';
       // Spec E3: in sync (engine and shipper), or needs_rebuild with a rebuild in progress — whose
@@ -218,19 +220,26 @@ export class ClusterChecker {
       const rebuildSession = sender?.hasActiveSession() === true && sender.sessionSnapshot()?.kind === SessionKind.Rebuild;
       const rebuilding = (engineState === 'needs_rebuild' || rebuildSession) && (p.recovery?.running(id) ?? false);
       // Where no engine runs on the primary (the upstream control plane at c7eb87c58 drives
-      // none), convergence is the data path's alone: the shipper in sync.
-      const engineOK = engineState === 'in_sync' || (p.recovery === null && sender === null);
+      // none), convergence is the data path's alone: the shipper in sync. Under upstream at
+      // 3ec8fab2f the V2 engine drives no data (the primary's catch-up only scans its WAL), so the
+      // data path decides here too, and the engine's own state is judged below (H37).
+      const engineOK = engineState === 'in_sync' || (p.recovery === null && sender === null) || v2 !== null;
       if (!rebuilding && (!engineOK || shipper?.state() !== 'in_sync')) {
         const why = stallCause(c, p, n, shipper, engineState, image);
         const f = failure('E3', `replica ${n.name} did not converge: engine ${engineState}, shipper ${shipper?.state() ?? 'none'}, receiver ${n.receiver === null ? 'none' : 'running'}${why ?? ''}`);
         out.push(why !== null ? { ...f, candidate: true } : f);
         continue;
       }
+      if (v2 !== null && engineState !== 'in_sync' && !(v2.hasTask(id) && rebuildSession)) {
+        const why = upstreamEngineStallCause(c, p, n, engineState);
+        const f = failure('E3', `replica ${n.name}: the primary's V2 engine is not in sync with it: engine ${engineState}, shipper ${shipper?.state() ?? 'none'}${why ?? ''}`);
+        out.push(why !== null ? { ...f, candidate: true } : f);
+      }
       if (!engineOK || n.vol === null || !(image instanceof Uint8Array)) continue;
       const ri = n.vol.readImage();
       if (!(ri instanceof Uint8Array) || sameBytes(ri, image)) continue;
       const why = divergenceCause(c, n, ri, image, p.cfg.blockSize) ?? stallCause(c, p, n, shipper, engineState, image);
-      const f = failure('E1', `replica ${n.name} is in sync (engine and shipper) but its content differs from primary ${p.name}${why ?? ''}`);
+      const f = failure('E1', `replica ${n.name} is in sync (${v2 === null ? 'engine and shipper' : 'its shipper'}) but its content differs from primary ${p.name}${why ?? ''}`);
       out.push(why !== null ? { ...f, candidate: true } : f);
     }
   }
@@ -421,8 +430,9 @@ function judgeServed(c: Cluster, lba: number, data: Uint8Array, server: string):
   // proved its barrier by LSN alone and may have become primary: a finding.
   const fork = c.lsnForked(w.ackLSN) || involvesFork(c, lba, data);
   const failover = fork ? null : lostAtFailover(c, w.ackEpoch, w.ackLSN);
+  const unreplicated = fork || failover !== null ? null : upstreamUnreplicatedDurable(c, w.ackBy);
   const why = fork ? ' (LSNs there were allocated twice with different data — a fork; barriers and handshakes compare LSNs, not lineages: finding H21)'
-    : failover !== null ? ` (${failover})` : '';
+    : failover !== null ? ` (${failover})` : unreplicated ?? '';
   const f = failure('E2', `${server} lost LBA ${lba}: durable write op ${w.op} (epoch ${w.ackEpoch}, LSN ${w.ackLSN}) not served${why}`);
   return why !== '' ? { ...f, candidate: true } : f;
 }
@@ -462,14 +472,14 @@ function firstHole(p: VolumeNode, from: number): number | null {
   return null;
 }
 
-export const makeClusterWorld: WorldFactory = ({ seed, profile, bugs, control, chooser }) => {
+export const makeClusterWorld: WorldFactory = ({ seed, profile, bugs, control, upstreamCommit, chooser }) => {
   if (!isProfileName(profile)) throw new Error(`unknown profile ${profile}`);
   let checker: ClusterChecker | null = null;
-  const cluster = new Cluster({ seed, profile, bugs, chooser, ...(control !== undefined ? { control } : {}), engineObserver: (node, driver) => checker?.watchEngine(node, driver) ?? null });
+  const cluster = new Cluster({ seed, profile, bugs, chooser, ...(control !== undefined ? { control } : {}), ...(upstreamCommit !== undefined ? { upstreamCommit } : {}), engineObserver: (node, driver) => checker?.watchEngine(node, driver) ?? null });
   checker = new ClusterChecker(cluster);
   const cc = checker;
   // Engines started during construction (before the checker existed) are watched from now on.
-  for (const n of cluster.nodes) if (n.driver !== null) cc.watchEngine(n, n.driver);
+  for (const n of cluster.nodes) if (n.driver !== null) n.setEngineObserver(cc.watchEngine(n, n.driver));
   const cw: CheckedWorld = { world: cluster, check: () => cc.check(), finalCheck: () => cc.finalCheck() };
   return cw;
 };

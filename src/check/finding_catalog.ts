@@ -33,7 +33,9 @@ export const FINDINGS: readonly FindingInfo[] = [
   F('H34', 'ideal', 'shipper group churn: role flips of one replica rebuild the group and cut every proactive reconnect of another'),
   F('H35', 'ideal', 'a shipper that live-shipped while Disconnected but never had a barrier counts as in contact, so the proactive reconnect skips it'),
   F('H36', 'upstream', 'a replica whose shipper reached NeedsRebuild is never rebuilt: the master cannot see it and no engine runs'),
-  F('H37', 'upstream', 'a primary deposed while its heartbeat stream was down comes back still primary and rejects the Rebuilding assignment (Primary → Rebuilding is no valid transition): it stays primary at its old epoch for good'),
+  F('H37', 'upstream', 'at 3ec8fab2f a lease grant (a Primary assignment without replicas) removes every V2 sender on the primary, and nothing adds them back'),
+  F('H38', 'upstream', 'a former primary failed over without restarting stays Primary: the Rebuilding assignment it gets on its return is an invalid transition, and nothing demotes it'),
+  F('H39', 'upstream', 'the master writes the primary\'s reported replica address into Replicas[0], whichever server that is: a replica gets another\'s address'),
 ];
 
 export const FINDING_IDS: readonly string[] = FINDINGS.map((f) => f.id);

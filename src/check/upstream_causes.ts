@@ -2,7 +2,7 @@
 // control plane's own behaviour (a finding with its evidence in upstream's code) rather than a
 // porting error. Each cause is proven from state the checker can see: the master's registry,
 // the primary's shipper group and each server's block-service control state. The explanations
-// cite the upstream function (c7eb87c58) that produces the state; docs/findings.md has the table.
+// cite the upstream function (c7eb87c58, unchanged at 3ec8fab2f unless said) that produces the state; docs/findings.md has the table.
 import { Role } from '../control/volume/role.ts';
 import type { Cluster } from '../sim/cluster.ts';
 import type { VolumeNode } from '../sim/node.ts';
@@ -21,14 +21,17 @@ export function upstreamStallCause(c: Cluster, p: VolumeNode, n: VolumeNode): st
   if (pc.role === Role.Primary && !pc.hasShipperGroup && entry.replicas.length > 0) {
     return ' (the primary restarted in RoleNone and was promoted again by a lease grant — a Primary assignment without replica addresses (master_grpc_server.go SendHeartbeat + BlockVolumeRegistry.LeaseGrants; promotion.go HandleAssignment none→primary) — so ProcessAssignments set up no shipper group (volume_server_block.go setupPrimaryReplication needs addresses): it acknowledges writes with local-only group commit while the master lists this replica: finding H31)';
   }
-  // H37: a primary the master deposed while its stream was down (a partition or a reset stream,
-  // not a crash: it comes back still Primary) is sent a Rebuilding assignment, which
-  // HandleAssignment rejects — Primary → Rebuilding is no valid transition, only Primary → Stale
-  // is, and the master never sends Stale. It stays primary at its old epoch for good.
   const nc = n.agent?.control();
-  if (nc !== undefined && nc.role === Role.Primary && entry.volumeServer !== n.serverID && listed !== undefined) {
-    return ` (${n.name} was deposed while its heartbeat stream was down and came back still primary at epoch ${nc.epoch}; the master counts it as a replica and sends it a Rebuilding assignment (master_block_failover.go recoverBlockVolumes), which promotion.go HandleAssignment rejects — Primary → Rebuilding is not a valid transition, only Primary → Stale is, and nothing sends Stale — so it never leaves the primary role, never receives, and its full heartbeats even report its first shipper's target as its own replica address (UpdateFullHeartbeat's replica branch stores it): finding H37)`;
+  // H38: a former primary that was failed over without restarting is still Primary; the
+  // Rebuilding assignment it gets on its return is rejected (primary -> rebuilding is invalid).
+  const stale = n.agent?.lastRejected ?? null;
+  if (nc !== undefined && nc.role === Role.Primary && c.control.primaryServerID() !== n.serverID && stale !== null
+    && stale.role === 'rebuilding' && stale.why.includes('invalid assignment transition: primary -> rebuilding')) {
+    return ` (it is a former primary the master failed over while its heartbeat stream was down (master_block_failover.go failoverBlockVolumes, then the deferred promotion); it did not restart, so it is still Primary at epoch ${nc.epoch}, and the Rebuilding assignment recoverBlockVolumes sends it on its return (epoch ${stale.epoch}) is rejected — primary -> rebuilding is not a valid transition (promotion.go HandleAssignment: ErrInvalidAssignment) — and nothing demotes it first, so it is never rebuilt and runs no receiver: finding H38)`;
   }
+  // H39: the master's record for this replica carries another server's receiver address.
+  const mixup = addressMixup(c, entry.replicas, n);
+  if (mixup !== null) return mixup;
   // H32: the replica is in the registry, but the primary's current shipper group has no shipper
   // for it: the last Primary assignment it applied did not list it.
   const shipped = p.group?.shippers().some((s) => listed !== undefined && listed.dataAddr !== '' && s.dataAddr === listed.dataAddr) ?? false;
@@ -40,7 +43,10 @@ export function upstreamStallCause(c: Cluster, p: VolumeNode, n: VolumeNode): st
   // state-change heartbeat (wal_shipper.go), and at c7eb87c58 no V2 engine runs to rebuild it.
   const shipper = p.group?.shippers().find((s) => listed !== undefined && s.dataAddr === listed.dataAddr) ?? null;
   if (shipper !== null && shipper.state() === 'needs_rebuild' && p.recovery === null) {
-    return ' (the primary\'s shipper put it in NeedsRebuild, which the master never learns — a heartbeat carries no per-replica state (block_heartbeat_proto.go InfoMessageToProto) and entering NeedsRebuild fires no state-change heartbeat (wal_shipper.go) — and no V2 engine runs at c7eb87c58 to rebuild it, so nothing ever does: finding H36)';
+    const engine = c.control.master.commit === 'c7eb87c58'
+      ? 'no V2 engine runs at c7eb87c58 to rebuild it'
+      : 'at 3ec8fab2f the V2 engine rebuilds only a server the master assigns Rebuilding (block_recovery.go runRebuild), which it never does for a replica it cannot see fall behind; the primary\'s catch-up only scans its own WAL (v2bridge executor.go StreamWALEntries with no rebuild address)';
+    return ` (the primary's shipper put it in NeedsRebuild, which the master never learns — a heartbeat carries no per-replica state (block_heartbeat_proto.go InfoMessageToProto) and entering NeedsRebuild fires no state-change heartbeat (wal_shipper.go) — and ${engine}, so nothing ever does: finding H36)`;
   }
   // H33: a replica assigned Rebuilding with an empty rebuild address never starts a rebuild —
   // a promotion clears RebuildListenAddr and nothing sets it again.
@@ -63,4 +69,61 @@ export function upstreamNoPrimaryCause(c: Cluster, p: VolumeNode | undefined): s
   const entry = c.control.master.registry.lookup(c.control.volumeName);
   if (entry === null || entry.role !== Role.None || p.agent.control().role !== Role.None) return null;
   return ` (${p.name} restarted in RoleNone (blockvol.go OpenBlockVol); its full block report carried role None, which the master copied into the registry (master_block_registry.go UpdateFullHeartbeat), and lease grants go only to entries whose role is Primary (LeaseGrants), so nothing promotes it again and, the server being alive, no failover happens; it keeps acknowledging writes in RoleNone, unfenced (write_gate.go) and with local-only group commit: finding H31)`;
+}
+
+/**
+ * Why, under upstream at 3ec8fab2f, the primary's V2 engine is not in sync with replica `n` when
+ * the ported wiring explains it (H37): it holds no sender for the replica because the V2 delivery
+ * that last removed it was a Primary assignment without replicas — the lease grants
+ * master_grpc_server.go SendHeartbeat builds from path, epoch, role and TTL only, or a Primary
+ * assignment listing none. v2bridge/control.go ConvertAssignment turns it into an intent with no
+ * replicas, Registry.ApplyAssignment removes every sender, and the idempotence guard
+ * (volume_server_block.go isAssignmentUnchanged) skips the identical grants that follow, so only a
+ * different full Primary assignment adds it back (docs/control-volume.md, hazard 13).
+ */
+export function upstreamEngineStallCause(c: Cluster, p: VolumeNode, n: VolumeNode, engineState: string): string | null {
+  if (!(c.control instanceof UpstreamControl) || p.agent === null || p.upstreamEngine === null || engineState !== 'none') return null;
+  const id = n.replicaID();
+  if (p.upstreamEngine.registry.sender(id) !== null) return null;
+  const removal = p.agent.v2RemovalOf(id);
+  if (removal === null || !removal.primaryWithoutReplicas) {
+    const entry = c.control.master.registry.lookup(c.control.volumeName);
+    return entry === null ? null : addressMixup(c, entry.replicas, n);
+  }
+  return ` (its sender was removed at ${removal.at} ms by a Primary assignment without replicas (epoch ${removal.epoch}, lease ${removal.leaseTtlMs} ms): a lease grant (master_grpc_server.go SendHeartbeat builds it from path, epoch, role and TTL only) or a Primary assignment listing none; v2bridge/control.go ConvertAssignment makes it an intent with no replicas, Registry.ApplyAssignment removes every sender, and the idempotence guard (volume_server_block.go isAssignmentUnchanged) skips the identical grants that follow, so the engine tracks no replica until the master sends a different full assignment: finding H37)`;
+}
+
+/**
+ * Why a durable write is lost under the upstream control plane when H31 explains it (its E2
+ * form): the write was acknowledged, and made durable by a SyncCache, by a server incarnation that
+ * had no shipper group at the time — a restarted primary in RoleNone, or one re-promoted by a lease
+ * grant without replica addresses — so group commit was local-only (blockvol.go OpenBlockVol;
+ * write_gate.go passes RoleNone) and no replica held the write when another server was promoted.
+ */
+export function upstreamUnreplicatedDurable(c: Cluster, ackBy: string): string | null {
+  if (!(c.control instanceof UpstreamControl) || ackBy === '') return null;
+  if (!c.nodes.some((n) => n.unreplicatedSyncs.has(ackBy))) return null;
+  return ` (the write was acknowledged and made durable by ${ackBy} while it had no shipper group — restarted in RoleNone (blockvol.go OpenBlockVol, write_gate.go passes RoleNone) or re-promoted by a lease grant without replica addresses — so group commit was local-only and no other server held it; a read served or a promotion made elsewhere does not see it: finding H31)`;
+}
+
+/** The host part of an address ("n2:4566" -> "n2"). */
+function hostOf(addr: string): string {
+  const i = addr.lastIndexOf(':');
+  return i < 0 ? addr : addr.slice(0, i);
+}
+
+/**
+ * H39: a record in the master's entry carries a receiver address that is not its server's — the
+ * record of `n` names another host, or another server's record names `n`'s host. Upstream's
+ * master_block_registry.go UpdateFullHeartbeat copies the primary's reported replica address (its
+ * first replica's) into Replicas[0], whichever server that is; after failoverBlockVolumes dropped a
+ * replica without telling the primary, or a promotion removed the promoted one, Replicas[0] is
+ * another server. Assignments built from the record then carry an address the server cannot bind
+ * (it runs no receiver), or name the wrong server for an address (the V2 bridge's ReplicaID).
+ */
+function addressMixup(c: Cluster, replicas: readonly { readonly server: string; readonly dataAddr: string }[], n: VolumeNode): string | null {
+  const nameOf = (server: string): string | undefined => c.nodes.find((x) => x.serverID === server)?.name;
+  const wrong = replicas.find((r) => r.dataAddr !== '' && (r.server === n.serverID ? hostOf(r.dataAddr) !== n.name : hostOf(r.dataAddr) === n.name && nameOf(r.server) !== n.name));
+  if (wrong === undefined) return null;
+  return ` (the master's record for ${wrong.server} carries ${wrong.dataAddr}, ${hostOf(wrong.dataAddr)}'s receiver address: the primary's full heartbeat reports its first replica's address and UpdateFullHeartbeat copies it into Replicas[0] whichever server that is (master_block_registry.go), here after a replica was dropped (failoverBlockVolumes, the primary not told) or promoted; assignments built from the record carry an address its server cannot bind, so it runs no receiver, or name the wrong server for the address: finding H39)`;
 }

@@ -147,7 +147,7 @@ export async function runFuzzCommand(argv: string[], io: Io): Promise<number> {
   const shrinkTimeMs = flags['shrink-time'] as number | undefined;
   if (shrinkTimeMs !== undefined && shrinkTimeMs <= 0) throw new UsageError('--shrink-time 0: expected a duration above 0 (or --no-shrink)');
   const strategy = strategyFlags(flags);
-  const options = { profile: common.profile, control: common.control, bugs: common.bugs, strict: common.strict, maxSteps: common.maxSteps, stepCap: common.stepCap,
+  const options = { profile: common.profile, control: common.control, ...(common.upstreamCommit === undefined ? {} : { upstreamCommit: common.upstreamCommit }), bugs: common.bugs, strict: common.strict, maxSteps: common.maxSteps, stepCap: common.stepCap,
     ...(strategy === undefined ? {} : { strategy }) };
   if (flags['check-determinism'] === true) {
     if (flags['seeds'] === undefined) throw new UsageError('--check-determinism needs --seeds N (a fixed list of seeds to run twice)');

@@ -3,7 +3,7 @@
 // simulated cluster cannot reach, a refusal for switches whose home profiles differ.
 import { homeProfileOf, isKnownBug, unreachableReason } from '../check/bug_catalog.ts';
 import { DEFAULT_MAX_STEPS } from '../sim/cluster.ts';
-import { CONTROL_MODES, isControlMode, type ControlMode } from '../sim/control_plane.ts';
+import { CONTROL_MODES, DEFAULT_RUN_UPSTREAM_COMMIT, isControlMode, isUpstreamCommit, UPSTREAM_COMMITS, type ControlMode, type UpstreamCommit } from '../sim/control_plane.ts';
 import { isProfileName, PROFILE_NAMES, type ProfileName } from '../sim/profile.ts';
 import type { StepCap, StrategySpec } from '../trace/format.ts';
 import { DEFAULT_PCT_DEPTH, DEFAULT_PCT_STEPS } from '../explore/pct.ts';
@@ -12,7 +12,8 @@ import type { Io } from './io.ts';
 
 export const RUN_FLAGS: Readonly<Record<string, FlagDef>> = {
   profile: { kind: 'string', value: 'P', help: `fault profile: ${PROFILE_NAMES.join(', ')} (default: default, or with --bug the switches' home profile)` },
-  control: { kind: 'string', value: 'C', help: `control plane: ideal (the model of the intended V2 design, default) or upstream (the master and block service ported from upstream; in progress)` },
+  control: { kind: 'string', value: 'C', help: `control plane: ideal (the model of the intended V2 design, default) or upstream (the master and block service ported from upstream)` },
+  'upstream-commit': { kind: 'string', value: 'X', help: `with --control upstream: the upstream commit to behave as, ${UPSTREAM_COMMITS.join(' or ')} (default ${DEFAULT_RUN_UPSTREAM_COMMIT}, which wires the V2 engine; c7eb87c58 runs none)` },
   bug: { kind: 'list', value: 'ID', help: "switch a known upstream bug back on (repeatable; see 'swsim bugs')" },
   strict: { kind: 'bool', help: 'candidate invariants (findings) fail the run too' },
   'max-steps': { kind: 'int', value: 'N', help: `stop each run after N steps; a run cut short is incomplete, not passed (default ${DEFAULT_MAX_STEPS}: reaching it is a LIVELOCK failure)` },
@@ -22,6 +23,8 @@ export const RUN_FLAGS: Readonly<Record<string, FlagDef>> = {
 export interface CommonRunFlags {
   readonly profile: ProfileName;
   readonly control: ControlMode;
+  /** Under `upstream`: the commit (absent: DEFAULT_RUN_UPSTREAM_COMMIT). */
+  readonly upstreamCommit?: UpstreamCommit;
   readonly bugs: string[];
   readonly strict: boolean;
   readonly maxSteps: number;
@@ -50,12 +53,22 @@ export function commonFlags(flags: Parsed['flags'], io: Io, quiet: boolean): Com
   }
   const control = (flags['control'] as string | undefined) ?? 'ideal';
   if (!isControlMode(control)) throw new UsageError(`--control: expected one of ${CONTROL_MODES.join(', ')}, got '${control}'`);
+  const commit = upstreamCommitFlag(flags, control);
   const cap = positive(flags, 'max-steps');
   return {
-    profile, control, bugs, strict: flags['strict'] === true,
+    profile, control, ...(commit === undefined ? {} : { upstreamCommit: commit }), bugs, strict: flags['strict'] === true,
     maxSteps: cap ?? DEFAULT_MAX_STEPS, stepCap: cap === undefined ? 'livelock' : 'incomplete',
     allowIncomplete: flags['allow-incomplete'] === true,
   };
+}
+
+/** --upstream-commit: one of the known commits, and only with --control upstream. */
+function upstreamCommitFlag(flags: Parsed['flags'], control: ControlMode): UpstreamCommit | undefined {
+  const given = flags['upstream-commit'] as string | undefined;
+  if (given === undefined) return undefined;
+  if (!isUpstreamCommit(given)) throw new UsageError(`--upstream-commit: expected one of ${UPSTREAM_COMMITS.join(', ')}, got '${given}'`);
+  if (control !== 'upstream') throw new UsageError(`--upstream-commit ${given} goes with --control upstream (the ideal control plane ports no upstream commit)`);
+  return given;
 }
 
 export function replayCommand(file: string): string {

@@ -23,7 +23,7 @@
 import type { ControlMode } from '../sim/control_plane.ts';
 import { PERMILLE, type RecordingChooser } from '../sim/chooser.ts';
 import type { ShrinkInfo, ShrunkFrom, Trace, TraceOutcome } from '../trace/format.ts';
-import { runSeed, type RunOptions, type WorldFactory } from '../trace/run.ts';
+import { headerUpstreamCommit, runSeed, type RunOptions, type WorldFactory } from '../trace/run.ts';
 import { runCounts } from '../trace/run_counts.ts';
 
 /** The trace cannot be shrunk: it does not fail, or its failure does not reproduce. */
@@ -177,7 +177,7 @@ export function shrinkTrace(trace: Trace, make: WorldFactory, o: ShrinkOptions):
   }
   if (!(o.budget >= 1)) throw new ShrinkInputError('the candidate budget must be at least 1');
   const base: Omit<RunOptions, 'maxSteps' | 'stepCap' | 'record' | 'check'> = {
-    seed: h.seed, profile: h.profile, control: h.control as ControlMode, bugs: h.bugs, strict: h.strict,
+    seed: h.seed, profile: h.profile, control: h.control as ControlMode, ...headerUpstreamCommit(h), bugs: h.bugs, strict: h.strict,
     ...(h.scenario === undefined ? {} : { scenario: h.scenario }),
   };
   // A livelock fails only at the step cap, so it keeps the header's cap; anything else may stop a

@@ -3,6 +3,8 @@
 // IOResult later. It runs beside the replica volume and pulls data from the primary's rebuild
 // server. By default streamWALEntries honours the contract (deliver (a, b] to the replica); with
 // `scanOnly` it reproduces the target's catch-up, which only scans the primary WAL (hazard H9).
+// As upstream's (v2bridge/executor.go TransferFullBase, TransferSnapshot), a transfer with no
+// rebuild address fails at once: "no rebuild address configured".
 
 import { EngineError, ERR_TRUNCATION_UNSAFE } from '../engine/errors.ts';
 import type { ExecutorIOCall, IOResult } from '../engine/executor.ts';
@@ -120,6 +122,7 @@ export class BridgeExecutor {
 
   /** Full-extent install, coverage check, second catch-up (snapshotLSN-1, c]; value = achieved LSN. */
   transferFullBase(c: number, done: IODone): void {
+    if (this.cfg.rebuildAddr === '') return this.later('bridge:no-rebuild-addr', () => done({ value: 0, ...fail('no rebuild address configured') }));
     const vol = this.cfg.replica;
     const installer = vol.newRebuildInstaller();
     let snapshotLSN = 0;
@@ -162,6 +165,7 @@ export class BridgeExecutor {
 
   /** Exact-boundary snapshot install: verify base, manifest and SHA-256, then Commit(s+1). */
   transferSnapshot(s: number, done: IODone): void {
+    if (this.cfg.rebuildAddr === '') return this.later('bridge:no-rebuild-addr', () => done(fail('no rebuild address configured')));
     const vol = this.cfg.replica;
     const installer = vol.newRebuildInstaller();
     const chunks: Uint8Array[] = [];

@@ -50,6 +50,8 @@ export interface ScenarioDraft {
   /** The replica running the legacy version, or null. */
   readonly legacyReplica: string | null;
   readonly control: string;
+  /** The upstream commit the run used (only under control upstream). */
+  readonly upstreamCommit?: string;
   readonly bugs: readonly string[];
   /** The generated load; null: no client load at all. */
   readonly workload: DraftWorkload | null;
@@ -130,7 +132,9 @@ export function renderDraft(d: ScenarioDraft): string {
   if (d.leaseMs !== undefined) L.push(`  lease: ${seconds(d.leaseMs)}`);
   if (d.wildcardListen) L.push('  wildcard_listen: true');
   if (d.legacyReplica !== null) L.push(`  legacy_replica: ${d.legacyReplica}`);
-  L.push(`  control: ${d.control}`, `  bugs: [${[...d.bugs].sort().join(', ')}]`);
+  L.push(`  control: ${d.control}`);
+  if (d.upstreamCommit !== undefined) L.push(`  upstream_commit: ${d.upstreamCommit}`);
+  L.push(`  bugs: [${[...d.bugs].sort().join(', ')}]`);
   L.push(d.workload === null ? 'workload: {}   # no client load' : 'workload:');
   if (d.workload !== null) L.push(generateLine(d.workload));
   L.push(...timelineLines(d));

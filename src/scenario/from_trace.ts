@@ -16,6 +16,7 @@
 import { RandomChooser } from '../sim/chooser.ts';
 import { drawFaultPlan, isProfileName, type FaultPlan } from '../sim/profile.ts';
 import { buildId } from '../trace/build_info.ts';
+import { headerUpstreamCommit } from '../trace/run.ts';
 import { TOOL_VERSION, type Trace } from '../trace/format.ts';
 import { writeFileAtomic } from '../trace/writer.ts';
 import { CANDIDATE_INVARIANTS, FINDING_IDS, INVARIANT_IDS } from './names.ts';
@@ -222,6 +223,7 @@ export function draftFromTrace(trace: Trace, source: string): ScenarioDraft {
     wildcardListen: p.wildcardListen,
     legacyReplica: p.legacyReplica ? servers[servers.length - 1]! : null,
     control: h.control,
+    ...headerUpstreamCommit(h),
     bugs: [...h.bugs].sort(),
     workload: {
       rate: Math.max(1, Math.min(1000, Math.round(2000 / (p.writeIntervalMs + 1)))), thinkMaxMs: p.writeIntervalMs,

@@ -86,7 +86,8 @@ export function scenarioBugs(l: LoadedScenario, extra: readonly string[] = []): 
 export function runScenarioSeed(l: LoadedScenario, seed: number, o: ScenarioRunOptions = {}): SeedVerdict {
   const sc = l.scenario;
   const run = new SeedRun({
-    seed, profile: sc.free.profile, control: sc.cluster.control, bugs: scenarioBugs(l, o.bugs), strict: sc.run.strict, maxSteps: sc.run.max_steps,
+    seed, profile: sc.free.profile, control: sc.cluster.control,
+    ...(sc.cluster.upstream_commit === undefined ? {} : { upstreamCommit: sc.cluster.upstream_commit }), bugs: scenarioBugs(l, o.bugs), strict: sc.run.strict, maxSteps: sc.run.max_steps,
     record: true, check: true, scenario: { path: l.file, sha256: l.sha256 },
     ...(o.strategy === undefined ? {} : { strategy: o.strategy.spec }),
     ...(o.onStep === undefined ? {} : { onStep: o.onStep }),

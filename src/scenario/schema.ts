@@ -119,6 +119,7 @@ export const Cluster = z.strictObject({
   scan_only_catchup: z.boolean().default(false).describe('catch-up StreamWALEntries only scans (the target v2bridge, H9)'),
   replan_on_redelivery: z.boolean().default(true).describe('re-delivered assignments re-apply recovery targets (H14)'),
   control: z.enum(['ideal', 'upstream']).default('ideal').describe('control plane: ideal (the model of the intended V2 design) or upstream (the ported master and block service)'),
+  upstream_commit: z.enum(['c7eb87c58', '3ec8fab2f']).optional().describe('with control: upstream, the upstream commit the master and block service behave as: 3ec8fab2f (default; wires the V2 engine) or c7eb87c58 (no V2 engine)'),
   bugs: z.array(BugId).default([]).describe('known-bug switches on from the start'),
 });
 

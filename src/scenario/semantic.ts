@@ -58,6 +58,9 @@ export function semanticIssues(s: Scenario): SemanticIssue[] {
   if (legacy !== undefined && legacy === servers[0]) {
     out.push({ path: ['cluster', 'legacy_replica'], message: `"${legacy}" is the initial primary (the first of cluster.servers), expected a replica` });
   }
+  if (s.cluster.upstream_commit !== undefined && s.cluster.control !== 'upstream') {
+    out.push({ path: ['cluster', 'upstream_commit'], atKey: true, message: `upstream_commit ${s.cluster.upstream_commit} with control: ${s.cluster.control}, expected control: upstream (the ideal control plane ports no upstream commit)` });
+  }
   if (s.cluster.latency.min > s.cluster.latency.max) {
     out.push({ path: ['cluster', 'latency', 'min'], message: `latency.min ${formatDuration(s.cluster.latency.min)} is above latency.max ${formatDuration(s.cluster.latency.max)}, expected min <= max` });
   }

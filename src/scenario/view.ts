@@ -37,7 +37,8 @@ export class ScenarioView {
 
   /** Wrap the checker's engine observer for a new engine instance (inner may be null). */
   observe(driver: RecoveryDriver, inner: EngineObserver | null): EngineObserver {
-    this.drivers.push({ driver, seen: 0 });
+    // An engine started before the checker existed is observed again once it does (upstream: at boot).
+    if (!this.drivers.some((d) => d.driver === driver)) this.drivers.push({ driver, seen: 0 });
     const onCall = (replicaID: string, label: string, plan: RecoveryPlan | undefined): void => {
       if (plan === undefined) return;
       let r = this.executors.get(plan);
@@ -75,8 +76,10 @@ export class ScenarioView {
       d.seen = log.length();
     }
     const p = this.primaryNode();
-    if (p?.recovery != null) {
-      for (const s of p.recovery.registry.all()) {
+    const registries = [p?.engineRegistry() ?? null, ...this.c.nodes.map((n) => (n === p ? null : n.upstreamEngine?.registry ?? null))];
+    for (const r of registries) {
+      if (r === null) continue;
+      for (const s of r.all()) {
         const snap = s.sessionSnapshot();
         if (snap !== null) this.lastSessionKind.set(s.replicaID(), snap.kind);
       }
@@ -96,7 +99,7 @@ export class ScenarioView {
   }
 
   senderState(replica: string): string {
-    const s = this.primaryNode()?.recovery?.registry.sender(this.node(replica).replicaID()) ?? null;
+    const s = this.primaryNode()?.engineRegistry()?.sender(this.node(replica).replicaID()) ?? null;
     return s === null ? 'none' : s.state();
   }
 
@@ -115,7 +118,7 @@ export class ScenarioView {
   }
 
   inSyncCount(): number {
-    return (this.primaryNode()?.recovery?.registry.all() ?? []).filter((s) => s.state() === 'in_sync').length;
+    return (this.primaryNode()?.engineRegistry()?.all() ?? []).filter((s) => s.state() === 'in_sync').length;
   }
 
   committedLSN(): number {

@@ -155,18 +155,19 @@ class Timeline {
 
 /** The world factory of one scenario (bugs come from the run options: cluster.bugs plus --bug). */
 export function scenarioWorldFactory(sc: Scenario, file: string, loc: ScenarioLocations): WorldFactory {
-  return ({ seed, profile, bugs, control, chooser }) => {
+  return ({ seed, profile, bugs, control, upstreamCommit, chooser }) => {
     if (!isProfileName(profile)) throw new Error(`unknown profile ${profile}`);
     const view = new ScenarioView();
     let checker: ClusterChecker | null = null;
     const cluster = new Cluster({
       seed, profile, bugs, chooser, setup: clusterSetup(sc), control: control ?? sc.cluster.control,
+      ...(upstreamCommit !== undefined ? { upstreamCommit } : {}),
       engineObserver: (node, driver) => view.observe(driver, checker?.watchEngine(node, driver) ?? null),
     });
     view.attach(cluster, sc.cluster.servers);
     checker = new ClusterChecker(cluster);
     const cc = checker;
-    for (const n of cluster.nodes) if (n.driver !== null) cc.watchEngine(n, n.driver);
+    for (const n of cluster.nodes) if (n.driver !== null) n.setEngineObserver(view.observe(n.driver, cc.watchEngine(n, n.driver)));
     const tl = new Timeline(sc, file, loc, cluster, view);
     const cw: CheckedWorld = {
       world: cluster,

@@ -12,6 +12,11 @@
 // (ProcessAssignments under assignMu), a demotion waiting for in-flight client ops to drain.
 // At c7eb87c58 the V2 engine is not driven from here (its recovery manager is not instantiated,
 // and the wire drops the replicas' server IDs it would need), so this agent drives none.
+// At 3ec8fab2f (AgentEnv.commit) it runs ProcessAssignments as that commit has it: the server's
+// ID set (SetServerID), ServerIDs kept over the wire, and per reply (one batch) first the V2 loop
+// — the idempotence guard, ConvertAssignment, the server's orchestrator, and the recovery tasks
+// the result starts or drains (upstream_recovery.ts), a drain holding the batch until the old
+// task exits — then the V1 half over the whole batch, with 3ec8fab2f's setup guards.
 import {
   assignment as masterAssignment, assignmentOverWire, fullHeartbeat, heartbeat as plainHeartbeat, infoMessage,
   type BlockVolumeAssignment as MasterAssignment, type BlockVolumeInfoMessage as MasterInfo, type Heartbeat as MasterHeartbeat,
@@ -22,14 +27,17 @@ import {
   openedVolumeState, planVolumeAssignment, pollBlockHeartbeat, replicaReceiverStarted, replicationSetup, Role, roleName,
   runVolumePlan, shipperTransitionNotifies, startPlan, VOLUME_PULSE_PERIOD_MS, wireStateChangeNotify, withVolume,
   type BlockHeartbeatLoop, type BlockServiceState, type BlockVolumeAssignment, type PlanCursor, type ServiceEffect,
-  type VolumeControlState, type VolumeReport,
+  type VolumeControlState, type VolumeReport, planV2Bridge, setServerID, volumeServerId, type V2Delivery,
 } from '../control/volume/index.ts';
+import { atLeast, type UpstreamCommit } from '../control/commits.ts';
+import { recoveryTriggered } from '../control/volume/recovery_wiring.ts';
 import type { ReplicaState } from '../engine/types.ts';
 import type { Conn } from '../replication/transport.ts';
 import type { Coverage } from './coverage.ts';
 import type { Kernel, Owner } from './kernel.ts';
 import type { Network } from './network.ts';
 import type { VolumeNode } from './node.ts';
+import type { UpstreamRecoveryManager } from './upstream_recovery.ts';
 
 /** What every agent of a cluster shares: the master's address and the volume's identity. */
 export interface AgentEnv {
@@ -39,6 +47,8 @@ export interface AgentEnv {
   readonly durability: string;
   readonly volumeSize: number;
   readonly coverage: Coverage;
+  /** The upstream commit the block service behaves as (c7eb87c58: no V2 engine; 3ec8fab2f: wired). */
+  readonly commit: UpstreamCommit;
 }
 
 /** The frames of the heartbeat stream (JSON: the simulator's stand-in for the gRPC encoding). */
@@ -54,6 +64,16 @@ export function encodeFrame(x: HeartbeatFrame | ReplyFrame): Uint8Array {
 
 export function decodeFrame<T>(b: Uint8Array): T {
   return JSON.parse(decoder.decode(b)) as T;
+}
+
+/** A V2 delivery that removed senders: what it was (finding H37's evidence). */
+export interface V2Removal {
+  readonly role: string;
+  readonly epoch: number;
+  /** A Primary assignment whose intent had no replicas: a lease grant, or a Primary assignment listing none. */
+  readonly primaryWithoutReplicas: boolean;
+  readonly leaseTtlMs: number;
+  readonly at: number;
 }
 
 /** The node-level role the rest of the simulator reads (checks, the fingerprint). */
@@ -75,12 +95,34 @@ export class BlockServiceAgent {
   /** The assignment being processed while its demotion drains, and where its plan stopped. */
   private draining: { readonly a: BlockVolumeAssignment; readonly cursor: PlanCursor } | null = null;
   private processing = false;
+  /** 3ec8fab2f: replies (ProcessAssignments batches) whose V2 loop has not run yet, in order. */
+  private readonly batches: BlockVolumeAssignment[][] = [];
+  /** 3ec8fab2f: the batch whose V2 loop waits for a drain (cancelAndDrain) to finish. */
+  private v2Waiting = false;
+  /**
+   * Evidence for finding H37 (checks only, not in the fingerprint): per ReplicaID, the V2 delivery
+   * that last removed its sender from this server's orchestrator (cleared when one adds it back).
+   */
+  private readonly v2Removals = new Map<string, V2Removal>();
+  /** Evidence for finding H38 (checks only, not in the fingerprint): the last assignment HandleAssignment rejected. */
+  lastRejected: { readonly role: string; readonly epoch: number; readonly why: string } | null = null;
+  /** The kernel event (step) in which the last V2 delivery ran: at most one delivery per step. */
+  private v2DeliveredIn: object | null = null;
 
-  constructor(private readonly node: VolumeNode, private readonly env: AgentEnv, private readonly kernel: Kernel, private readonly network: Network, private readonly owner: Owner) {
+  /**
+   * `v2` is the server's V2 engine wiring (bs.v2Orchestrator + bs.v2Recovery), present at
+   * 3ec8fab2f and null at c7eb87c58.
+   */
+  constructor(private readonly node: VolumeNode, private readonly env: AgentEnv, private readonly kernel: Kernel, private readonly network: Network, private readonly owner: Owner,
+    private readonly v2: UpstreamRecoveryManager | null = null) {
     const vol = node.vol!;
     // StartBlockService: every volume found on disk opened in RoleNone; then SetBlockService wires
     // the shipper state-change notification for the volumes present now.
-    this.bs = wireStateChangeNotify(newBlockService(node.listenAddr(), { [env.volumePath]: openedVolumeState(vol.epoch()) }));
+    let bs = newBlockService(node.listenAddr(), { [env.volumePath]: openedVolumeState(vol.epoch()) });
+    // 3ec8fab2f weed/command/volume.go: SetServerID(volumeServerId). The simulated server runs with
+    // -id set to the name the master's registry knows it by, so the two identities agree.
+    if (atLeast(env.commit, '3ec8fab2f')) bs = setServerID(bs, volumeServerId(node.serverID, '', 0));
+    this.bs = wireStateChangeNotify(bs);
   }
 
   /** The volume's control state (role, epoch, master epoch, lease, ...). */
@@ -187,18 +229,72 @@ export class BlockServiceAgent {
   private onReply(r: ReplyFrame): void {
     if (!this.owner.alive) return;
     // The gRPC hop: AssignmentToProto on the master, AssignmentFromProto here.
-    for (const a of r.assignments) this.pending.push(assignmentFromWire(overWire(a)));
+    const batch = r.assignments.map((a) => assignmentFromWire(overWire(a, this.env.commit), this.env.commit));
+    if (this.v2 === null) this.pending.push(...batch);
+    else if (batch.length > 0) this.batches.push(batch);
     this.processPending();
   }
 
+  /**
+   * Run what was received, in order: the V1 half of the current batch one assignment at a time
+   * (a demotion may wait for its drain), and at 3ec8fab2f before each batch's V1 half its V2 loop
+   * (which may wait for a recovery task to exit).
+   */
   private processPending(): void {
-    if (this.processing || this.draining !== null) return;
+    if (this.processing || this.draining !== null || this.v2Waiting) return;
     this.processing = true;
     try {
-      while (this.pending.length > 0 && this.draining === null && this.owner.alive) this.handle(this.pending.shift()!, null);
+      while (this.draining === null && !this.v2Waiting && this.owner.alive) {
+        if (this.pending.length > 0) { this.handle(this.pending.shift()!, null); continue; }
+        const batch = this.batches.shift();
+        if (batch === undefined) break;
+        this.runV2Loop(batch);
+      }
     } finally {
       this.processing = false;
     }
+  }
+
+  /**
+   * ProcessAssignments' V2 loop (3ec8fab2f) over one batch; its V1 half is queued when the loop is
+   * done. Each delivery the guard lets through is its own step (the first, usually, in the reply's
+   * step): the engine checker judges one assignment per step, and upstream's other goroutines
+   * (recovery tasks, the heartbeat sender) may run between two deliveries anyway.
+   */
+  private runV2Loop(batch: readonly BlockVolumeAssignment[]): void {
+    const planned = planV2Bridge(this.bs, batch, { commit: this.env.commit });
+    this.bs = planned.bs;
+    const skipped = planned.deliveries.filter((d) => d.kind === 'skipUnchanged').length;
+    if (skipped > 0) this.env.coverage.add('v2_assignment_unchanged', skipped);
+    const deliveries = planned.deliveries.filter((d) => d.kind === 'deliver');
+    const deliverFrom = (i: number): void => {
+      const d = deliveries[i];
+      if (d === undefined) { this.v2Waiting = false; this.pending.push(...batch); this.processPending(); return; }
+      this.v2Waiting = true;
+      const step = this.kernel.current;
+      if (step !== null && step === this.v2DeliveredIn) {
+        this.node.timers!.after(0, 'assign.v2_delivery', () => { deliverFrom(i); this.processPending(); });
+        return;
+      }
+      this.v2DeliveredIn = step;
+      this.deliverV2(d, batch, () => deliverFrom(i + 1));
+    };
+    deliverFrom(0);
+  }
+
+  /** One V2 delivery: the engine, then the recovery actions; `done` runs when they are performed (at once, or after a drain). */
+  private deliverV2(d: V2Delivery, batch: readonly BlockVolumeAssignment[], done: () => void): void {
+    if (d.kind === 'skipUnchanged') { done(); return; }
+    const a = d.assignment;
+    const result = this.v2!.processAssignment(d.intent);
+    this.env.coverage.add(`v2_assignment_${roleName(a.role)}`);
+    for (const id of result.added) this.v2Removals.delete(id);
+    const withoutReplicas = a.role === Role.Primary && d.intent.replicas.length === 0;
+    for (const id of result.removed) this.v2Removals.set(id, { role: roleName(a.role), epoch: a.epoch, primaryWithoutReplicas: withoutReplicas, leaseTtlMs: a.leaseTtlMs, at: this.kernel.now() });
+    if (withoutReplicas && result.removed.length > 0) this.env.coverage.add('v2_senders_removed_by_empty_primary');
+    this.node.noteControl(`v2 ${roleName(a.role)}@${a.epoch}: ${d.intent.replicas.length} replica(s)${d.skippedNoServerID.length > 0 ? `, ${d.skippedNoServerID.length} without ServerID skipped` : ''}; added ${result.added.length} removed ${result.removed.length} created ${result.sessionsCreated.length} superseded ${result.sessionsSuperseded.length}`);
+    if (!recoveryTriggered(result)) { done(); return; }
+    this.v2!.handleAssignmentResult(result, batch, done);
   }
 
   /** HandleAssignment for one assignment (or its resumption after a drain wait), then replication setup. */
@@ -229,11 +325,12 @@ export class BlockServiceAgent {
     }
     if (out.status === 'failed') { this.rejected(a, out.error.message); return; }
     this.env.coverage.add(`upstream_assign_${roleName(a.role)}`);
-    for (const e of replicationSetup(this.bs, a)) this.perform(e);
+    for (const e of replicationSetup(this.bs, a, { commit: this.env.commit })) this.perform(e);
   }
 
   private rejected(a: BlockVolumeAssignment, why: string): void {
     this.env.coverage.add('upstream_assign_rejected');
+    this.lastRejected = { role: roleName(a.role), epoch: a.epoch, why };
     this.node.noteControl(`assignment ${roleName(a.role)}@${a.epoch} rejected: ${why}`);
   }
 
@@ -283,18 +380,31 @@ export class BlockServiceAgent {
     return out.ok ? null : out.error.message;
   }
 
+  /** The V2 delivery that last removed this replica's sender (H37 evidence), or null. */
+  v2RemovalOf(replicaID: string): V2Removal | null {
+    return this.v2Removals.get(replicaID) ?? null;
+  }
+
   /** The parts of the state the fingerprint covers. */
   digestValues(): readonly (string | number | boolean)[] {
     const c = this.control();
-    return [c.role, c.epoch, c.masterEpoch, c.lease.expiresAt ?? -1, c.hasShipperGroup, c.hasReceiver, this.conn !== null, this.pending.length, this.draining !== null];
+    const base = [c.role, c.epoch, c.masterEpoch, c.lease.expiresAt ?? -1, c.hasShipperGroup, c.hasReceiver, this.conn !== null, this.pending.length, this.draining !== null];
+    if (this.v2 === null) return base;
+    return [...base, this.batches.length, this.v2Waiting, this.v2.activeTasks()];
   }
 }
 
-/** The master's assignment after the gRPC hop (c7eb87c58: AssignmentToProto drops the server IDs). */
-function overWire(a: MasterAssignment): BlockVolumeAssignment {
-  const w = assignmentOverWire(masterAssignment(a));
+/**
+ * The master's assignment after the gRPC hop, in the volume side's shape (c7eb87c58:
+ * AssignmentToProto drops the server IDs; 3ec8fab2f keeps them).
+ */
+function overWire(a: MasterAssignment, commit: UpstreamCommit): BlockVolumeAssignment {
+  const w = assignmentOverWire(masterAssignment(a), commit);
+  const ids = atLeast(commit, '3ec8fab2f');
   return {
     path: w.path, epoch: w.epoch, role: w.role, leaseTtlMs: w.leaseTtlMs, replicaDataAddr: w.replicaDataAddr,
-    replicaCtrlAddr: w.replicaCtrlAddr, rebuildAddr: w.rebuildAddr, replicaAddrs: w.replicaAddrs.map((r) => ({ dataAddr: r.dataAddr, ctrlAddr: r.ctrlAddr })),
+    replicaCtrlAddr: w.replicaCtrlAddr, rebuildAddr: w.rebuildAddr,
+    replicaAddrs: w.replicaAddrs.map((r) => (ids ? { dataAddr: r.dataAddr, ctrlAddr: r.ctrlAddr, serverID: r.serverID } : { dataAddr: r.dataAddr, ctrlAddr: r.ctrlAddr })),
+    ...(ids ? { replicaServerID: w.replicaServerID } : {}),
   };
 }

@@ -13,7 +13,7 @@ import { Coverage } from './coverage.ts';
 import type { EngineObserver } from './engine_observer.ts';
 import { Kernel, type SimEvent } from './kernel.ts';
 import type { ReportedProgress } from '../control/ideal/master.ts';
-import type { ControlMode, ControlPlane } from './control_plane.ts';
+import { runUpstreamCommit, type ControlMode, type ControlPlane, type UpstreamCommit } from './control_plane.ts';
 import { IdealControl } from './ideal_control.ts';
 import { UpstreamControl } from './upstream_control.ts';
 import { Network } from './network.ts';
@@ -38,6 +38,8 @@ export interface ClusterOptions {
   readonly chooser: RecordingChooser;
   /** Which control plane runs the volume (default `ideal`). */
   readonly control?: ControlMode;
+  /** Under `upstream`: which upstream commit the master and block service behave as (default DEFAULT_RUN_UPSTREAM_COMMIT). */
+  readonly upstreamCommit?: UpstreamCommit;
   /** Called for each new engine instance (each primary incarnation). */
   readonly engineObserver?: (node: VolumeNode, driver: RecoveryDriver) => EngineObserver | null;
   /** A scenario file's cluster (src/scenario): absent for seeded runs, whose behaviour it never changes. */
@@ -155,6 +157,7 @@ export class Cluster implements World {
     const bugs = splitBugs(opts.bugs);
     this.switches = bugs as SwitchBoard;
     const control = opts.control ?? 'ideal';
+    const commit = runUpstreamCommit(control, opts.upstreamCommit) ?? 'c7eb87c58';
     const volumeSize = geometry.numBlocks * geometry.blockSize;
     const env: NodeEnv = {
       kernel: this.kernel, chooser: c, network: this.network, coverage: this.marks,
@@ -163,7 +166,7 @@ export class Cluster implements World {
       noteAllocation: (lsn, by) => this.noteAllocation(lsn, by),
       engineObserverFor: (n, d) => opts.engineObserver?.(n, d) ?? null,
       noteDetail: (d) => { this.detail = this.detail === undefined ? d : `${this.detail}; ${d}`; },
-      upstream: { masterAddr: MASTER_ADDR, volumePath: VOLUME_PATH, durability: p.durability, volumeSize, coverage: this.marks },
+      upstream: { masterAddr: MASTER_ADDR, volumePath: VOLUME_PATH, durability: p.durability, volumeSize, coverage: this.marks, commit },
     };
     for (let i = 1; i <= 1 + p.replicas; i++) {
       this.nodes.push(new VolumeNode({
@@ -187,7 +190,7 @@ export class Cluster implements World {
     if (control === 'upstream') {
       const up = new UpstreamControl({
         kernel: this.kernel, network: this.network, nodes: this.nodes, volume: VOLUME, volumePath: VOLUME_PATH, volumeSize,
-        durability: p.durability, coverage: this.marks,
+        durability: p.durability, coverage: this.marks, commit,
         note: (d) => env.noteDetail!(d),
         onFailover: (epoch) => this.recordFailoverProgress(epoch),
       });

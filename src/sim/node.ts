@@ -36,6 +36,9 @@ import type { Heartbeat, ReplicaReport } from '../control/ideal/heartbeat.ts';
 import type { Kernel, Owner } from './kernel.ts';
 import type { NetHost, Network } from './network.ts';
 import { RecoveryManager } from './recovery_manager.ts';
+import { UpstreamRecoveryManager } from './upstream_recovery.ts';
+import { atLeast } from '../control/commits.ts';
+import type { Registry } from '../engine/registry.ts';
 import type { StateHash } from './state_hash.ts';
 import { VolumeRunner } from './volume_runner.ts';
 import { wildcardTransport } from './wildcard_transport.ts';
@@ -151,6 +154,13 @@ export class VolumeNode {
   private tornWAL = false;
   /** Under `upstream` control: this incarnation's block service (roles, lease, assignments, heartbeats). */
   agent: BlockServiceAgent | null = null;
+  /** Under `upstream` at 3ec8fab2f: this incarnation's V2 engine as that commit wires it (primary and replica alike). */
+  upstreamEngine: UpstreamRecoveryManager | null = null;
+  /**
+   * Evidence for finding H31 (checks only, not in the fingerprint): the answerers (incarnation and
+   * epoch) that completed a client SyncCache with no shipper group — local-only group commit.
+   */
+  readonly unreplicatedSyncs = new Set<string>();
   /** Client operations (writes, trims, syncs) in flight: upstream's opsOutstanding, which a demotion drains. */
   opsOutstanding = 0;
 
@@ -174,7 +184,8 @@ export class VolumeNode {
   rebuildAddr(): string { return `${this.cfg.name}:${this.port + 2}`; }
   /** The receiver's bind address: `addr` itself, or its wildcard form (":port") under the B18 fault. */
   private bindAddr(addr: string): string { return this.wildcardListen ? addr.slice(addr.lastIndexOf(':')) : addr; }
-  replicaID(): ReplicaID { return makeReplicaID(this.cfg.volume, this.cfg.serverID); }
+  /** This server's engine identity: "<volume>/<server-id>" (under upstream the volume is its path, as ConvertAssignment names it). */
+  replicaID(): ReplicaID { return makeReplicaID(this.cfg.control === 'upstream' ? this.env.upstream!.volumePath : this.cfg.volume, this.cfg.serverID); }
 
   // ---- lifecycle ------------------------------------------------------------------------
 
@@ -210,7 +221,8 @@ export class VolumeNode {
       // Upstream's group committer re-checks the write gate after every sync (PostSyncCheck).
       this.committer = new GroupCommitter((done) => done(this.runner!.runSync(v.syncSteps()) ?? this.postSyncCheck()), this.timers);
       this.loop('node.flush', this.cfg.flushIntervalMs, () => this.flushTick());
-      this.agent = new BlockServiceAgent(this, env.upstream!, env.kernel, env.network, this.owner);
+      const v2 = atLeast(env.upstream!.commit, '3ec8fab2f') ? this.startUpstreamEngine() : null;
+      this.agent = new BlockServiceAgent(this, env.upstream!, env.kernel, env.network, this.owner, v2);
       this.agent.boot();
       return;
     }
@@ -250,6 +262,7 @@ export class VolumeNode {
     this.receiver = null;
     this.rebuildServer = null;
     this.agent = null;
+    this.upstreamEngine = null;
     this.role = 'none';
   }
 
@@ -575,6 +588,51 @@ export class VolumeNode {
     this.env.kernel.schedule(this.cfg.retryMs, this.cfg.name, 'engine.retry', retry, owner);
   }
 
+  /**
+   * StartBlockService at 3ec8fab2f: the server's orchestrator and RecoveryManager
+   * (upstream_recovery.ts). Each task opens this server's volume: its storage adapter (v2bridge
+   * Reader + Pinner) and v2bridge.NewExecutor(vol, rebuildAddr) — scan-only with no address.
+   */
+  private startUpstreamEngine(): UpstreamRecoveryManager {
+    const vol = this.vol!;
+    const ctx = new EngineContext(this.cfg.bugs.engine);
+    const m = new UpstreamRecoveryManager({
+      timers: this.timers!, chooser: this.env.chooser, coverage: this.env.coverage, ctx,
+      note: (d) => this.noteControl(d),
+      storage: () => (this.vol === null ? null : new BridgeStorageAdapter(this.vol, this.vol.pinner())),
+      newExecutor: (rebuildAddr) => (this.vol === null ? null : this.v2bridgeExecutor(rebuildAddr)),
+      walContains: (lsn) => this.walContains(lsn),
+      walGap: (lsn) => this.walGap(lsn),
+    }, new BridgeStorageAdapter(vol, vol.pinner()));
+    this.upstreamEngine = m;
+    this.driver = m.checkedDriver;
+    m.observer = this.env.engineObserverFor(this, m.checkedDriver);
+    return m;
+  }
+
+  /**
+   * v2bridge.NewExecutor(vol, rebuildAddr) on this server's volume: with no address StreamWALEntries
+   * scans the local WAL and ships nothing; with one it pulls from that rebuild server and applies
+   * locally (ApplyRebuildEntry), as do the full-base and snapshot transfers.
+   */
+  private v2bridgeExecutor(rebuildAddr: string): BridgeExecutor {
+    const port = this.primaryPort();
+    return new BridgeExecutor({
+      replica: port, receiver: { setReceivedLSN: (lsn) => this.receiver?.setReceivedLSN(lsn) }, rebuildAddr,
+      transport: this.env.network.transportFor(this.host), timers: this.timers!, scanOnly: rebuildAddr === '', primary: port,
+    });
+  }
+
+  /** The engine's sender registry on this server: the ideal wiring's (a primary) or upstream's V2 orchestrator. */
+  engineRegistry(): Registry | null {
+    return this.recovery?.registry ?? this.upstreamEngine?.registry ?? null;
+  }
+
+  /** A checker watching this server's engine from now on (engines started before the checker existed). */
+  setEngineObserver(obs: EngineObserver): void {
+    if (this.upstreamEngine !== null) this.upstreamEngine.observer = obs;
+  }
+
   /** Ground truth for I16: is `lsn` a record in this node's physical WAL right now? */
   walContains(lsn: number): boolean {
     const recs = this.vol?.walRecords();
@@ -699,7 +757,12 @@ export class VolumeNode {
     if (this.committer === null || !this.servesClients()) { done(null); return; }
     const epoch = this.epoch;
     const end = this.beginOp();
-    this.committer.submit((err) => { end(); done(err === null && this.epoch === epoch ? this.answerer(epoch) : null); });
+    this.committer.submit((err) => {
+      end();
+      const ok = err === null && this.epoch === epoch;
+      if (ok && this.cfg.control === 'upstream' && this.group === null) this.unreplicatedSyncs.add(this.answerer(epoch));
+      done(ok ? this.answerer(epoch) : null);
+    });
   }
 
   // ---- volume ports for the data path (steps run through the runner) ----------------------
@@ -768,7 +831,7 @@ export class VolumeNode {
     const shippers = this.group?.shippers() ?? null;
     h.num(shippers === null ? 0 : shippers.length);
     if (shippers !== null) for (const s of shippers) h.str(s.state()).num(s.replicaFlushedLSN());
-    const senders = this.recovery?.registry.all() ?? null;
+    const senders = this.engineRegistry()?.all() ?? null;
     h.num(senders === null ? 0 : senders.length);
     if (senders !== null) for (const s of senders) h.str(s.state()).num(s.sessionID());
     // Under the upstream control plane: the block service's control state (nothing under ideal).

@@ -5,17 +5,16 @@
 // crashes land between any two steps (design.md principle 2). Failed recoveries are retried by
 // superseding the session, as a re-delivered assignment would.
 import type { RecoveryDriver } from '../engine/driver.ts';
-import type { EngineError } from '../engine/errors.ts';
 import { CatchUpExecutor } from '../engine/catchup_executor.ts';
 import { RebuildExecutor } from '../engine/rebuild_executor.ts';
 import type { ExecutorIOCall, ExecutorSteps, IOResult } from '../engine/executor.ts';
 import type { RecoveryPlan } from '../engine/plan.ts';
-import type { SenderCanonical } from '../engine/sender.ts';
 import type { AssignmentIntent, ReplicaID, SessionKind } from '../engine/types.ts';
 import type { Timers } from '../replication/transport.ts';
-import { between, type Chooser } from './chooser.ts';
+import type { Chooser } from './chooser.ts';
 import type { Coverage } from './coverage.ts';
 import type { EngineObserver, WALGap } from './engine_observer.ts';
+import { ExecutorDrive, engineStepDelay, type ExecutorKind } from './executor_drive.ts';
 
 export interface RecoveryDeps {
   readonly timers: Timers;
@@ -37,17 +36,12 @@ interface Task {
   /** The session the task works for: the one seen at start, then the plan's. */
   sessionID: number;
   phase: 'probe' | 'plan' | 'execute';
-  plan: RecoveryPlan | null;
   executor: CatchUpExecutor | RebuildExecutor | null;
-  gen: ExecutorSteps | null;
-  /** The sender's canonical value after the last reported step, reused (not reallocated) while unchanged. */
-  canon: SenderCanonical | null;
+  drive: ExecutorDrive | null;
 }
 
 export class RecoveryManager {
   private readonly tasks = new Map<ReplicaID, Task>();
-  /** The label of the sender call each task's generator will make when next resumed. */
-  private readonly lastLabel = new Map<Task, string>();
   private intent: AssignmentIntent | null = null;
   private stopped = false;
 
@@ -132,7 +126,7 @@ export class RecoveryManager {
   }
 
   private start(replicaID: ReplicaID, sessionID: number, rebuild: boolean): void {
-    const task: Task = { replicaID, sessionID, phase: 'probe', plan: null, executor: null, gen: null, canon: null };
+    const task: Task = { replicaID, sessionID, phase: 'probe', executor: null, drive: null };
     this.tasks.set(replicaID, task);
     if (rebuild) {
       this.later(task, 'engine.plan_rebuild', () => this.planRebuild(task));
@@ -164,11 +158,9 @@ export class RecoveryManager {
     this.deps.coverage.add(plan.truncateLSN > 0 ? 'truncation_plan' : 'catchup_plan');
     task.sessionID = plan.sessionID;
     const ex = new CatchUpExecutor(this.driver, plan);
-    task.plan = plan;
     task.executor = ex;
-    task.gen = ex.steps([], this.deps.timers.now(), true);
     task.phase = 'execute';
-    this.resume(task, undefined);
+    this.drive(task, 'catchup', plan, ex.steps([], this.deps.timers.now(), true)).resume(undefined);
   }
 
   private planRebuild(task: Task): void {
@@ -184,54 +176,23 @@ export class RecoveryManager {
     this.deps.coverage.add(plan.rebuildSource === 'snapshot_tail' ? 'rebuild_snapshot_tail' : 'rebuild_full_base');
     task.sessionID = plan.sessionID;
     const ex = new RebuildExecutor(this.driver, plan);
-    task.plan = plan;
     task.executor = ex;
-    task.gen = ex.steps(true);
     task.phase = 'execute';
+    const d = this.drive(task, 'rebuild', plan, ex.steps(true));
     // Plan and execute are separate calls in the target: writes and flushes may run in between.
-    this.later(task, 'engine.execute', () => this.resume(task, undefined));
+    this.later(task, 'engine.execute', () => d.resume(undefined));
   }
 
-  /** Resume the executor generator once: a sender call (observed) or the start of an I/O call. */
-  private resume(task: Task, input: IOResult | undefined): void {
-    if (this.tasks.get(task.replicaID) !== task || task.gen === null) return;
-    const sender = this.registry.sender(task.replicaID);
-    const obs = this.deps.observer;
-    // Only a resume after a `step` yield (labelled) is reported; the generator cannot change that.
-    const observed = obs !== null && sender !== null && this.lastLabel.has(task);
-    const before = observed ? sender.canonical(task.canon) : null;
-    const r = task.gen.next(input);
-    if (observed) {
-      const after = sender.canonical(before);
-      task.canon = after;
-      obs.executorCall({ replicaID: task.replicaID, sessionIDUsed: task.sessionID, label: this.lastLabel.get(task)!, before, after, ...(task.plan !== null ? { plan: task.plan } : {}) });
-    }
-    this.lastLabel.delete(task);
-    if (r.done === true) {
-      this.executorDone(task, r.value);
-      return;
-    }
-    const y = r.value;
-    if (y.kind === 'step') {
-      this.lastLabel.set(task, y.label);
-      this.later(task, `engine.${y.label}`, () => this.resume(task, undefined));
-    } else {
-      this.deps.coverage.add(`io_${y.call.op}`);
-      const kind = task.executor instanceof RebuildExecutor ? 'rebuild' : 'catchup';
-      this.deps.performIO(task.replicaID, kind, y.call, (res) => {
-        this.later(task, `engine.io_done.${y.call.op}`, () => {
-          this.deps.observer?.executorIO({ replicaID: task.replicaID, sessionIDUsed: task.sessionID, call: y.call, result: res, ...(task.plan !== null ? { plan: task.plan } : {}) });
-          this.resume(task, res);
-        });
-      });
-    }
-  }
-
-  private executorDone(task: Task, err: EngineError | null): void {
-    const kind = task.executor instanceof RebuildExecutor ? 'rebuild' : 'catchup';
-    this.deps.observer?.executorFinished({ plan: task.plan!, kind, err });
-    this.deps.coverage.add(err === null ? `${kind}_completed` : `${kind}_failed`);
-    this.finish(task);
+  /** Drive the task's executor: each sender call and I/O its own step (executor_drive.ts). */
+  private drive(task: Task, kind: ExecutorKind, plan: RecoveryPlan, gen: ExecutorSteps): ExecutorDrive {
+    const d = new ExecutorDrive(task.replicaID, task.sessionID, plan, kind, gen, {
+      registry: this.registry, coverage: this.deps.coverage, observer: this.deps.observer,
+      performIO: (id, k, call, done) => this.deps.performIO(id, k, call, done),
+      later: (k, fn) => this.later(task, k, fn),
+      finished: () => this.finish(task),
+    });
+    task.drive = d;
+    return d;
   }
 
   private finish(task: Task): void {
@@ -242,7 +203,7 @@ export class RecoveryManager {
 
   /** Schedule a continuation as its own step after a small chosen delay. */
   private later(task: Task | null, kind: string, fn: () => void): void {
-    const d = between(this.deps.chooser, 'sched.engine_delay', 0, 2);
+    const d = engineStepDelay(this.deps.chooser);
     this.deps.timers.after(d, kind, () => {
       if (this.stopped) return;
       if (task !== null && this.tasks.get(task.replicaID) !== task) return;

@@ -4,10 +4,11 @@
 // message is answered with the server's pending assignments and lease grants, a broken stream is
 // the disconnect that starts failover, and the master's deferred promotions (time.AfterFunc
 // upstream) run as kernel events at their due time. The volume is created at start the way
-// CreateBlockVolume does it, on the servers in order (the first is the primary).
+// CreateBlockVolume does it, on the servers in order (the first is the primary). The master
+// behaves as the run's upstream commit (c7eb87c58 or 3ec8fab2f: BlockMasterOptions.commit).
 import { MASTER_ADDR } from './frame_kinds.ts';
 import {
-  BlockMaster, type BlockAllocResult, type MasterEvent,
+  BlockMaster, type BlockAllocResult, type MasterEvent, type UpstreamCommit,
 } from '../control/master/index.ts';
 import type { FailoverRecord, MasterStats } from '../control/ideal/master.ts';
 import { rebuildListenAddr, replicationPorts } from '../control/volume/assignment.ts';
@@ -31,6 +32,8 @@ export interface UpstreamControlEnv {
   readonly volumeSize: number;
   readonly durability: string;
   readonly coverage: Coverage;
+  /** The upstream commit the master behaves as (BlockMasterOptions.commit). */
+  readonly commit: UpstreamCommit;
   note(detail: string): void;
   onFailover(epoch: number): void;
 }
@@ -49,7 +52,7 @@ export function allocationFor(node: VolumeNode, volumePath: string): BlockAllocR
 
 export class UpstreamControl implements ControlPlane {
   readonly mode = 'upstream' as const;
-  readonly master = new BlockMaster();
+  readonly master: BlockMaster;
   readonly host: NetHost = { name: 'master', owner: { alive: true } };
   readonly stats: MasterStats = { failovers: 0, epochBumps: 0, rebuildAssignments: 0, endpointUpdates: 0 };
   readonly failoverLog: FailoverRecord[] = [];
@@ -60,7 +63,9 @@ export class UpstreamControl implements ControlPlane {
   private hashedVersion = -1;
   private digestPart = new StateHash();
 
-  constructor(private readonly env: UpstreamControlEnv) {}
+  constructor(private readonly env: UpstreamControlEnv) {
+    this.master = new BlockMaster({ commit: env.commit });
+  }
 
   /** The name the master knows the volume by. */
   get volumeName(): string { return this.env.volume; }

@@ -45,9 +45,9 @@ function hostOf(addr: string): string {
   return i <= 0 ? addr : addr.slice(0, i);
 }
 
-/** The server part of a replica ID (`vol1/s2` -> `s2`). */
+/** The server part of a replica ID (`vol1/s2` -> `s2`, `/data/vol1.blk/s2` -> `s2`). */
 function serverOf(replicaID: string): string {
-  return replicaID.slice(replicaID.indexOf('/') + 1);
+  return replicaID.slice(replicaID.lastIndexOf('/') + 1);
 }
 
 export class ViewTracker {
@@ -106,7 +106,7 @@ export class ViewTracker {
       v.put(k.peer('shp', peer), s.state());
       v.put(k.peer('shf', peer), s.replicaFlushedLSN());
     }
-    for (const s of n.recovery?.registry.all() ?? []) {
+    for (const s of n.engineRegistry()?.all() ?? []) {
       const peer = this.cached(this.servers, s.replicaID(), serverOf);
       v.put(k.peer('snd', peer), s.state());
       const ses = s.session();

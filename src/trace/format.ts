@@ -47,6 +47,12 @@ export interface TraceHeader {
   readonly profile: string;
   /** The control plane the run used: `ideal` (the model) or `upstream` (the port). */
   readonly control: string;
+  /**
+   * Under `upstream`: the upstream commit the master and block service behaved as (c7eb87c58 or
+   * 3ec8fab2f). Absent under `ideal`; absent in an `upstream` trace written before the option
+   * existed, which ran c7eb87c58.
+   */
+  readonly upstreamCommit?: string;
   readonly bugs: readonly string[];
   readonly strict: boolean;
   readonly maxSteps: number;

@@ -2,7 +2,7 @@
 // (file, line, field, what was expected), so a truncated or hand-edited trace fails clearly.
 import { readFileSync } from 'node:fs';
 import { isKnownBug } from '../check/bug_catalog.ts';
-import { CONTROL_MODES, isControlMode } from '../sim/control_plane.ts';
+import { CONTROL_MODES, isControlMode, isUpstreamCommit, UPSTREAM_COMMITS } from '../sim/control_plane.ts';
 import { isProfileName, PROFILE_NAMES } from '../sim/profile.ts';
 import { STRATEGIES, TRACE_FORMAT, TRACE_FORMAT_VERSION, type Trace, type TraceHeader, type TraceOutcome, type TraceStep } from './format.ts';
 
@@ -53,6 +53,10 @@ export function parseTrace(file: string, text: string): Trace {
   if (!isProfileName(profile)) throw new TraceInputError(file, 1, 'profile', `one of ${PROFILE_NAMES.join(', ')} (got '${profile}': unknown to this version)`);
   const control = need(file, 1, h, 'control', 'string') as string;
   if (!isControlMode(control)) throw new TraceInputError(file, 1, 'control', `one of ${CONTROL_MODES.join(', ')} (got '${control}')`);
+  const commit = h['upstreamCommit'];
+  if (commit !== undefined && (control !== 'upstream' || typeof commit !== 'string' || !isUpstreamCommit(commit))) {
+    throw new TraceInputError(file, 1, 'upstreamCommit', control !== 'upstream' ? 'absent under control ideal' : `one of ${UPSTREAM_COMMITS.join(', ')} (got ${JSON.stringify(commit)})`);
+  }
   const bugs = need(file, 1, h, 'bugs', 'array') as unknown[];
   bugs.forEach((b, k) => {
     if (typeof b !== 'string' || !isKnownBug(b)) throw new TraceInputError(file, 1, `bugs[${k}]`, `a known bug id (got ${JSON.stringify(b)}: unknown to this version; see 'swsim bugs')`);

@@ -12,7 +12,7 @@ import { isActorAware, RandomChooser, ReplayChooser, ReplayDivergence, type Acto
 import type { ControlMode } from '../sim/control_plane.ts';
 import { buildId } from './build_info.ts';
 import type { Trace, TraceStep } from './format.ts';
-import { runSeed, type RunResult, type WorldFactory } from './run.ts';
+import { headerUpstreamCommit, runSeed, type RunResult, type WorldFactory } from './run.ts';
 
 export interface Divergence {
   readonly step: number;
@@ -111,7 +111,7 @@ export function replayTrace(trace: Trace, make: WorldFactory, reference?: Record
   let result: RunResult;
   try {
     result = runSeed(
-      { seed: h.seed, profile: h.profile, control: h.control as ControlMode, bugs: h.bugs, strict: h.strict, maxSteps, stepCap: cutShort ? 'incomplete' : h.stepCap,
+      { seed: h.seed, profile: h.profile, control: h.control as ControlMode, ...headerUpstreamCommit(h), bugs: h.bugs, strict: h.strict, maxSteps, stepCap: cutShort ? 'incomplete' : h.stepCap,
         record: false, check: true,
         onStep: (rec) => {
           replayed.push(rec);

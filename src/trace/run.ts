@@ -6,7 +6,7 @@
 // CLI notices Ctrl-C in the middle of a long seed.
 import { failure, type Failure } from '../check/catalog.ts';
 import { ReplayDivergence, type RecordingChooser } from '../sim/chooser.ts';
-import type { ControlMode } from '../sim/control_plane.ts';
+import { isUpstreamCommit, LEGACY_UPSTREAM_COMMIT, runUpstreamCommit, type ControlMode, type UpstreamCommit } from '../sim/control_plane.ts';
 import type { CheckedWorld, WorldFactory } from '../check/checked_world.ts';
 import { markRecord, newMarkCounts, swapMarkCounts, type MarkCounts } from '../marks/index.ts';
 import { buildId } from './build_info.ts';
@@ -18,6 +18,8 @@ export interface RunOptions {
   readonly bugs: readonly string[];
   /** The control plane (default `ideal`). */
   readonly control?: ControlMode;
+  /** Under `upstream`: the upstream commit (default DEFAULT_RUN_UPSTREAM_COMMIT); ignored under `ideal`. */
+  readonly upstreamCommit?: UpstreamCommit;
   /** Candidate invariants fail the run too. */
   readonly strict: boolean;
   readonly maxSteps: number;
@@ -62,12 +64,29 @@ export interface RunResult {
 export function traceHeader(o: RunOptions): TraceHeader {
   return {
     type: 'header', format: TRACE_FORMAT, formatVersion: TRACE_FORMAT_VERSION, tool: TOOL_VERSION, build: buildId(),
-    seed: o.seed, strategy: o.shrunk !== undefined ? 'shrunk' : o.strategy?.name ?? 'random', profile: o.profile, control: o.control ?? 'ideal', bugs: [...o.bugs].sort(), strict: o.strict,
+    seed: o.seed, strategy: o.shrunk !== undefined ? 'shrunk' : o.strategy?.name ?? 'random', profile: o.profile, control: o.control ?? 'ideal',
+    ...upstreamCommitField(o), bugs: [...o.bugs].sort(), strict: o.strict,
     maxSteps: o.maxSteps, stepCap: o.stepCap ?? 'livelock',
     ...(o.scenario === undefined ? {} : { scenario: { path: o.scenario.path, sha256: o.scenario.sha256 } }),
     ...(o.shrunk === undefined ? {} : { shrunkFrom: o.shrunk.from, shrink: o.shrunk.info }),
     ...(o.shrunk !== undefined || o.strategy === undefined ? {} : o.strategy.name === 'pct' ? { pct: o.strategy.pct } : { bounded: o.strategy.bounded }),
   };
+}
+
+/**
+ * The upstream commit a trace's run used, as run options: its header's, or for an `upstream` trace
+ * written before the option existed, c7eb87c58 (the only commit then).
+ */
+export function headerUpstreamCommit(h: TraceHeader): { upstreamCommit?: UpstreamCommit } {
+  if (h.control !== 'upstream') return {};
+  const c = h.upstreamCommit;
+  return { upstreamCommit: c !== undefined && isUpstreamCommit(c) ? c : LEGACY_UPSTREAM_COMMIT };
+}
+
+/** The header's `upstreamCommit`: recorded for every `upstream` run, absent under `ideal`. */
+function upstreamCommitField(o: RunOptions): { upstreamCommit?: string } {
+  const c = runUpstreamCommit(o.control ?? 'ideal', o.upstreamCommit);
+  return c === undefined ? {} : { upstreamCommit: c };
 }
 
 export class SeedRun {
@@ -90,7 +109,8 @@ export class SeedRun {
   constructor(private readonly o: RunOptions, make: WorldFactory, private readonly chooser: RecordingChooser) {
     const prev = swapMarkCounts(this.marks);
     try {
-      this.cw = make({ seed: o.seed, profile: o.profile, bugs: o.bugs, control: o.control ?? 'ideal', chooser });
+      const commit = runUpstreamCommit(o.control ?? 'ideal', o.upstreamCommit);
+      this.cw = make({ seed: o.seed, profile: o.profile, bugs: o.bugs, control: o.control ?? 'ideal', ...(commit === undefined ? {} : { upstreamCommit: commit }), chooser });
       if ((o.record || o.onStep !== undefined) && o.details !== false) this.cw.world.startTracing?.();
     } finally {
       swapMarkCounts(prev);

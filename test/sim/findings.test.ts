@@ -13,6 +13,8 @@ interface PinnedFinding {
   readonly profile: string;
   /** The control plane (default ideal). */
   readonly control?: 'ideal' | 'upstream';
+  /** Under upstream: the commit (these pins say it; the run default is 3ec8fab2f). */
+  readonly commit?: 'c7eb87c58' | '3ec8fab2f';
   readonly seed: number;
   readonly invariant: string;
   /** Hazard ids the finding's message must name. */
@@ -37,16 +39,29 @@ const PINNED: readonly PinnedFinding[] = [
   { profile: 'crash', seed: 3385, invariant: 'E3', hazards: ['H35'] },
   // Under the upstream control plane (src/check/upstream_causes.ts; scenarios/upstream-*.yaml pin
   // H31, H33 and H36 by named faults too): the master lists a replica the primary does not ship to.
-  { profile: 'default', control: 'upstream', seed: 1, invariant: 'E3', hazards: ['H32'] },
+  { profile: 'default', control: 'upstream', commit: 'c7eb87c58', seed: 1, invariant: 'E3', hazards: ['H32'] },
   // A primary restarted within its lease, re-promoted by a lease grant without replicas.
-  { profile: 'default', control: 'upstream', seed: 2, invariant: 'E3', hazards: ['H31'] },
+  { profile: 'default', control: 'upstream', commit: 'c7eb87c58', seed: 2, invariant: 'E3', hazards: ['H31'] },
   // A replica in NeedsRebuild that the master never learns about.
-  { profile: 'default', control: 'upstream', seed: 3, invariant: 'E3', hazards: ['H36'] },
+  { profile: 'default', control: 'upstream', commit: 'c7eb87c58', seed: 3, invariant: 'E3', hazards: ['H36'] },
   // A Rebuilding assignment without a rebuild address after a promotion.
-  { profile: 'default', control: 'upstream', seed: 32, invariant: 'E3', hazards: ['H33'] },
-  // A primary deposed while its stream was down (a manual promote) comes back still primary and
-  // rejects the Rebuilding assignment.
-  { profile: 'default', control: 'upstream', seed: 69, invariant: 'E3', hazards: ['H37'] },
+  { profile: 'default', control: 'upstream', commit: 'c7eb87c58', seed: 16, invariant: 'E3', hazards: ['H33'] },
+  // Under upstream at 3ec8fab2f, the V2 engine wired (docs/findings.md, "Verdicts by control plane"):
+  // the same four upstream findings arise there too...
+  { profile: 'default', control: 'upstream', commit: '3ec8fab2f', seed: 1, invariant: 'E3', hazards: ['H32'] },
+  { profile: 'default', control: 'upstream', commit: '3ec8fab2f', seed: 9, invariant: 'E3', hazards: ['H31'] },
+  { profile: 'default', control: 'upstream', commit: '3ec8fab2f', seed: 3, invariant: 'E3', hazards: ['H36'] },
+  { profile: 'default', control: 'upstream', commit: '3ec8fab2f', seed: 2, invariant: 'E3', hazards: ['H33'] },
+  // ... a lease grant removes every V2 sender on the primary ...
+  { profile: 'default', control: 'upstream', commit: '3ec8fab2f', seed: 4, invariant: 'E3', hazards: ['H37'] },
+  // ... a write made durable by a restarted primary in RoleNone (local-only group commit) is lost ...
+  { profile: 'default', control: 'upstream', commit: '3ec8fab2f', seed: 32, invariant: 'E2', hazards: ['H31'] },
+  // ... a former primary failed over without restarting rejects its Rebuilding assignment ...
+  { profile: 'network', control: 'upstream', commit: '3ec8fab2f', seed: 97, invariant: 'E3', hazards: ['H38'] },
+  // ... the master writes the primary's reported replica address into another server's record ...
+  { profile: 'default', control: 'upstream', commit: '3ec8fab2f', seed: 25, invariant: 'E3', hazards: ['H39'] },
+  // ... and a primary that crash-restarted reallocates LSNs it had shipped (a fork).
+  { profile: 'network', control: 'upstream', commit: '3ec8fab2f', seed: 101, invariant: 'E1', hazards: ['H21'] },
 ];
 
 /**
@@ -60,13 +75,14 @@ const NOT_REFOUND: readonly { readonly hazard: string; readonly invariant: strin
 ];
 
 function run(p: PinnedFinding): RunResult {
-  return runSeed({ seed: p.seed, profile: p.profile, control: p.control ?? 'ideal', bugs: [], strict: false, maxSteps: DEFAULT_MAX_STEPS, record: false, check: true },
+  const commit = p.commit !== undefined ? { upstreamCommit: p.commit } : {};
+  return runSeed({ seed: p.seed, profile: p.profile, control: p.control ?? 'ideal', ...commit, bugs: [], strict: false, maxSteps: DEFAULT_MAX_STEPS, record: false, check: true },
     makeClusterWorld, new RandomChooser(p.seed));
 }
 
 describe('end states classified as findings', () => {
   for (const p of PINNED) {
-    it(`${p.control ?? 'ideal'} ${p.profile} seed ${p.seed}: ${p.invariant} is reported as finding ${p.hazards.join(' + ')}`, () => {
+    it(`${p.control ?? 'ideal'}${p.commit !== undefined ? `@${p.commit}` : ''} ${p.profile} seed ${p.seed}: ${p.invariant} is reported as finding ${p.hazards.join(' + ')}`, () => {
       const r = run(p);
       expect(r.status, r.failure?.message).toBe('pass');
       const f = r.findings.find((x) => x.invariant === p.invariant);

@@ -1,0 +1,126 @@
+// The upstream commit as a run option, and the V2 engine wired as upstream 3ec8fab2f wires it
+// (src/sim/upstream_recovery.ts, block_service_agent.ts): each wiring rule the simulator runs has
+// a test here that fails if the rule is not run as upstream has it. The c7eb87c58 runs must stay
+// exactly what they were before the option existed: their trace hashes are pinned.
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { makeClusterWorld } from '../../src/check/cluster_world.ts';
+import { loadScenario, runScenarioSeed } from '../../src/scenario/runner.ts';
+import { RandomChooser } from '../../src/sim/chooser.ts';
+import type { UpstreamCommit } from '../../src/sim/control_plane.ts';
+import { DEFAULT_MAX_STEPS } from '../../src/sim/cluster.ts';
+import { runSeed, type RunResult } from '../../src/trace/run.ts';
+import type { Trace } from '../../src/trace/format.ts';
+import { cli } from '../cli/cli_helpers.ts';
+
+function run(profile: string, seed: number, control: 'ideal' | 'upstream', upstreamCommit?: UpstreamCommit, record = false): RunResult {
+  return runSeed({ seed, profile, control, ...(upstreamCommit === undefined ? {} : { upstreamCommit }), bugs: [], strict: false, maxSteps: DEFAULT_MAX_STEPS, record, check: true },
+    makeClusterWorld, new RandomChooser(seed));
+}
+
+/** Everything a trace records but its header: steps (with fingerprints and details), outcome, choices. */
+function bodyHash(t: Trace): string {
+  return createHash('sha256').update(JSON.stringify({ steps: t.steps, outcome: t.outcome, choices: t.choices })).digest('hex');
+}
+
+/** Hashes computed on the code before the upstream-commit option existed (commit 258c302, `--control upstream`). */
+const C7_PINS: readonly (readonly [string, number, string])[] = [
+  ['default', 1, 'c1e2c96e02061609a5f716cd6c8fb0b924e02d101dee7bfc943d7eec9ddd6e33'],
+  ['default', 2, '5e51e67e737d9be47de9eeca8bad0a8dbb1f06bb13e1c598578f781d7c2e4a49'],
+  ['default', 3, '098655b1b42ce725566910062fe57804253e27e3eb699db6cca6b97b442306b1'],
+  ['default', 16, '1d3672d7da8e8528ed9ce3563549e5d8a7436456e131bf5c704f4947f06b9c8e'],
+  ['crash', 5, 'f12fe9889cf4a09a4c3ca71719bfd5ad5de07fe240ac95996eea730b572fbe00'],
+  ['network', 7, '35ad8250f87e8633226e0cc27735c77b54093634e7397a3b19f56cfd7a654ebf'],
+];
+
+describe('upstream commit: c7eb87c58 runs are unchanged', () => {
+  for (const [profile, seed, hash] of C7_PINS) {
+    it(`${profile} seed ${seed} at c7eb87c58 has the trace it had before the option`, () => {
+      const r = run(profile, seed, 'upstream', 'c7eb87c58', true);
+      expect(r.trace.header.upstreamCommit).toBe('c7eb87c58');
+      expect(bodyHash(r.trace)).toBe(hash);
+      expect(Object.keys(r.coverage).filter((k) => k.startsWith('v2_'))).toEqual([]); // no V2 engine runs
+    }, 30_000);
+  }
+});
+
+describe('upstream commit: the run option', () => {
+  it('defaults to 3ec8fab2f under upstream, is recorded in the header, and is absent under ideal', () => {
+    expect(run('default', 1, 'upstream').trace.header.upstreamCommit).toBe('3ec8fab2f');
+    expect('upstreamCommit' in run('default', 1, 'ideal').trace.header).toBe(false);
+  }, 60_000);
+
+  it('rejects an unknown commit, and a commit without --control upstream, as bad usage (exit 2)', async () => {
+    const bad = await cli(['run', '--seed', '1', '--control', 'upstream', '--upstream-commit', 'abc123']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--upstream-commit: expected one of c7eb87c58, 3ec8fab2f, got 'abc123'/);
+    const ideal = await cli(['run', '--seed', '1', '--upstream-commit', 'c7eb87c58']);
+    expect(ideal.code).toBe(2);
+    expect(ideal.stderr).toMatch(/--upstream-commit c7eb87c58 goes with --control upstream/);
+  });
+});
+
+describe('upstream 3ec8fab2f: the V2 engine as that commit wires it', () => {
+  const catchup = runScenarioSeed(loadScenario('scenarios/upstream-v2-replica-restart-catchup.yaml'), 1);
+  const details = catchup.result.trace.steps.map((s) => `${s.actor} ${s.kind} ${s.detail ?? ''}`);
+
+  it('a Primary assignment with ServerIDs starts a catch-up task per replica ON THE PRIMARY (runCatchUp)', () => {
+    expect(catchup.ok, catchup.message).toBe(true);
+    expect(details.some((d) => /^n1 net\.frame .*v2 primary@1: 2 replica\(s\).*task \d+ for \/data\/vol1\.blk\/s2 started \(rebuildAddr ''\)/.test(d))).toBe(true);
+  });
+
+  it('plans the catch-up from the session StartLSN 0, never asking the replica (R1)', () => {
+    expect(details.some((d) => /^n1 engine\.v2_plan_catchup .*recovery plan for \/data\/vol1\.blk\/s2 from StartLSN 0: catchup/.test(d))).toBe(true);
+    expect(details.some((d) => / rpc\.probe/.test(d))).toBe(false);
+  });
+
+  it('executes it scan-only on the primary (rebuildAddr \'\'): no engine I/O reaches a replica, yet the session completes (R2)', () => {
+    expect(catchup.result.coverage['io_streamWALEntries'] ?? 0).toBeGreaterThan(0);
+    expect(details.some((d) => / rpc\.io/.test(d))).toBe(false);
+    expect(details.some((d) => /task \d+ for \/data\/vol1\.blk\/s2 exited: catchup completed/.test(d))).toBe(true);
+  });
+
+  it('a lease grant (a Primary assignment without replicas) removes every sender; identical grants after it are skipped (hazard 13, H37)', () => {
+    expect(catchup.result.coverage['v2_senders_removed_by_empty_primary'] ?? 0).toBeGreaterThan(0);
+    expect(catchup.result.coverage['v2_assignment_unchanged'] ?? 0).toBeGreaterThan(0);
+    expect(catchup.result.findings.some((f) => f.message.includes('finding H37'))).toBe(true);
+  });
+
+  it('a Rebuilding assignment makes the replica run the rebuild executor on itself, with the batch\'s RebuildAddr (R5)', () => {
+    const v = runScenarioSeed(loadScenario('scenarios/upstream-v2-rebuild-without-address.yaml'), 1);
+    expect(v.ok, v.message).toBe(true);
+    const d = v.result.trace.steps.map((s) => `${s.actor} ${s.kind} ${s.detail ?? ''}`);
+    expect(d.some((x) => /^n1 engine\.v2_plan_rebuild .*rebuild plan for \/data\/vol1\.blk\/s1 from own storage/.test(x))).toBe(true);
+    expect(d.some((x) => /^n1 .*task \d+ for \/data\/vol1\.blk\/s1 exited: rebuild failed: no rebuild address configured/.test(x))).toBe(true);
+  }, 60_000);
+
+  it('cancelAndDrain waits for the old task to exit before the batch goes on (HandleAssignmentResult, R3)', () => {
+    const r = run('default', 5, 'upstream', '3ec8fab2f', true);
+    const steps = r.trace.steps;
+    const wait = steps.findIndex((s) => (s.detail ?? '').includes('and wait for it to exit'));
+    expect(wait).toBeGreaterThanOrEqual(0);
+    const exited = steps.findIndex((s, i) => i > wait && /task \d+ for \S+ exited/.test(s.detail ?? ''));
+    const drained = steps.findIndex((s, i) => i > wait && s.kind === 'assign.v2_drained');
+    expect(exited).toBeGreaterThan(wait);
+    expect(drained).toBeGreaterThan(exited);
+  }, 60_000);
+
+  it('a torn WAL tail on a replica is cut at its restart, and the run under the wiring ends as upstream\'s does', () => {
+    const v = runScenarioSeed(loadScenario('scenarios/upstream-v2-torn-tail-replica.yaml'), 1);
+    expect(v.ok, v.message).toBe(true);
+    expect(v.result.coverage['torn_wal_tail_recovered'] ?? 0).toBe(1);
+  }, 60_000);
+
+  // Findings named in a candidate invariant's message (no "finding Hnn" form): pinned here.
+  for (const [profile, seed, invariant, text] of [
+    ['default', 57, 'I16', /catch-up range \(0, 1\] issued but LSN 1 is not in the primary WAL .*H23/],
+    ['crash', 23, 'W8', /H1/],
+  ] as const) {
+    it(`${profile} seed ${seed}: ${invariant} is reported as a finding naming ${String(text).slice(-4, -1)} under the wiring`, () => {
+      const r = run(profile, seed, 'upstream', '3ec8fab2f');
+      expect(r.status, r.failure?.message).toBe('pass');
+      const f = r.findings.find((x) => x.invariant === invariant);
+      expect(f?.message, JSON.stringify(r.findings)).toMatch(text);
+    }, 60_000);
+  }
+});
