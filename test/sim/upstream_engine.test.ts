@@ -23,14 +23,14 @@ function bodyHash(t: Trace): string {
   return createHash('sha256').update(JSON.stringify({ steps: t.steps, outcome: t.outcome, choices: t.choices })).digest('hex');
 }
 
-/** Hashes computed on the code before the upstream-commit option existed (commit 258c302, `--control upstream`). */
+/** Hashes computed on the code just before the upstream-commit option was merged (commit e0e4f0c, `--control upstream`: with the start-up fix and the heartbeat-frame step details). */
 const C7_PINS: readonly (readonly [string, number, string])[] = [
-  ['default', 1, 'c1e2c96e02061609a5f716cd6c8fb0b924e02d101dee7bfc943d7eec9ddd6e33'],
-  ['default', 2, '5e51e67e737d9be47de9eeca8bad0a8dbb1f06bb13e1c598578f781d7c2e4a49'],
-  ['default', 3, '098655b1b42ce725566910062fe57804253e27e3eb699db6cca6b97b442306b1'],
-  ['default', 16, '1d3672d7da8e8528ed9ce3563549e5d8a7436456e131bf5c704f4947f06b9c8e'],
-  ['crash', 5, 'f12fe9889cf4a09a4c3ca71719bfd5ad5de07fe240ac95996eea730b572fbe00'],
-  ['network', 7, '35ad8250f87e8633226e0cc27735c77b54093634e7397a3b19f56cfd7a654ebf'],
+  ['default', 1, 'd013551bcd912d4d8c2606f147c5ae5750ff78fb23be58450c9c054b79de4f11'],
+  ['default', 2, '3327f6821ffe312f85a1c7e8651d9abe2367fc61945071ae8a923cdeca4cf561'],
+  ['default', 3, '2dbfeb384440ce10689abd10566e7bfc4206809e8514ae8f38f16e64026583bb'],
+  ['default', 16, '4b0812100d36fd60d5099ab0cc595653f54472c1bbb918f24a757471cad8dec3'],
+  ['crash', 5, '2dff34f15b49a2a0eb1c4cfd4912d22d1f016dcf920e81ec5abb794cb454c160'],
+  ['network', 7, 'da26d3213afe019fd593746bb010800d817595e9cd03302a3ae648caa7b50b41'],
 ];
 
 describe('upstream commit: c7eb87c58 runs are unchanged', () => {
