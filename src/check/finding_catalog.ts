@@ -16,6 +16,7 @@ const F = (id: string, foundUnder: FindingInfo['foundUnder'], meaning: string): 
 
 export const FINDINGS: readonly FindingInfo[] = [
   F('H1', 'ideal', 'an append that fails burns its LSN: plans and contiguous apply meet a hole'),
+  F('H2', 'ideal', 'a flush under a retention hold sets the checkpoint to the hold\'s floor, below LSNs already reclaimed: the WAL looks as if it held them'),
   F('H3', 'ideal', 'a stale, higher flushedLSN after a reset: the replica looks ahead or current while missing an entry'),
   F('H20', 'ideal', 'catch-up streams entries of older epochs, which a replica at a newer epoch drops'),
   F('H21', 'ideal', 'forks: the same LSN allocated twice with different data; handshakes compare LSNs, not lineages'),

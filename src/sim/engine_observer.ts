@@ -14,15 +14,16 @@ import type { AssignmentIntent, AssignmentResult, ReplicaID, ReplicaState } from
  * behaviour, not a port error: 'in_flight' — allocated, append not finished (StatusSnapshot reads
  * nextLSN without shipMu); 'hole' — allocated and never written (H1); 'reclaimed' — the flusher
  * moved the WAL tail past it before persisting the superblock checkpoint that the status reports
- * as the tail (H23).
+ * as the tail (H23); 'lowered' — reclaimed, then a retention hold set the checkpoint below it (H2).
  */
-export type WALGap = 'in_flight' | 'hole' | 'reclaimed';
+export type WALGap = 'in_flight' | 'hole' | 'reclaimed' | 'lowered';
 
 export function walGapReason(gap: WALGap): string {
   switch (gap) {
     case 'in_flight': return 'its append is still in flight: CommittedLSN = nextLSN-1 counts it';
     case 'hole': return 'a hole: allocated but never written, H1';
     case 'reclaimed': return 'the flusher reclaimed it before persisting the checkpoint the status reports as the tail, H23';
+    case 'lowered': return 'the flusher reclaimed it, then a flush under a retention hold lowered the checkpoint below it, H2';
   }
 }
 

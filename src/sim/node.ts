@@ -649,6 +649,9 @@ export class VolumeNode {
     // H23 is a window inside one flush cycle (tail advanced, superblock not yet persisted): the
     // flusher must be mid-cycle. A persisted checkpoint that is simply stale (B30) is no finding.
     if (lsn <= vol.checkpointLSN()) return vol.locks().flushMu.state().writer?.startsWith('flush') === true ? 'reclaimed' : null;
+    // A retention hold lowered the checkpoint below LSNs the flusher had already reclaimed (H2).
+    const lowered = vol.checkpointLowering();
+    if (lowered !== null && lsn > lowered.to && lsn <= lowered.from) return 'lowered';
     return vol.inFlightLSNs().includes(lsn) ? 'in_flight' : 'hole';
   }
 

@@ -147,6 +147,17 @@ describe('W10 checkpoint soundness (candidate: H2, H11)', () => {
     const f = check.observe(vol);
     expect(f).toMatchObject({ id: 'W10', candidate: true });
     expect(f?.message).toContain('regressed 4 -> 2');
+    // The flush cycle that lowered it is recorded, so the failure and a W1 gap name H2.
+    expect(vol.checkpointLowering()).toEqual({ from: 4, to: 2 });
+    expect(f?.message).toContain("(H2: a flush under a retention hold set it to the hold's floor 2)");
+    expect(checkW1(vol)?.message).toMatch(/WAL gap: expected LSN 3 above checkpoint 2, found 5 \(H2: /);
+  });
+
+  it('names no H2 when nothing lowered the checkpoint under a hold', () => {
+    const { vol } = mkVolume();
+    for (let i = 0; i < 4; i++) vol.writeLBA(i, block(1));
+    vol.flushOnce();
+    expect(vol.checkpointLowering()).toBeNull();
   });
 
   it('fires on H11: a flush between two writers publishes the later one first', () => {

@@ -65,7 +65,11 @@ export function checkW1(vol: BlockVolume): CheckFailure | null {
   for (const r of recs) {
     if (r.entry.lsn <= cp) continue;
     while (inFlight.includes(expect)) expect++;
-    if (r.entry.lsn !== expect) return fail('W1', `WAL gap: expected LSN ${expect} above checkpoint ${cp}, found ${r.entry.lsn}`);
+    if (r.entry.lsn !== expect) {
+      const lowered = vol.checkpointLowering();
+      const why = lowered !== null && lowered.to === cp && expect <= lowered.from ? ` (H2: a flush under a retention hold lowered the checkpoint from ${lowered.from} to ${cp} after the entries up to ${lowered.from} were reclaimed)` : '';
+      return fail('W1', `WAL gap: expected LSN ${expect} above checkpoint ${cp}, found ${r.entry.lsn}${why}`);
+    }
     expect++;
   }
   while (inFlight.includes(expect)) expect++;
@@ -156,6 +160,12 @@ function firstReclaimed(prev: readonly WALRecord[], now: readonly WALRecord[], f
 }
 
 /** W10: extent reflects every LSN <= persisted checkpoint; live == persisted after resets; checkpoints never regress otherwise. */
+/** Names H2 when the regression is a flush cycle that set the checkpoint to a retention floor. */
+function holdLoweringNote(vol: BlockVolume, from: number, to: number): string {
+  const l = vol.checkpointLowering();
+  return l !== null && l.from === from && l.to === to ? ` (H2: a flush under a retention hold set it to the hold's floor ${to})` : '';
+}
+
 export class W10Checkpoint {
   private prevLive: number | null = null;
   private prevPersisted: number | null = null;
@@ -171,7 +181,7 @@ export class W10Checkpoint {
       if (rec.liveCheckpoint !== rec.persistedCheckpoint)
         failure = fail('W10', `after ${rec.kind} the live checkpoint ${rec.liveCheckpoint} != superblock checkpoint ${rec.persistedCheckpoint}`);
     } else if (this.prevLive !== null && this.prevPersisted !== null) {
-      if (live < this.prevLive) failure = fail('W10', `live checkpoint regressed ${this.prevLive} -> ${live} without a reset`);
+      if (live < this.prevLive) failure = fail('W10', `live checkpoint regressed ${this.prevLive} -> ${live} without a reset${holdLoweringNote(vol, this.prevLive, live)}`);
       else if (persisted < this.prevPersisted) failure = fail('W10', `superblock checkpoint regressed ${this.prevPersisted} -> ${persisted} without a reset`);
     }
     if (!failure && oracle) {

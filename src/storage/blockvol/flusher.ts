@@ -76,6 +76,7 @@ export function* flushSteps(v: VolumeState): Steps<StorageError | null> {
     let checkpoint: number;
     if (floor.found && maxLSN > floor.lsn) {
       checkpoint = floor.lsn; // hold: tail stays (H2: may lower the checkpoint)
+      if (checkpoint < v.flusherCheckpoint) v.holdLowering = { from: v.flusherCheckpoint, to: checkpoint };
     } else {
       checkpoint = maxLSN;
       if (maxWALEnd > 0) v.wal.advanceTail(maxWALEnd);

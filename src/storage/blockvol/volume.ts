@@ -38,6 +38,7 @@ import {
   type FloorResult,
   type Geometry,
   ownerName,
+  type CheckpointLowering,
   type ReceiverHooks,
   type ResetRecord,
   retentionFloor,
@@ -156,6 +157,7 @@ export class BlockVolume {
       opSeq: 0,
       flushBuffersRead: 0,
       flushDistinctEntries: 0,
+      holdLowering: null,
       resets: [],
       inFlight: [],
       applying: [],
@@ -484,6 +486,11 @@ export class BlockVolume {
 
   resetLog(): readonly ResetRecord[] {
     return this.v.resets;
+  }
+
+  /** The last flush whose retention hold lowered the checkpoint below the one before (H2), or null. */
+  checkpointLowering(): CheckpointLowering | null {
+    return this.v.holdLowering;
   }
 
   /** B32 counters: WAL-entry buffers read by flushes vs distinct entries flushed. */

@@ -11,6 +11,12 @@ import type { SuperblockFields } from './superblock.ts';
 import type { WALWriter } from './wal_writer.ts';
 import type { WALEntry } from './wal_entry.ts';
 
+/** A flush cycle that set the checkpoint to a retention floor below the one before (spec H2). */
+export interface CheckpointLowering {
+  readonly from: number;
+  readonly to: number;
+}
+
 export interface Geometry {
   readonly blockSize: number;
   readonly numBlocks: number;
@@ -96,6 +102,8 @@ export interface VolumeState {
   flushBuffersRead: number;
   /** Distinct WAL entries read by flushes (B32 bound). */
   flushDistinctEntries: number;
+  /** The last flush cycle whose retention hold lowered the checkpoint (H2), for the checks; null: none. */
+  holdLowering: CheckpointLowering | null;
   resets: ResetRecord[];
   /** LSNs allocated under shipMu whose append attempt has not finished (W1 ignores them). */
   inFlight: number[];
