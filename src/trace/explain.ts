@@ -1,6 +1,6 @@
 // The causal story of a failing step (`swsim replay --explain`): from a trace of thousands of
 // steps, the few a person needs to see why the invariant fired. It keeps
-//   - every fault the run applied (injector ticks that did something, scenario actions),
+//   - every fault the run applied (injector ticks that did something, scenario actions, also `when` actions run inside another actor's step),
 //   - every step that changed the state of an object the failure names — the servers and replicas
 //     its message mentions (`n2`, `vol1/s3`), and the failing step's actor itself: whether up,
 //     their role and epoch, shipper states, engine sender states and sessions (the step details'
@@ -82,8 +82,14 @@ export function involvedServers(text: string): number[] {
   return [...out].sort((a, b) => a - b);
 }
 
+/** A scenario action run inside another actor's step (a `when` action): `scenario "id": do` in its WHAT. */
+const SCENARIO_ACTION = /(?:^|; )scenario (?:"[^"]*"|timeline\[\d+\]): (?!assert)/;
+
 function isFault(s: TraceStep): boolean {
-  return (s.actor === 'fault' || s.actor === 'scenario' || s.kind.startsWith('fault.')) && s.detail !== undefined && splitDetail(s.detail).what !== '';
+  if (s.detail === undefined) return false;
+  const what = splitDetail(s.detail).what;
+  if (what === '') return false;
+  return s.actor === 'fault' || s.actor === 'scenario' || s.kind.startsWith('fault.') || SCENARIO_ACTION.test(what);
 }
 
 /**

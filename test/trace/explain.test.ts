@@ -56,6 +56,18 @@ describe('explain: the story of a failure', () => {
     expect(Object.fromEntries(story.state)).toEqual({ 'n1.head': '1', 'm.pri': 's2', 'm.ep': '2', 'n2.role': 'primary', 'n2.snd.s1': 'needs_rebuild', 'n2.ses.s1': '4' });
   });
 
+  it('keeps a scenario `when` action that ran inside another actor\'s step, even when it changed nothing named', () => {
+    n = 0;
+    const steps = [
+      step('n3', 'engine.beginCatchUp', 'scenario "bump": epoch_bump; epoch bump to 2'), // 1: a when action: kept as a fault
+      step('n3', 'engine.next', 'scenario "chk": assert'), // 2: a point assertion is no fault: folded
+      step('n2', 'master.assign', 'assign | n2.ses.s1=4'), // 3: the failing step
+    ];
+    const real = readTrace(b5);
+    const trace: Trace = { ...real, steps, outcome: { type: 'outcome', status: 'fail', invariant: 'I26', step: 3, message: 'replica vol1/s1 went wrong', steps: 3, findings: [] } };
+    expect(explain(trace)!.steps.map((k) => [k.step.step, k.role])).toEqual([[1, 'fault'], [3, 'failure']]);
+  });
+
   it('on a real failure: a small part of the trace, with the crash, the failover and the failing step', () => {
     const trace = readTrace(b5);
     const story = explain(trace)!;
