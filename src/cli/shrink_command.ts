@@ -73,7 +73,7 @@ export function runShrinkCommand(argv: string[], io: Io): number {
       budget, source: input,
       ...(choicesOnly ? {} : { scenarioPath: scenarioOut }),
       ...(timeMs === undefined ? {} : { shouldStop: () => Date.now() - started >= timeMs }),
-      ...(json ? {} : { onAccept: (pass, steps, what) => io.err(`  ${pass}: ${steps} steps, ${what}\n`) }),
+      ...(json ? {} : { onAccept: progressLine(io) }),
     });
   } catch (e) {
     if (e instanceof ShrinkInputError) throw new UsageError(`${input}: ${e.message}`);
@@ -110,4 +110,18 @@ export function runShrinkCommand(argv: string[], io: Io): number {
   }
   io.out(`written: ${out}\nreplay: ${replayCommand(out)}\n`);
   return 0;
+}
+
+/**
+ * Progress on stderr: one line per accepted candidate that changed what the line shows (steps and
+ * size); a pass that only moved values inside the same size (most `lower` steps) prints nothing.
+ */
+function progressLine(io: { err(s: string): void }): (pass: string, steps: number, what: string) => void {
+  let last = '';
+  return (pass, steps, what) => {
+    const shown = `${steps} steps, ${what}`;
+    if (shown === last) return;
+    last = shown;
+    io.err(`  ${pass}: ${shown}\n`);
+  };
 }
