@@ -142,8 +142,7 @@ export class ClusterChecker {
       const pinner = vol.pinner();
       const holdCount = pinner.activeHoldCount();
       const floor = holdCount === 0 ? NO_FLOOR : pinner.minWALRetentionFloor();
-      const pos = vol.walPosition();
-      const key = w.key.begin().add(pos.head).add(pos.tail).add(vol.nextLSN()).add(vol.checkpointLSN()).add(vol.persistedCheckpointLSN())
+      const key = w.key.begin().add(vol.walHead()).add(vol.walTail()).add(vol.nextLSN()).add(vol.checkpointLSN()).add(vol.persistedCheckpointLSN())
         .add(vol.resetLog().length).add(vol.dirtyCount()).add(holdCount).add(floor.found ? floor.lsn : '-');
       if (n.group !== null) for (const s of n.group.shippers()) key.add(s.state()).add(s.replicaFlushedLSN());
       const fb = w.flushBuffers.observe(vol);

@@ -13,11 +13,12 @@ export class FlushBufferWatch {
   private distinct = 0;
 
   observe(vol: BlockVolume): Failure | null {
-    const s = vol.flushStats();
-    const dRead = s.buffersRead - this.read;
-    const dDistinct = s.distinctEntries - this.distinct;
-    this.read = s.buffersRead;
-    this.distinct = s.distinctEntries;
+    const read = vol.flushBuffersRead();
+    const distinct = vol.flushDistinctEntries();
+    const dRead = read - this.read;
+    const dDistinct = distinct - this.distinct;
+    this.read = read;
+    this.distinct = distinct;
     if (dRead > dDistinct) {
       return { id: FLUSH_BUFFERS_ID, message: `a flush read ${dRead} WAL-entry buffers for ${dDistinct} distinct WAL entries (one per dirty block, not per entry)`, candidate: false };
     }

@@ -248,9 +248,12 @@ export class Cluster implements World {
     return this.stepDetail;
   }
 
+  /** The hash fingerprint() fills, reset each step (a fresh StateHash's state) instead of allocated. */
+  private readonly fpHash = new StateHash();
+
   /** Fingerprint of the state after a step: virtual time, master view, every node's digest. */
   fingerprint(): string {
-    const h = new StateHash().num(this.kernel.now());
+    const h = this.fpHash.reset().num(this.kernel.now());
     this.control.digest(h);
     h.num(this.nodes.length);
     for (const n of this.nodes) n.digest(h);

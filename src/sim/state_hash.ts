@@ -45,9 +45,19 @@ function hex16(a: number, b: number): string {
   );
 }
 
+const SEED_A = 0x2325f00d;
+const SEED_B = 0x5bd1e995;
+
 export class StateHash {
-  private a = 0x2325f00d;
-  private b = 0x5bd1e995;
+  private a = SEED_A;
+  private b = SEED_B;
+
+  /** Back to the state of a new StateHash (one instance reused per step, no allocation). */
+  reset(): this {
+    this.a = SEED_A;
+    this.b = SEED_B;
+    return this;
+  }
 
   /** One 32-bit word into both lanes. */
   private word(w: number): void {

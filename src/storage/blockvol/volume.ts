@@ -447,6 +447,16 @@ export class BlockVolume {
     return this.v.disk;
   }
 
+  /** The WAL's logical head offset (walPosition().head without building an object: the cluster checker reads it every step). */
+  walHead(): number {
+    return this.v.wal.head();
+  }
+
+  /** The WAL's logical tail offset (walPosition().tail, allocation-free). */
+  walTail(): number {
+    return this.v.wal.tail();
+  }
+
   walPosition(): { head: number; tail: number; used: number } {
     return { head: this.v.wal.head(), tail: this.v.wal.tail(), used: this.v.wal.used() };
   }
@@ -495,7 +505,17 @@ export class BlockVolume {
 
   /** B32 counters: WAL-entry buffers read by flushes vs distinct entries flushed. */
   flushStats(): { buffersRead: number; distinctEntries: number } {
-    return { buffersRead: this.v.flushBuffersRead, distinctEntries: this.v.flushDistinctEntries };
+    return { buffersRead: this.flushBuffersRead(), distinctEntries: this.flushDistinctEntries() };
+  }
+
+  /** flushStats().buffersRead without building an object (read every step by the B32 watch). */
+  flushBuffersRead(): number {
+    return this.v.flushBuffersRead;
+  }
+
+  /** flushStats().distinctEntries, allocation-free. */
+  flushDistinctEntries(): number {
+    return this.v.flushDistinctEntries;
   }
 
   recoveryResult(): RecoveryResult | null {
