@@ -50,5 +50,6 @@ export function* resetWALSteps(v: VolumeState, owner: string, cp: number, yieldA
   });
   if (perr) return perr;
   v.flusherCheckpoint = cp;
+  v.holdLowering = null; // an explicit reset: a lowering before it no longer explains the WAL
   return null;
 }
