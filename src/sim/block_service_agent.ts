@@ -52,8 +52,8 @@ export interface AgentEnv {
 }
 
 /** The frames of the heartbeat stream (JSON: the simulator's stand-in for the gRPC encoding). */
-interface HeartbeatFrame { readonly server: string; readonly hb: MasterHeartbeat }
-interface ReplyFrame { readonly assignments: readonly MasterAssignment[] }
+export interface HeartbeatFrame { readonly server: string; readonly hb: MasterHeartbeat }
+export interface ReplyFrame { readonly assignments: readonly MasterAssignment[] }
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
