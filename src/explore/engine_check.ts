@@ -243,8 +243,8 @@ export function checkEngine(o: EngineCheckOptions): EngineCheckResult {
     const sleeps = por && d < o.depth;
     links.openLevel();
     for (let s = levelStart; s < levelEnd && !truncated; s++) {
-      const { states: pathStates, actions: path } = links.path(s);
-      restorer.enter(pathStates, path);
+      const path = links.path(s).actions;
+      restorer.enter(path);
       links.beginChildren(s);
       let r: CheckedScriptRunner | null = take();
       stateHash(r, hasher);

@@ -1,5 +1,5 @@
 // How the engine model checker (engine_check.ts) gets a runner at a state it expands: the state is
-// named by its path (the states along it and the calls between them, root first), and a fresh
+// named by its path (the calls leading to it from the root), and a fresh
 // engine replays the prelude and every call of the path. The runner has run exactly the calls of
 // the path first found to the state, so the checker's memory and the recovery log, which the
 // fingerprint leaves out, are those of that path. Forking a kept runner instead (copying its whole
@@ -8,15 +8,8 @@
 import type { ParsedLine } from '../engine/script.ts';
 import type { CheckedScriptRunner } from './checked_script.ts';
 
-export interface StateRestorer {
-  /** Enters the state at the end of the path: `states[0]` is the root, `actions[i]` leads from states[i] to states[i + 1]. */
-  enter(states: readonly number[], actions: readonly number[]): void;
-  /** A runner at the entered state, the caller's to run calls on. */
-  take(): CheckedScriptRunner;
-}
-
 /** Replays the entered path from a fresh engine for every runner taken. */
-export class ReplayRestorer implements StateRestorer {
+export class ReplayRestorer {
   private actions: readonly number[] = [];
 
   constructor(
@@ -24,10 +17,12 @@ export class ReplayRestorer implements StateRestorer {
     private readonly lines: readonly ParsedLine[],
   ) {}
 
-  enter(_states: readonly number[], actions: readonly number[]): void {
+  /** Enters the state the calls `actions` (interned line ids, root first) lead to. */
+  enter(actions: readonly number[]): void {
     this.actions = actions;
   }
 
+  /** A fresh runner at the entered state, the caller's to run calls on. */
   take(): CheckedScriptRunner {
     const r = this.fresh();
     for (const id of this.actions) r.exec(this.lines[id]!);
