@@ -150,12 +150,10 @@ export class UpstreamControl implements ControlPlane {
 
   /** Every line the master logs goes into the step's detail (upstream's glog lines, as data). */
   private observe(e: MasterEvent): void {
-    if (e.source !== 'failover') {
-      if (this.env.kernel.tracing) this.env.note(`master ${e.kind} ${e.server}: ${e.detail}`);
-      return;
-    }
-    if (this.env.kernel.tracing || e.kind === 'promoted') this.env.note(`master ${e.kind} ${e.server}: ${e.detail}`);
-    if (e.kind === 'promoted') {
+    const promoted = e.source === 'failover' && e.kind === 'promoted';
+    if (this.env.kernel.tracing || promoted) this.env.note(`master ${e.kind} ${e.server}: ${e.detail}`);
+    if (e.source !== 'failover') return;
+    if (promoted) {
       this.stats.failovers += 1;
       this.env.onFailover(e.epoch);
     } else if (e.kind === 'rebuild_enqueued') {
