@@ -1,6 +1,6 @@
 // `npm run bench:explore`: the exploration strategies side by side. For a few cluster-level
 // known-bug switches it measures time and runs to the first failure with seeded random, PCT and
-// bounded search: random and PCT fuzz the seeded cluster (the switch's home profile, seeds 1, 2, …),
+// bounded search: random and PCT fuzz the seeded cluster (the default profile, seeds 1, 2, …),
 // bounded search explores the switch's scenario (scenarios/bNN-off-*.yaml with the switch on) from
 // the first seed whose own run misses the bug (a search from a seed that already fails is no
 // measure), fewest deviations first. It also prints the bounded search's runs/s. Each cell stops at a
@@ -8,7 +8,6 @@
 // wall-clock reads are fine here (reporting only).
 // Usage: tsx bench/explore.ts [--runs N] [--cap-s S] [--bugs B5,B11,...] [--pct-depth D] [--pct-steps K]
 import { performance } from 'node:perf_hooks';
-import { homeProfileOf } from '../src/check/bug_catalog.ts';
 import { makeClusterWorld } from '../src/check/cluster_world.ts';
 import { isViolation } from '../src/cli/check_scenario.ts';
 import { boundedSearch } from '../src/explore/bounded_search.ts';
@@ -41,7 +40,7 @@ function fuzz(bug: string, spec: StrategySpec | undefined): Cell {
   let runs = 0;
   for (let seed = 1; runs < maxRuns && performance.now() - t0 < capMs; seed++) {
     runs += 1;
-    const r = runSeed({ seed, profile: homeProfileOf(bug), bugs: [bug], strict: false, maxSteps: DEFAULT_MAX_STEPS, record: false, check: true, ...(spec === undefined ? {} : { strategy: spec }) },
+    const r = runSeed({ seed, profile: 'default', bugs: [bug], strict: false, maxSteps: DEFAULT_MAX_STEPS, record: false, check: true, ...(spec === undefined ? {} : { strategy: spec }) },
       makeClusterWorld, makeChooser(seed, spec));
     if (r.status === 'fail') return { found: true, runs, ms: performance.now() - t0, note: `seed ${seed} ${r.failure?.id}` };
   }
@@ -67,7 +66,7 @@ function bounded(bug: string): Cell & { runsPerSec: number } {
 }
 
 const show = (c: Cell): string => `${c.found ? 'found' : 'miss '} ${String(c.runs).padStart(4)} runs ${(c.ms / 1000).toFixed(1).padStart(6)} s  ${c.note}`;
-process.stdout.write(`node ${process.version}; random/pct: cluster seeds 1.. (home profile), at most ${maxRuns} runs or ${capMs / 1000} s; pct depth ${pct.pct.depth}, steps ${pct.pct.steps}; bounded: the switch's scenario from a seed whose own run misses, K = 2, at most ${capMs / 1000} s\n`);
+process.stdout.write(`node ${process.version}; random/pct: cluster seeds 1.. (default profile), at most ${maxRuns} runs or ${capMs / 1000} s; pct depth ${pct.pct.depth}, steps ${pct.pct.steps}; bounded: the switch's scenario from a seed whose own run misses, K = 2, at most ${capMs / 1000} s\n`);
 for (const bug of bugs) {
   const random = fuzz(bug, undefined);
   const p = fuzz(bug, pct);

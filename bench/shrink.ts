@@ -1,5 +1,5 @@
 // `npm run bench:shrink`: the shrinker on every known-bug switch the cluster fuzzer finds. For each,
-// the first failing seed of its home profile (docs/bugs.md, "Found"; the table below copies its
+// the first failing seed of the default profile (docs/bugs.md, "Found"; the table below copies its
 // seeds) is run and recorded, then shrunk as `swsim shrink` does (structure, then choices; default
 // budget, a wall-clock cap per shrink), and the shrunk trace is replayed against the shrunk
 // scenario file it names. Prints one row per bug — invariant, steps, fault events, client
@@ -12,7 +12,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { homeProfileOf } from '../src/check/bug_catalog.ts';
 import { makeClusterWorld } from '../src/check/cluster_world.ts';
 import { DEFAULT_BUDGET } from '../src/explore/shrink.ts';
 import { shrinkFailure } from '../src/explore/shrink_failure.ts';
@@ -29,7 +28,7 @@ function flag(name: string, fallback: string): string {
   return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
 }
 
-/** First failing seed of each switch in its home profile (docs/bugs.md, "Found"). */
+/** First failing seed of each switch in the default profile (docs/bugs.md, "Found"). */
 const FIRST_FAILING: Readonly<Record<string, number>> = {
   B5: 1, B8: 22, B11: 12, B13: 1, B18: 21, B19: 1771, B20: 1, B26: 12, B28: 1358, B29: 33, B30: 306, B31: 235, B32: 1,
 };
@@ -49,7 +48,7 @@ interface Row {
 function shrinkOne(bug: string): Row | string {
   const seed = FIRST_FAILING[bug];
   if (seed === undefined) return `${bug}: no first failing seed in the table`;
-  const profile = homeProfileOf(bug);
+  const profile = 'default';
   const run = runSeed({ seed, profile, bugs: [bug], strict: false, maxSteps: DEFAULT_MAX_STEPS, record: true, check: true }, makeClusterWorld, new RandomChooser(seed));
   if (run.status !== 'fail') return `${bug}: seed ${seed} (${profile}) did not fail (${run.status}); docs/bugs.md's seed is stale`;
   const base = join(dir, `${bug}-seed-${seed}`);

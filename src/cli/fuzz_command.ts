@@ -22,6 +22,8 @@ import { checkDeterminism, collectSeeds } from './determinism_check.ts';
 import { defaultJobs, runInProcess, runInWorkers, type SeedSource } from './seed_pool.ts';
 import type { SeedOutcome, SeedRunOptions } from './seed_outcome.ts';
 import { addMarkCounts, summariseMarks } from '../marks/report.ts';
+import { DEFAULT_CONTROL } from '../sim/control_plane.ts';
+import { drawsControl } from '../sim/profile.ts';
 
 export const FUZZ: CommandSpec = {
   name: 'fuzz',
@@ -242,7 +244,7 @@ export async function runFuzzCommand(argv: string[], io: Io): Promise<number> {
   const wallMs = Math.max(1, Date.now() - started);
   if (junit !== undefined) {
     writeJUnit(junit, { suite: 'swsim fuzz', passed, failures, incomplete: cutShort, wallMs,
-      properties: { profile: common.profile, control: common.control, bugs: common.bugs.join(','), from: String(from), shard: `${shard[0]}/${shard[1]}` } });
+      properties: { profile: common.profile, control: common.control ?? (drawsControl(common.profile) ? 'drawn per seed' : DEFAULT_CONTROL), bugs: common.bugs.join(','), from: String(from), shard: `${shard[0]}/${shard[1]}` } });
   }
   if (json) {
     io.out(JSON.stringify({

@@ -4,7 +4,7 @@
 // invariant failures exit 1. `main` runs in-process (the tests call it with a captured Io); the
 // process entry is `entry.ts`. Wall-clock use is allowed under src/cli (reporting only).
 import chalk from 'chalk';
-import { ALL_BUGS, homeProfileOf, unreachableReason } from '../check/bug_catalog.ts';
+import { ALL_BUGS, unreachableReason } from '../check/bug_catalog.ts';
 import { buildId } from '../trace/build_info.ts';
 import { TOOL_VERSION } from '../trace/format.ts';
 import { TraceInputError } from '../trace/reader.ts';
@@ -23,7 +23,7 @@ import { runViewCommand, VIEW } from './view_command.ts';
 const BUGS: CommandSpec = {
   name: 'bugs',
   args: '',
-  summary: 'List the known-bug switches usable with --bug: id, layer, home profile, what it is (* = not reachable by the simulated cluster).',
+  summary: 'List the known-bug switches usable with --bug: id, layer, what it is (* = not reachable by the simulated cluster).',
   flags: {},
 };
 
@@ -65,7 +65,7 @@ export function applyColourPolicy(env: Io['env']): void {
 function listBugs(io: Io): number {
   for (const b of ALL_BUGS) {
     const mark = unreachableReason(b.id) !== undefined ? '*' : ' ';
-    io.out(`${b.id.padEnd(6)}${mark} ${b.layer.padEnd(12)} ${homeProfileOf(b.id).padEnd(8)} ${b.description}\n`);
+    io.out(`${b.id.padEnd(6)}${mark} ${b.layer.padEnd(12)} ${b.description}\n`);
   }
   return 0;
 }

@@ -1,7 +1,7 @@
-// The flags `fuzz` and `run` share — profile, known-bug switches, strictness, the step cap — and
-// how they resolve into run options: the profile a switch needs, a warning for a switch the
-// simulated cluster cannot reach, a refusal for switches whose home profiles differ.
-import { homeProfileOf, isKnownBug, unreachableReason } from '../check/bug_catalog.ts';
+// The flags `fuzz` and `run` share — profile, control plane, known-bug switches, strictness, the
+// step cap — and how they resolve into run options, with a warning for a switch the simulated
+// cluster cannot reach.
+import { isKnownBug, unreachableReason } from '../check/bug_catalog.ts';
 import { DEFAULT_MAX_STEPS } from '../sim/cluster.ts';
 import { CONTROL_MODES, DEFAULT_RUN_UPSTREAM_COMMIT, isControlMode, isUpstreamCommit, UPSTREAM_COMMITS, type ControlMode, type UpstreamCommit } from '../sim/control_plane.ts';
 import { isProfileName, PROFILE_NAMES, type ProfileName } from '../sim/profile.ts';
@@ -11,8 +11,8 @@ import { positive, UsageError, type FlagDef, type Parsed } from './args.ts';
 import type { Io } from './io.ts';
 
 export const RUN_FLAGS: Readonly<Record<string, FlagDef>> = {
-  profile: { kind: 'string', value: 'P', help: `fault profile: ${PROFILE_NAMES.join(', ')} (default: default, or with --bug the switches' home profile)` },
-  control: { kind: 'string', value: 'C', help: `control plane: ideal (the model of the intended V2 design, default) or upstream (the master and block service ported from upstream)` },
+  profile: { kind: 'string', value: 'P', help: `fault profile: ${PROFILE_NAMES.join(', ')} (default: default, which draws every fault kind and, per seed, the control plane)` },
+  control: { kind: 'string', value: 'C', help: `control plane for every seed: upstream (the master and block service ported from upstream) or ideal (a model of the intended V2 design, which drives the engine's recovery far more); default: upstream, except that profile default draws it per seed (ideal on one seed in three)` },
   'upstream-commit': { kind: 'string', value: 'X', help: `with --control upstream: the upstream commit to behave as, ${UPSTREAM_COMMITS.join(' or ')} (default ${DEFAULT_RUN_UPSTREAM_COMMIT}, which wires the V2 engine; c7eb87c58 runs none)` },
   bug: { kind: 'list', value: 'ID', help: "switch a known upstream bug back on (repeatable; see 'swsim bugs')" },
   strict: { kind: 'bool', help: 'candidate invariants (findings) fail the run too' },
@@ -22,7 +22,8 @@ export const RUN_FLAGS: Readonly<Record<string, FlagDef>> = {
 
 export interface CommonRunFlags {
   readonly profile: ProfileName;
-  readonly control: ControlMode;
+  /** The control plane asked for; absent: the profile's draw, else DEFAULT_CONTROL. */
+  readonly control?: ControlMode;
   /** Under `upstream`: the commit (absent: DEFAULT_RUN_UPSTREAM_COMMIT). */
   readonly upstreamCommit?: UpstreamCommit;
   readonly bugs: string[];
@@ -38,32 +39,28 @@ export function commonFlags(flags: Parsed['flags'], io: Io, quiet: boolean): Com
   for (const b of bugs) if (!isKnownBug(b)) throw new UsageError(`--bug: unknown bug id '${b}' (see 'swsim bugs')`);
   const given = flags['profile'] as string | undefined;
   if (given !== undefined && !isProfileName(given)) throw new UsageError(`--profile: expected one of ${PROFILE_NAMES.join(', ')}, got '${given}'`);
-  const homes = [...new Set(bugs.map(homeProfileOf))];
-  if (given === undefined && homes.length > 1) {
-    throw new UsageError(`--bug ${bugs.join(' ')}: the switches live in different profiles (${bugs.map((b) => `${b}: ${homeProfileOf(b)}`).join(', ')}); choose one with --profile, or run them separately`);
-  }
-  const profile: ProfileName = (given as ProfileName | undefined) ?? homes[0] ?? 'default';
+  const profile: ProfileName = (given as ProfileName | undefined) ?? 'default';
   if (!quiet) {
     for (const b of bugs) {
       const why = unreachableReason(b);
       if (why !== undefined) io.err(`note: ${b} cannot be reached by the simulated cluster (${why}); this run will not find it — its layer test does (docs/bugs.md)\n`);
-      else if (given !== undefined && homeProfileOf(b) !== given) io.err(`note: ${b}'s code is reached in profile ${homeProfileOf(b)}; running ${given} as asked, where it may not be reached\n`);
     }
-    if (given === undefined && profile !== 'default') io.err(`profile ${profile}: where ${bugs.join(', ')} can be reached (--profile overrides)\n`);
   }
-  const control = (flags['control'] as string | undefined) ?? 'ideal';
-  if (!isControlMode(control)) throw new UsageError(`--control: expected one of ${CONTROL_MODES.join(', ')}, got '${control}'`);
+  const asked = flags['control'] as string | undefined;
+  if (asked !== undefined && !isControlMode(asked)) throw new UsageError(`--control: expected one of ${CONTROL_MODES.join(', ')}, got '${asked}'`);
+  // --upstream-commit alone implies the upstream control plane.
+  const control: ControlMode | undefined = asked ?? (flags['upstream-commit'] !== undefined ? 'upstream' : undefined);
   const commit = upstreamCommitFlag(flags, control);
   const cap = positive(flags, 'max-steps');
   return {
-    profile, control, ...(commit === undefined ? {} : { upstreamCommit: commit }), bugs, strict: flags['strict'] === true,
+    profile, ...(control === undefined ? {} : { control }), ...(commit === undefined ? {} : { upstreamCommit: commit }), bugs, strict: flags['strict'] === true,
     maxSteps: cap ?? DEFAULT_MAX_STEPS, stepCap: cap === undefined ? 'livelock' : 'incomplete',
     allowIncomplete: flags['allow-incomplete'] === true,
   };
 }
 
 /** --upstream-commit: one of the known commits, and only with --control upstream. */
-function upstreamCommitFlag(flags: Parsed['flags'], control: ControlMode): UpstreamCommit | undefined {
+function upstreamCommitFlag(flags: Parsed['flags'], control: ControlMode | undefined): UpstreamCommit | undefined {
   const given = flags['upstream-commit'] as string | undefined;
   if (given === undefined) return undefined;
   if (!isUpstreamCommit(given)) throw new UsageError(`--upstream-commit: expected one of ${UPSTREAM_COMMITS.join(', ')}, got '${given}'`);

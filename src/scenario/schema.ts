@@ -47,6 +47,7 @@
 //   expect             the run's outcome: failing invariant id, findings (trace outcome)
 import * as z from 'zod';
 import { DURATION_EXPECTED, DURATION_PATTERN, parseDuration } from './duration.ts';
+import { DEFAULT_CONTROL } from '../sim/control_plane.ts';
 import {
   BUG_IDS, CLUSTER_DEFAULTS, DURABILITY_MODES, EVENTS, EXECUTOR_STEP_NAMES, FAULT_KINDS, FINDING_IDS, INVARIANT_IDS,
   MESSAGE_KINDS, PROFILES, SENDER_STATES, SESSION_KINDS, SHIPPER_STATES,
@@ -118,7 +119,7 @@ export const Cluster = z.strictObject({
   legacy_replica: ServerName.optional().describe('a replica running the old version (legacy 1-byte barrier reply, B26) until the quiet phase'),
   scan_only_catchup: z.boolean().default(false).describe('catch-up StreamWALEntries only scans (the target v2bridge, H9)'),
   replan_on_redelivery: z.boolean().default(true).describe('re-delivered assignments re-apply recovery targets (H14)'),
-  control: z.enum(['ideal', 'upstream']).default('ideal').describe('control plane: ideal (the model of the intended V2 design) or upstream (the ported master and block service)'),
+  control: z.enum(['ideal', 'upstream']).default(DEFAULT_CONTROL).describe('control plane: upstream (the ported master and block service, default) or ideal (a model of the intended V2 design)'),
   upstream_commit: z.enum(['c7eb87c58', '3ec8fab2f']).optional().describe('with control: upstream, the upstream commit the master and block service behave as: 3ec8fab2f (default; wires the V2 engine) or c7eb87c58 (no V2 engine)'),
   bugs: z.array(BugId).default([]).describe('known-bug switches on from the start'),
 });
@@ -248,7 +249,7 @@ export const Action = z.discriminatedUnion('do', [
 export const Free = z.strictObject({
   seeds: z.number().int().min(1).default(1).describe('how many seeds to run'),
   first_seed: z.number().int().min(0).default(1),
-  profile: z.enum(PROFILES).default('default').describe('the profile whose ranges free fault kinds draw from'),
+  profile: z.enum(PROFILES).default('basic').describe('the profile whose ranges free fault kinds draw from (default basic, the fuzzer\'s former default); the file\'s own durability, servers and control plane always apply'),
   faults: z.array(z.enum(FAULT_KINDS)).default([]).describe('fault kinds the seed may still draw; all others are off'),
   injector: z.enum(['off', 'shadow']).default('off')
     .describe("shadow: the seed's fault injector ticks and draws as in its fuzz run but applies nothing (the timeline does), so the seed's other draws line up; for files saved from a trace"),

@@ -6,6 +6,7 @@
 // with the action silently doing nothing.
 import type { ClusterSetup } from '../sim/cluster.ts';
 import type { FaultPlan } from '../sim/profile.ts';
+import { DEFAULT_CONTROL } from '../sim/control_plane.ts';
 import type { Scenario } from './schema.ts';
 
 export function clusterSetup(sc: Scenario): ClusterSetup {
@@ -85,7 +86,7 @@ export const DATAGRAM_EVENT: Readonly<Record<string, string>> = {
  * heartbeats/assignments do not exist under the upstream control plane, nor do new-address
  * restarts (docs/control.md): refusing them beats acting on an idle model master.
  */
-export function unsupported(a: Scenario['timeline'][number], control: Scenario['cluster']['control'] = 'ideal'): string | null {
+export function unsupported(a: Scenario['timeline'][number], control: Scenario['cluster']['control'] = DEFAULT_CONTROL): string | null {
   if (control === 'upstream') {
     const why = upstreamUnsupported(a);
     if (why !== null) return why;

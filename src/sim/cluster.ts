@@ -13,7 +13,7 @@ import { Coverage } from './coverage.ts';
 import type { EngineObserver } from './engine_observer.ts';
 import { Kernel, type SimEvent } from './kernel.ts';
 import type { ReportedProgress } from '../control/ideal/master.ts';
-import { runUpstreamCommit, type ControlMode, type ControlPlane, type UpstreamCommit } from './control_plane.ts';
+import { DEFAULT_CONTROL, runUpstreamCommit, type ControlMode, type ControlPlane, type UpstreamCommit } from './control_plane.ts';
 import { IdealControl } from './ideal_control.ts';
 import { UpstreamControl } from './upstream_control.ts';
 import { Network } from './network.ts';
@@ -36,7 +36,7 @@ export interface ClusterOptions {
   readonly profile: ProfileName;
   readonly bugs: readonly string[];
   readonly chooser: RecordingChooser;
-  /** Which control plane runs the volume (default `ideal`). */
+  /** Which control plane runs the volume (default: the profile's draw, else DEFAULT_CONTROL). */
   readonly control?: ControlMode;
   /** Under `upstream`: which upstream commit the master and block service behave as (default DEFAULT_RUN_UPSTREAM_COMMIT). */
   readonly upstreamCommit?: UpstreamCommit;
@@ -156,7 +156,7 @@ export class Cluster implements World {
     this.network.frameKinds = frameKind;
     const bugs = splitBugs(opts.bugs);
     this.switches = bugs as SwitchBoard;
-    const control = opts.control ?? 'ideal';
+    const control = opts.control ?? p.control ?? DEFAULT_CONTROL;
     const commit = runUpstreamCommit(control, opts.upstreamCommit) ?? 'c7eb87c58';
     const volumeSize = geometry.numBlocks * geometry.blockSize;
     const env: NodeEnv = {
@@ -233,6 +233,7 @@ export class Cluster implements World {
   }
 
   now(): number { return this.kernel.now(); }
+  controlMode(): ControlMode { return this.control.mode; }
   finished(): boolean { return this.kernel.now() >= this.endAt; }
   /**
    * The last step's detail: what its event carried (a message, a fault), what it did, and while

@@ -11,6 +11,12 @@ import type { StateHash } from './state_hash.ts';
 export type ControlMode = 'ideal' | 'upstream';
 export const CONTROL_MODES: readonly ControlMode[] = ['ideal', 'upstream'];
 
+/**
+ * The control plane a run uses when none is chosen: the master and block service ported from
+ * upstream. `ideal` — the model of the spec's intended V2 design — is asked for by name.
+ */
+export const DEFAULT_CONTROL: ControlMode = 'upstream';
+
 export function isControlMode(s: string): s is ControlMode {
   return (CONTROL_MODES as readonly string[]).includes(s);
 }

@@ -3,10 +3,18 @@
 // seeds stress different mixes. Every range keeps the cluster recoverable: at most one node is
 // down at a time, partitions heal, disks keep data a replica can repair. A run has a fault phase,
 // then a quiet phase in which faults heal and the cluster must converge.
+//
+// `default` is the one users need: every fault kind of every other profile, each switched on or
+// off per seed, and the control plane drawn per seed (upstream's on two seeds in three, the ideal
+// model's on the rest, so the engine recovery upstream's wiring leaves idle is driven too) — what
+// any profile finds, the default finds. The others are focused presets; `basic` is the former
+// default (sync_all, two replicas, partitions, crashes and engine events), which scenario files
+// draw from unless they name a profile.
 import { between, chance, type Chooser } from './chooser.ts';
+import type { ControlMode } from './control_plane.ts';
 
-export type ProfileName = 'default' | 'calm' | 'network' | 'crash' | 'storage';
-export const PROFILE_NAMES: readonly ProfileName[] = ['default', 'calm', 'network', 'crash', 'storage'];
+export type ProfileName = 'default' | 'basic' | 'calm' | 'network' | 'crash' | 'storage';
+export const PROFILE_NAMES: readonly ProfileName[] = ['default', 'basic', 'calm', 'network', 'crash', 'storage'];
 
 export function isProfileName(s: string): s is ProfileName {
   return (PROFILE_NAMES as readonly string[]).includes(s);
@@ -63,6 +71,8 @@ export interface FaultPlan {
   readonly isolatePermille?: number;
   /** False: partition draws only isolate the primary, never cut one link (scenario files). */
   readonly plainPartitions?: boolean;
+  /** The control plane this seed draws (profiles that draw it); `--control` or a scenario file overrides it. */
+  readonly control?: ControlMode;
 }
 
 interface Ranges {
@@ -78,14 +88,17 @@ interface Ranges {
   readonly legacy: number;
   readonly idle: number;
   readonly writeBlocks: number;
+  /** Permille of seeds run under the ideal control plane (0: the profile does not draw it). */
+  readonly ideal: number;
 }
 
 const RANGES: Record<ProfileName, Ranges> = {
-  calm: { faults: false, partition: 0, crash: 0, reset: 0, drop: 0, disk: 0, engine: 0, wildcard: 0, legacy: 0, idle: 0, writeBlocks: 1 },
-  default: { faults: true, partition: 150, crash: 120, reset: 4, drop: 50, disk: 0, engine: 150, wildcard: 0, legacy: 0, idle: 0, writeBlocks: 1 },
-  network: { faults: true, partition: 350, crash: 20, reset: 15, drop: 150, disk: 0, engine: 80, wildcard: 300, legacy: 300, idle: 0, writeBlocks: 1 },
-  crash: { faults: true, partition: 50, crash: 350, reset: 2, drop: 20, disk: 2, engine: 80, wildcard: 0, legacy: 0, idle: 300, writeBlocks: 1 },
-  storage: { faults: true, partition: 30, crash: 250, reset: 2, drop: 20, disk: 15, engine: 60, wildcard: 0, legacy: 0, idle: 0, writeBlocks: 4 },
+  default: { faults: true, partition: 350, crash: 350, reset: 15, drop: 150, disk: 15, engine: 150, wildcard: 300, legacy: 300, idle: 300, writeBlocks: 4, ideal: 333 },
+  basic: { faults: true, partition: 150, crash: 120, reset: 4, drop: 50, disk: 0, engine: 150, wildcard: 0, legacy: 0, idle: 0, writeBlocks: 1, ideal: 0 },
+  calm: { faults: false, partition: 0, crash: 0, reset: 0, drop: 0, disk: 0, engine: 0, wildcard: 0, legacy: 0, idle: 0, writeBlocks: 1, ideal: 0 },
+  network: { faults: true, partition: 350, crash: 20, reset: 15, drop: 150, disk: 0, engine: 80, wildcard: 300, legacy: 300, idle: 0, writeBlocks: 1, ideal: 0 },
+  crash: { faults: true, partition: 50, crash: 350, reset: 2, drop: 20, disk: 2, engine: 80, wildcard: 0, legacy: 0, idle: 300, writeBlocks: 1, ideal: 0 },
+  storage: { faults: true, partition: 30, crash: 250, reset: 2, drop: 20, disk: 15, engine: 60, wildcard: 0, legacy: 0, idle: 0, writeBlocks: 4, ideal: 0 },
 };
 
 /** Swarm: each fault kind is on or off for this seed, and its rate is drawn within the profile's range. */
@@ -97,11 +110,11 @@ function rate(c: Chooser, kind: string, max: number): number {
 export function drawFaultPlan(profile: ProfileName, c: Chooser): FaultPlan {
   const r = RANGES[profile];
   const durabilities = ['sync_all', 'sync_all', 'sync_quorum', 'best_effort'] as const;
-  const durability = profile === 'default' ? 'sync_all' : durabilities[c.choose('swarm.durability', durabilities.length)]!;
+  const durability = profile === 'basic' ? 'sync_all' : durabilities[c.choose('swarm.durability', durabilities.length)]!;
   return {
     profile,
     durability,
-    replicas: profile === 'default' || durability === 'sync_quorum' ? 2 : between(c, 'swarm.replicas', 1, 2),
+    replicas: profile === 'basic' || durability === 'sync_quorum' ? 2 : between(c, 'swarm.replicas', 1, 2),
     faultPhaseMs: between(c, 'swarm.fault_ms', 20_000, 60_000),
     quietPhaseMs: 60_000,
     writeIntervalMs: between(c, 'swarm.write_ms', 5, 60),
@@ -128,5 +141,11 @@ export function drawFaultPlan(profile: ProfileName, c: Chooser): FaultPlan {
     idleQuiet: r.idle > 0 && chance(c, 'swarm.idle', r.idle),
     maxWriteBlocks: r.writeBlocks > 1 ? between(c, 'swarm.write_blocks', 1, r.writeBlocks) : 1,
     interleavePermille: between(c, 'swarm.interleave', 20, 500),
+    ...(r.ideal > 0 ? { control: chance(c, 'swarm.control_ideal', r.ideal) ? 'ideal' : 'upstream' } : {}),
   };
+}
+
+/** Does this profile draw the control plane per seed (absent `--control`)? */
+export function drawsControl(profile: ProfileName): boolean {
+  return RANGES[profile].ideal > 0;
 }

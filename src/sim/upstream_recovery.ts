@@ -60,6 +60,8 @@ export interface UpstreamRecoveryDeps {
 interface RunningTask {
   readonly task: RecoveryTask;
   cancelled: boolean;
+  /** Execute has begun (the interleaving marks name an assignment that lands while it runs). */
+  executing: boolean;
   exited: boolean;
   readonly waiters: (() => void)[];
 }
@@ -74,6 +76,8 @@ export class UpstreamRecoveryManager {
   readonly checkedDriver: RecoveryDriver;
   private tasks: RecoveryTasks = newRecoveryTasks();
   private readonly running = new Map<number, RunningTask>();
+  /** The epoch of the last assignment processed (0 before the first). */
+  private epoch = 0;
   observer: EngineObserver | null = null;
 
   constructor(private readonly deps: UpstreamRecoveryDeps, storage: StorageAdapter) {
@@ -95,9 +99,27 @@ export class UpstreamRecoveryManager {
 
   /** bs.v2Orchestrator.ProcessAssignment(intent). */
   processAssignment(intent: AssignmentIntent): AssignmentResult {
+    this.markInterleavings(intent);
     const result = this.orchestrator.processAssignment(intent);
     this.observer?.assignmentProcessed(intent, result);
     return result;
+  }
+
+  /**
+   * The named interleavings of spec §0.1, as this wiring meets them: an assignment at a higher
+   * epoch while an executor runs, and one that moves a replica's endpoint under an active session.
+   */
+  private markInterleavings(intent: AssignmentIntent): void {
+    const cov = this.deps.coverage;
+    const executing = [...this.running.values()].some((r) => r.executing && !r.exited);
+    if (this.epoch > 0 && intent.epoch > this.epoch && executing) cov.add('epoch_bump_mid_executor');
+    this.epoch = Math.max(this.epoch, intent.epoch);
+    for (const r of intent.replicas) {
+      const s = this.registry.sender(r.replicaID);
+      if (s !== null && s.hasActiveSession() && (s.endpoint().dataAddr !== r.endpoint.dataAddr || s.endpoint().version !== r.endpoint.version)) {
+        cov.add('endpoint_change_active_session');
+      }
+    }
   }
 
   /**
@@ -130,7 +152,7 @@ export class UpstreamRecoveryManager {
 
   /** startTask: the goroutine runs from its own step on. */
   private start(task: RecoveryTask): void {
-    const r: RunningTask = { task, cancelled: false, exited: false, waiters: [] };
+    const r: RunningTask = { task, cancelled: false, executing: false, exited: false, waiters: [] };
     this.running.set(task.taskId, r);
     this.deps.coverage.add('v2_recovery_task_started');
     this.deps.note(`v2 recovery: task ${task.taskId} for ${task.replicaID} started (rebuildAddr '${task.rebuildAddr}')`);
@@ -186,6 +208,7 @@ export class UpstreamRecoveryManager {
       this.exit(r, 'cancelled after planning');
       return;
     }
+    r.executing = true;
     this.deps.note(`v2 recovery: task ${r.task.taskId} executes its ${kind} plan (session ${plan.sessionID}); Execute is not interrupted by a cancel`);
     // Execute(nil, 0) for a catch-up (no progress LSNs, start tick 0); Execute() for a rebuild.
     const gen = kind === 'catchup' ? new CatchUpExecutor(driver, plan).steps([], 0, true) : new RebuildExecutor(driver, plan).steps(true);

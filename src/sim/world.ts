@@ -1,6 +1,7 @@
 // The contract between a simulated world and whoever runs it (the recorder/replayer in
 // src/trace, the explorers in src/explore): step it, fingerprint it, ask what happened. Keeping
 // it narrow lets the runner stay ignorant of clusters, nodes and engines.
+import type { ControlMode } from './control_plane.ts';
 import type { SimEvent } from './kernel.ts';
 
 export interface World {
@@ -18,4 +19,6 @@ export interface World {
   fingerprint(): string;
   /** Coverage counters (what interleavings and faults actually happened). */
   coverage(): Record<string, number>;
+  /** The control plane the world runs (a cluster's: asked for, or drawn by its profile). */
+  controlMode?(): ControlMode;
 }

@@ -6,7 +6,7 @@
 // CLI notices Ctrl-C in the middle of a long seed.
 import { failure, type Failure } from '../check/catalog.ts';
 import { ReplayDivergence, type RecordingChooser } from '../sim/chooser.ts';
-import { isUpstreamCommit, LEGACY_UPSTREAM_COMMIT, runUpstreamCommit, type ControlMode, type UpstreamCommit } from '../sim/control_plane.ts';
+import { DEFAULT_CONTROL, isUpstreamCommit, LEGACY_UPSTREAM_COMMIT, runUpstreamCommit, type ControlMode, type UpstreamCommit } from '../sim/control_plane.ts';
 import type { CheckedWorld, WorldFactory } from '../check/checked_world.ts';
 import { markRecord, newMarkCounts, swapMarkCounts, type MarkCounts } from '../marks/index.ts';
 import { buildId } from './build_info.ts';
@@ -61,11 +61,12 @@ export interface RunResult {
   readonly stoppedAt?: number;
 }
 
-export function traceHeader(o: RunOptions): TraceHeader {
+/** The header of a run with these options; `control`: the control plane the world ran (drawn or asked for). */
+export function traceHeader(o: RunOptions, control: ControlMode = o.control ?? DEFAULT_CONTROL): TraceHeader {
   return {
     type: 'header', format: TRACE_FORMAT, formatVersion: TRACE_FORMAT_VERSION, tool: TOOL_VERSION, build: buildId(),
-    seed: o.seed, strategy: o.shrunk !== undefined ? 'shrunk' : o.strategy?.name ?? 'random', profile: o.profile, control: o.control ?? 'ideal',
-    ...upstreamCommitField(o), bugs: [...o.bugs].sort(), strict: o.strict,
+    seed: o.seed, strategy: o.shrunk !== undefined ? 'shrunk' : o.strategy?.name ?? 'random', profile: o.profile, control,
+    ...upstreamCommitField(control, o.upstreamCommit), bugs: [...o.bugs].sort(), strict: o.strict,
     maxSteps: o.maxSteps, stepCap: o.stepCap ?? 'livelock',
     ...(o.scenario === undefined ? {} : { scenario: { path: o.scenario.path, sha256: o.scenario.sha256 } }),
     ...(o.shrunk === undefined ? {} : { shrunkFrom: o.shrunk.from, shrink: o.shrunk.info }),
@@ -84,8 +85,8 @@ export function headerUpstreamCommit(h: TraceHeader): { upstreamCommit?: Upstrea
 }
 
 /** The header's `upstreamCommit`: recorded for every `upstream` run, absent under `ideal`. */
-function upstreamCommitField(o: RunOptions): { upstreamCommit?: string } {
-  const c = runUpstreamCommit(o.control ?? 'ideal', o.upstreamCommit);
+function upstreamCommitField(control: ControlMode, commit: UpstreamCommit | undefined): { upstreamCommit?: string } {
+  const c = runUpstreamCommit(control, commit);
   return c === undefined ? {} : { upstreamCommit: c };
 }
 
@@ -109,8 +110,8 @@ export class SeedRun {
   constructor(private readonly o: RunOptions, make: WorldFactory, private readonly chooser: RecordingChooser) {
     const prev = swapMarkCounts(this.marks);
     try {
-      const commit = runUpstreamCommit(o.control ?? 'ideal', o.upstreamCommit);
-      this.cw = make({ seed: o.seed, profile: o.profile, bugs: o.bugs, control: o.control ?? 'ideal', ...(commit === undefined ? {} : { upstreamCommit: commit }), chooser });
+      // Without a control plane asked for, the world takes its profile's draw (or the default).
+      this.cw = make({ seed: o.seed, profile: o.profile, bugs: o.bugs, ...(o.control === undefined ? {} : { control: o.control }), ...(o.upstreamCommit === undefined ? {} : { upstreamCommit: o.upstreamCommit }), chooser });
       if ((o.record || o.onStep !== undefined) && o.details !== false) this.cw.world.startTracing?.();
     } finally {
       swapMarkCounts(prev);
@@ -165,7 +166,7 @@ export class SeedRun {
     const status: RunStatus = this.failure !== undefined ? 'fail' : !this.ended ? 'interrupted' : this.cutShort ? 'incomplete' : 'pass';
     const f = this.failure;
     const trace: Trace = {
-      header: traceHeader(this.o),
+      header: traceHeader(this.o, this.cw.world.controlMode?.()),
       steps: this.steps,
       outcome: {
         type: 'outcome', status,

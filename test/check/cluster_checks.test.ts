@@ -12,7 +12,7 @@ const SEED = 3;
 
 /** Run a calm seed to the end of its quiet phase with per-step checks; return the world. */
 function runToEnd(seed = SEED): { cw: CheckedWorld; c: Cluster; perStep: string[] } {
-  const cw = makeClusterWorld({ seed, profile: 'calm', bugs: [], chooser: new RandomChooser(seed) });
+  const cw = makeClusterWorld({ seed, profile: 'calm', control: 'ideal', bugs: [], chooser: new RandomChooser(seed) });
   const c = cw.world as Cluster;
   const perStep: string[] = [];
   while (!c.finished() && c.step() !== null) {
@@ -46,7 +46,7 @@ describe('end-of-run checks', () => {
   });
 
   it('E2 fires during the run when a client read returns a block that lost its durable write', () => {
-    const cw = makeClusterWorld({ seed: SEED, profile: 'calm', bugs: [], chooser: new RandomChooser(SEED) });
+    const cw = makeClusterWorld({ seed: SEED, profile: 'calm', control: 'ideal', bugs: [], chooser: new RandomChooser(SEED) });
     const c = cw.world as Cluster;
     const fired: string[] = [];
     let planted = 0;
@@ -82,7 +82,7 @@ describe('end-of-run checks', () => {
   });
 
   it('E3 fires when a replica has lost its receiver and cannot converge', () => {
-    const cw = makeClusterWorld({ seed: SEED, profile: 'calm', bugs: [], chooser: new RandomChooser(SEED) });
+    const cw = makeClusterWorld({ seed: SEED, profile: 'calm', control: 'ideal', bugs: [], chooser: new RandomChooser(SEED) });
     const c = cw.world as Cluster;
     let planted = false;
     while (!c.finished() && c.step() !== null) {

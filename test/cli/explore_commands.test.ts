@@ -50,7 +50,7 @@ describe('--strategy pct', () => {
 
 describe('fuzz --strategy pct --jobs', () => {
   it('--jobs 2 gives the same summary and byte-identical pct traces as --jobs 1', async () => {
-    const args = ['fuzz', '--seeds', '3', '--bug', 'B5', '--strategy', 'pct', '--pct-depth', '2', '--no-shrink', '--json'];
+    const args = ['fuzz', '--seeds', '3', '--bug', 'B5', '--profile', 'basic', '--control', 'ideal', '--strategy', 'pct', '--pct-depth', '2', '--no-shrink', '--json'];
     const [a, b] = [join(dir, 'pj1'), join(dir, 'pj2')];
     const one = await cli([...args, '--jobs', '1', '--traces', a]);
     const two = await cli([...args, '--jobs', '2', '--traces', b]);

@@ -13,7 +13,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('swsim scenario --from-trace', () => {
   it('B5 default seed 1: writes the scenario, runs it, says it reproduces; the file then passes as a scenario', async () => {
     const trace = join(dir, 'b5.jsonl');
-    const run = await cli(['run', '--seed', '1', '--bug', 'B5', '--trace', trace]);
+    const run = await cli(['run', '--seed', '1', '--bug', 'B5', '--profile', 'basic', '--control', 'ideal', '--trace', trace]);
     expect(run.code, run.stdout + run.stderr).toBe(1);
     const out = join(dir, 'saved', 'b5.yaml');
     const r = await cli(['scenario', '--from-trace', trace, '-o', out]);
@@ -63,7 +63,7 @@ describe('swsim scenario --from-trace', () => {
 describe('swsim fuzz --save-scenarios', () => {
   it('with shrinking on, saves each failing seed\'s shrunk scenario as DIR/seed-S-ID.yaml and checks that it reproduces', async () => {
     const saved = join(dir, 'shrunk-scen');
-    const r = await cli(['fuzz', '--bug', 'B5', '--seeds', '2', '--jobs', '1', '--traces', join(dir, 'tr2'), '--save-scenarios', saved, '--json']);
+    const r = await cli(['fuzz', '--bug', 'B5', '--profile', 'basic', '--control', 'ideal', '--seeds', '2', '--jobs', '1', '--traces', join(dir, 'tr2'), '--save-scenarios', saved, '--json']);
     expect(r.code).toBe(1);
     const o = JSON.parse(r.stdout) as { failures: { seed: number; invariant: string; step: number; shrunk: { trace: string; steps: number }; scenario: { file: string; reproduces: boolean; seen: string } }[] };
     expect(o.failures.length).toBe(2);
@@ -77,13 +77,13 @@ describe('swsim fuzz --save-scenarios', () => {
       const rep = await cli(['replay', '--quiet', f.shrunk.trace]);
       expect(rep.code, rep.stdout).toBe(0);
     }
-    const text = await cli(['fuzz', '--bug', 'B5', '--seeds', '1', '--traces', join(dir, 'tr2'), '--save-scenarios', saved]);
+    const text = await cli(['fuzz', '--bug', 'B5', '--profile', 'basic', '--control', 'ideal', '--seeds', '1', '--traces', join(dir, 'tr2'), '--save-scenarios', saved]);
     expect(text.stderr).toMatch(new RegExp(`scenario: ${join(saved, 'seed-1-I26.yaml').replace(/[.]/g, '\\.')} \\(shrunk: \\d+ fault\\(s\\) stated\\), reproduces \\(fail I26 at step`));
   }, 120_000);
 
   it('with --no-shrink, saves each failing seed as DIR/seed-S-ID.yaml and says it reproduces step for step', async () => {
     const saved = join(dir, 'scen');
-    const r = await cli(['fuzz', '--bug', 'B5', '--seeds', '2', '--no-shrink', '--traces', join(dir, 'tr'), '--save-scenarios', saved, '--json']);
+    const r = await cli(['fuzz', '--bug', 'B5', '--profile', 'basic', '--control', 'ideal', '--seeds', '2', '--no-shrink', '--traces', join(dir, 'tr'), '--save-scenarios', saved, '--json']);
     expect(r.code).toBe(1);
     const o = JSON.parse(r.stdout) as { failures: { seed: number; invariant: string; scenario: { file: string; reproduces: boolean; stepForStep: boolean } }[] };
     expect(o.failures.length).toBe(2);
@@ -91,7 +91,7 @@ describe('swsim fuzz --save-scenarios', () => {
       expect(f.scenario).toMatchObject({ file: join(saved, `seed-${f.seed}-${f.invariant}.yaml`), reproduces: true, stepForStep: true });
       expect(existsSync(f.scenario.file)).toBe(true);
     }
-    const text = await cli(['fuzz', '--bug', 'B5', '--seeds', '1', '--no-shrink', '--traces', join(dir, 'tr'), '--save-scenarios', saved]);
+    const text = await cli(['fuzz', '--bug', 'B5', '--profile', 'basic', '--control', 'ideal', '--seeds', '1', '--no-shrink', '--traces', join(dir, 'tr'), '--save-scenarios', saved]);
     expect(text.stderr).toContain(`scenario: ${join(saved, 'seed-1-I26.yaml')} (1 fault(s)), reproduces (step for step`);
   }, 60_000);
 

@@ -31,7 +31,7 @@ function traces(d: string): Record<string, string> {
 
 describe('fuzz --jobs', () => {
   it('--jobs 2 gives the same summary and byte-identical traces as --jobs 1', async () => {
-    const args = ['fuzz', '--seeds', '6', '--bug', 'B5', '--json'];
+    const args = ['fuzz', '--seeds', '6', '--bug', 'B5', '--profile', 'basic', '--control', 'ideal', '--json'];
     const one = await cli([...args, '--jobs', '1', '--traces', join(dir, 'j1')]);
     const two = await cli([...args, '--jobs', '2', '--traces', join(dir, 'j2')]);
     expect(one.code).toBe(1);
@@ -43,7 +43,7 @@ describe('fuzz --jobs', () => {
   }, 120_000);
 
   it('--max-failures N stops after N failing seeds, the same for every --jobs', async () => {
-    const args = ['fuzz', '--seeds', '20', '--bug', 'B5', '--json', '--max-failures', '2'];
+    const args = ['fuzz', '--seeds', '20', '--bug', 'B5', '--profile', 'basic', '--control', 'ideal', '--json', '--max-failures', '2'];
     const one = summary((await cli([...args, '--jobs', '1', '--traces', join(dir, 'm1')])).stdout);
     const two = summary((await cli([...args, '--jobs', '2', '--traces', join(dir, 'm2')])).stdout);
     expect(one['failed']).toBe(2);
@@ -77,7 +77,7 @@ describe('fuzz --shard', () => {
 describe('fuzz --junit', () => {
   it('writes one failing test case per failing seed with its replay command, and a summary case', async () => {
     const file = join(dir, 'report', 'junit.xml');
-    const r = await cli(['fuzz', '--seeds', '3', '--bug', 'B5', '--traces', join(dir, 'ju'), '--junit', file, '--jobs', '1', '--json']);
+    const r = await cli(['fuzz', '--seeds', '3', '--bug', 'B5', '--profile', 'basic', '--control', 'ideal', '--traces', join(dir, 'ju'), '--junit', file, '--jobs', '1', '--json']);
     const o = JSON.parse(r.stdout) as { failed: number; passed: number };
     const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(readFileSync(file, 'utf8')) as { testsuites: { testsuite: { failures: string; testcase: unknown } } };
     const suite = xml.testsuites.testsuite;
@@ -127,7 +127,7 @@ describe('fuzz --check-determinism', () => {
 describe('fuzz shrinks failing seeds', () => {
   it('by default: a .shrunk.jsonl beside each failing trace, smaller, failing the same way, and replayable', async () => {
     const traces = join(dir, 'shrink');
-    const r = await cli(['fuzz', '--seeds', '2', '--bug', 'B5', '--json', '--jobs', '1', '--traces', traces]);
+    const r = await cli(['fuzz', '--seeds', '2', '--bug', 'B5', '--profile', 'basic', '--control', 'ideal', '--json', '--jobs', '1', '--traces', traces]);
     const o = JSON.parse(r.stdout) as { failures: { seed: number; invariant: string; step: number; shrunk?: { trace: string; steps: number } }[] };
     expect(o.failures.length).toBeGreaterThan(0);
     for (const f of o.failures) {
@@ -141,7 +141,7 @@ describe('fuzz shrinks failing seeds', () => {
 
   it('--no-shrink writes only the failing traces', async () => {
     const traces = join(dir, 'noshrink');
-    await cli(['fuzz', '--seeds', '2', '--bug', 'B5', '--no-shrink', '--jobs', '1', '--traces', traces]);
+    await cli(['fuzz', '--seeds', '2', '--bug', 'B5', '--profile', 'basic', '--control', 'ideal', '--no-shrink', '--jobs', '1', '--traces', traces]);
     expect(readdirSync(traces).filter((n) => n.includes('.shrunk.'))).toEqual([]);
   }, 120_000);
 });

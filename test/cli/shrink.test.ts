@@ -19,7 +19,7 @@ const p = (name: string): string => join(dir, name);
 
 beforeAll(() => {
   // B5, seed 3: fails I26 after 40 steps.
-  const failing = runSeed({ seed: 3, profile: 'default', bugs: ['B5'], strict: false, maxSteps: 2_000_000, record: true, check: true }, makeClusterWorld, new RandomChooser(3));
+  const failing = runSeed({ seed: 3, profile: 'basic', control: 'ideal', bugs: ['B5'], strict: false, maxSteps: 2_000_000, record: true, check: true }, makeClusterWorld, new RandomChooser(3));
   writeFileSync(p('fail.jsonl'), traceToLines(failing.trace));
   const passing = runSeed({ seed: 11, profile: 'calm', bugs: [], strict: false, maxSteps: 40, stepCap: 'incomplete', record: true, check: true }, makeClusterWorld, new RandomChooser(11));
   writeFileSync(p('pass.jsonl'), traceToLines(passing.trace));

@@ -103,7 +103,7 @@ describe('shrink input', () => {
 
 describe('shrink on the cluster', () => {
   // B5, seed 3: I26 after 40 steps (npx swsim fuzz --bug B5 --seeds 3).
-  const original = runSeed({ seed: 3, profile: 'default', bugs: ['B5'], strict: false, maxSteps: 2_000_000, record: true, check: true }, makeClusterWorld, new RandomChooser(3)).trace;
+  const original = runSeed({ seed: 3, profile: 'basic', control: 'ideal', bugs: ['B5'], strict: false, maxSteps: 2_000_000, record: true, check: true }, makeClusterWorld, new RandomChooser(3)).trace;
 
   it('is deterministic: the same trace and budget give the same shrunk trace, which replays', () => {
     expect(original.outcome.status).toBe('fail');

@@ -20,7 +20,7 @@ const dir = mkdtempSync(join(tmpdir(), 'swsim-shrink-failure-'));
 let b5: Trace;
 
 beforeAll(() => {
-  b5 = runSeed({ seed: 1, profile: 'default', bugs: ['B5'], strict: false, maxSteps: 2_000_000, record: true, check: true }, makeClusterWorld, new RandomChooser(1)).trace;
+  b5 = runSeed({ seed: 1, profile: 'basic', control: 'ideal', bugs: ['B5'], strict: false, maxSteps: 2_000_000, record: true, check: true }, makeClusterWorld, new RandomChooser(1)).trace;
 });
 
 describe('shrinkFailure', () => {

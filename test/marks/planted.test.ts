@@ -96,7 +96,7 @@ describe('replication marks', () => {
 
 describe('marks of a simulated run', () => {
   it('a seed reports the marks its run hit, the same on a second run (no bleed between runs)', async () => {
-    const o = { profile: 'default', control: 'ideal' as const, bugs: [], strict: false, maxSteps: 2_000_000 };
+    const o = { profile: 'basic', control: 'ideal' as const, bugs: [], strict: false, maxSteps: 2_000_000 };
     const a = await runSeedOutcome(1, o, () => false);
     const b = await runSeedOutcome(1, o, () => false);
     expect(a.marks['repl_barrier_ok']).toBeGreaterThan(0);

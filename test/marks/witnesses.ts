@@ -21,16 +21,16 @@ export const WITNESSES: readonly Witness[] = [
   { profile: 'network', control: 'ideal', seed: 52 }, // 4 marks
   { profile: 'network', control: 'upstream', upstreamCommit: '3ec8fab2f', seed: 56 }, // 3 marks: engine_plan_cancelled, control_promotion_reject_wal_lag, control_failover_no_replica
   { profile: 'storage', control: 'ideal', seed: 22 }, // 3 marks: storage_install_chunk_disk_error, storage_install_fsync_error, repl_recv_apply_error
-  { profile: 'default', control: 'ideal', seed: 13 }, // 2 marks: engine_exec_cancelled, storage_write_not_primary
-  { profile: 'default', control: 'ideal', seed: 55 }, // 2 marks: storage_wal_scan_recycled, repl_shipper_catchup_recycled
-  { profile: 'default', control: 'upstream', upstreamCommit: '3ec8fab2f', seed: 26 }, // 2 marks: engine_sender_reject_sender_stopped, repl_barrier_send_failed
+  { profile: 'basic', control: 'ideal', seed: 13 }, // 2 marks: engine_exec_cancelled, storage_write_not_primary
+  { profile: 'basic', control: 'ideal', seed: 55 }, // 2 marks: storage_wal_scan_recycled, repl_shipper_catchup_recycled
+  { profile: 'basic', control: 'upstream', upstreamCommit: '3ec8fab2f', seed: 26 }, // 2 marks: engine_sender_reject_sender_stopped, repl_barrier_send_failed
   { profile: 'network', control: 'ideal', seed: 56 }, // 2 marks: engine_rebuild_transfer_begin_failed, storage_truncate_unsafe_wal_only
-  { profile: 'default', control: 'ideal', seed: 10 }, // 1 marks: storage_write_epoch_mismatch
-  { profile: 'default', control: 'ideal', seed: 31 }, // 1 marks: engine_rebuild_select_failed
-  { profile: 'default', control: 'ideal', seed: 35 }, // 1 marks: repl_catchup_conn_replaced
-  { profile: 'default', control: 'ideal', seed: 50 }, // 1 marks: engine_rebuild_session_invalidated
-  { profile: 'default', control: 'upstream', upstreamCommit: '3ec8fab2f', seed: 8 }, // 1 marks: control_promotion_reject_wrong_role
-  { profile: 'default', control: 'upstream', upstreamCommit: '3ec8fab2f', seed: 23 }, // 1 marks: engine_recovery_no_sender
+  { profile: 'basic', control: 'ideal', seed: 10 }, // 1 marks: storage_write_epoch_mismatch
+  { profile: 'basic', control: 'ideal', seed: 31 }, // 1 marks: engine_rebuild_select_failed
+  { profile: 'basic', control: 'ideal', seed: 35 }, // 1 marks: repl_catchup_conn_replaced
+  { profile: 'basic', control: 'ideal', seed: 50 }, // 1 marks: engine_rebuild_session_invalidated
+  { profile: 'basic', control: 'upstream', upstreamCommit: '3ec8fab2f', seed: 8 }, // 1 marks: control_promotion_reject_wrong_role
+  { profile: 'basic', control: 'upstream', upstreamCommit: '3ec8fab2f', seed: 23 }, // 1 marks: engine_recovery_no_sender
   { profile: 'calm', control: 'ideal', seed: 36 }, // 1 marks: storage_export_snapshot_boundary_mismatch
   { profile: 'network', control: 'ideal', seed: 32 }, // 1 marks: engine_catchup_truncation_io_failed
   { profile: 'crash', control: 'upstream', upstreamCommit: '3ec8fab2f', seed: 57 }, // 1 marks: repl_barrier_timeout

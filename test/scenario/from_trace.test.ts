@@ -14,8 +14,9 @@ import { DEFAULT_MAX_STEPS } from '../../src/sim/cluster.ts';
 import type { Trace, TraceStep } from '../../src/trace/format.ts';
 import { runSeed } from '../../src/trace/run.ts';
 
+/** A seed of the former default profile (`basic`) under the ideal control plane, where these switches' pins were taken. */
 function seededTrace(seed: number, profile: string, bugs: string[]): Trace {
-  return runSeed({ seed, profile, bugs, strict: false, maxSteps: DEFAULT_MAX_STEPS, record: true, check: true }, makeClusterWorld, new RandomChooser(seed)).trace;
+  return runSeed({ seed, profile, control: 'ideal', bugs, strict: false, maxSteps: DEFAULT_MAX_STEPS, record: true, check: true }, makeClusterWorld, new RandomChooser(seed)).trace;
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'swsim-fromtrace-'));
@@ -24,7 +25,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('a known-bug trace as a scenario file', () => {
   // docs/bugs.md: B5, default seed 1, fails I26 at step 893; its injector crashed n1 at 2631 ms.
   it('B5 default seed 1: crash n1 at 2.631s, expect {fail: I26}, reproduces step for step', () => {
-    const trace = seededTrace(1, 'default', ['B5']);
+    const trace = seededTrace(1, 'basic', ['B5']);
     expect(trace.outcome).toMatchObject({ status: 'fail', invariant: 'I26', step: 893 });
     const file = join(dir, 'b5.yaml');
     const { converted, reproduction } = saveScenarioFromTrace(trace, 'b5.jsonl', file);
@@ -32,7 +33,7 @@ describe('a known-bug trace as a scenario file', () => {
     expect(sc.name).toBe('seed-1-i26');
     expect(sc.expect).toEqual({ outcome: 'fail', invariant: 'I26' });
     expect(sc.cluster.bugs).toEqual(['B5']);
-    expect(sc.free).toMatchObject({ seeds: 1, first_seed: 1, profile: 'default', injector: 'shadow' });
+    expect(sc.free).toMatchObject({ seeds: 1, first_seed: 1, profile: 'basic', injector: 'shadow' });
     expect(sc.timeline.map((a) => [a.do, a.at, 'server' in a ? a.server : undefined])).toEqual([['crash', 2631, 'n1']]);
     expect(converted.text).toContain('at: 2.631s, do: crash, server: n1');
     expect(converted.text).toMatch(/^# Saved by swsim from the trace b5\.jsonl:\n#   seed 1, profile default/);
@@ -50,7 +51,7 @@ describe('a known-bug trace as a scenario file', () => {
   // seed now passes with B20. Seed 14 was taken from `swsim fuzz --bug B20 --seeds 40
   // --save-scenarios` as a failing seed with several fault kinds.)
   it('B20 default seed 14: an endpoint change, a partition and an isolation at their times, expect {fail: I16}, reproduces', () => {
-    const trace = seededTrace(14, 'default', ['B20']);
+    const trace = seededTrace(14, 'basic', ['B20']);
     expect(trace.outcome).toMatchObject({ status: 'fail', invariant: 'I16', step: 989 });
     const file = join(dir, 'b20.yaml');
     const { converted, reproduction } = saveScenarioFromTrace(trace, 'b20.jsonl', file);
@@ -77,7 +78,7 @@ describe('a known-bug trace as a scenario file', () => {
     const file = join(dir, 'b5.yaml');
     const edited = join(dir, 'b5-edited.yaml');
     writeFileSync(edited, readFileSync(file, 'utf8').replace('expect: {fail: I26}', 'expect: {fail: I16}'));
-    const r = checkReproduction(edited, seededTrace(1, 'default', ['B5']));
+    const r = checkReproduction(edited, seededTrace(1, 'basic', ['B5']));
     expect(r.reproduces).toBe(false);
     expect(reproductionText(r)).toMatch(/^does not reproduce \(saw fail I26 at step 893: /);
   }, 60_000);
@@ -115,7 +116,7 @@ describe('fault steps as actions', () => {
 });
 
 describe('what cannot become a scenario', () => {
-  const base = seededTrace(2, 'default', ['B5']);
+  const base = seededTrace(2, 'basic', ['B5']);
   it('a passing run without findings, an interrupted run, a scenario run', () => {
     const pass: Trace = { ...base, outcome: { type: 'outcome', status: 'pass', steps: base.steps.length, findings: [] } };
     expect(() => scenarioFromTrace(pass, 'p.jsonl')).toThrow(/passed without findings/);

@@ -68,9 +68,9 @@ describe('set_bug', () => {
 describe('load-time refusals', () => {
   const BASE = 'cluster:\n  servers: [p, r1]\n';
   it('reset_next heartbeat: a datagram under the ideal master, a stream frame under upstream', async () => {
-    const ideal = await cli(['scenario', file('hb-ideal.yaml', `name: hb-ideal\n${BASE}timeline:\n  - {at: 1s, do: reset_next, message: heartbeat}\n`)]);
+    const ideal = await cli(['scenario', file('hb-ideal.yaml', `name: hb-ideal\n${BASE}  control: ideal\ntimeline:\n  - {at: 1s, do: reset_next, message: heartbeat}\n`)]);
     expect(ideal.code).toBe(2);
-    expect(ideal.stderr).toMatch(/hb-ideal\.yaml:5:\d+: .*"heartbeat" is a datagram, it has no connection to reset/);
+    expect(ideal.stderr).toMatch(/hb-ideal\.yaml:6:\d+: .*"heartbeat" is a datagram, it has no connection to reset/);
     const dropUp = await cli(['scenario', file('hb-up.yaml', `name: hb-up\n${BASE}  control: upstream\ntimeline:\n  - {at: 1s, do: drop_next, message: heartbeat}\n`)]);
     expect(dropUp.code).toBe(2);
     expect(dropUp.stderr).toMatch(/hb-up\.yaml:6:\d+: .*"heartbeat" travels on a TCP-like connection/);

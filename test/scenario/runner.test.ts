@@ -21,6 +21,7 @@ function file(name: string, text: string): string {
 
 const BASE = `cluster:
   servers: [p, r1]
+  control: ideal
 workload:
   generate: {rate: 20, until: 3s}
 run: {fault_phase: 4s, quiet_phase: 20s}
@@ -32,7 +33,7 @@ describe('scenario runner', () => {
     const v = runScenarioSeed(loadScenario(f), 1);
     expect(v.ok).toBe(false);
     expect(v.result.failure?.id).toBe('SCENARIO');
-    expect(v.result.failure?.message).toMatch(/never\.yaml:8/);
+    expect(v.result.failure?.message).toMatch(/never\.yaml:9/);
     expect(v.result.failure?.message).toMatch(/wait/);
   });
 
@@ -41,7 +42,7 @@ describe('scenario runner', () => {
     const v = runScenarioSeed(loadScenario(f), 1);
     expect(v.ok).toBe(false);
     expect(v.result.failure?.id).toBe('SCENARIO');
-    expect(v.result.failure?.message).toMatch(/assert\.yaml:9: assertion failed: expected in_sync senders 5, seen 1/);
+    expect(v.result.failure?.message).toMatch(/assert\.yaml:10: assertion failed: expected in_sync senders 5, seen 1/);
     expect(v.result.failure?.message).toMatch(/5/);
   });
 

@@ -55,14 +55,14 @@ describe('determinism', () => {
 
   it('two runs of one seed in the same process give equal traces', () => {
     const run = (): string => traceToLines(runSeed(
-      { seed: 3, profile: 'default', bugs: [], strict: false, maxSteps: 3000, record: true, check: true },
+      { seed: 3, profile: 'basic', control: 'ideal', bugs: [], strict: false, maxSteps: 3000, record: true, check: true },
       makeClusterWorld, new RandomChooser(3)).trace);
     const first = run();
     expect(run()).toBe(first);
   });
 
   it('checking and recording do not perturb the run (bare run takes the same choices)', () => {
-    const opts = { seed: 4, profile: 'default', bugs: [] as string[], strict: false, maxSteps: 3000 };
+    const opts = { seed: 4, profile: 'basic', control: 'ideal' as const, bugs: [] as string[], strict: false, maxSteps: 3000 };
     const full = runSeed({ ...opts, record: true, check: true }, makeClusterWorld, new RandomChooser(4));
     const bare = runSeed({ ...opts, record: false, check: false }, makeClusterWorld, new RandomChooser(4));
     // The bare run does not stop at a failure, so compare the prefix the full run executed.

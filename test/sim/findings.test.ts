@@ -39,27 +39,27 @@ const PINNED: readonly PinnedFinding[] = [
   { profile: 'crash', seed: 3385, invariant: 'E3', hazards: ['H35'] },
   // Under the upstream control plane (src/check/upstream_causes.ts; scenarios/upstream-*.yaml pin
   // H31, H33 and H36 by named faults too): the master lists a replica the primary does not ship to.
-  { profile: 'default', control: 'upstream', commit: 'c7eb87c58', seed: 1, invariant: 'E3', hazards: ['H32'] },
+  { profile: 'basic', control: 'upstream', commit: 'c7eb87c58', seed: 1, invariant: 'E3', hazards: ['H32'] },
   // A primary restarted within its lease, re-promoted by a lease grant without replicas.
-  { profile: 'default', control: 'upstream', commit: 'c7eb87c58', seed: 2, invariant: 'E3', hazards: ['H31'] },
+  { profile: 'basic', control: 'upstream', commit: 'c7eb87c58', seed: 2, invariant: 'E3', hazards: ['H31'] },
   // A replica in NeedsRebuild that the master never learns about.
-  { profile: 'default', control: 'upstream', commit: 'c7eb87c58', seed: 3, invariant: 'E3', hazards: ['H36'] },
+  { profile: 'basic', control: 'upstream', commit: 'c7eb87c58', seed: 3, invariant: 'E3', hazards: ['H36'] },
   // A Rebuilding assignment without a rebuild address after a promotion.
-  { profile: 'default', control: 'upstream', commit: 'c7eb87c58', seed: 32, invariant: 'E3', hazards: ['H33'] },
+  { profile: 'basic', control: 'upstream', commit: 'c7eb87c58', seed: 32, invariant: 'E3', hazards: ['H33'] },
   // Under upstream at 3ec8fab2f, the V2 engine wired (docs/findings.md, "Verdicts by control plane"):
   // the same four upstream findings arise there too...
-  { profile: 'default', control: 'upstream', commit: '3ec8fab2f', seed: 1, invariant: 'E3', hazards: ['H32'] },
-  { profile: 'default', control: 'upstream', commit: '3ec8fab2f', seed: 9, invariant: 'E3', hazards: ['H31'] },
-  { profile: 'default', control: 'upstream', commit: '3ec8fab2f', seed: 3, invariant: 'E3', hazards: ['H36'] },
-  { profile: 'default', control: 'upstream', commit: '3ec8fab2f', seed: 81, invariant: 'E3', hazards: ['H33'] },
+  { profile: 'basic', control: 'upstream', commit: '3ec8fab2f', seed: 1, invariant: 'E3', hazards: ['H32'] },
+  { profile: 'basic', control: 'upstream', commit: '3ec8fab2f', seed: 9, invariant: 'E3', hazards: ['H31'] },
+  { profile: 'basic', control: 'upstream', commit: '3ec8fab2f', seed: 3, invariant: 'E3', hazards: ['H36'] },
+  { profile: 'basic', control: 'upstream', commit: '3ec8fab2f', seed: 81, invariant: 'E3', hazards: ['H33'] },
   // ... a lease grant removes every V2 sender on the primary ...
-  { profile: 'default', control: 'upstream', commit: '3ec8fab2f', seed: 4, invariant: 'E3', hazards: ['H37'] },
+  { profile: 'basic', control: 'upstream', commit: '3ec8fab2f', seed: 4, invariant: 'E3', hazards: ['H37'] },
   // ... a write made durable by a restarted primary in RoleNone (local-only group commit) is lost ...
-  { profile: 'default', control: 'upstream', commit: '3ec8fab2f', seed: 32, invariant: 'E2', hazards: ['H31'] },
+  { profile: 'basic', control: 'upstream', commit: '3ec8fab2f', seed: 32, invariant: 'E2', hazards: ['H31'] },
   // ... a former primary failed over without restarting rejects its Rebuilding assignment ...
   { profile: 'network', control: 'upstream', commit: '3ec8fab2f', seed: 97, invariant: 'E3', hazards: ['H38'] },
   // ... the master writes the primary's reported replica address into another server's record ...
-  { profile: 'default', control: 'upstream', commit: '3ec8fab2f', seed: 39, invariant: 'E3', hazards: ['H39'] },
+  { profile: 'basic', control: 'upstream', commit: '3ec8fab2f', seed: 39, invariant: 'E3', hazards: ['H39'] },
   // ... and a primary that crash-restarted reallocates LSNs it had shipped (a fork).
   { profile: 'network', control: 'upstream', commit: '3ec8fab2f', seed: 101, invariant: 'E1', hazards: ['H21'] },
 ];

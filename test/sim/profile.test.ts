@@ -17,7 +17,7 @@ function plans(profile: (typeof PROFILE_NAMES)[number]): FaultPlan[] {
 
 describe('drawFaultPlan', () => {
   it('the profile names are exactly the five documented ones', () => {
-    expect([...PROFILE_NAMES].sort()).toEqual(['calm', 'crash', 'default', 'network', 'storage']);
+    expect([...PROFILE_NAMES].sort()).toEqual(['basic', 'calm', 'crash', 'default', 'network', 'storage']);
     expect(isProfileName('calm')).toBe(true);
     expect(isProfileName('wild')).toBe(false);
   });
@@ -55,14 +55,27 @@ describe('drawFaultPlan', () => {
     }
   });
 
-  it('default is sync_all with two replicas', () => {
-    for (const p of plans('default')) {
+  it('basic is sync_all with two replicas', () => {
+    for (const p of plans('basic')) {
       expect(p.durability).toBe('sync_all');
       expect(p.replicas).toBe(2);
     }
   });
 
-  for (const profile of ['default', 'network', 'crash', 'storage'] as const) {
+  it('default draws from every kind the focused presets draw, and the control plane per seed', () => {
+    const ps = plans('default');
+    const some = (f: (p: FaultPlan) => boolean): boolean => ps.some(f);
+    expect(some((p) => p.wildcardListen) && some((p) => p.legacyReplica) && some((p) => p.idleQuiet)).toBe(true);
+    expect(some((p) => p.maxWriteBlocks > 1) && some((p) => p.diskErrorPermille > 0)).toBe(true);
+    expect(new Set(ps.map((p) => p.durability)).size).toBe(3);
+    expect(new Set(ps.map((p) => p.control))).toEqual(new Set(['ideal', 'upstream']));
+    expect(ps.filter((p) => p.control === 'upstream').length).toBeGreaterThan(ps.length / 2);
+    for (const other of ['basic', 'network', 'crash', 'storage', 'calm'] as const) {
+      expect(plans(other).every((p) => p.control === undefined), `${other} leaves the control plane to --control`).toBe(true);
+    }
+  });
+
+  for (const profile of ['default', 'basic', 'network', 'crash', 'storage'] as const) {
     it(`${profile}: swarm — crashes, partitions and drops are on for some seeds and off for others`, () => {
       const ps = plans(profile);
       for (const f of ['crashPermille', 'partitionPermille', 'dropPermille'] as const) {
@@ -75,7 +88,7 @@ describe('drawFaultPlan', () => {
 
   it('profile ranges bound the rates (network drops more than crash; crash crashes more than network)', () => {
     const maxOf = (ps: FaultPlan[], f: (typeof FAULT_FIELDS)[number]): number => Math.max(...ps.map((p) => p[f]));
-    expect(maxOf(plans('default'), 'crashPermille')).toBeLessThanOrEqual(120);
+    expect(maxOf(plans('basic'), 'crashPermille')).toBeLessThanOrEqual(120);
     expect(maxOf(plans('network'), 'crashPermille')).toBeLessThanOrEqual(20);
     expect(maxOf(plans('crash'), 'crashPermille')).toBeGreaterThan(120);
     expect(maxOf(plans('network'), 'dropPermille')).toBeGreaterThan(50);

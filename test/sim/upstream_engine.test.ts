@@ -25,10 +25,10 @@ function bodyHash(t: Trace): string {
 
 /** Hashes computed on the code just before the upstream-commit option was merged (commit e0e4f0c, `--control upstream`: with the start-up fix and the heartbeat-frame step details). */
 const C7_PINS: readonly (readonly [string, number, string])[] = [
-  ['default', 1, 'd013551bcd912d4d8c2606f147c5ae5750ff78fb23be58450c9c054b79de4f11'],
-  ['default', 2, '3327f6821ffe312f85a1c7e8651d9abe2367fc61945071ae8a923cdeca4cf561'],
-  ['default', 3, '2dbfeb384440ce10689abd10566e7bfc4206809e8514ae8f38f16e64026583bb'],
-  ['default', 16, '4b0812100d36fd60d5099ab0cc595653f54472c1bbb918f24a757471cad8dec3'],
+  ['basic', 1, 'd013551bcd912d4d8c2606f147c5ae5750ff78fb23be58450c9c054b79de4f11'],
+  ['basic', 2, '3327f6821ffe312f85a1c7e8651d9abe2367fc61945071ae8a923cdeca4cf561'],
+  ['basic', 3, '2dbfeb384440ce10689abd10566e7bfc4206809e8514ae8f38f16e64026583bb'],
+  ['basic', 16, '4b0812100d36fd60d5099ab0cc595653f54472c1bbb918f24a757471cad8dec3'],
   ['crash', 5, '2dff34f15b49a2a0eb1c4cfd4912d22d1f016dcf920e81ec5abb794cb454c160'],
   ['network', 7, 'da26d3213afe019fd593746bb010800d817595e9cd03302a3ae648caa7b50b41'],
 ];
@@ -46,15 +46,15 @@ describe('upstream commit: c7eb87c58 runs are unchanged', () => {
 
 describe('upstream commit: the run option', () => {
   it('defaults to 3ec8fab2f under upstream, is recorded in the header, and is absent under ideal', () => {
-    expect(run('default', 1, 'upstream').trace.header.upstreamCommit).toBe('3ec8fab2f');
-    expect('upstreamCommit' in run('default', 1, 'ideal').trace.header).toBe(false);
+    expect(run('basic', 1, 'upstream').trace.header.upstreamCommit).toBe('3ec8fab2f');
+    expect('upstreamCommit' in run('basic', 1, 'ideal').trace.header).toBe(false);
   }, 60_000);
 
-  it('rejects an unknown commit, and a commit without --control upstream, as bad usage (exit 2)', async () => {
+  it('rejects an unknown commit, and a commit with --control ideal, as bad usage (exit 2)', async () => {
     const bad = await cli(['run', '--seed', '1', '--control', 'upstream', '--upstream-commit', 'abc123']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--upstream-commit: expected one of c7eb87c58, 3ec8fab2f, got 'abc123'/);
-    const ideal = await cli(['run', '--seed', '1', '--upstream-commit', 'c7eb87c58']);
+    const ideal = await cli(['run', '--seed', '1', '--control', 'ideal', '--upstream-commit', 'c7eb87c58']);
     expect(ideal.code).toBe(2);
     expect(ideal.stderr).toMatch(/--upstream-commit c7eb87c58 goes with --control upstream/);
   });
@@ -95,7 +95,7 @@ describe('upstream 3ec8fab2f: the V2 engine as that commit wires it', () => {
   }, 60_000);
 
   it('cancelAndDrain waits for the old task to exit before the batch goes on (HandleAssignmentResult, R3)', () => {
-    const r = run('default', 5, 'upstream', '3ec8fab2f', true);
+    const r = run('basic', 5, 'upstream', '3ec8fab2f', true);
     const steps = r.trace.steps;
     const wait = steps.findIndex((s) => (s.detail ?? '').includes('and wait for it to exit'));
     expect(wait).toBeGreaterThanOrEqual(0);
@@ -113,7 +113,7 @@ describe('upstream 3ec8fab2f: the V2 engine as that commit wires it', () => {
 
   // Findings named in a candidate invariant's message (no "finding Hnn" form): pinned here.
   for (const [profile, seed, invariant, text] of [
-    ['default', 57, 'I16', /catch-up range \(0, 1\] issued but LSN 1 is not in the primary WAL .*H23/],
+    ['basic', 57, 'I16', /catch-up range \(0, 1\] issued but LSN 1 is not in the primary WAL .*H23/],
     ['crash', 23, 'W8', /H1/],
   ] as const) {
     it(`${profile} seed ${seed}: ${invariant} is reported as a finding naming ${String(text).slice(-4, -1)} under the wiring`, () => {

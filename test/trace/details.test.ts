@@ -12,7 +12,7 @@ import { traceToLines } from '../../src/trace/format.ts';
 import { renderTimeline } from '../../src/trace/render.ts';
 import { runSeed, type RunOptions, type RunResult } from '../../src/trace/run.ts';
 
-const OPTS: RunOptions = { seed: 1, profile: 'default', bugs: ['B5'], strict: false, maxSteps: 2_000_000, record: true, check: true };
+const OPTS: RunOptions = { seed: 1, profile: 'basic', control: 'ideal', bugs: ['B5'], strict: false, maxSteps: 2_000_000, record: true, check: true };
 
 let cached: RunResult | undefined;
 function b5(): RunResult {
@@ -70,7 +70,7 @@ describe('step details', () => {
   }, 60_000);
 
   it('fuzz runs a seed without details and re-runs a kept one with them: the same trace as run records', async () => {
-    const o = await runSeedOutcome(1, { profile: 'default', bugs: ['B5'], strict: false, maxSteps: 2_000_000 }, () => false);
+    const o = await runSeedOutcome(1, { profile: 'basic', control: 'ideal', bugs: ['B5'], strict: false, maxSteps: 2_000_000 }, () => false);
     expect(o.status).toBe('fail');
     expect(o.trace).toBe(traceToLines(b5().trace));
   }, 60_000);
