@@ -278,6 +278,11 @@ function stallCause(c: Cluster, p: VolumeNode, n: VolumeNode, shipper: WALShippe
     ? divergenceCause(c, n, replicaImage, image, p.cfg.blockSize) : null;
   // The engine may be anywhere in a catch-up loop meanwhile (H27 below): probing or catching up.
   const inLoop = engineState === 'catching_up' || engineState === 'connecting';
+  // The data-path causes below (H34, H35) need the engine not to be what holds the replica back:
+  // in sync or in a catch-up loop — or no engine driving the primary's data path at all, as under
+  // the upstream control plane (no engine at c7eb87c58; at 3ec8fab2f the V2 engine only scans the
+  // primary's WAL), where E3 judges the shipper alone and the engine's state apart (H37).
+  const engineAside = engineState === 'in_sync' || inLoop || p.recovery === null;
   // The primary replaces its whole shipper group whenever a replica's address or role changes
   // (SetReplicaAddrs). When another replica's role keeps flipping (a rebuild loop: rebuilding ->
   // replica -> rebuilding on successive assignments), every assignment brings a new group whose
@@ -285,7 +290,7 @@ function stallCause(c: Cluster, p: VolumeNode, n: VolumeNode, shipper: WALShippe
   // starts, and the assignment answering that heartbeat replaces the group before it completes.
   // With no foreground I/O no barrier runs either, so this replica's shipper never gets in sync
   // although its replica holds the primary's content, or differs only for a proven cause (H34).
-  if (shipper !== null && shipper.state() !== 'in_sync' && !shipper.hasFlushedProgress() && (engineState === 'in_sync' || inLoop)
+  if (shipper !== null && shipper.state() !== 'in_sync' && !shipper.hasFlushedProgress() && engineAside
     && (holdsPrimaryContent || diverged !== null)) {
     const churn = groupChurn(c, p, n, shipper.dataAddr);
     if (churn !== null) return ` (${churn}${holdsPrimaryContent ? ', although the replica holds the primary\'s content' : `; its content also differs from the primary's${diverged}`}: finding H34)`;
@@ -295,7 +300,7 @@ function stallCause(c: Cluster, p: VolumeNode, n: VolumeNode, shipper: WALShippe
   // reconnect (f90ccf5bf TryReconnectAll) skips it; only a barrier makes it InSync, and an idle
   // client sends none (H35).
   if (shipper !== null && shipper.state() === 'disconnected' && shipper.hasTransportContact() && !shipper.hasFlushedProgress()
-    && (engineState === 'in_sync' || inLoop) && (holdsPrimaryContent || diverged !== null)) {
+    && engineAside && (holdsPrimaryContent || diverged !== null)) {
     return ` (its shipper live-shipped up to LSN ${shipper.shippedLSN()} while Disconnected but never had a barrier; that counts as transport contact (HasTransportContact), so the proactive reconnect skips it, and without foreground I/O no barrier runs${holdsPrimaryContent ? ', although the replica holds the primary\'s content' : `; its content also differs from the primary's${diverged}`}: finding H35)`;
   }
   // Only a barrier moves a replica's flushedLSN; a completed catch-up does not. A replica that
