@@ -17,6 +17,7 @@ import type { BlockVolume } from '../storage/blockvol/volume.ts';
 import { Cluster } from '../sim/cluster.ts';
 import type { VolumeNode } from '../sim/node.ts';
 import { sameBytes } from '../sim/oracle.ts';
+import { END, type ReadWindow } from '../sim/realtime_order.ts';
 import { isProfileName } from '../sim/profile.ts';
 import type { CheckedWorld, WorldFactory } from './checked_world.ts';
 import { failure, type Failure } from './catalog.ts';
@@ -189,7 +190,7 @@ export class ClusterChecker {
     }
   }
 
-  /** E2 during the run: every block a client read returned obeys the same rule. */
+  /** E2 during the run: every block a client read returned obeys the same rule, as of that read's interval. */
   private checkReads(out: Failure[]): void {
     const c = this.cluster;
     const reads = c.oracle.readsSince(this.readsJudged);
@@ -197,7 +198,7 @@ export class ClusterChecker {
     this.readsJudged += reads.length;
     if (c.plan.durability === 'best_effort') return;
     for (const r of reads) {
-      const f = judgeServed(c, r.lba, r.data, `a client read answered by ${r.by}`);
+      const f = judgeServed(c, r.lba, r.data, `a client read answered by ${r.by}`, r);
       if (f !== null) { out.push(f); return; }
     }
   }
@@ -422,14 +423,17 @@ function sameImage(a: Uint8Array | unknown, b: Uint8Array): boolean {
 }
 
 /**
- * E2's rule for one served block: with a durable write to `lba`, the block is that write's data or
- * a later write's. A loss through a fork (H21) or through a sync_quorum failover that could not
- * promote a holder (H28, H29, H30) is a finding; any other loss a failure. Null when the block is allowed.
+ * E2's rule for one served block, in real-time order (src/sim/realtime_order.ts): with a durable
+ * write to `lba` binding, the block is the data of a write not ordered before it — the last
+ * durable write, one overlapping it, or a later one. `window` is the read that returned it (the
+ * final image: every write counts). A loss through a fork (H21) or through a sync_quorum failover
+ * that could not promote a holder (H28, H29, H30) is a finding; any other loss a failure. Null
+ * when the block is allowed.
  */
-function judgeServed(c: Cluster, lba: number, data: Uint8Array, server: string): Failure | null {
-  const allowed = c.oracle.allowedValues(lba);
+function judgeServed(c: Cluster, lba: number, data: Uint8Array, server: string, window: ReadWindow = END): Failure | null {
+  const allowed = c.oracle.allowedValues(lba, window);
   if (allowed === null || allowed.some((a) => sameBytes(a, data))) return null;
-  const w = c.oracle.lastDurable(lba)!;
+  const w = c.oracle.lostDurable(lba, window)!;
   // If the LSN was allocated twice (a fork, H21), a replica that held the other write at that LSN
   // proved its barrier by LSN alone and may have become primary: a finding.
   const fork = c.lsnForked(w.ackLSN) || involvesFork(c, lba, data);

@@ -10,7 +10,8 @@
 //   injector        stop the shadow injector (its ticks and draws) altogether
 //   servers         drop a server no action names (never the first, the initial primary)
 //   workload        drop the client load, end it earlier, no syncs/trims/reads, single-block
-//                   writes, a longer think time (fewer operations)
+//                   writes, fewer clients and a shallower queue, a longer think time (fewer
+//                   operations)
 //   cluster         no interleaving of volume operations, fixed (minimum) latency, a smaller WAL
 //                   (down to 1 KiB: less history before it wraps), a slower flusher (fewer flush
 //                   steps, up to 3.2s), a shorter lease (down to two heartbeats: earlier
@@ -213,6 +214,9 @@ export function shrinkStructure(draft: ScenarioDraft, target: Classification, ru
     if (w()!.trimPermille > 0 && set({ trimPermille: 0 })) kept = true;
     if (w()!.readPermille > 0 && set({ readPermille: 0 })) kept = true;
     if (w()!.maxWriteBlocks > 1 && set({ maxWriteBlocks: 1 })) kept = true;
+    // Fewer clients, then a shallower queue: fewer overlapping commands.
+    for (let n = (w()!.clients ?? 1) - 1; n >= 1 && set({ clients: n }); n = (w()!.clients ?? 1) - 1) kept = true;
+    for (let q = Math.floor((w()!.queueDepth ?? 1) / 2); q >= 1 && set({ queueDepth: q }); q = Math.floor((w()!.queueDepth ?? 1) / 2)) kept = true;
     // A longer think time: fewer operations (up to one a second).
     for (let t = Math.max(1, w()!.thinkMaxMs) * 2; t <= 1000 && set({ thinkMaxMs: t, rate: Math.max(1, Math.round(2000 / (t + 1))) }); t = w()!.thinkMaxMs * 2) kept = true;
     return kept;

@@ -28,6 +28,9 @@ export interface DraftWorkload {
   readonly idleQuiet: boolean;
   /** When the client stops issuing operations (absent: the end of the fault phase). */
   readonly untilMs?: number;
+  /** Commands each client keeps outstanding and how many clients run the load (absent: 1, one at a time). */
+  readonly queueDepth?: number;
+  readonly clients?: number;
 }
 
 export interface ScenarioDraft {
@@ -99,6 +102,14 @@ function generateLine(w: DraftWorkload): string {
   return `  generate: {rate: ${w.rate}, think_max: ${w.thinkMaxMs}ms, sync_permille: ${w.syncPermille}, trim_permille: ${w.trimPermille}, read_permille: ${w.readPermille}, max_write_blocks: ${w.maxWriteBlocks}, idle_quiet: ${w.idleQuiet}${until}}`;
 }
 
+/** `workload.queue_depth` and `workload.clients`, stated only when not 1. */
+function concurrencyLines(w: DraftWorkload): string[] {
+  const L: string[] = [];
+  if ((w.queueDepth ?? 1) > 1) L.push(`  queue_depth: ${w.queueDepth}`);
+  if ((w.clients ?? 1) > 1) L.push(`  clients: ${w.clients}`);
+  return L;
+}
+
 function timelineLines(d: ScenarioDraft): string[] {
   if (d.timeline.length === 0) return ['timeline: []   # no fault applied before the run ended'];
   const L = ['timeline:'];
@@ -136,7 +147,7 @@ export function renderDraft(d: ScenarioDraft): string {
   if (d.upstreamCommit !== undefined) L.push(`  upstream_commit: ${d.upstreamCommit}`);
   L.push(`  bugs: [${[...d.bugs].sort().join(', ')}]`);
   L.push(d.workload === null ? 'workload: {}   # no client load' : 'workload:');
-  if (d.workload !== null) L.push(generateLine(d.workload));
+  if (d.workload !== null) L.push(generateLine(d.workload), ...concurrencyLines(d.workload));
   L.push(...timelineLines(d));
   for (const u of d.unconverted) L.push(`  # not stated (this converter does not know the step): ${u.replace(/\n/g, ' ')}`);
   L.push(

@@ -228,6 +228,7 @@ export function draftFromTrace(trace: Trace, source: string): ScenarioDraft {
     workload: {
       rate: Math.max(1, Math.min(1000, Math.round(2000 / (p.writeIntervalMs + 1)))), thinkMaxMs: p.writeIntervalMs,
       syncPermille: p.syncPermille, trimPermille: p.trimPermille, readPermille: 150, maxWriteBlocks: p.maxWriteBlocks, idleQuiet: p.idleQuiet,
+      ...(p.queueDepth > 1 ? { queueDepth: p.queueDepth } : {}), ...(p.clients > 1 ? { clients: p.clients } : {}),
     },
     timeline: faults,
     unconverted,

@@ -19,6 +19,7 @@
 //   workload.generate  Client config (intervalMs = 1000/rate, syncPermille, trimPermille, a read
 //                      share — today a constant READ_PERMILLE —, maxWriteBlocks, stopAt, idle quiet)
 //   workload.ops, write/trim/read/sync   a scripted Client mode: issue one given op, one at a time
+//   workload.queue_depth, clients   FaultPlan.queueDepth / clients: each Client's queue, how many run
 //   at                 Kernel.schedule at an absolute virtual time
 //   when               a condition poll after every step (World.step), armed at start or at `after`
 //   crash              VolumeNode.crash with a forced CrashFate for unsynced writes (SimDisk.crash
@@ -155,6 +156,10 @@ export const Workload = z.strictObject({
   start: Duration.prefault('0s'),
   generate: Generate.optional(),
   client_timeout: Duration.prefault('8s'),
+  queue_depth: z.number().int().min(1).max(64).default(1)
+    .describe('commands each client keeps outstanding in the generated load, as an iSCSI initiator queues them (1: one at a time; the quiet phase syncs one at a time)'),
+  clients: z.number().int().min(1).max(8).default(1)
+    .describe('clients (initiators on the client host) each running the generated load with its own queue; `ops` and timeline client actions run on the first, one at a time'),
 });
 
 // ---- conditions and assertions -------------------------------------------------------------------

@@ -52,6 +52,8 @@ export function clusterSetup(sc: Scenario): ClusterSetup {
       idleQuiet: g?.idle_quiet ?? false,
       maxWriteBlocks: g?.max_write_blocks ?? 1,
       interleavePermille: c.interleave_permille,
+      queueDepth: sc.workload.queue_depth,
+      clients: sc.workload.clients,
     }),
     geometry: { blockSize: c.block_size, numBlocks: c.num_blocks, walSize: c.wal_size },
     flushIntervalMs: c.flusher_interval,

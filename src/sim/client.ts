@@ -1,11 +1,19 @@
-// The client workload: one outstanding operation at a time against whoever the master says is
-// primary — a write or trim of a small LBA range, a read of one LBA, or a SyncCache — with a
-// timeout. Every acknowledgement, every successful SyncCache and every answered read is reported
-// to the oracle, per lineage (the answering primary's epoch and LSN). Writes, trims and reads run
-// only during the fault phase; the quiet phase issues SyncCache only (or nothing, when idle).
+// One client: an iSCSI initiator against whoever the master says is primary. It keeps up to its
+// queue depth of commands outstanding — writes or trims of a small LBA range, reads of one LBA,
+// SyncCache — each with its own timeout, as a real initiator queues dozens (a seed may run several
+// clients, each its own queue: cluster.ts). Between two commands the application thinks (a drawn
+// delay); while the queue is full it waits for a slot. No kinder and no chattier than a real
+// initiator: it never retries or resends, knows only the answers it got, and gives up on a
+// command at its timeout (the task is aborted: the oracle counts it done then). With depth 1 it is
+// the one-command-at-a-time client, draw for draw. Every acknowledgement, every successful
+// SyncCache and every answered read is reported to the oracle, per lineage (the answering
+// primary's epoch and LSN), with its interval on the oracle clock (realtime_order.ts). Writes,
+// trims and reads run only during the fault phase; the quiet phase issues one SyncCache at a time
+// (a filesystem's periodic flush), or nothing when idle. Scripted operations (scenario files) run
+// one at a time beside the generated load, outside its queue.
 import { between, chance, type Chooser } from './chooser.ts';
 import type { Kernel } from './kernel.ts';
-import type { Oracle, WriteRecord } from './oracle.ts';
+import type { Oracle } from './oracle.ts';
 
 /**
  * Who answered: the primary's server, incarnation and epoch (`s1#2@3`). A SyncCache proves durable
@@ -56,6 +64,10 @@ export interface ClientConfig {
   readonly maxWriteBlocks?: number;
   /** Permille of non-sync operations that are reads (default 150). */
   readonly readPermille?: number;
+  /** Commands the generated load keeps outstanding at most (default 1: one at a time). */
+  readonly queueDepth?: number;
+  /** Prefix of this client's trace notes when a seed runs several clients ("c2"). */
+  readonly label?: string;
 }
 
 /** One operation of a scenario file's script (scenario files' `workload.ops` and client actions). */
@@ -76,10 +88,14 @@ export interface ClientStats {
   timeouts: number;
 }
 
+/** How a command ends, exactly once: its answer's outcome, or false at its timeout. */
+type End = (ok: boolean) => void;
+
 export class Client {
-  private op = 0;
-  /** Writes acknowledged since the last SyncCache was issued (made durable by the next success). */
-  private ackedSinceSync: WriteRecord[] = [];
+  /** Generated commands outstanding now... */
+  private outstanding = 0;
+  /** ...and whether the next one is already scheduled (the application is thinking). */
+  private thinking = false;
   readonly stats: ClientStats = { writes: 0, writesAcked: 0, syncs: 0, syncsOK: 0, trims: 0, reads: 0, readsOK: 0, timeouts: 0 };
 
   constructor(
@@ -94,100 +110,137 @@ export class Client {
     this.scheduleNext();
   }
 
+  /** How many generated commands may be outstanding now: the queue depth, or one in the quiet phase. */
+  private depthNow(): number {
+    return this.kernel.now() >= this.cfg.stopAt ? 1 : this.cfg.queueDepth ?? 1;
+  }
+
   private scheduleNext(): void {
     const quiet = this.kernel.now() >= this.cfg.stopAt;
     const d = quiet ? this.cfg.quietSyncMs : between(this.chooser, 'client.think', 1, this.cfg.intervalMs);
     if (this.kernel.now() + d >= this.cfg.endAt) return;
+    this.thinking = true;
     this.kernel.schedule(d, 'client', 'client.op', () => this.issue(this.kernel.now() >= this.cfg.stopAt));
   }
 
-  private issue(syncOnly: boolean): void {
-    const t = this.target();
-    if (t === null) { if (this.kernel.tracing) this.kernel.noteNow('no primary'); this.scheduleNext(); return; }
+  /** Think towards the next generated command when a slot is free and none is scheduled yet. */
+  private more(): void {
+    if (!this.thinking && this.outstanding < this.depthNow()) this.scheduleNext();
+  }
+
+  /** A generated command ended (answered or timed out): its slot is free. */
+  private readonly freed: End = () => {
+    this.outstanding -= 1;
+    this.more();
+  };
+
+  private note(text: string): void {
+    if (this.kernel.tracing) this.kernel.noteNow(this.cfg.label === undefined ? text : `${this.cfg.label} ${text}`);
+  }
+
+  /**
+   * Start a command's timeout and return its settle: true the first time it is called (the answer
+   * came first; the timer is cancelled), false after the timeout, which ran `lost()` and `end(false)`.
+   */
+  private track(lost: () => void, end: End): () => boolean {
     let settled = false;
     const timer = this.kernel.schedule(this.cfg.timeoutMs, 'client', 'client.timeout', () => {
       if (settled) return;
       settled = true;
       this.stats.timeouts += 1;
-      this.scheduleNext();
+      lost();
+      end(false);
     });
-    const settle = (): boolean => {
+    return () => {
       if (settled) return false;
       settled = true;
       this.kernel.cancelEvent(timer);
-      this.scheduleNext();
       return true;
     };
+  }
+
+  private issue(syncOnly: boolean): void {
+    this.thinking = false;
+    const t = this.target();
+    if (t === null) { this.note('no primary'); this.scheduleNext(); return; }
+    this.outstanding += 1;
     const c = this.chooser;
+    let sent: boolean;
     if (syncOnly || chance(c, 'client.sync', this.cfg.syncPermille)) {
-      this.stats.syncs += 1;
-      if (this.kernel.tracing) this.kernel.noteNow(`sync (${this.ackedSinceSync.length} acked writes)`);
-      const covering = this.ackedSinceSync;
-      this.ackedSinceSync = [];
-      const sent = t.syncCache((by) => {
-        if (!settle()) return;
-        this.syncAnswered(covering, by);
-      });
-      if (!sent) { this.ackedSinceSync = covering.concat(this.ackedSinceSync); settle(); }
-      return;
-    }
-    if (chance(c, 'client.read', this.cfg.readPermille ?? READ_PERMILLE)) {
+      sent = this.sync(t, this.freed);
+    } else if (chance(c, 'client.read', this.cfg.readPermille ?? READ_PERMILLE)) {
+      sent = this.read(t, c.choose('client.lba', this.cfg.numBlocks), this.freed);
+    } else {
       const lba = c.choose('client.lba', this.cfg.numBlocks);
-      this.stats.reads += 1;
-      if (this.kernel.tracing) this.kernel.noteNow(`read lba=${lba}`);
-      const sent = t.read(lba, (r) => {
-        if (!settle() || r === null) return;
-        this.stats.readsOK += 1;
-        this.oracle.observeRead(lba, r.data, r.by);
-      });
-      if (!sent) settle();
-      return;
+      const trim = chance(c, 'client.trim', this.cfg.trimPermille);
+      const maxBlocks = Math.min(this.cfg.maxWriteBlocks ?? 1, this.cfg.numBlocks - lba);
+      const blocks = trim || maxBlocks <= 1 ? 1 : between(c, 'client.blocks', 1, maxBlocks);
+      sent = this.write(t, lba, blocks, trim, this.freed);
     }
-    this.op += 1;
-    const lba = c.choose('client.lba', this.cfg.numBlocks);
-    const trim = chance(c, 'client.trim', this.cfg.trimPermille);
-    const maxBlocks = Math.min(this.cfg.maxWriteBlocks ?? 1, this.cfg.numBlocks - lba);
-    const blocks = trim || maxBlocks <= 1 ? 1 : between(c, 'client.blocks', 1, maxBlocks);
+    if (sent) this.more();
+  }
+
+  /** Send a SyncCache; on success the oracle marks durable what it covers (oracle.syncSucceeded). */
+  private sync(t: ClientTarget, end: End): boolean {
+    this.stats.syncs += 1;
+    this.note(`sync (${this.oracle.knownUnsynced()} acked writes)`);
+    const s = this.oracle.syncIssued();
+    const settle = this.track(() => this.oracle.syncLost(s), end);
+    const sent = t.syncCache((by) => {
+      if (!settle()) return; // timed out: the client never learns whether it succeeded
+      if (by !== null) { this.stats.syncsOK += 1; this.oracle.syncSucceeded(s, by); }
+      end(by !== null);
+    });
+    if (!sent && settle()) end(false);
+    return sent;
+  }
+
+  /** Send a read of one block; an answered read goes to the oracle with its interval. */
+  private read(t: ClientTarget, lba: number, end: End): boolean {
+    this.stats.reads += 1;
+    this.note(`read lba=${lba}`);
+    const at = this.oracle.readIssued();
+    const settle = this.track(() => undefined, end);
+    const sent = t.read(lba, (r) => {
+      if (!settle()) return;
+      if (r !== null) { this.stats.readsOK += 1; this.oracle.observeRead(lba, r.data, r.by, at); }
+      end(r !== null);
+    });
+    if (!sent && settle()) end(false);
+    return sent;
+  }
+
+  /** Send a write (op-numbered payload, one WAL entry over `blocks` consecutive LBAs) or a one-block trim. */
+  private write(t: ClientTarget, lba: number, blocks: number, trim: boolean, end: End): boolean {
+    const op = this.oracle.nextOp();
     const bs = this.cfg.blockSize;
     const data = new Uint8Array(bs * blocks);
-    if (!trim) for (let k = 0; k < blocks; k++) data.set(this.payload(this.op, k), k * bs);
-    const ws = Array.from({ length: blocks }, (_, k) => this.oracle.issue(this.op, lba + k, data.slice(k * bs, (k + 1) * bs)));
+    if (!trim) for (let k = 0; k < blocks; k++) data.set(this.payload(op, k), k * bs);
+    const ws = Array.from({ length: blocks }, (_, k) => this.oracle.issue(op, lba + k, data.slice(k * bs, (k + 1) * bs)));
+    const abandon = (): void => { for (const w of ws) this.oracle.abandon(w); };
+    const settle = this.track(abandon, end);
     const onAck = (r: WriteAck | null): void => {
-      if (!settle() || r === null) return;
-      this.stats.writesAcked += 1;
-      for (const w of ws) {
-        this.oracle.ack(w, r.epoch, r.lsn, r.by);
-        this.ackedSinceSync.push(w);
+      if (!settle()) return;
+      if (r === null) abandon();
+      else {
+        this.stats.writesAcked += 1;
+        for (const w of ws) this.oracle.ack(w, r.epoch, r.lsn, r.by);
       }
+      end(r !== null);
     };
     if (trim) this.stats.trims += 1; else this.stats.writes += 1;
-    if (this.kernel.tracing) this.kernel.noteNow(`${trim ? 'trim' : 'write'} op ${this.op} lba=${lba}${blocks > 1 ? ` blocks=${blocks}` : ''}`);
+    this.note(`${trim ? 'trim' : 'write'} op ${op} lba=${lba}${blocks > 1 ? ` blocks=${blocks}` : ''}`);
     const sent = trim ? t.trim(lba, onAck) : t.write(lba, data, onAck);
-    if (!sent) settle();
+    if (!sent && settle()) { abandon(); end(false); }
+    return sent;
   }
 
   /**
    * Issue one scripted operation now against the current primary; `done(ok)` once it is answered
-   * or timed out (never twice). It shares the lineage bookkeeping of the generated load: a
-   * successful SyncCache makes durable what the same primary incarnation acknowledged before it.
-   * A multi-block trim is one trim per block, back to back.
+   * or timed out (never twice). It shares the oracle's bookkeeping with the generated load but not
+   * its queue: scripted operations run one at a time beside it. A multi-block trim is one trim
+   * per block, back to back.
    */
-  /**
-   * A SyncCache answered (`by`: the answering primary incarnation, or null when it failed).
-   * Durable: what this primary incarnation acknowledged in this epoch; writes another primary
-   * acknowledged are not covered (they may not be in its lineage) and, with a failed sync, every
-   * covered write stays a candidate for the next successful one.
-   */
-  private syncAnswered(covering: WriteRecord[], by: string | null): void {
-    if (by !== null) {
-      this.stats.syncsOK += 1;
-      this.oracle.markDurable(covering.filter((w) => w.ackBy === by));
-      this.ackedSinceSync = covering.filter((w) => w.ackBy !== by).concat(this.ackedSinceSync);
-    } else {
-      this.ackedSinceSync = covering.concat(this.ackedSinceSync);
-    }
-  }
-
   scripted(op: ScriptedOp, done: (ok: boolean) => void): void {
     if (op.op === 'trim' && op.blocks > 1) {
       let k = 0;
@@ -203,56 +256,10 @@ export class Client {
     }
     const t = this.target();
     if (t === null) { done(false); return; }
-    let settled = false;
-    const timer = this.kernel.schedule(this.cfg.timeoutMs, 'client', 'client.timeout', () => {
-      if (settled) return;
-      settled = true;
-      this.stats.timeouts += 1;
-      done(false);
-    });
-    const settle = (): boolean => {
-      if (settled) return false;
-      settled = true;
-      this.kernel.cancelEvent(timer);
-      return true;
-    };
-    if (op.op === 'sync') {
-      this.stats.syncs += 1;
-      if (this.kernel.tracing) this.kernel.noteNow(`sync (${this.ackedSinceSync.length} acked writes)`);
-      const covering = this.ackedSinceSync;
-      this.ackedSinceSync = [];
-      t.syncCache((by) => {
-        if (!settle()) return; // timed out: as in the generated load, these writes are no longer claimed
-        this.syncAnswered(covering, by);
-        done(by !== null);
-      });
-      return;
-    }
-    if (op.op === 'read') {
-      this.stats.reads += 1;
-      t.read(op.lba, (r) => {
-        if (!settle()) return;
-        if (r !== null) { this.stats.readsOK += 1; this.oracle.observeRead(op.lba, r.data, r.by); }
-        done(r !== null);
-      });
-      return;
-    }
-    this.op += 1;
+    if (op.op === 'sync') { this.sync(t, done); return; }
+    if (op.op === 'read') { this.read(t, op.lba, done); return; }
     const trim = op.op === 'trim';
-    const blocks = trim ? 1 : Math.max(1, Math.min(op.blocks, this.cfg.numBlocks - op.lba));
-    const bs = this.cfg.blockSize;
-    const data = new Uint8Array(bs * blocks);
-    if (!trim) for (let k = 0; k < blocks; k++) data.set(this.payload(this.op, k), k * bs);
-    const ws = Array.from({ length: blocks }, (_, k) => this.oracle.issue(this.op, op.lba + k, data.slice(k * bs, (k + 1) * bs)));
-    const onAck = (r: WriteAck | null): void => {
-      if (!settle()) return;
-      if (r !== null) {
-        this.stats.writesAcked += 1;
-        for (const w of ws) { this.oracle.ack(w, r.epoch, r.lsn, r.by); this.ackedSinceSync.push(w); }
-      }
-      done(r !== null);
-    };
-    if (trim) { this.stats.trims += 1; t.trim(op.lba, onAck); } else { this.stats.writes += 1; t.write(op.lba, data, onAck); }
+    this.write(t, op.lba, trim ? 1 : Math.max(1, Math.min(op.blocks, this.cfg.numBlocks - op.lba)), trim, done);
   }
 
   /** Deterministic, recognisable content of block `k` of operation `op`. */

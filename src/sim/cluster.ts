@@ -8,7 +8,7 @@ import { ENGINE_BUGS } from '../engine/context.ts';
 import { REPLICATION_BUGS, type ReplicationBugId } from '../replication/bugs.ts';
 import { STORAGE_BUGS, type StorageBugId } from '../storage/blockvol/bugs.ts';
 import { between, chance, pick, type RecordingChooser } from './chooser.ts';
-import { Client, type ReadAnswer, type WriteAck } from './client.ts';
+import { Client, type ClientConfig, type ReadAnswer, type WriteAck } from './client.ts';
 import { Coverage } from './coverage.ts';
 import type { EngineObserver } from './engine_observer.ts';
 import { Kernel, type SimEvent } from './kernel.ts';
@@ -108,6 +108,8 @@ export class Cluster implements World {
   readonly network: Network;
   readonly control: ControlPlane;
   readonly nodes: VolumeNode[] = [];
+  /** The clients running the generated load (FaultPlan.clients); `client` is the first. */
+  readonly clients: readonly Client[];
   readonly client: Client;
   readonly oracle = new Oracle();
   readonly marks = new Coverage();
@@ -202,15 +204,22 @@ export class Cluster implements World {
     for (const n of this.nodes) n.boot(false);
     this.endAt = p.faultPhaseMs + p.quietPhaseMs;
     const load = setup?.client;
-    this.client = new Client(this.kernel, c, {
+    const clientCfg: ClientConfig = {
       numBlocks: geometry.numBlocks, blockSize: geometry.blockSize, intervalMs: p.writeIntervalMs, syncPermille: p.syncPermille,
       trimPermille: p.trimPermille, timeoutMs: setup?.clientTimeoutMs ?? 8000, stopAt: load?.untilMs ?? p.faultPhaseMs, quietSyncMs: p.idleQuiet ? p.quietPhaseMs : 2000, maxWriteBlocks: p.maxWriteBlocks, endAt: p.faultPhaseMs + p.quietPhaseMs - 5000,
       ...(load === undefined || load === null ? {} : { readPermille: load.readPermille }),
-    }, this.oracle, () => this.clientTarget());
-    if (setup === undefined) this.client.start();
+      queueDepth: p.queueDepth,
+    };
+    // Several clients are several initiators on the client host, each its own queue and load; the
+    // first also runs scenario files' scripted operations.
+    this.clients = Array.from({ length: Math.max(1, p.clients) }, (_, i) =>
+      new Client(this.kernel, c, p.clients > 1 ? { ...clientCfg, label: `c${i + 1}` } : clientCfg, this.oracle, () => this.clientTarget()));
+    this.client = this.clients[0]!;
+    const startLoad = (): void => { for (const cl of this.clients) cl.start(); };
+    if (setup === undefined) startLoad();
     else if (load !== null && load !== undefined) {
-      if (load.fromMs === 0) this.client.start();
-      else this.kernel.schedule(load.fromMs, 'client', 'client.start', () => this.client.start());
+      if (load.fromMs === 0) startLoad();
+      else this.kernel.schedule(load.fromMs, 'client', 'client.start', startLoad);
     }
     if (control === 'ideal') ideal.start();
     if (p.faultTickMs > 0) this.scheduleTick(p.faultTickMs);
@@ -267,7 +276,13 @@ export class Cluster implements World {
     const m = this.control.stats;
     return { ...snap, partitions: s.partitions, failovers: m.failovers, epoch_bumps: m.epochBumps,
       endpoint_updates: m.endpointUpdates, rebuild_assignments: m.rebuildAssignments, durable_writes: this.oracle.durableWrites(),
-      client_reads: this.oracle.readCount() };
+      client_reads: this.oracle.readCount(), ...this.overlapCoverage() };
+  }
+
+  /** Writes issued while another write to the same LBA was outstanding (only when some were: runs of one-at-a-time clients report as before). */
+  private overlapCoverage(): Record<string, number> {
+    const n = this.oracle.overlappingWrites();
+    return n === 0 ? {} : { client_overlapping_writes: n };
   }
 
   /** A primary appended `lsn` (called from its ShipAll hook). */

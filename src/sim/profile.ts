@@ -67,6 +67,13 @@ export interface FaultPlan {
    * operation (truncate, install, sync), that another goroutine runs first (spec §0.1).
    */
   readonly interleavePermille: number;
+  /**
+   * Client concurrency (issue #14): commands each client keeps outstanding at most, and how many
+   * clients (initiators, each its own queue) run the generated load; 1 and 1 is one command at a
+   * time, the client every profile ran before.
+   */
+  readonly queueDepth: number;
+  readonly clients: number;
   /** Share (permille) of partition draws that isolate the primary (default 250; scenario files). */
   readonly isolatePermille?: number;
   /** False: partition draws only isolate the primary, never cut one link (scenario files). */
@@ -90,16 +97,31 @@ interface Ranges {
   readonly writeBlocks: number;
   /** Permille of seeds run under the ideal control plane (0: the profile does not draw it). */
   readonly ideal: number;
+  /** Largest client queue depth and most clients a seed may draw; 1 = off (the draw is skipped). */
+  readonly queueDepth: number;
+  readonly clients: number;
 }
 
 const RANGES: Record<ProfileName, Ranges> = {
-  default: { faults: true, partition: 350, crash: 350, reset: 15, drop: 150, disk: 15, engine: 150, wildcard: 300, legacy: 300, idle: 300, writeBlocks: 4, ideal: 333 },
-  basic: { faults: true, partition: 150, crash: 120, reset: 4, drop: 50, disk: 0, engine: 150, wildcard: 0, legacy: 0, idle: 0, writeBlocks: 1, ideal: 0 },
-  calm: { faults: false, partition: 0, crash: 0, reset: 0, drop: 0, disk: 0, engine: 0, wildcard: 0, legacy: 0, idle: 0, writeBlocks: 1, ideal: 0 },
-  network: { faults: true, partition: 350, crash: 20, reset: 15, drop: 150, disk: 0, engine: 80, wildcard: 300, legacy: 300, idle: 0, writeBlocks: 1, ideal: 0 },
-  crash: { faults: true, partition: 50, crash: 350, reset: 2, drop: 20, disk: 2, engine: 80, wildcard: 0, legacy: 0, idle: 300, writeBlocks: 1, ideal: 0 },
-  storage: { faults: true, partition: 30, crash: 250, reset: 2, drop: 20, disk: 15, engine: 60, wildcard: 0, legacy: 0, idle: 0, writeBlocks: 4, ideal: 0 },
+  default: { faults: true, partition: 350, crash: 350, reset: 15, drop: 150, disk: 15, engine: 150, wildcard: 300, legacy: 300, idle: 300, writeBlocks: 4, ideal: 333, queueDepth: 16, clients: 2 },
+  basic: { faults: true, partition: 150, crash: 120, reset: 4, drop: 50, disk: 0, engine: 150, wildcard: 0, legacy: 0, idle: 0, writeBlocks: 1, ideal: 0, queueDepth: 1, clients: 1 },
+  calm: { faults: false, partition: 0, crash: 0, reset: 0, drop: 0, disk: 0, engine: 0, wildcard: 0, legacy: 0, idle: 0, writeBlocks: 1, ideal: 0, queueDepth: 1, clients: 1 },
+  network: { faults: true, partition: 350, crash: 20, reset: 15, drop: 150, disk: 0, engine: 80, wildcard: 300, legacy: 300, idle: 0, writeBlocks: 1, ideal: 0, queueDepth: 1, clients: 1 },
+  crash: { faults: true, partition: 50, crash: 350, reset: 2, drop: 20, disk: 2, engine: 80, wildcard: 0, legacy: 0, idle: 300, writeBlocks: 1, ideal: 0, queueDepth: 1, clients: 1 },
+  storage: { faults: true, partition: 30, crash: 250, reset: 2, drop: 20, disk: 15, engine: 60, wildcard: 0, legacy: 0, idle: 0, writeBlocks: 4, ideal: 0, queueDepth: 1, clients: 1 },
 };
+
+/**
+ * A client's queue depth, log-uniform up to `max`: as many seeds run 1, 2, 3-4, 5-8, ... as the
+ * deepest band (up to 32 as fio's iodepth or a busy initiator queues), so shallow queues dominate
+ * but deep ones are drawn too.
+ */
+export function queueDepth(c: Chooser, max: number): number {
+  const bands = Math.ceil(Math.log2(max)) + 1;
+  const band = c.choose('swarm.qdepth.band', bands);
+  if (band === 0) return 1;
+  return between(c, 'swarm.qdepth', Math.min(max, 2 ** (band - 1) + 1), Math.min(max, 2 ** band));
+}
 
 /** Swarm: each fault kind is on or off for this seed, and its rate is drawn within the profile's range. */
 function rate(c: Chooser, kind: string, max: number): number {
@@ -142,6 +164,9 @@ export function drawFaultPlan(profile: ProfileName, c: Chooser): FaultPlan {
     maxWriteBlocks: r.writeBlocks > 1 ? between(c, 'swarm.write_blocks', 1, r.writeBlocks) : 1,
     interleavePermille: between(c, 'swarm.interleave', 20, 500),
     ...(r.ideal > 0 ? { control: chance(c, 'swarm.control_ideal', r.ideal) ? 'ideal' : 'upstream' } : {}),
+    // Drawn after everything else and only where the profile enables them (pins stay valid).
+    queueDepth: r.queueDepth > 1 ? queueDepth(c, r.queueDepth) : 1,
+    clients: r.clients > 1 ? between(c, 'swarm.clients', 1, r.clients) : 1,
   };
 }
 

@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { shrinkStructure, type DraftRun, type DraftRunner } from '../../src/explore/shrink_structure.ts';
 import type { Classification } from '../../src/explore/shrink.ts';
-import type { ScenarioDraft, TraceFault } from '../../src/scenario/draft.ts';
+import { renderDraft, type ScenarioDraft, type TraceFault } from '../../src/scenario/draft.ts';
+import { parseScenarioText } from '../../src/scenario/parse.ts';
 
 const fault = (t: number, what: TraceFault['do'], server: string): TraceFault => ({ step: t, t, do: what, detail: `${what} ${server}`, fields: [['server', server]] });
 
@@ -85,6 +86,16 @@ describe('structural passes remove what the failure does not need', () => {
     expect(needed.draft.workload!.syncPermille).toBe(100);
     expect(needed.draft.workload!.trimPermille).toBe(0);
     expect(needed.draft.workload!.maxWriteBlocks).toBe(1);
+  });
+
+  it('workload: fewer clients and a shallower queue when the failure does not need them; rendered and parsed back', () => {
+    const deep: ScenarioDraft = { ...BASE, workload: { ...BASE.workload!, queueDepth: 16, clients: 3 } };
+    const r = shrinkStructure(deep, I16, runner((d) => (d.workload !== null && (d.workload.queueDepth ?? 1) >= 4 ? I16 : null)), { budget: 500 });
+    expect(r.draft.workload!.clients ?? 1).toBe(1);
+    expect(r.draft.workload!.queueDepth).toBe(4);
+    const sc = parseScenarioText(renderDraft({ ...deep, timeline: [] }), 'deep.yaml');
+    expect([sc.workload.queue_depth, sc.workload.clients]).toEqual([16, 3]);
+    expect(parseScenarioText(renderDraft({ ...BASE, timeline: [] }), 'base.yaml').workload.queue_depth).toBe(1);
   });
 
   it('end: the fault phase ends just after the failure, the quiet phase shortens; a needed length stays', () => {

@@ -129,7 +129,7 @@ describe('valid scenarios', () => {
         latency: { min: 1, max: 3 }, dial_timeout: 3000, interleave_permille: 100, wildcard_listen: false,
         scan_only_catchup: false, replan_on_redelivery: true, control: 'upstream', bugs: [],
       },
-      workload: { ops: [], start: 0, client_timeout: 8000 },
+      workload: { ops: [], start: 0, client_timeout: 8000, queue_depth: 1, clients: 1 },
       timeline: [],
       free: { seeds: 1, first_seed: 1, profile: 'basic', faults: [], injector: 'off' },
       run: { fault_phase: 30_000, quiet_phase: 60_000, max_steps: 2_000_000, strict: false },

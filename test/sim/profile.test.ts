@@ -2,7 +2,7 @@
 // seed; calm draws no faults at all; the fault profiles really vary (swarm testing) across seeds.
 import { describe, expect, it } from 'vitest';
 import { RandomChooser } from '../../src/sim/chooser.ts';
-import { drawFaultPlan, isProfileName, PROFILE_NAMES, type FaultPlan } from '../../src/sim/profile.ts';
+import { drawFaultPlan, isProfileName, PROFILE_NAMES, queueDepth, type FaultPlan } from '../../src/sim/profile.ts';
 
 const SEEDS = Array.from({ length: 60 }, (_, i) => i + 1);
 
@@ -93,5 +93,22 @@ describe('drawFaultPlan', () => {
     expect(maxOf(plans('crash'), 'crashPermille')).toBeGreaterThan(120);
     expect(maxOf(plans('network'), 'dropPermille')).toBeGreaterThan(50);
     expect(maxOf(plans('network'), 'diskErrorPermille')).toBe(0);
+  });
+});
+
+describe('client concurrency draws (issue #14)', () => {
+  it('every profile keeps one client at queue depth 1 (its choice sequence is unchanged)', () => {
+    for (const profile of PROFILE_NAMES) {
+      for (const p of plans(profile)) expect([p.queueDepth, p.clients]).toEqual([1, 1]);
+    }
+  });
+
+  it('queue depths are log-uniform within 1..max: every band is drawn, shallow ones most', () => {
+    const ds = SEEDS.map((s) => queueDepth(new RandomChooser(s), 32));
+    for (const d of ds) expect(d >= 1 && d <= 32).toBe(true);
+    expect(ds.some((d) => d === 1)).toBe(true);
+    expect(ds.some((d) => d > 16)).toBe(true);
+    expect(ds.filter((d) => d <= 4).length).toBeGreaterThan(ds.filter((d) => d > 16).length);
+    expect(queueDepth(new RandomChooser(1), 1)).toBe(1);
   });
 });
