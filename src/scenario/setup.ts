@@ -51,6 +51,7 @@ export function clusterSetup(sc: Scenario): ClusterSetup {
       idleQuiet: g?.idle_quiet ?? false,
       maxWriteBlocks: g?.max_write_blocks ?? 1,
       interleavePermille: c.interleave_permille,
+      lockFreeYieldPermille: c.lock_free_yield_permille,
     }),
     geometry: { blockSize: c.block_size, numBlocks: c.num_blocks, walSize: c.wal_size },
     flushIntervalMs: c.flusher_interval,

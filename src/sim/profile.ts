@@ -59,6 +59,12 @@ export interface FaultPlan {
    * operation (truncate, install, sync), that another goroutine runs first (spec §0.1).
    */
   readonly interleavePermille: number;
+  /**
+   * Scheduler aggressiveness at the sequences upstream runs without a lock (issue #14,
+   * lock_free_yield.ts, docs/scheduling.md): permille chance, at each such point, that the rest
+   * of the sequence runs as a later step. 0 = none of these points (every profile today).
+   */
+  readonly lockFreeYieldPermille: number;
   /** Share (permille) of partition draws that isolate the primary (default 250; scenario files). */
   readonly isolatePermille?: number;
   /** False: partition draws only isolate the primary, never cut one link (scenario files). */
@@ -78,14 +84,16 @@ interface Ranges {
   readonly legacy: number;
   readonly idle: number;
   readonly writeBlocks: number;
+  /** Largest lockFreeYieldPermille a seed draws; 0 = never drawn (the profile's plans are unchanged). */
+  readonly lockFree: number;
 }
 
 const RANGES: Record<ProfileName, Ranges> = {
-  calm: { faults: false, partition: 0, crash: 0, reset: 0, drop: 0, disk: 0, engine: 0, wildcard: 0, legacy: 0, idle: 0, writeBlocks: 1 },
-  default: { faults: true, partition: 150, crash: 120, reset: 4, drop: 50, disk: 0, engine: 150, wildcard: 0, legacy: 0, idle: 0, writeBlocks: 1 },
-  network: { faults: true, partition: 350, crash: 20, reset: 15, drop: 150, disk: 0, engine: 80, wildcard: 300, legacy: 300, idle: 0, writeBlocks: 1 },
-  crash: { faults: true, partition: 50, crash: 350, reset: 2, drop: 20, disk: 2, engine: 80, wildcard: 0, legacy: 0, idle: 300, writeBlocks: 1 },
-  storage: { faults: true, partition: 30, crash: 250, reset: 2, drop: 20, disk: 15, engine: 60, wildcard: 0, legacy: 0, idle: 0, writeBlocks: 4 },
+  calm: { faults: false, partition: 0, crash: 0, reset: 0, drop: 0, disk: 0, engine: 0, wildcard: 0, legacy: 0, idle: 0, writeBlocks: 1, lockFree: 0 },
+  default: { faults: true, partition: 150, crash: 120, reset: 4, drop: 50, disk: 0, engine: 150, wildcard: 0, legacy: 0, idle: 0, writeBlocks: 1, lockFree: 0 },
+  network: { faults: true, partition: 350, crash: 20, reset: 15, drop: 150, disk: 0, engine: 80, wildcard: 300, legacy: 300, idle: 0, writeBlocks: 1, lockFree: 0 },
+  crash: { faults: true, partition: 50, crash: 350, reset: 2, drop: 20, disk: 2, engine: 80, wildcard: 0, legacy: 0, idle: 300, writeBlocks: 1, lockFree: 0 },
+  storage: { faults: true, partition: 30, crash: 250, reset: 2, drop: 20, disk: 15, engine: 60, wildcard: 0, legacy: 0, idle: 0, writeBlocks: 4, lockFree: 0 },
 };
 
 /** Swarm: each fault kind is on or off for this seed, and its rate is drawn within the profile's range. */
@@ -128,5 +136,7 @@ export function drawFaultPlan(profile: ProfileName, c: Chooser): FaultPlan {
     idleQuiet: r.idle > 0 && chance(c, 'swarm.idle', r.idle),
     maxWriteBlocks: r.writeBlocks > 1 ? between(c, 'swarm.write_blocks', 1, r.writeBlocks) : 1,
     interleavePermille: between(c, 'swarm.interleave', 20, 500),
+    // Drawn after everything else and only where the profile enables it, as the fields above.
+    lockFreeYieldPermille: r.lockFree > 0 ? rate(c, 'lockfree', r.lockFree) : 0,
   };
 }
