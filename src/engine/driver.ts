@@ -29,6 +29,28 @@ export interface PlanResult {
   readonly err: EngineError | null;
 }
 
+/**
+ * A scheduling point inside planning: the driver has read retained history and is about to take
+ * the pin named by `label`. Upstream holds no lock across the two (driver.go PlanRecovery /
+ * PlanRebuild call Storage.GetRetainedHistory, then Storage.PinWALRetention / PinSnapshot /
+ * PinFullBase, as plain calls), so another goroutine — the flusher, a writer, assignment
+ * processing — may run in between. The pin re-checks retention itself (v2bridge/pinner.go).
+ */
+export interface PlanYield {
+  readonly label: string;
+}
+
+/** The generator form of a plan: `planRecovery`/`planRebuild` drive it to completion at once. */
+export type PlanSteps = Generator<PlanYield, PlanResult, void>;
+
+/** Run a plan generator to completion, ignoring its scheduling points (upstream's form). */
+export function runPlan(gen: PlanSteps): PlanResult {
+  for (;;) {
+    const r = gen.next();
+    if (r.done === true) return r.value;
+  }
+}
+
 export class RecoveryDriver {
   readonly orchestrator: RecoveryOrchestrator;
 
@@ -48,6 +70,11 @@ export class RecoveryDriver {
 
   /** Connect + handshake from storage's history, classify, and pin WAL for a real catch-up. */
   planRecovery(replicaID: ReplicaID, replicaFlushedLSN: number): PlanResult {
+    return runPlan(this.planRecoverySteps(replicaID, replicaFlushedLSN));
+  }
+
+  /** planRecovery as a generator: one scheduling point between reading history and the WAL pin. */
+  *planRecoverySteps(replicaID: ReplicaID, replicaFlushedLSN: number): PlanSteps {
     const history = this.storage.getRetainedHistory();
     const result = this.orchestrator.executeRecovery(replicaID, replicaFlushedLSN, history);
     if (result.error !== null) return { plan: null, err: result.error };
@@ -69,6 +96,7 @@ export class RecoveryDriver {
       return { plan, err: null };
     }
 
+    yield { label: 'pinWALRetention' };
     const pinned = this.storage.pinWALRetention(r);
     if (pinned.err !== null || pinned.pin === null) {
       const cause = pinned.err ?? new EngineError(DriverErrorCode.WALPinFailed, 'no pin returned');
@@ -86,6 +114,15 @@ export class RecoveryDriver {
 
   /** Pins the rebuild source chosen from storage's history; fails closed without a rebuild session. */
   planRebuild(replicaID: ReplicaID): PlanResult {
+    return runPlan(this.planRebuildSteps(replicaID));
+  }
+
+  /**
+   * planRebuild as a generator: one scheduling point between reading history and the first pin.
+   * None between the snapshot pin and the tail's WAL pin: the snapshot hold is itself in the
+   * retention floor at the same LSN (pinner.go MinWALRetentionFloor), so the WAL pin cannot fail there.
+   */
+  *planRebuildSteps(replicaID: ReplicaID): PlanSteps {
     const s = this.orchestrator.registry.sender(replicaID);
     if (s === null) return fail(DriverErrorCode.SenderNotFound, M.engine_rebuild_plan_no_sender, `sender ${goQuote(replicaID)} not found`);
     const sessionID = s.sessionID();
@@ -113,6 +150,7 @@ export class RecoveryDriver {
       if (!this.ctx.bug('B9')) s.invalidateSession(reason, ReplicaState.NeedsRebuild);
     };
 
+    yield { label: source === RebuildSource.SnapshotTail ? 'pinSnapshot' : 'pinFullBase' };
     if (source === RebuildSource.SnapshotTail) {
       const snap = this.storage.pinSnapshot(snapshotLSN);
       if (snap.err !== null || snap.pin === null) {

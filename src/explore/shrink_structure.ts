@@ -226,6 +226,7 @@ export function shrinkStructure(draft: ScenarioDraft, target: Classification, ru
     let kept = false;
     const d = (): ScenarioDraft => best.draft;
     if (d().interleavePermille > 0 && edit('cluster', { interleavePermille: 0 })) kept = true;
+    if ((d().lockFreeYieldPermille ?? 0) > 0 && edit('cluster', { lockFreeYieldPermille: 0 })) kept = true;
     if (d().latency.maxMs > d().latency.minMs && edit('cluster', { latency: { minMs: d().latency.minMs, maxMs: d().latency.minMs } })) kept = true;
     for (let w = Math.floor((d().walSize ?? CLUSTER_DEFAULTS.walSize) / 2); w >= 1024 && edit('cluster', { walSize: w }); w = Math.floor(w / 2)) kept = true;
     for (let l = Math.floor((d().leaseMs ?? CLUSTER_DEFAULTS.leaseMs) / 2); l >= 2 * CLUSTER_DEFAULTS.heartbeatIntervalMs && edit('cluster', { leaseMs: l }); l = Math.floor(l / 2)) kept = true;

@@ -43,6 +43,8 @@ export interface ScenarioDraft {
   readonly durability: string;
   readonly latency: { readonly minMs: number; readonly maxMs: number };
   readonly interleavePermille: number;
+  /** lock_free_yield_permille, written only when not 0. */
+  readonly lockFreeYieldPermille?: number;
   /** The flusher's period when not the default (the shrinker lengthens it: fewer flush steps). */
   readonly flusherIntervalMs?: number;
   /** The WAL region's size in bytes when not the default (the shrinker lowers it: less history to wrap). */
@@ -138,6 +140,7 @@ export function renderDraft(d: ScenarioDraft): string {
     `  latency: {min: ${seconds(d.latency.minMs)}, max: ${seconds(d.latency.maxMs)}}`,
     `  interleave_permille: ${d.interleavePermille}`,
   );
+  if ((d.lockFreeYieldPermille ?? 0) > 0) L.push(`  lock_free_yield_permille: ${d.lockFreeYieldPermille}`);
   if (d.walSize !== undefined) L.push(`  wal_size: ${d.walSize}`);
   if (d.flusherIntervalMs !== undefined) L.push(`  flusher_interval: ${seconds(d.flusherIntervalMs)}`);
   if (d.leaseMs !== undefined) L.push(`  lease: ${seconds(d.leaseMs)}`);

@@ -220,6 +220,7 @@ export function draftFromTrace(trace: Trace, source: string): ScenarioDraft {
     durability: p.durability,
     latency: { minMs: p.latencyMin, maxMs: p.latencyMax },
     interleavePermille: p.interleavePermille,
+    ...(p.lockFreeYieldPermille > 0 ? { lockFreeYieldPermille: p.lockFreeYieldPermille } : {}),
     wildcardListen: p.wildcardListen,
     legacyReplica: p.legacyReplica ? servers[servers.length - 1]! : null,
     control: h.control,

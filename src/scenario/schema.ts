@@ -11,7 +11,7 @@
 //
 // Simulator hooks behind each key:
 //   cluster.*          VolumeNode config (NodeConfig: flushIntervalMs, heartbeatMs, retryMs, walSize,
-//                      blockSize, numBlocks, durability, interleavePermille, scanOnlyCatchUp,
+//                      blockSize, numBlocks, durability, interleavePermille, lockFreeYieldPermille, scanOnlyCatchUp,
 //                      replanOnRedelivery), Master leaseMs, Network latency/dialTimeout — all
 //                      exist; retention_timeout needs ShipperGroup.evaluateRetentionBudgets(timeoutMs)
 //                      called with it (the parameter exists); server names map in order to n1.. / s1..
@@ -116,6 +116,7 @@ export const Cluster = z.strictObject({
   }).prefault({}).describe('one-way network latency range'),
   dial_timeout: Duration.prefault(ms(D.dialTimeoutMs)).describe('how long a dial into a partition hangs'),
   interleave_permille: Permille.default(D.interleavePermille).describe('chance per step of a synchronous volume operation that another operation runs first'),
+  lock_free_yield_permille: Permille.default(0).describe('chance at each point where upstream holds no lock (a plan between reading retained history and taking its pin; between planning and executing a catch-up) that other events run first (docs/scheduling.md); 0 = none'),
   wildcard_listen: z.boolean().default(false).describe('replicas bind wildcard listen addresses (B18)'),
   legacy_replica: ServerName.optional().describe('a replica running the old version (legacy 1-byte barrier reply, B26) until the quiet phase'),
   scan_only_catchup: z.boolean().default(false).describe('catch-up StreamWALEntries only scans (the target v2bridge, H9)'),

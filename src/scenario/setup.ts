@@ -54,6 +54,7 @@ export function clusterSetup(sc: Scenario): ClusterSetup {
       interleavePermille: c.interleave_permille,
       queueDepth: sc.workload.queue_depth,
       clients: sc.workload.clients,
+      lockFreeYieldPermille: c.lock_free_yield_permille,
     }),
     geometry: { blockSize: c.block_size, numBlocks: c.num_blocks, walSize: c.wal_size },
     flushIntervalMs: c.flusher_interval,

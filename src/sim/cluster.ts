@@ -174,6 +174,7 @@ export class Cluster implements World {
       this.nodes.push(new VolumeNode({
         name: `n${i}`, serverID: `s${i}`, volume: VOLUME, ...geometry, durability: p.durability, bugs,
         flushIntervalMs: setup?.flushIntervalMs ?? 100, heartbeatMs: setup?.heartbeatMs ?? 500, retryMs: setup?.retryMs ?? 1000, interleavePermille: p.interleavePermille,
+        lockFreeYieldPermille: p.lockFreeYieldPermille,
         scanOnlyCatchUp: setup?.scanOnlyCatchUp ?? false, replanOnRedelivery: setup?.replanOnRedelivery ?? true, control, diskIOErrorPermille: p.diskErrorPermille, tornPermille: p.tornPermille,
         ...(setup === undefined ? {} : { retentionTimeoutMs: setup.retentionTimeoutMs }),
       }, env));

@@ -64,6 +64,8 @@ export interface NodeConfig {
   readonly heartbeatMs: number;
   readonly retryMs: number;
   readonly interleavePermille: number;
+  /** Permille at each lock-free scheduling point (lock_free_yield.ts); absent = 0, none. */
+  readonly lockFreeYieldPermille?: number;
   /** Re-delivered assignments re-apply recovery targets (the target's behaviour, H14). */
   readonly replanOnRedelivery: boolean;
   /** Fidelity mode: catch-up StreamWALEntries scans only (the target's v2bridge, H9). */
@@ -578,6 +580,7 @@ export class VolumeNode {
       },
       walContains: (lsn) => this.walContains(lsn),
       walGap: (lsn) => this.walGap(lsn),
+      lockFreeYieldPermille: this.cfg.lockFreeYieldPermille ?? 0,
     });
     const owner = this.owner;
     const retry = (): void => {
@@ -603,6 +606,7 @@ export class VolumeNode {
       newExecutor: (rebuildAddr) => (this.vol === null ? null : this.v2bridgeExecutor(rebuildAddr)),
       walContains: (lsn) => this.walContains(lsn),
       walGap: (lsn) => this.walGap(lsn),
+      lockFreeYieldPermille: this.cfg.lockFreeYieldPermille ?? 0,
     }, new BridgeStorageAdapter(vol, vol.pinner()));
     this.upstreamEngine = m;
     this.driver = m.checkedDriver;

@@ -74,6 +74,12 @@ export interface FaultPlan {
    */
   readonly queueDepth: number;
   readonly clients: number;
+  /**
+   * Scheduler aggressiveness at the sequences upstream runs without a lock (issue #14,
+   * lock_free_yield.ts, docs/scheduling.md): permille chance, at each such point, that the rest
+   * of the sequence runs as a later step. 0 = none of these points (every profile but default).
+   */
+  readonly lockFreeYieldPermille: number;
   /** Share (permille) of partition draws that isolate the primary (default 250; scenario files). */
   readonly isolatePermille?: number;
   /** False: partition draws only isolate the primary, never cut one link (scenario files). */
@@ -100,15 +106,17 @@ interface Ranges {
   /** Largest client queue depth and most clients a seed may draw; 1 = off (the draw is skipped). */
   readonly queueDepth: number;
   readonly clients: number;
+  /** Largest lockFreeYieldPermille a seed draws; 0 = never drawn (the profile's plans are unchanged). */
+  readonly lockFree: number;
 }
 
 const RANGES: Record<ProfileName, Ranges> = {
-  default: { faults: true, partition: 350, crash: 350, reset: 15, drop: 150, disk: 15, engine: 150, wildcard: 300, legacy: 300, idle: 300, writeBlocks: 4, ideal: 333, queueDepth: 16, clients: 2 },
-  basic: { faults: true, partition: 150, crash: 120, reset: 4, drop: 50, disk: 0, engine: 150, wildcard: 0, legacy: 0, idle: 0, writeBlocks: 1, ideal: 0, queueDepth: 1, clients: 1 },
-  calm: { faults: false, partition: 0, crash: 0, reset: 0, drop: 0, disk: 0, engine: 0, wildcard: 0, legacy: 0, idle: 0, writeBlocks: 1, ideal: 0, queueDepth: 1, clients: 1 },
-  network: { faults: true, partition: 350, crash: 20, reset: 15, drop: 150, disk: 0, engine: 80, wildcard: 300, legacy: 300, idle: 0, writeBlocks: 1, ideal: 0, queueDepth: 1, clients: 1 },
-  crash: { faults: true, partition: 50, crash: 350, reset: 2, drop: 20, disk: 2, engine: 80, wildcard: 0, legacy: 0, idle: 300, writeBlocks: 1, ideal: 0, queueDepth: 1, clients: 1 },
-  storage: { faults: true, partition: 30, crash: 250, reset: 2, drop: 20, disk: 15, engine: 60, wildcard: 0, legacy: 0, idle: 0, writeBlocks: 4, ideal: 0, queueDepth: 1, clients: 1 },
+  default: { faults: true, partition: 350, crash: 350, reset: 15, drop: 150, disk: 15, engine: 150, wildcard: 300, legacy: 300, idle: 300, writeBlocks: 4, ideal: 333, queueDepth: 16, clients: 2, lockFree: 1000 },
+  basic: { faults: true, partition: 150, crash: 120, reset: 4, drop: 50, disk: 0, engine: 150, wildcard: 0, legacy: 0, idle: 0, writeBlocks: 1, ideal: 0, queueDepth: 1, clients: 1, lockFree: 0 },
+  calm: { faults: false, partition: 0, crash: 0, reset: 0, drop: 0, disk: 0, engine: 0, wildcard: 0, legacy: 0, idle: 0, writeBlocks: 1, ideal: 0, queueDepth: 1, clients: 1, lockFree: 0 },
+  network: { faults: true, partition: 350, crash: 20, reset: 15, drop: 150, disk: 0, engine: 80, wildcard: 300, legacy: 300, idle: 0, writeBlocks: 1, ideal: 0, queueDepth: 1, clients: 1, lockFree: 0 },
+  crash: { faults: true, partition: 50, crash: 350, reset: 2, drop: 20, disk: 2, engine: 80, wildcard: 0, legacy: 0, idle: 300, writeBlocks: 1, ideal: 0, queueDepth: 1, clients: 1, lockFree: 0 },
+  storage: { faults: true, partition: 30, crash: 250, reset: 2, drop: 20, disk: 15, engine: 60, wildcard: 0, legacy: 0, idle: 0, writeBlocks: 4, ideal: 0, queueDepth: 1, clients: 1, lockFree: 0 },
 };
 
 /**
@@ -167,6 +175,7 @@ export function drawFaultPlan(profile: ProfileName, c: Chooser): FaultPlan {
     // Drawn after everything else and only where the profile enables them (pins stay valid).
     queueDepth: r.queueDepth > 1 ? queueDepth(c, r.queueDepth) : 1,
     clients: r.clients > 1 ? between(c, 'swarm.clients', 1, r.clients) : 1,
+    lockFreeYieldPermille: r.lockFree > 0 ? rate(c, 'lockfree', r.lockFree) : 0,
   };
 }
 

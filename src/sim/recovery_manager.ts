@@ -15,6 +15,7 @@ import type { Chooser } from './chooser.ts';
 import type { Coverage } from './coverage.ts';
 import type { EngineObserver, WALGap } from './engine_observer.ts';
 import { ExecutorDrive, engineStepDelay, type ExecutorKind } from './executor_drive.ts';
+import { drivePlan, lockFreeYield, type LockFreePoint, type PlanDriveHost } from './lock_free_yield.ts';
 
 export interface RecoveryDeps {
   readonly timers: Timers;
@@ -29,6 +30,8 @@ export interface RecoveryDeps {
   /** Ground truth: why a missing LSN is missing (see VolumeNode.walGap). */
   walGap(lsn: number): WALGap | null;
   observer: EngineObserver | null;
+  /** Permille at each lock-free scheduling point (lock_free_yield.ts); 0 or absent = none. */
+  readonly lockFreeYieldPermille?: number;
 }
 
 interface Task {
@@ -142,45 +145,62 @@ export class RecoveryManager {
 
   private planRecovery(task: Task, replicaFlushedLSN: number): void {
     const history = this.driver.storage.getRetainedHistory();
-    const { plan, err } = this.driver.planRecovery(task.replicaID, replicaFlushedLSN);
-    const obs = this.deps.observer;
-    if (err !== null || plan === null) {
-      if (err !== null) obs?.planFailed({ replicaID: task.replicaID, kind: 'recovery', err });
-      this.finish(task);
-      return;
-    }
-    obs?.planIssued({ plan, kind: 'recovery', history, replicaFlushedLSN, walContains: (l) => this.deps.walContains(l), walGap: (l) => this.deps.walGap(l) });
-    if (plan.outcome !== 'catchup') {
-      this.deps.coverage.add(plan.outcome === 'zero_gap' ? 'zero_gap' : 'handshake_needs_rebuild');
-      this.finish(task);
-      return;
-    }
-    this.deps.coverage.add(plan.truncateLSN > 0 ? 'truncation_plan' : 'catchup_plan');
-    task.sessionID = plan.sessionID;
-    const ex = new CatchUpExecutor(this.driver, plan);
-    task.executor = ex;
-    task.phase = 'execute';
-    this.drive(task, 'catchup', plan, ex.steps([], this.deps.timers.now(), true)).resume(undefined);
+    drivePlan(this.driver.planRecoverySteps(task.replicaID, replicaFlushedLSN), this.planHost(task), ({ plan, err }) => {
+      const obs = this.deps.observer;
+      if (err !== null || plan === null) {
+        if (err !== null) obs?.planFailed({ replicaID: task.replicaID, kind: 'recovery', err });
+        this.finish(task);
+        return;
+      }
+      obs?.planIssued({ plan, kind: 'recovery', history, replicaFlushedLSN, walContains: (l) => this.deps.walContains(l), walGap: (l) => this.deps.walGap(l) });
+      if (plan.outcome !== 'catchup') {
+        this.deps.coverage.add(plan.outcome === 'zero_gap' ? 'zero_gap' : 'handshake_needs_rebuild');
+        this.finish(task);
+        return;
+      }
+      this.deps.coverage.add(plan.truncateLSN > 0 ? 'truncation_plan' : 'catchup_plan');
+      task.sessionID = plan.sessionID;
+      const ex = new CatchUpExecutor(this.driver, plan);
+      task.executor = ex;
+      task.phase = 'execute';
+      const d = this.drive(task, 'catchup', plan, ex.steps([], this.deps.timers.now(), true));
+      // block_recovery.go runCatchUp: PlanRecovery, then (no lock) NewCatchUpExecutor + Execute.
+      if (this.yieldAt('plan_execute')) this.later(task, 'engine.execute', () => d.resume(undefined));
+      else d.resume(undefined);
+    });
   }
 
   private planRebuild(task: Task): void {
     const history = this.driver.storage.getRetainedHistory();
-    const { plan, err } = this.driver.planRebuild(task.replicaID);
-    const obs = this.deps.observer;
-    if (err !== null || plan === null) {
-      if (err !== null) obs?.planFailed({ replicaID: task.replicaID, kind: 'rebuild', err });
-      this.finish(task);
-      return;
-    }
-    obs?.planIssued({ plan, kind: 'rebuild', history });
-    this.deps.coverage.add(plan.rebuildSource === 'snapshot_tail' ? 'rebuild_snapshot_tail' : 'rebuild_full_base');
-    task.sessionID = plan.sessionID;
-    const ex = new RebuildExecutor(this.driver, plan);
-    task.executor = ex;
-    task.phase = 'execute';
-    const d = this.drive(task, 'rebuild', plan, ex.steps(true));
-    // Plan and execute are separate calls in the target: writes and flushes may run in between.
-    this.later(task, 'engine.execute', () => d.resume(undefined));
+    drivePlan(this.driver.planRebuildSteps(task.replicaID), this.planHost(task), ({ plan, err }) => {
+      const obs = this.deps.observer;
+      if (err !== null || plan === null) {
+        if (err !== null) obs?.planFailed({ replicaID: task.replicaID, kind: 'rebuild', err });
+        this.finish(task);
+        return;
+      }
+      obs?.planIssued({ plan, kind: 'rebuild', history });
+      this.deps.coverage.add(plan.rebuildSource === 'snapshot_tail' ? 'rebuild_snapshot_tail' : 'rebuild_full_base');
+      task.sessionID = plan.sessionID;
+      const ex = new RebuildExecutor(this.driver, plan);
+      task.executor = ex;
+      task.phase = 'execute';
+      const d = this.drive(task, 'rebuild', plan, ex.steps(true));
+      // Plan and execute are separate calls in the target: writes and flushes may run in between.
+      this.later(task, 'engine.execute', () => d.resume(undefined));
+    });
+  }
+
+  /** A plan's scheduling point: the rest of the plan runs later only if the chooser says so. */
+  private planHost(task: Task): PlanDriveHost {
+    return { yieldAt: (p) => this.yieldAt(p), later: (k, fn) => this.later(task, k, fn) };
+  }
+
+  /** A lock-free scheduling point (lock_free_yield.ts), counted in coverage when taken. */
+  private yieldAt(point: LockFreePoint): boolean {
+    const y = lockFreeYield(this.deps.chooser, this.deps.lockFreeYieldPermille ?? 0, point);
+    if (y) this.deps.coverage.add(`lockfree_${point}`);
+    return y;
   }
 
   /** Drive the task's executor: each sender call and I/O its own step (executor_drive.ts). */

@@ -33,6 +33,7 @@ import type { Chooser } from './chooser.ts';
 import type { Coverage } from './coverage.ts';
 import type { EngineObserver, WALGap } from './engine_observer.ts';
 import { ExecutorDrive, engineStepDelay, type ExecutorKind } from './executor_drive.ts';
+import { drivePlan, lockFreeYield } from './lock_free_yield.ts';
 
 /** The v2bridge.Executor a task built when it opened the volume (NewExecutor(vol, rebuildAddr)). */
 export interface V2BridgeIO {
@@ -54,6 +55,8 @@ export interface UpstreamRecoveryDeps {
   /** Ground truth about the local WAL for the engine checker. */
   walContains(lsn: number): boolean;
   walGap(lsn: number): WALGap | null;
+  /** Permille at each lock-free scheduling point (lock_free_yield.ts); 0 or absent = none. */
+  readonly lockFreeYieldPermille?: number;
 }
 
 /** One started goroutine: its cancellation flag, whether it exited, and the drains waiting for it. */
@@ -180,21 +183,33 @@ export class UpstreamRecoveryManager {
     const driver = new RecoveryDriver(storage, this.deps.ctx, this.orchestrator);
     const history = storage.getRetainedHistory();
     const kind = run.kind === 'catchUp' ? 'recovery' : 'rebuild';
-    const { plan, err } = run.kind === 'catchUp' ? driver.planRecovery(id, flushed) : driver.planRebuild(id);
-    if (err !== null || plan === null) {
-      if (err !== null) this.observer?.planFailed({ replicaID: id, kind, err });
-      this.exit(r, `plan failed: ${err?.message ?? 'no plan'}`);
-      return;
-    }
-    if (run.kind === 'catchUp') {
-      this.observer?.planIssued({ plan, kind, history, replicaFlushedLSN: flushed, walContains: (l) => this.deps.walContains(l), walGap: (l) => this.deps.walGap(l) });
-      this.deps.coverage.add(`v2_catchup_plan_${plan.outcome}`);
-    } else {
-      this.observer?.planIssued({ plan, kind, history });
-      this.deps.coverage.add(`v2_rebuild_plan_${plan.rebuildSource}`);
-    }
-    this.deps.note(`v2 recovery: ${kind} plan for ${id} from ${run.kind === 'catchUp' ? `StartLSN ${flushed}` : 'own storage'}: ${plan.outcome}${plan.rebuildSource !== '' ? ` ${plan.rebuildSource}` : ''}`);
-    this.later('engine.v2_execute', () => this.execute(r, run.kind === 'catchUp' ? 'catchup' : 'rebuild', driver, plan, io));
+    const gen = run.kind === 'catchUp' ? driver.planRecoverySteps(id, flushed) : driver.planRebuildSteps(id);
+    // The goroutine runs on through a cancel (ctx is checked only after the plan), so the plan's
+    // continuation is never dropped.
+    const host = {
+      yieldAt: () => {
+        const y = lockFreeYield(this.deps.chooser, this.deps.lockFreeYieldPermille ?? 0, 'plan_pin');
+        if (y) this.deps.coverage.add('lockfree_plan_pin');
+        return y;
+      },
+      later: (k: string, fn: () => void) => this.later(k, fn),
+    };
+    drivePlan(gen, host, ({ plan, err }) => {
+      if (err !== null || plan === null) {
+        if (err !== null) this.observer?.planFailed({ replicaID: id, kind, err });
+        this.exit(r, `plan failed: ${err?.message ?? 'no plan'}`);
+        return;
+      }
+      if (run.kind === 'catchUp') {
+        this.observer?.planIssued({ plan, kind, history, replicaFlushedLSN: flushed, walContains: (l) => this.deps.walContains(l), walGap: (l) => this.deps.walGap(l) });
+        this.deps.coverage.add(`v2_catchup_plan_${plan.outcome}`);
+      } else {
+        this.observer?.planIssued({ plan, kind, history });
+        this.deps.coverage.add(`v2_rebuild_plan_${plan.rebuildSource}`);
+      }
+      this.deps.note(`v2 recovery: ${kind} plan for ${id} from ${run.kind === 'catchUp' ? `StartLSN ${flushed}` : 'own storage'}: ${plan.outcome}${plan.rebuildSource !== '' ? ` ${plan.rebuildSource}` : ''}`);
+      this.later('engine.v2_execute', () => this.execute(r, run.kind === 'catchUp' ? 'catchup' : 'rebuild', driver, plan, io));
+    });
   }
 
   /** The checkpoint after planning (CancelPlan "context_cancelled"), then Execute — never interrupted (R3). */

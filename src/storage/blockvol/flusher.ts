@@ -82,6 +82,8 @@ export function* flushSteps(v: VolumeState): Steps<StorageError | null> {
       if (maxWALEnd > 0) v.wal.advanceTail(maxWALEnd);
     }
     v.flusherCheckpoint = checkpoint;
+    // A scheduling point: flusher.go flushOnceLocked holds only flushMu between AdvanceTail and
+    // updateSuperblockCheckpoint, so StatusSnapshot, the pinner and writers run here (H23).
     yield 'flush:before-superblock';
     return yield* persistSuperblockSteps(v, owner, (sb) => {
       sb.walCheckpointLSN = checkpoint;
