@@ -4,6 +4,7 @@
 // down at a time, partitions heal, disks keep data a replica can repair. A run has a fault phase,
 // then a quiet phase in which faults heal and the cluster must converge.
 import { between, chance, type Chooser } from './chooser.ts';
+import { drawStorageShape, type StorageShape } from './storage_shape.ts';
 
 export type ProfileName = 'default' | 'calm' | 'network' | 'crash' | 'storage';
 export const PROFILE_NAMES: readonly ProfileName[] = ['default', 'calm', 'network', 'crash', 'storage'];
@@ -63,6 +64,11 @@ export interface FaultPlan {
   readonly isolatePermille?: number;
   /** False: partition draws only isolate the primary, never cut one link (scenario files). */
   readonly plainPartitions?: boolean;
+  /**
+   * The seed's storage shape (storage_shape.ts: geometry, WAL size, WAL-full timeout, flusher
+   * interval, an early primary crash); absent: today's fixed shape (cluster.ts GEOMETRY, 100 ms).
+   */
+  readonly storageShape?: StorageShape;
 }
 
 interface Ranges {
@@ -78,14 +84,16 @@ interface Ranges {
   readonly legacy: number;
   readonly idle: number;
   readonly writeBlocks: number;
+  /** Draw a storage shape per seed (storage_shape.ts), last of all draws; off keeps today's fixed shape. */
+  readonly storageShapes: boolean;
 }
 
 const RANGES: Record<ProfileName, Ranges> = {
-  calm: { faults: false, partition: 0, crash: 0, reset: 0, drop: 0, disk: 0, engine: 0, wildcard: 0, legacy: 0, idle: 0, writeBlocks: 1 },
-  default: { faults: true, partition: 150, crash: 120, reset: 4, drop: 50, disk: 0, engine: 150, wildcard: 0, legacy: 0, idle: 0, writeBlocks: 1 },
-  network: { faults: true, partition: 350, crash: 20, reset: 15, drop: 150, disk: 0, engine: 80, wildcard: 300, legacy: 300, idle: 0, writeBlocks: 1 },
-  crash: { faults: true, partition: 50, crash: 350, reset: 2, drop: 20, disk: 2, engine: 80, wildcard: 0, legacy: 0, idle: 300, writeBlocks: 1 },
-  storage: { faults: true, partition: 30, crash: 250, reset: 2, drop: 20, disk: 15, engine: 60, wildcard: 0, legacy: 0, idle: 0, writeBlocks: 4 },
+  calm: { faults: false, partition: 0, crash: 0, reset: 0, drop: 0, disk: 0, engine: 0, wildcard: 0, legacy: 0, idle: 0, writeBlocks: 1, storageShapes: false },
+  default: { faults: true, partition: 150, crash: 120, reset: 4, drop: 50, disk: 0, engine: 150, wildcard: 0, legacy: 0, idle: 0, writeBlocks: 1, storageShapes: false },
+  network: { faults: true, partition: 350, crash: 20, reset: 15, drop: 150, disk: 0, engine: 80, wildcard: 300, legacy: 300, idle: 0, writeBlocks: 1, storageShapes: false },
+  crash: { faults: true, partition: 50, crash: 350, reset: 2, drop: 20, disk: 2, engine: 80, wildcard: 0, legacy: 0, idle: 300, writeBlocks: 1, storageShapes: false },
+  storage: { faults: true, partition: 30, crash: 250, reset: 2, drop: 20, disk: 15, engine: 60, wildcard: 0, legacy: 0, idle: 0, writeBlocks: 4, storageShapes: false },
 };
 
 /** Swarm: each fault kind is on or off for this seed, and its rate is drawn within the profile's range. */
@@ -96,6 +104,12 @@ function rate(c: Chooser, kind: string, max: number): number {
 
 export function drawFaultPlan(profile: ProfileName, c: Chooser): FaultPlan {
   const r = RANGES[profile];
+  const plan = drawRates(profile, r, c);
+  // Drawn after everything else and only where enabled: with it off the choice sequence is today's.
+  return r.storageShapes ? { ...plan, storageShape: drawStorageShape(c, plan.maxWriteBlocks, r.faults) } : plan;
+}
+
+function drawRates(profile: ProfileName, r: Ranges, c: Chooser): FaultPlan {
   const durabilities = ['sync_all', 'sync_all', 'sync_quorum', 'best_effort'] as const;
   const durability = profile === 'default' ? 'sync_all' : durabilities[c.choose('swarm.durability', durabilities.length)]!;
   return {
