@@ -49,6 +49,10 @@ export interface ScenarioDraft {
   readonly flusherIntervalMs?: number;
   /** The WAL region's size in bytes when not the default (the shrinker lowers it: less history to wrap). */
   readonly walSize?: number;
+  /** A seed's drawn storage shape (src/sim/storage_shape.ts) beyond WAL size and flusher period, when it drew one. */
+  readonly blockSize?: number;
+  readonly numBlocks?: number;
+  readonly walFullTimeoutMs?: number;
   /** The primary's lease at the master when not the default (the shrinker shortens it: earlier failovers). */
   readonly leaseMs?: number;
   readonly wildcardListen: boolean;
@@ -141,7 +145,10 @@ export function renderDraft(d: ScenarioDraft): string {
     `  interleave_permille: ${d.interleavePermille}`,
   );
   if ((d.lockFreeYieldPermille ?? 0) > 0) L.push(`  lock_free_yield_permille: ${d.lockFreeYieldPermille}`);
+  if (d.blockSize !== undefined) L.push(`  block_size: ${d.blockSize}`);
+  if (d.numBlocks !== undefined) L.push(`  num_blocks: ${d.numBlocks}`);
   if (d.walSize !== undefined) L.push(`  wal_size: ${d.walSize}`);
+  if (d.walFullTimeoutMs !== undefined) L.push(`  wal_full_timeout: ${seconds(d.walFullTimeoutMs)}`);
   if (d.flusherIntervalMs !== undefined) L.push(`  flusher_interval: ${seconds(d.flusherIntervalMs)}`);
   if (d.leaseMs !== undefined) L.push(`  lease: ${seconds(d.leaseMs)}`);
   if (d.wildcardListen) L.push('  wildcard_listen: true');

@@ -118,6 +118,9 @@ export function traceFaults(trace: Trace): { faults: TraceFault[]; unconverted: 
       } else {
         unconverted.push(`step ${s.step} at ${seconds(s.t)}: ${d}`);
       }
+    } else if (s.kind === 'fault.early_crash') {
+      // The storage shape's early crash of the primary (src/sim/storage_shape.ts): a plain crash.
+      if ((m = /^crash (\S+) \(early\b/.exec(d)) !== null) pendingCrash = { f: at('crash', [['server', m[1]!]]), server: m[1]! };
     } else if (s.kind === 'fault.restart') {
       // A crash's restart (no detail when the quiet phase had already restarted the server).
       if (pendingCrash === null) { unconverted.push(`step ${s.step} at ${seconds(s.t)}: a restart without a crash`); continue; }
@@ -140,6 +143,13 @@ function seedPlan(trace: Trace): FaultPlan {
   const profile = trace.header.profile;
   if (!isProfileName(profile)) throw new TraceConversionError(`unknown profile ${profile}`);
   return drawFaultPlan(profile, new RandomChooser(trace.header.seed));
+}
+
+/** The cluster keys of a seed's drawn storage shape (none when its profile draws no shape). */
+function shapeFields(p: FaultPlan): Partial<ScenarioDraft> {
+  const s = p.storageShape;
+  if (s === undefined) return {};
+  return { blockSize: s.blockSize, numBlocks: s.numBlocks, walSize: s.walSize, walFullTimeoutMs: s.walFullTimeoutMs, flusherIntervalMs: s.flushIntervalMs };
 }
 
 /** Scenario name of a trace: seed-S-ID (the failing invariant or the expected finding), lower case. */
@@ -221,6 +231,7 @@ export function draftFromTrace(trace: Trace, source: string): ScenarioDraft {
     latency: { minMs: p.latencyMin, maxMs: p.latencyMax },
     interleavePermille: p.interleavePermille,
     ...(p.lockFreeYieldPermille > 0 ? { lockFreeYieldPermille: p.lockFreeYieldPermille } : {}),
+    ...shapeFields(p),
     wildcardListen: p.wildcardListen,
     legacyReplica: p.legacyReplica ? servers[servers.length - 1]! : null,
     control: h.control,

@@ -102,10 +102,11 @@ export const Cluster = z.strictObject({
   servers: z.array(ServerName).min(2).max(5).default([...D.servers])
     .describe('server names; the first is the initial primary, the rest replicas (simulator nodes n1.., server ids s1..)'),
   durability: z.enum(DURABILITY_MODES).default(D.durability).describe('durability mode of the volume'),
-  block_size: z.number().int().min(16).default(D.blockSize).describe('block size in bytes'),
+  block_size: z.number().int().min(16).multipleOf(16).default(D.blockSize).describe('block size in bytes (superblock BlockSize; a multiple of the simulated 16-byte sector)'),
   num_blocks: z.number().int().min(1).default(D.numBlocks).describe('blocks in the volume'),
   wal_size: z.number().int().min(256).default(D.walSize).describe('WAL region size in bytes'),
-  flusher_interval: Duration.prefault(ms(D.flusherIntervalMs)).describe('flusher period'),
+  flusher_interval: Duration.prefault(ms(D.flusherIntervalMs)).describe('flusher period (BlockVolConfig.FlushInterval); every flush that flushed something persists the checkpoint, so this is also the checkpoint cadence'),
+  wal_full_timeout: Duration.optional().describe('how long an append polls a full WAL (every 1 ms) before failing (BlockVolConfig.WALFullTimeout, upstream default 5s); default: the simulator\'s 300 polls'),
   heartbeat_interval: Duration.prefault(ms(D.heartbeatIntervalMs)).describe('volume server heartbeat period'),
   lease: Duration.prefault(ms(D.leaseMs)).describe('primary lease at the master; a primary silent this long is failed over'),
   retry_interval: Duration.prefault(ms(D.retryMs)).describe('recovery retry period'),

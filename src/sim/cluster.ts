@@ -21,6 +21,7 @@ import { frameKind, MASTER_ADDR } from './frame_kinds.ts';
 import { VolumeNode, type Bugs, type NodeEnv } from './node.ts';
 import { Oracle } from './oracle.ts';
 import { drawFaultPlan, type FaultPlan, type ProfileName } from './profile.ts';
+import { walFullRetries, type StorageShape } from './storage_shape.ts';
 import { StateHash } from './state_hash.ts';
 import type { World } from './world.ts';
 import { ViewTracker } from './view_state.ts';
@@ -55,6 +56,8 @@ export interface ClusterSetup {
   plan(drawn: FaultPlan): FaultPlan;
   readonly geometry: { readonly blockSize: number; readonly numBlocks: number; readonly walSize: number };
   readonly flushIntervalMs: number;
+  /** BlockVolConfig.WALFullTimeout; absent: the simulator's WAL_FULL_RETRIES polls (node.ts). */
+  readonly walFullTimeoutMs?: number;
   readonly heartbeatMs: number;
   readonly retryMs: number;
   readonly leaseMs: number;
@@ -150,7 +153,10 @@ export class Cluster implements World {
     const drawn = drawFaultPlan(opts.profile, c);
     this.plan = setup === undefined ? drawn : setup.plan(drawn);
     const p = this.plan;
-    const geometry = setup?.geometry ?? GEOMETRY;
+    // A scenario file fixes its own shape; a seeded run draws one when its profile says so.
+    const shape: StorageShape | undefined = setup === undefined ? p.storageShape : undefined;
+    const geometry = setup?.geometry ?? (shape === undefined ? GEOMETRY : { blockSize: shape.blockSize, numBlocks: shape.numBlocks, walSize: shape.walSize });
+    const walFullTimeoutMs = setup?.walFullTimeoutMs ?? shape?.walFullTimeoutMs;
     this.network = new Network(this.kernel, {
       latencyMin: p.latencyMin, latencyMax: p.latencyMax, resetPermille: p.resetPermille, dropPermille: p.dropPermille,
       duplicatePermille: p.duplicatePermille, reorderPermille: p.reorderPermille, dialTimeout: setup?.dialTimeoutMs ?? 3000,
@@ -173,10 +179,11 @@ export class Cluster implements World {
     for (let i = 1; i <= 1 + p.replicas; i++) {
       this.nodes.push(new VolumeNode({
         name: `n${i}`, serverID: `s${i}`, volume: VOLUME, ...geometry, durability: p.durability, bugs,
-        flushIntervalMs: setup?.flushIntervalMs ?? 100, heartbeatMs: setup?.heartbeatMs ?? 500, retryMs: setup?.retryMs ?? 1000, interleavePermille: p.interleavePermille,
+        flushIntervalMs: setup?.flushIntervalMs ?? shape?.flushIntervalMs ?? 100, heartbeatMs: setup?.heartbeatMs ?? 500, retryMs: setup?.retryMs ?? 1000, interleavePermille: p.interleavePermille,
         lockFreeYieldPermille: p.lockFreeYieldPermille,
         scanOnlyCatchUp: setup?.scanOnlyCatchUp ?? false, replanOnRedelivery: setup?.replanOnRedelivery ?? true, control, diskIOErrorPermille: p.diskErrorPermille, tornPermille: p.tornPermille,
         ...(setup === undefined ? {} : { retentionTimeoutMs: setup.retentionTimeoutMs }),
+        ...(walFullTimeoutMs === undefined ? {} : { walFullRetries: walFullRetries(walFullTimeoutMs) }),
       }, env));
     }
     for (const n of this.nodes) n.wildcardListen = p.wildcardListen;
@@ -224,6 +231,8 @@ export class Cluster implements World {
     }
     if (control === 'ideal') ideal.start();
     if (p.faultTickMs > 0) this.scheduleTick(p.faultTickMs);
+    const early = shape?.earlyPrimaryCrashMs ?? null;
+    if (early !== null) this.kernel.schedule(early, 'fault', 'fault.early_crash', () => this.earlyPrimaryCrash(shape!.earlyCrashRestartMs));
     this.kernel.schedule(p.faultPhaseMs, 'fault', 'fault.quiet', () => this.beginQuiet());
   }
 
@@ -425,6 +434,21 @@ export class Cluster implements World {
     }
     if (!live) this.shadowHooks?.atTick();
     this.scheduleTick(between(c, 'fault.tick_ms', p.faultTickMs / 2 | 0, p.faultTickMs * 2));
+  }
+
+  /**
+   * The storage shape's early crash (storage_shape.ts): the primary crashes before a slow flusher
+   * persisted any checkpoint, so the failover promotes a replica that holds data with checkpoint
+   * 0 (and the old primary recovers its data from the WAL with checkpoint 0 too). Skipped when a
+   * server is already down (at most one at a time) or the quiet phase began.
+   */
+  private earlyPrimaryCrash(restartMs: number): void {
+    const n = this.primary();
+    if (this.quiet || n === undefined || this.nodes.some((x) => !x.up())) return;
+    this.detail = `crash ${n.name} (early: checkpoint ${n.vol?.persistedCheckpointLSN() ?? 0}, head ${n.vol?.headLSN() ?? 0})`;
+    if ((n.vol?.persistedCheckpointLSN() ?? 0) === 0) this.marks.add('crash_before_first_flush');
+    n.crash();
+    this.kernel.schedule(restartMs, 'fault', 'fault.restart', () => this.restart(n, false));
   }
 
   /**

@@ -77,6 +77,8 @@ export interface NodeConfig {
   readonly control: ControlMode;
   /** WAL retention timeout (default: the shipper group's WAL_RETENTION_TIMEOUT_MS). */
   readonly retentionTimeoutMs?: number;
+  /** WAL-full polls of one append before it fails: the WALFullTimeout in 1 ms polls (default WAL_FULL_RETRIES). */
+  readonly walFullRetries?: number;
   /** Disk faults of the seed's plan (rates in permille). */
   readonly diskIOErrorPermille: number;
   readonly tornPermille: number;
@@ -199,7 +201,7 @@ export class VolumeNode {
     this.owner = { alive: true };
     this.host.owner = this.owner;
     this.timers = env.kernel.ownerTimers(this.cfg.name, this.owner);
-    const v = BlockVolume.open(this.disk, { bugs: this.cfg.bugs.storage, walFullRetries: WAL_FULL_RETRIES });
+    const v = BlockVolume.open(this.disk, { bugs: this.cfg.bugs.storage, walFullRetries: this.cfg.walFullRetries ?? WAL_FULL_RETRIES });
     if (!(v instanceof BlockVolume)) throw new Error(`${this.cfg.name}: recover volume: ${v.message}`);
     this.vol = v;
     if (this.tornWAL) env.coverage.add('torn_wal_tail_recovered');

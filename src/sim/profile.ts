@@ -12,6 +12,7 @@
 // draw from unless they name a profile.
 import { between, chance, type Chooser } from './chooser.ts';
 import type { ControlMode } from './control_plane.ts';
+import { drawStorageShape, type StorageShape } from './storage_shape.ts';
 
 export type ProfileName = 'default' | 'basic' | 'calm' | 'network' | 'crash' | 'storage';
 export const PROFILE_NAMES: readonly ProfileName[] = ['default', 'basic', 'calm', 'network', 'crash', 'storage'];
@@ -86,6 +87,11 @@ export interface FaultPlan {
   readonly plainPartitions?: boolean;
   /** The control plane this seed draws (profiles that draw it); `--control` or a scenario file overrides it. */
   readonly control?: ControlMode;
+  /**
+   * The seed's storage shape (storage_shape.ts: geometry, WAL size, WAL-full timeout, flusher
+   * interval, an early primary crash); absent: today's fixed shape (cluster.ts GEOMETRY, 100 ms).
+   */
+  readonly storageShape?: StorageShape;
 }
 
 interface Ranges {
@@ -108,15 +114,17 @@ interface Ranges {
   readonly clients: number;
   /** Largest lockFreeYieldPermille a seed draws; 0 = never drawn (the profile's plans are unchanged). */
   readonly lockFree: number;
+  /** Draw a storage shape per seed (storage_shape.ts), last of all draws; off keeps today's fixed shape. */
+  readonly storageShapes: boolean;
 }
 
 const RANGES: Record<ProfileName, Ranges> = {
-  default: { faults: true, partition: 350, crash: 350, reset: 15, drop: 150, disk: 15, engine: 150, wildcard: 300, legacy: 300, idle: 300, writeBlocks: 4, ideal: 333, queueDepth: 16, clients: 2, lockFree: 1000 },
-  basic: { faults: true, partition: 150, crash: 120, reset: 4, drop: 50, disk: 0, engine: 150, wildcard: 0, legacy: 0, idle: 0, writeBlocks: 1, ideal: 0, queueDepth: 1, clients: 1, lockFree: 0 },
-  calm: { faults: false, partition: 0, crash: 0, reset: 0, drop: 0, disk: 0, engine: 0, wildcard: 0, legacy: 0, idle: 0, writeBlocks: 1, ideal: 0, queueDepth: 1, clients: 1, lockFree: 0 },
-  network: { faults: true, partition: 350, crash: 20, reset: 15, drop: 150, disk: 0, engine: 80, wildcard: 300, legacy: 300, idle: 0, writeBlocks: 1, ideal: 0, queueDepth: 1, clients: 1, lockFree: 0 },
-  crash: { faults: true, partition: 50, crash: 350, reset: 2, drop: 20, disk: 2, engine: 80, wildcard: 0, legacy: 0, idle: 300, writeBlocks: 1, ideal: 0, queueDepth: 1, clients: 1, lockFree: 0 },
-  storage: { faults: true, partition: 30, crash: 250, reset: 2, drop: 20, disk: 15, engine: 60, wildcard: 0, legacy: 0, idle: 0, writeBlocks: 4, ideal: 0, queueDepth: 1, clients: 1, lockFree: 0 },
+  default: { faults: true, partition: 350, crash: 350, reset: 15, drop: 150, disk: 15, engine: 150, wildcard: 300, legacy: 300, idle: 300, writeBlocks: 4, ideal: 333, queueDepth: 16, clients: 2, lockFree: 1000, storageShapes: true },
+  basic: { faults: true, partition: 150, crash: 120, reset: 4, drop: 50, disk: 0, engine: 150, wildcard: 0, legacy: 0, idle: 0, writeBlocks: 1, ideal: 0, queueDepth: 1, clients: 1, lockFree: 0, storageShapes: false },
+  calm: { faults: false, partition: 0, crash: 0, reset: 0, drop: 0, disk: 0, engine: 0, wildcard: 0, legacy: 0, idle: 0, writeBlocks: 1, ideal: 0, queueDepth: 1, clients: 1, lockFree: 0, storageShapes: false },
+  network: { faults: true, partition: 350, crash: 20, reset: 15, drop: 150, disk: 0, engine: 80, wildcard: 300, legacy: 300, idle: 0, writeBlocks: 1, ideal: 0, queueDepth: 1, clients: 1, lockFree: 0, storageShapes: false },
+  crash: { faults: true, partition: 50, crash: 350, reset: 2, drop: 20, disk: 2, engine: 80, wildcard: 0, legacy: 0, idle: 300, writeBlocks: 1, ideal: 0, queueDepth: 1, clients: 1, lockFree: 0, storageShapes: false },
+  storage: { faults: true, partition: 30, crash: 250, reset: 2, drop: 20, disk: 15, engine: 60, wildcard: 0, legacy: 0, idle: 0, writeBlocks: 4, ideal: 0, queueDepth: 1, clients: 1, lockFree: 0, storageShapes: false },
 };
 
 /**
@@ -139,6 +147,12 @@ function rate(c: Chooser, kind: string, max: number): number {
 
 export function drawFaultPlan(profile: ProfileName, c: Chooser): FaultPlan {
   const r = RANGES[profile];
+  const plan = drawRates(profile, r, c);
+  // Drawn after everything else and only where enabled: with it off the choice sequence is today's.
+  return r.storageShapes ? { ...plan, storageShape: drawStorageShape(c, plan.maxWriteBlocks, r.faults) } : plan;
+}
+
+function drawRates(profile: ProfileName, r: Ranges, c: Chooser): FaultPlan {
   const durabilities = ['sync_all', 'sync_all', 'sync_quorum', 'best_effort'] as const;
   const durability = profile === 'basic' ? 'sync_all' : durabilities[c.choose('swarm.durability', durabilities.length)]!;
   return {
