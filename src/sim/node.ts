@@ -25,6 +25,7 @@ import type { StorageBugSwitches } from '../storage/blockvol/bugs.ts';
 import { ADDRESS_STEP, BASE_PORT } from './frame_kinds.ts';
 import { SimDisk } from '../storage/sim_disk.ts';
 import { BlockVolume, volumeDiskSize } from '../storage/blockvol/volume.ts';
+import { lockReleases } from '../storage/blockvol/locks.ts';
 import type { WALRecord } from '../storage/blockvol/wal_writer.ts';
 import { assignmentKey, type Assignment, type VolumeRole } from '../control/ideal/assignment.ts';
 import { between, type Chooser } from './chooser.ts';
@@ -206,7 +207,7 @@ export class VolumeNode {
     this.vol = v;
     if (this.tornWAL) env.coverage.add('torn_wal_tail_recovered');
     this.tornWAL = false;
-    this.runner = new VolumeRunner(env.kernel, env.chooser, this.cfg.name, this.owner, this.cfg.interleavePermille, () => this.startFlush());
+    this.runner = new VolumeRunner(env.kernel, env.chooser, this.cfg.name, this.owner, this.cfg.interleavePermille, () => this.startFlush(), (lock) => lockReleases(v.locks(), lock));
     this.role = 'none';
     this.flushing = false;
     this.epoch = v.epoch();

@@ -5,7 +5,9 @@
 // of their steps the chooser may fire the flusher's timer and advance another in-flight operation
 // first — which is how a flush lands between a truncation's check and its reset, or a replica
 // apply straddles a reset. A blocked acquire advances the lock's holder instead, so no
-// interleaving can deadlock.
+// interleaving can deadlock. An operation the simulator started that blocks on a lock is parked
+// until the lock it waits for is released (Go's Mutex wakes its waiters on Unlock; they do not spin), so a
+// deep client queue behind shipMu costs steps per release, not per millisecond of waiting.
 import type { Steps } from '../storage/blockvol/locks.ts';
 import { between, chance, type Chooser } from './chooser.ts';
 import type { Kernel, Owner } from './kernel.ts';
@@ -21,10 +23,14 @@ interface Op {
   readonly gen: Steps<unknown>;
   readonly done: (result: unknown) => void;
   finished: boolean;
+  /** While parked: the lock it waits for and that lock's release count when it blocked. */
+  waitsFor?: { readonly lock: string; readonly releases: number };
 }
 
 export class VolumeRunner {
   private readonly inflight: Op[] = [];
+  /** Started operations waiting for a lock to be released. */
+  private readonly parked: Op[] = [];
   private nextID = 1;
   /** Interleavings actually taken inside synchronous operations (coverage). */
   interleavings = 0;
@@ -41,6 +47,8 @@ export class VolumeRunner {
      * step of a synchronous operation (so a flush cycle can start between any two of its steps).
      */
     private readonly wakeFlusher: () => void = () => {},
+    /** Releases so far of the volume's lock of this name (locks.ts lockReleases); a parked operation retries when it moves. */
+    private readonly lockReleases: (lock: string) => number = () => 0,
   ) {}
 
   /** Start an operation that advances one step per kernel event; `done` gets its result. */
@@ -55,6 +63,7 @@ export class VolumeRunner {
     let stalls = 0;
     for (;;) {
       const r = gen.next();
+      this.wakeParked();
       if (r.done === true) return r.value;
       if (r.value.startsWith('blocked:')) {
         stalls += 1;
@@ -83,15 +92,44 @@ export class VolumeRunner {
       if (op.finished) return;
       const label = this.advance(op);
       if (this.kernel.tracing) this.kernel.noteNow(`op ${op.id} ${op.finished ? `done ${resultNote(label)}` : String(label)}`);
-      if (!op.finished) this.scheduleStep(op);
+      if (!op.finished && typeof label === 'string' && label.startsWith('blocked:')) this.park(op, label.slice('blocked:'.length));
+      else if (!op.finished) this.scheduleStep(op);
+      this.wakeParked();
     }, this.owner);
+  }
+
+  /** Wait for `lock` to be released (its release count is remembered). */
+  private park(op: Op, lock: string): void {
+    op.waitsFor = { lock, releases: this.lockReleases(lock) };
+    this.parked.push(op);
+  }
+
+  /** Every parked operation whose lock was released since it blocked tries again, in parking order. */
+  private wakeParked(): void {
+    if (this.parked.length === 0) return;
+    for (let i = 0; i < this.parked.length;) {
+      const op = this.parked[i]!;
+      const w = op.waitsFor!;
+      if (this.lockReleases(w.lock) === w.releases) { i++; continue; }
+      this.parked.splice(i, 1);
+      delete op.waitsFor;
+      this.scheduleStep(op);
+    }
   }
 
   /** Advance one in-flight op (the chooser picks which) one step; false if there is none. */
   private advanceAny(): boolean {
-    const n = this.inflight.length;
+    // A parked operation waits for a release; it is not a candidate (it would only block again).
+    // (When every in-flight operation is parked, any of them may go: one may hold what a synchronous one needs.)
+    const waiting = this.parked.length === 0 ? this.inflight : this.inflight.filter((o) => !this.parked.includes(o));
+    const ready = waiting.length === 0 ? this.inflight : waiting;
+    const n = ready.length;
     if (n === 0) return false;
-    this.advance(this.inflight[n === 1 ? 0 : this.chooser.choose('vol.pick', n)]!);
+    const op = ready[n === 1 ? 0 : this.chooser.choose('vol.pick', n)]!;
+    this.advance(op);
+    const p = this.parked.indexOf(op);
+    if (p >= 0) { this.parked.splice(p, 1); delete op.waitsFor; if (!op.finished) this.scheduleStep(op); }
+    this.wakeParked();
     return true;
   }
 

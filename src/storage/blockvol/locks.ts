@@ -15,6 +15,8 @@ export type Steps<T> = Generator<StepLabel, T, void>;
 export class RWLock {
   private writer: string | null = null;
   private readonly readers: string[] = [];
+  /** Releases so far (exclusive and shared): a waiter need not retry until this moves (Go wakes waiters on Unlock). */
+  releases = 0;
 
   constructor(readonly name: string) {}
 
@@ -33,12 +35,14 @@ export class RWLock {
   unlock(owner: string): void {
     if (this.writer !== owner) throw new Error(`${this.name}: unlock by ${owner}, held by ${this.writer ?? 'nobody'}`);
     this.writer = null;
+    this.releases += 1;
   }
 
   runlock(owner: string): void {
     const i = this.readers.indexOf(owner);
     if (i < 0) throw new Error(`${this.name}: runlock by non-reader ${owner}`);
     this.readers.splice(i, 1);
+    this.releases += 1;
   }
 
   /** Canonical state: exclusive holder and shared holders (in acquisition order). */
@@ -64,6 +68,12 @@ export interface VolumeLocks {
   readonly ioMu: RWLock;
   readonly flushMu: RWLock;
   readonly superMu: RWLock;
+}
+
+/** Releases so far of the volume's lock named `name` (see RWLock.releases); 0 for an unknown name. */
+export function lockReleases(l: VolumeLocks, name: string): number {
+  const lock = (l as unknown as Record<string, RWLock | undefined>)[name];
+  return lock?.releases ?? 0;
 }
 
 export function newVolumeLocks(): VolumeLocks {
