@@ -1,5 +1,5 @@
 // `npm run bench:shrink`: the shrinker on every known-bug switch the cluster fuzzer finds. For each,
-// the first failing seed of the default profile (docs/bugs.md, "Found"; the table below copies its
+// the first failing seed docs/bugs.md recorded for it (docs/bugs.md, "Found"; the table below copies its
 // seeds) is run and recorded, then shrunk as `swsim shrink` does (structure, then choices; default
 // budget, a wall-clock cap per shrink), and the shrunk trace is replayed against the shrunk
 // scenario file it names. Prints one row per bug — invariant, steps, fault events, client
@@ -28,7 +28,15 @@ function flag(name: string, fallback: string): string {
   return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
 }
 
-/** First failing seed of each switch in the default profile (docs/bugs.md, "Found"). */
+/** First failing seed of each switch (docs/bugs.md, "Found"), in the profile TAKEN_IN names. */
+/**
+ * The profile each seed below was taken in (the switches' former home profiles, under the ideal
+ * control plane, before the default profile drew every fault kind); `basic` is the former default.
+ */
+const TAKEN_IN: Readonly<Record<string, 'basic' | 'network' | 'crash' | 'storage'>> = {
+  B8: 'network', B18: 'network', B19: 'network', B26: 'network', B31: 'network', B29: 'crash', B30: 'storage', B32: 'storage',
+};
+
 const FIRST_FAILING: Readonly<Record<string, number>> = {
   B5: 1, B8: 22, B11: 12, B13: 1, B18: 21, B19: 1771, B20: 1, B26: 12, B28: 1358, B29: 33, B30: 306, B31: 235, B32: 1,
 };
@@ -48,8 +56,8 @@ interface Row {
 function shrinkOne(bug: string): Row | string {
   const seed = FIRST_FAILING[bug];
   if (seed === undefined) return `${bug}: no first failing seed in the table`;
-  const profile = 'default';
-  const run = runSeed({ seed, profile, bugs: [bug], strict: false, maxSteps: DEFAULT_MAX_STEPS, record: true, check: true }, makeClusterWorld, new RandomChooser(seed));
+  const profile = TAKEN_IN[bug] ?? 'basic';
+  const run = runSeed({ seed, profile, control: 'ideal', bugs: [bug], strict: false, maxSteps: DEFAULT_MAX_STEPS, record: true, check: true }, makeClusterWorld, new RandomChooser(seed));
   if (run.status !== 'fail') return `${bug}: seed ${seed} (${profile}) did not fail (${run.status}); docs/bugs.md's seed is stale`;
   const base = join(dir, `${bug}-seed-${seed}`);
   const t0 = performance.now();

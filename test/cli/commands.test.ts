@@ -46,7 +46,7 @@ describe('swsim commands', () => {
 
   it('fuzz --seeds 3 --json prints one JSON object with the documented keys', async () => {
     const traces = join(dir, 'fuzz-json');
-    const r = await swsim(['fuzz', '--seeds', '3', '--max-steps', '2000', '--json', '--traces', traces]);
+    const r = await swsim(['fuzz', '--seeds', '3', '--profile', 'basic', '--max-steps', '2000', '--json', '--traces', traces]);
     const lines = r.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
     const o = JSON.parse(lines[0]!) as Record<string, unknown>;
@@ -54,7 +54,7 @@ describe('swsim commands', () => {
       ['coverage', 'failed', 'failures', 'findingRuns', 'findings', 'incomplete', 'incompleteRuns', 'interrupted', 'marks', 'passed', 'runs', 'simulatedMs', 'steps', 'stepsPerSec', 'wallMs'].sort());
     expect(o['runs']).toBe(3);
     expect((o['passed'] as number) + (o['failed'] as number) + (o['incomplete'] as number)).toBe(3);
-    expect(o['passed']).toBe(0); // 2000 steps never reach the end of a default run: nothing may pass
+    expect(o['passed']).toBe(0); // 2000 steps never reach the end of a basic run: nothing may pass
     expect((o['incompleteRuns'] as unknown[]).length).toBe(o['incomplete']);
     expect(o['steps']).toBeGreaterThan(0);
     expect(o['steps']).toBeLessThanOrEqual(3 * 2000);

@@ -55,7 +55,7 @@ describe('version and help', () => {
 describe('Ctrl-C', () => {
   it('run writes its partial trace, which replays as interrupted, reproduced', async () => {
     const file = join(dir, 'run-int.jsonl');
-    const { code, io } = await interruptAfter(['run', '--seed', '2', '--trace', file], 2);
+    const { code, io } = await interruptAfter(['run', '--seed', '2', '--profile', 'basic', '--control', 'ideal', '--trace', file], 2);
     expect(code, io.stderr).toBe(130);
     expect(io.stdout).toMatch(/^interrupted seed 2: interrupted after \d+ steps/);
     const t = readTrace(file);

@@ -89,16 +89,16 @@ describe.concurrent('swsim usage', () => {
     const r = await swsim(['bugs']);
     expect(r.code).toBe(0);
     expect(r.stdout.trim().split('\n').length).toBeGreaterThan(3);
-    expect(r.stdout).toMatch(/^B4\s+\*\s+engine\s+default/m);
-    expect(r.stdout).toMatch(/^B5\s+engine\s+default/m);
-    expect(r.stdout).toMatch(/^B29\s+replication\s+crash/m);
+    expect(r.stdout).toMatch(/^B4\s+\*\s+engine\s+nil RetainedHistory/m);
+    expect(r.stdout).toMatch(/^B5\s+engine\s+\S/m);
+    expect(r.stdout).toMatch(/^B29\s+replication\s+\S/m);
   });
 
-  it('a --bug run without --profile uses the switch\'s home profile; --profile overrides it', async () => {
+  it('a --bug run without --profile runs the default profile (no home profile); --profile overrides it', async () => {
     const home = join(dir, 'home.jsonl');
     const r = await swsim(['run', '--seed', '1', '--bug', 'B32', '--max-steps', '50', '--trace', home]);
     expect([0, 1], r.stdout + r.stderr).toContain(r.code);
-    expect(readTrace(home).header.profile).toBe('storage');
+    expect(readTrace(home).header.profile).toBe('default');
     const over = join(dir, 'over.jsonl');
     const o = await swsim(['run', '--seed', '1', '--bug', 'B32', '--profile', 'calm', '--max-steps', '50', '--trace', over]);
     expect([0, 1], o.stdout + o.stderr).toContain(o.code);

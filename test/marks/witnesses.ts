@@ -36,4 +36,16 @@ export const WITNESSES: readonly Witness[] = [
   { profile: 'crash', control: 'upstream', upstreamCommit: '3ec8fab2f', seed: 57 }, // 1 marks: repl_barrier_timeout
   { profile: 'storage', control: 'ideal', seed: 51 }, // 1 marks: storage_export_snapshot_flush_failed
   { profile: 'network', control: 'upstream', upstreamCommit: 'c7eb87c58', seed: 50 }, // 1 marks: control_volume_ErrEpochRegression (only at c7eb87c58 in these budgets)
+  // The default profile (every fault kind, storage shapes, client queues, lock-free points), taken
+  // with npm run bench:coverage -- --seeds 30 after it became the swarm of every kind:
+  { profile: 'default', control: 'ideal', seed: 7 }, // 69 marks
+  { profile: 'default', control: 'ideal', seed: 25 }, // 5 marks: engine_rebuild_select_failed, storage_sync_disk_error, storage_flush_fsync_error, storage_install_chunk_disk_error, …
+  { profile: 'default', control: 'ideal', seed: 3 }, // 2 marks: storage_recovery_stale_lap, control_ideal_failover_no_candidate
+  { profile: 'default', control: 'ideal', seed: 23 }, // 2 marks: engine_rebuild_snapshot_pin_failed, storage_pin_snapshot_refused_moved
+  { profile: 'default', control: 'upstream', upstreamCommit: '3ec8fab2f', seed: 30 }, // 2 marks: control_promotion_reject_wal_lag, control_failover_promote_failed
+  { profile: 'default', control: 'ideal', seed: 6 }, // 1 mark: repl_recv_wal_full_retry
+  { profile: 'default', control: 'ideal', seed: 8 }, // 1 mark: engine_rebuild_handshake_failed
+  { profile: 'default', control: 'ideal', seed: 9 }, // 1 mark: engine_rebuild_transfer_begin_failed
+  { profile: 'default', control: 'ideal', seed: 21 }, // 1 mark: engine_exec_cancelled
+  { profile: 'default', control: 'ideal', seed: 24 }, // 1 mark: engine_rebuild_session_invalidated
 ];

@@ -36,7 +36,7 @@ describe('a known-bug trace as a scenario file', () => {
     expect(sc.free).toMatchObject({ seeds: 1, first_seed: 1, profile: 'basic', injector: 'shadow' });
     expect(sc.timeline.map((a) => [a.do, a.at, 'server' in a ? a.server : undefined])).toEqual([['crash', 2631, 'n1']]);
     expect(converted.text).toContain('at: 2.631s, do: crash, server: n1');
-    expect(converted.text).toMatch(/^# Saved by swsim from the trace b5\.jsonl:\n#   seed 1, profile default/);
+    expect(converted.text).toMatch(/^# Saved by swsim from the trace b5\.jsonl:\n#   seed 1, profile basic, control ideal/);
     expect(reproduction).toMatchObject({ reproduces: true, stepForStep: true });
     expect(reproductionText(reproduction)).toMatch(/^reproduces \(fail I26 at step 893: /);
     // docs/scenarios.md shows this file (comments left out): keep the example true.

@@ -28,12 +28,13 @@ describe('fuzz smoke, with faults', () => {
 
   // Default-profile seeds exercise crashes, partitions, epoch bumps, failovers and engine recovery;
   // they must pass (findings allowed). Coverage shows the faults really happened.
-  it('fuzz --seeds 6 (default profile): 0 failed, faults and recoveries covered', async () => {
-    const r = await swsim(['fuzz', '--seeds', '6', '--json', '--traces', traces]);
+  it('fuzz --seeds 10 (default profile): 0 failed, faults, recoveries and overlapping writes covered', async () => {
+    const r = await swsim(['fuzz', '--seeds', '10', '--json', '--traces', traces]);
     const o = JSON.parse(r.stdout) as { failed: number; failures: unknown[]; coverage: Record<string, number> };
     expect(o.failed, `default failures: ${JSON.stringify(o.failures)}`).toBe(0);
     expect(o.coverage['crash'] ?? 0).toBeGreaterThan(0);
     expect(o.coverage['catchup_completed'] ?? 0).toBeGreaterThan(0);
+    expect(o.coverage['client_overlapping_writes'] ?? 0).toBeGreaterThan(0);
     expect(r.code).toBe(0);
   }, 180_000);
 });

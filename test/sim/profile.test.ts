@@ -97,10 +97,12 @@ describe('drawFaultPlan', () => {
 });
 
 describe('client concurrency draws (issue #14)', () => {
-  it('every profile keeps one client at queue depth 1 (its choice sequence is unchanged)', () => {
-    for (const profile of PROFILE_NAMES) {
+  it('every focused preset keeps one client at queue depth 1 (its choice sequence is unchanged); default draws deeper queues and more clients', () => {
+    for (const profile of PROFILE_NAMES.filter((x) => x !== 'default')) {
       for (const p of plans(profile)) expect([p.queueDepth, p.clients]).toEqual([1, 1]);
     }
+    expect(plans('default').some((p) => p.queueDepth > 1)).toBe(true);
+    expect(plans('default').some((p) => p.clients > 1)).toBe(true);
   });
 
   it('queue depths are log-uniform within 1..max: every band is drawn, shallow ones most', () => {

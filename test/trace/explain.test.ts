@@ -17,7 +17,7 @@ const b5 = join(dir, 'b5.jsonl');
 const pass = join(dir, 'pass.jsonl');
 beforeAll(async () => {
   expect((await cli(['run', '--seed', '1', '--bug', 'B5', '--profile', 'basic', '--control', 'ideal', '--trace', b5])).code).toBe(1);
-  expect((await cli(['run', '--seed', '2', '--profile', 'calm', '--trace', pass])).code).toBe(0);
+  expect((await cli(['run', '--seed', '2', '--profile', 'calm', '--control', 'ideal', '--trace', pass])).code).toBe(0);
 }, 60_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

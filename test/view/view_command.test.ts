@@ -11,7 +11,7 @@ const dir = mkdtempSync(join(tmpdir(), 'swsim-view-'));
 const trace = join(dir, 'b5.jsonl');
 
 beforeAll(async () => {
-  const r = await cli(['run', '--seed', '1', '--bug', 'B5', '--trace', trace]);
+  const r = await cli(['run', '--seed', '1', '--bug', 'B5', '--profile', 'basic', '--control', 'ideal', '--trace', trace]);
   expect(r.code).toBe(1);
 }, 120_000);
 

@@ -49,7 +49,7 @@ describe.skipIf(CHROMIUM === undefined)('swsim view in Chromium', () => {
 
   beforeAll(async () => {
     mkdirSync(OUT, { recursive: true });
-    expect((await cli(['run', '--seed', '1', '--bug', 'B5', '--trace', trace])).code).toBe(1);
+    expect((await cli(['run', '--seed', '1', '--bug', 'B5', '--profile', 'basic', '--control', 'ideal', '--trace', trace])).code).toBe(1);
     expect((await cli(['view', trace, '-o', html])).code).toBe(0);
     browser = await chromium.launch({ executablePath: CHROMIUM!, args: ['--no-sandbox', '--disable-gpu'] });
   }, 120_000);
