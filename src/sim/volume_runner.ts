@@ -67,7 +67,7 @@ export class VolumeRunner {
       if (r.done === true) return r.value;
       if (r.value.startsWith('blocked:')) {
         stalls += 1;
-        if (!this.advanceAny() || stalls > 1000) throw new Error(`volume runner: deadlock, ${r.value} and no operation able to free it`);
+        if (!this.advanceAny(true) || stalls > 1000) throw new Error(`volume runner: deadlock, ${r.value} and no operation able to free it`);
         continue;
       }
       stalls = 0;
@@ -117,11 +117,14 @@ export class VolumeRunner {
     }
   }
 
-  /** Advance one in-flight op (the chooser picks which) one step; false if there is none. */
-  private advanceAny(): boolean {
-    // A parked operation waits for a release; it is not a candidate (it would only block again).
-    // (When every in-flight operation is parked, any of them may go: one may hold what a synchronous one needs.)
-    const waiting = this.parked.length === 0 ? this.inflight : this.inflight.filter((o) => !this.parked.includes(o));
+  /**
+   * Advance one in-flight op (the chooser picks which) one step; false if there is none. A parked
+   * operation waits for a release and is not a candidate (it would only block again) — except for
+   * a synchronous operation that is itself blocked (`forBlocked`): a parked one may hold the lock
+   * it needs, so every in-flight operation is (as when nothing parks).
+   */
+  private advanceAny(forBlocked = false): boolean {
+    const waiting = forBlocked || this.parked.length === 0 ? this.inflight : this.inflight.filter((o) => !this.parked.includes(o));
     const ready = waiting.length === 0 ? this.inflight : waiting;
     const n = ready.length;
     if (n === 0) return false;
