@@ -129,4 +129,22 @@ describe('VolumeRunner', () => {
     expect(log).toEqual(['f:0']);
     expect(finished).toBe(false);
   });
+
+  it('async operations blocked on a lock park and are woken by its release (no lost wake-up), also while another lock churns', () => {
+    const c = new RandomChooser(3);
+    const k = new Kernel(c);
+    const lock = new RWLock('shipMu');
+    const other = new RWLock('ioMu');
+    const vr = new VolumeRunner(k, c, 'n1', { alive: true }, 0, () => {}, (name) => (name === 'shipMu' ? lock.releases : other.releases));
+    const log: string[] = [];
+    const results: number[] = [];
+    vr.runAsync('write', lockedOp(lock, 'a', 200, log, 1), (r) => results.push(r));
+    for (const o of ['b', 'c', 'd']) vr.runAsync('write', lockedOp(lock, o, 1, log, 2), (r) => results.push(r));
+    // Releases of another lock do not wake them.
+    vr.runAsync('flush', lockedOp(other, 'f', 50, log, 3), (r) => results.push(r));
+    runUntilIdle(k);
+    expect(results.sort()).toEqual([1, 2, 2, 2, 3]);
+    expect(log.filter((l) => l.endsWith(':done'))).toHaveLength(5);
+  });
 });
+

@@ -72,8 +72,13 @@ export interface VolumeLocks {
 
 /** Releases so far of the volume's lock named `name` (see RWLock.releases); 0 for an unknown name. */
 export function lockReleases(l: VolumeLocks, name: string): number {
-  const lock = (l as unknown as Record<string, RWLock | undefined>)[name];
-  return lock?.releases ?? 0;
+  switch (name) {
+    case 'shipMu': return l.shipMu.releases;
+    case 'ioMu': return l.ioMu.releases;
+    case 'flushMu': return l.flushMu.releases;
+    case 'superMu': return l.superMu.releases;
+    default: return 0;
+  }
 }
 
 export function newVolumeLocks(): VolumeLocks {
