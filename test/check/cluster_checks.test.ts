@@ -7,6 +7,7 @@ import { makeClusterWorld } from '../../src/check/cluster_world.ts';
 import type { CheckedWorld } from '../../src/check/checked_world.ts';
 import { RandomChooser } from '../../src/sim/chooser.ts';
 import type { Cluster } from '../../src/sim/cluster.ts';
+import { runWithDurableLoss } from './durable_loss.ts';
 
 const SEED = 3;
 
@@ -48,21 +49,8 @@ describe('end-of-run checks', () => {
   it('E2 fires during the run when a client read returns a block that lost its durable write', () => {
     const cw = makeClusterWorld({ seed: SEED, profile: 'calm', control: 'ideal', bugs: [], chooser: new RandomChooser(SEED) });
     const c = cw.world as Cluster;
-    const fired: string[] = [];
-    let planted = 0;
-    while (!c.finished() && c.step() !== null && fired.length === 0) {
-      for (const f of cw.check()) if (!f.candidate) fired.push(f.id);
-      if (planted > 0 || c.oracle.durableWrites() < 20) continue;
-      // Planted bug: flushed blocks holding durable writes change on the primary's disk.
-      const p = c.primary()!;
-      const g = p.vol!.geometry();
-      const dirty = new Set(p.vol!.dirtyEntries().map((d) => d.lba));
-      for (const lba of c.oracle.lbas()) {
-        if (c.oracle.lastDurable(lba) === null || dirty.has(lba)) continue;
-        expect(p.disk.write(g.extentOffset + lba * g.blockSize, alien(g.blockSize))).toBeNull();
-        planted += 1;
-      }
-    }
+    // Planted bug: flushed blocks holding durable writes change on the primary's disk.
+    const { fired, planted } = runWithDurableLoss(cw);
     expect(planted).toBeGreaterThan(0);
     expect(fired).toEqual(['E2']);
     expect(c.finished()).toBe(false); // a client read caught it, long before the end-of-run check

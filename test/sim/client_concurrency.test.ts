@@ -10,6 +10,7 @@ import { loadScenario, runScenarioSeed, worldFactory } from '../../src/scenario/
 import { RandomChooser } from '../../src/sim/chooser.ts';
 import { Client, type ClientConfig, type ClientTarget } from '../../src/sim/client.ts';
 import type { Cluster } from '../../src/sim/cluster.ts';
+import { runWithDurableLoss } from '../check/durable_loss.ts';
 import { Kernel } from '../../src/sim/kernel.ts';
 import { Oracle } from '../../src/sim/oracle.ts';
 
@@ -89,20 +90,7 @@ describe('several clients with deep queues (scenarios/c01-overlapping-writes.yam
     const cw: CheckedWorld = worldFactory(l)({ seed: 2, profile: 'calm', bugs: [], chooser: new RandomChooser(2) });
     const c = cw.world as Cluster;
     expect(c.clients.length).toBe(3);
-    const fired: string[] = [];
-    let planted = 0;
-    while (!c.finished() && c.step() !== null && fired.length === 0) {
-      for (const f of cw.check()) if (!f.candidate) fired.push(f.id);
-      if (planted > 0 || c.oracle.durableWrites() < 20) continue;
-      const p = c.primary()!;
-      const g = p.vol!.geometry();
-      const dirty = new Set(p.vol!.dirtyEntries().map((d) => d.lba));
-      for (const lba of c.oracle.lbas()) {
-        if (c.oracle.lastDurable(lba) === null || dirty.has(lba)) continue;
-        expect(p.disk.write(g.extentOffset + lba * g.blockSize, new Uint8Array(g.blockSize).fill(0xee))).toBeNull();
-        planted += 1;
-      }
-    }
+    const { fired, planted } = runWithDurableLoss(cw);
     expect(planted).toBeGreaterThan(0);
     expect(fired).toEqual(['E2']);
   });
