@@ -5,7 +5,9 @@
 // of their steps the chooser may fire the flusher's timer and advance another in-flight operation
 // first — which is how a flush lands between a truncation's check and its reset, or a replica
 // apply straddles a reset. A blocked acquire advances the lock's holder instead, so no
-// interleaving can deadlock. An operation the simulator started that blocks on a lock is parked
+// interleaving can deadlock; a holder polling a full WAL counts as progress, since its retries
+// are bounded (model: a synchronous operation takes no virtual time, so the truncation that in Go
+// sleeps up to the writer's WAL-full timeout behind ioMu here waits the polls out at once). An operation the simulator started that blocks on a lock is parked
 // until the lock it waits for is released (Go's Mutex wakes its waiters on Unlock; they do not spin), so a
 // deep client queue behind shipMu costs steps per release, not per millisecond of waiting.
 import type { Steps } from '../storage/blockvol/locks.ts';
@@ -14,6 +16,8 @@ import type { Kernel, Owner } from './kernel.ts';
 
 /** The label a write yields while the WAL is full (src/storage/blockvol/write_path.ts). */
 const WAL_FULL_WAIT = 'write:wal-full-wait';
+/** advanceAny's answer when no operation is in flight. */
+const NONE = Symbol('none');
 /** Permille of interleaving points at which the flusher's timer fires. */
 const FLUSHER_WAKE_PERMILLE = 250;
 
@@ -66,8 +70,12 @@ export class VolumeRunner {
       this.wakeParked();
       if (r.done === true) return r.value;
       if (r.value.startsWith('blocked:')) {
-        stalls += 1;
-        if (!this.advanceAny(true) || stalls > 1000) throw new Error(`volume runner: deadlock, ${r.value} and no operation able to free it`);
+        // A holder polling a full WAL is progress: its retries are bounded (write_path
+        // appendWithRetry), after which it fails and releases the lock (as Go's ioMu waiter does
+        // once the writer's WAL-full timeout expires). Anything else that cannot free the lock is a deadlock.
+        const label = this.advanceAny(true);
+        stalls = label === WAL_FULL_WAIT ? 0 : stalls + 1;
+        if (label === NONE || stalls > 1000) throw new Error(`volume runner: deadlock, ${r.value} and no operation able to free it`);
         continue;
       }
       stalls = 0;
@@ -78,7 +86,7 @@ export class VolumeRunner {
       }
       if (!chance(this.chooser, 'vol.interleave', this.interleavePermille)) continue;
       if (chance(this.chooser, 'vol.flusher_wake', FLUSHER_WAKE_PERMILLE)) this.wakeFlusher();
-      if (this.advanceAny()) this.interleavings += 1;
+      if (this.advanceAny() !== NONE) this.interleavings += 1;
     }
   }
 
@@ -121,19 +129,19 @@ export class VolumeRunner {
    * Advance one in-flight op (the chooser picks which) one step; false if there is none. A parked
    * operation waits for a release and is not a candidate (it would only block again) — except for
    * a synchronous operation that is itself blocked (`forBlocked`): a parked one may hold the lock
-   * it needs, so every in-flight operation is (as when nothing parks).
+   * it needs, so every in-flight operation is (as when nothing parks). Returns the step's label or result.
    */
-  private advanceAny(forBlocked = false): boolean {
+  private advanceAny(forBlocked = false): unknown {
     const waiting = forBlocked || this.parked.length === 0 ? this.inflight : this.inflight.filter((o) => !this.parked.includes(o));
     const ready = waiting.length === 0 ? this.inflight : waiting;
     const n = ready.length;
-    if (n === 0) return false;
+    if (n === 0) return NONE;
     const op = ready[n === 1 ? 0 : this.chooser.choose('vol.pick', n)]!;
-    this.advance(op);
+    const label = this.advance(op);
     const p = this.parked.indexOf(op);
     if (p >= 0) { this.parked.splice(p, 1); delete op.waitsFor; if (!op.finished) this.scheduleStep(op); }
     this.wakeParked();
-    return true;
+    return label;
   }
 
   /** One step of `op`: returns the step's label (a string) or, when it finished, its result. */

@@ -100,6 +100,34 @@ describe('VolumeRunner', () => {
     expect(() => vr.runSync(lockedOp(lock, 'sync', 1, [], 0))).toThrow(/volume runner: deadlock, blocked:superMu/);
   });
 
+  it('a holder polling a full WAL longer than the stall bound is waited out: its retries end and the sync op gets the lock', () => {
+    // Seed 306 of the default profile: TruncateToLSN waited for ioMu while a replica apply held it
+    // shared, polling a full WAL for a 5 s timeout (5000 polls); the runner called that a deadlock.
+    const { k, vr } = setup(0);
+    const lock = new RWLock('ioMu');
+    const polls = 5000;
+    function* pollingApply(): Steps<string> {
+      yield* lockSteps(lock, 'apply');
+      try {
+        for (let i = 0; i < polls; i++) yield 'write:wal-full-wait';
+        return 'wal-full';
+      } finally {
+        lock.unlock('apply');
+      }
+    }
+    const results: string[] = [];
+    vr.runAsync('apply', pollingApply(), (r) => results.push(r));
+    k.step();
+    expect(lock.state().writer).toBe('apply');
+    expect(vr.runSync(lockedOp(lock, 'truncate', 1, [], 9))).toBe(9);
+    expect(results).toEqual(['wal-full']);
+    // A holder that makes no such progress is still a deadlock once the bound is passed.
+    const spin = new RWLock('ioMu');
+    vr.runAsync('spin', (function* (): Steps<void> { yield* lockSteps(spin, 'spin'); for (;;) yield 'io:spin'; })(), () => {});
+    while (spin.state().writer !== 'spin') k.step();
+    expect(() => vr.runSync(lockedOp(spin, 'truncate', 1, [], 0))).toThrow(/volume runner: deadlock, blocked:ioMu/);
+  });
+
   it('interleavePermille 1000: every step of a sync op advances an in-flight op first', () => {
     const { vr } = setup(1000);
     const log: string[] = [];
