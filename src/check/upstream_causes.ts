@@ -29,6 +29,13 @@ export function upstreamStallCause(c: Cluster, p: VolumeNode, n: VolumeNode): st
     && stale.role === 'rebuilding' && stale.why.includes('invalid assignment transition: primary -> rebuilding')) {
     return ` (it is a former primary the master failed over while its heartbeat stream was down (master_block_failover.go failoverBlockVolumes, then the deferred promotion); it did not restart, so it is still Primary at epoch ${nc.epoch}, and the Rebuilding assignment recoverBlockVolumes sends it on its return (epoch ${stale.epoch}) is rejected — primary -> rebuilding is not a valid transition (promotion.go HandleAssignment: ErrInvalidAssignment) — and nothing demotes it first, so it is never rebuilt and runs no receiver: finding H38)`;
   }
+  // H40: the server's Replica (or Rebuilding) assignment failed in HandleAssignment (a superblock
+  // write of SetEpoch, say), and the master's queue confirmed it anyway: ConfirmFromHeartbeat
+  // matches (path, epoch), never the role, and the server still reports that epoch.
+  if (nc !== undefined && nc.role === Role.None && stale !== null && (stale.role === 'replica' || stale.role === 'rebuilding')
+    && nc.epoch === stale.epoch && c.control.master.queue.pending(n.serverID) === 0) {
+    return ` (its ${stale.role}@${stale.epoch} assignment failed in HandleAssignment (${stale.why}); the master then dropped it from its queue as confirmed, because the server's next full heartbeat reported the same path and epoch — ConfirmFromHeartbeat matches (path, epoch), never the role (master_block_assignment_queue.go) — so it is never sent again and the server stays RoleNone, with no receiver, until it reconnects: finding H40)`;
+  }
   // H39: the master's record for this replica carries another server's receiver address.
   const mixup = addressMixup(c, entry.replicas, n);
   if (mixup !== null) return mixup;

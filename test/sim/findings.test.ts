@@ -71,6 +71,9 @@ const PINNED: readonly PinnedFinding[] = [
   // ... and a fresh shipper (a Primary refresh rebuilt the group) that live-shipped while
   // Disconnected is skipped by the proactive reconnect; the idle client sends no barrier (n2 is H32).
   { profile: 'crash', control: 'upstream', commit: '3ec8fab2f', seed: 310, invariant: 'E3', hazards: ['H35'], replica: 'n3' },
+  // ... and a replica assignment that failed on the server (an injected superblock write error in
+  // SetEpoch) is confirmed by the server's next full heartbeat and never re-sent (n2 is H32).
+  { profile: 'default', control: 'upstream', commit: '3ec8fab2f', seed: 297, invariant: 'E3', hazards: ['H40'], replica: 'n3' },
 ];
 
 /**
