@@ -16,6 +16,7 @@ import { checkW1, W10Checkpoint, W11Truncation, W12Install, W9RetentionFloor } f
 import type { BlockVolume } from '../storage/blockvol/volume.ts';
 import { Cluster } from '../sim/cluster.ts';
 import type { VolumeNode } from '../sim/node.ts';
+import { walGapReason } from '../sim/engine_observer.ts';
 import { sameBytes } from '../sim/oracle.ts';
 import { END, type ReadWindow } from '../sim/realtime_order.ts';
 import { isProfileName } from '../sim/profile.ts';
@@ -82,7 +83,12 @@ export class ClusterChecker {
       syncLogs: () => this.live.syncLogs,
       rebuildServers: () => this.live.rebuildServers,
       primaryHeadOf: (s: WALShipper) => this.ownerOf.get(s)?.vol?.headLSN() ?? null,
-      primaryHoleAt: (s: WALShipper, lsn: number) => this.ownerOf.get(s)?.walGap(lsn) === 'hole' || (lsn <= (this.ownerOf.get(s)?.vol?.headLSN() ?? 0) && cluster.neverAppended(lsn)),
+      primaryGapAt: (s: WALShipper, lsn: number) => {
+        const owner = this.ownerOf.get(s);
+        const gap = owner?.walGap(lsn) ?? null;
+        if (gap !== null && gap !== 'in_flight') return walGapReason(gap);
+        return lsn <= (owner?.vol?.headLSN() ?? 0) && cluster.neverAppended(lsn) ? walGapReason('hole') : null;
+      },
       receiverDurableLSN: (_r: ReplicaReceiver) => null,
       receiverHeadLSN: (r: ReplicaReceiver) => this.receiverOwner.get(r)?.vol?.headLSN() ?? null,
     });

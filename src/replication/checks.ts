@@ -36,8 +36,12 @@ export interface ReplicationCheckTargets {
   rebuildServers(): readonly RebuildServer[];
   /** The head (nextLSN-1) of the primary owning `s`; omit to skip the W4 bound. */
   primaryHeadOf?(s: WALShipper): number | null;
-  /** Ground truth: `lsn` is above the checkpoint and below the head of `s`'s primary but absent from its WAL (H1). */
-  primaryHoleAt?(s: WALShipper, lsn: number): boolean;
+  /**
+   * Ground truth: when `lsn` is above the checkpoint and below the head of `s`'s primary but absent
+   * from its WAL for a proven cause (a hole, H1; reclaimed before the checkpoint persisted, H23;
+   * reclaimed and then the checkpoint lowered by a retention hold, H2), that cause as text; else null.
+   */
+  primaryGapAt?(s: WALShipper, lsn: number): string | null;
   /** Ground truth: highest LSN durable on the disk of receiver `r` (contiguously from 0). */
   receiverDurableLSN?(r: ReplicaReceiver): number | null;
   /** The head LSN the receiver's volume holds (tells H22 from H3 in a W3 finding). */
@@ -77,6 +81,8 @@ export class ReplicationChecks {
   private readonly lastFlushed = new WeakMap<WALShipper, number>();
   private readonly transitionCursor = new WeakMap<WALShipper, number>();
   private readonly syncCursor = new WeakMap<SyncLog, number>();
+  /** Per shipper, the handshake (its seq) whose catch-up W8 judged: once, against the WAL as it was then. */
+  private readonly w8Judged = new WeakMap<WALShipper, number>();
 
   constructor(private readonly t: ReplicationCheckTargets) {}
 
@@ -204,11 +210,13 @@ export class ReplicationChecks {
   w8(): CheckFailure | null {
     for (const s of this.t.shippers()) {
       const h = s.obs.lastHandshake;
-      if (h === null || h.firstStreamedLSN === null) continue;
+      if (h === null || h.firstStreamedLSN === null || this.w8Judged.get(s) === h.seq) continue;
+      this.w8Judged.set(s, h.seq);
       if (h.firstStreamedLSN !== h.R + 1) {
-        // LSNs the primary allocated but never wrote (H1) leave a hole the scan skips: a finding.
-        const hole = this.t.primaryHoleAt?.(s, h.R + 1) === true;
-        return fail('W8', `shipper ${s.dataAddr}: catch-up after handshake R=${h.R} streamed ${h.firstStreamedLSN} first${hole ? ` (LSN ${h.R + 1} is a hole in the primary WAL: H1)` : ''}`, hole);
+        // An LSN the primary's WAL claims to hold but does not, for a proven cause, is skipped by
+        // the scan: a finding (the cause names its hazard).
+        const gap = this.t.primaryGapAt?.(s, h.R + 1) ?? null;
+        return fail('W8', `shipper ${s.dataAddr}: catch-up after handshake R=${h.R} streamed ${h.firstStreamedLSN} first${gap !== null ? ` (LSN ${h.R + 1} is missing from the primary WAL: ${gap})` : ''}`, gap !== null);
       }
     }
     return null;

@@ -171,6 +171,36 @@ describe('planted bugs', () => {
     expect(c.checks.w8()?.id).toBe('W8');
   });
 
+  it('W8 judges each handshake once, against the WAL as it was then: a proven gap stays a finding when its cause is gone later', () => {
+    // Default seed 328: a catch-up skipped LSNs a flush had reclaimed before persisting its
+    // checkpoint (H23); one step later the checkpoint persisted, the gap was no longer provable,
+    // and re-judging the same handshake turned the finding into a failure.
+    const c = new Cluster();
+    (c.shipper() as unknown as { catchUpStart: (r: number) => number }).catchUpStart = (r) => r + 2;
+    let gap: string | null = 'a hole: allocated but never written, H1';
+    const checks = new ReplicationChecks({
+      shippers: () => c.group.shippers(), receivers: () => [], syncLogs: () => [], rebuildServers: () => [],
+      primaryGapAt: () => gap,
+    });
+    c.writeN(2);
+    expect(c.sync()).toBeNull();
+    c.crashReplica();
+    c.settle();
+    c.writeN(3);
+    c.sync();
+    c.restartReplica();
+    c.sync();
+    const f = checks.w8();
+    expect(f?.id).toBe('W8');
+    expect(f?.candidate).toBe(true);
+    expect(f?.message).toContain('H1');
+    gap = null;
+    expect(checks.w8()).toBeNull();
+    // A planted re-judging (no memory of judged handshakes) fails the run here instead.
+    const forgetful = new ReplicationChecks({ shippers: () => c.group.shippers(), receivers: () => [], syncLogs: () => [], rebuildServers: () => [], primaryGapAt: () => gap });
+    expect(forgetful.w8()?.candidate).toBeFalsy();
+  });
+
   it('W14: a shipper without the epoch gate ships a stale-epoch entry', () => {
     const c = new Cluster();
     (c.shipper() as unknown as { epochMatches: () => boolean }).epochMatches = () => true;
