@@ -12,7 +12,7 @@ import type { WALShipper } from '../replication/shipper.ts';
 import { ReplicationChecks } from '../replication/checks.ts';
 import type { SyncLog } from '../replication/group_commit.ts';
 import type { RebuildServer } from '../replication/rebuild_server.ts';
-import { checkW1, W10Checkpoint, W11Truncation, W12Install, W9RetentionFloor } from '../storage/blockvol/checks.ts';
+import { checkW1, durableHeadLSN, W10Checkpoint, W11Truncation, W12Install, W9RetentionFloor } from '../storage/blockvol/checks.ts';
 import type { BlockVolume } from '../storage/blockvol/volume.ts';
 import { Cluster } from '../sim/cluster.ts';
 import type { VolumeNode } from '../sim/node.ts';
@@ -64,6 +64,16 @@ function fromDataPath(f: { id: string; message: string; candidate?: boolean }): 
   return x.id === 'W6' && x.message.includes('(B26:') ? { ...x, candidate: false } : x;
 }
 
+/**
+ * Why `lsn`, counted in the head of `n`'s volume, is absent from its WAL, when the cause is
+ * proven target behaviour (walGap; an LSN no server ever appended is a hole, H1); else null.
+ */
+function provenGap(c: Cluster, n: VolumeNode | undefined, lsn: number): string | null {
+  const gap = n?.walGap(lsn) ?? null;
+  if (gap !== null && gap !== 'in_flight') return walGapReason(gap);
+  return n !== undefined && lsn <= (n.vol?.headLSN() ?? 0) && c.neverAppended(lsn) ? walGapReason('hole') : null;
+}
+
 export class ClusterChecker {
   private readonly engines: EngineWatch[] = [];
   private readonly volumes = new Map<VolumeNode, VolumeWatch>();
@@ -83,15 +93,30 @@ export class ClusterChecker {
       syncLogs: () => this.live.syncLogs,
       rebuildServers: () => this.live.rebuildServers,
       primaryHeadOf: (s: WALShipper) => this.ownerOf.get(s)?.vol?.headLSN() ?? null,
-      primaryGapAt: (s: WALShipper, lsn: number) => {
-        const owner = this.ownerOf.get(s);
-        const gap = owner?.walGap(lsn) ?? null;
-        if (gap !== null && gap !== 'in_flight') return walGapReason(gap);
-        return lsn <= (owner?.vol?.headLSN() ?? 0) && cluster.neverAppended(lsn) ? walGapReason('hole') : null;
-      },
-      receiverDurableLSN: (_r: ReplicaReceiver) => null,
+      primaryGapAt: (s: WALShipper, lsn: number) => provenGap(cluster, this.ownerOf.get(s), lsn),
+      receiverDurableLSN: (r: ReplicaReceiver) => this.durableLSNOf(r),
+      receiverGapAt: (r: ReplicaReceiver, lsn: number) => provenGap(cluster, this.receiverOwner.get(r), lsn),
       receiverHeadLSN: (r: ReplicaReceiver) => this.receiverOwner.get(r)?.vol?.headLSN() ?? null,
     });
+  }
+
+  /** Per receiver, the last ground-truth durable head and what it was computed for (flushedLSN, the disk's fsync count). */
+  private readonly durableMemo = new WeakMap<ReplicaReceiver, { flushed: number; fsyncs: number; head: number | null }>();
+
+  /**
+   * The head a crash of `r`'s server now would recover (durable_head.ts), recomputed only when its
+   * flushedLSN or its disk's fsync count moved; null while the server is down.
+   */
+  private durableLSNOf(r: ReplicaReceiver): number | null {
+    const n = this.receiverOwner.get(r);
+    if (n === undefined || n.vol === null) return null;
+    const flushed = r.flushedLSN();
+    const fsyncs = n.disk.stats().fsyncs;
+    const memo = this.durableMemo.get(r);
+    if (memo !== undefined && memo.flushed === flushed && memo.fsyncs === fsyncs) return memo.head;
+    const head = flushed === 0 ? null : durableHeadLSN(n.disk);
+    this.durableMemo.set(r, { flushed, fsyncs, head });
+    return head;
   }
 
   /** Client reads judged so far (a cursor into the oracle's reads). */

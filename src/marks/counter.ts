@@ -63,6 +63,19 @@ export function addCounts(into: MarkCounts, from: MarkCounts): void {
 }
 
 /**
+ * Run `fn` with its hits discarded: a check that runs ported code to learn ground truth (a
+ * recovery of the durable disk image) must not count as the simulated system reaching it.
+ */
+export function uncounted<T>(fn: () => T): T {
+  const prev = swapMarkCounts(newMarkCounts());
+  try {
+    return fn();
+  } finally {
+    swapMarkCounts(prev);
+  }
+}
+
+/**
  * Run `fn` with its own zeroed counters; returns its result and the counts it produced. The hits
  * also count in the enclosing counters afterwards, so scopes nest (a test scope inside another).
  */

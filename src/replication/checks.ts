@@ -42,8 +42,10 @@ export interface ReplicationCheckTargets {
    * reclaimed and then the checkpoint lowered by a retention hold, H2), that cause as text; else null.
    */
   primaryGapAt?(s: WALShipper, lsn: number): string | null;
-  /** Ground truth: highest LSN durable on the disk of receiver `r` (contiguously from 0). */
+  /** Ground truth: the head LSN a crash of receiver `r`'s server now would recover from its disk. */
   receiverDurableLSN?(r: ReplicaReceiver): number | null;
+  /** Ground truth: as primaryGapAt, for the volume of receiver `r` (an LSN its head counts but its WAL lacks). */
+  receiverGapAt?(r: ReplicaReceiver, lsn: number): string | null;
   /** The head LSN the receiver's volume holds (tells H22 from H3 in a W3 finding). */
   receiverHeadLSN?(r: ReplicaReceiver): number | null;
   /** Ground truth for W6: highest LSN durable on the replica behind a shipper's data address. */
@@ -133,7 +135,10 @@ export class ReplicationChecks {
       }
       const durable = this.t.receiverDurableLSN?.(r) ?? null;
       if (durable !== null && flushed > durable) {
-        return fail('W3', `receiver ${r.dataAddr()}: flushedLSN ${flushed} > durable LSN ${durable}`, afterReset);
+        // The receiver counted LSNs its own volume never held (its receivedLSN starts at the
+        // volume's head, which counts burned LSNs): a proven cause names its hazard.
+        const gap = this.t.receiverGapAt?.(r, durable + 1) ?? null;
+        return fail('W3', `receiver ${r.dataAddr()}: flushedLSN ${flushed} > durable LSN ${durable} (what a crash now would recover from its disk)${gap !== null ? `: LSN ${durable + 1} is missing from its own WAL, ${gap}` : ''}`, afterReset || gap !== null);
       }
     }
     return null;

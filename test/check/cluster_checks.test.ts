@@ -86,4 +86,23 @@ describe('end-of-run checks', () => {
     const fs = cw.finalCheck();
     expect(fs.map((f) => f.id)).toContain('E3');
   });
+
+  it('W3 judges a replica\'s flushedLSN against its disk: a disk whose fsync lies (success, nothing persisted) is caught', () => {
+    const run = (lying: boolean): string[] => {
+      const cw = makeClusterWorld({ seed: SEED, profile: 'calm', control: 'ideal', bugs: [], chooser: new RandomChooser(SEED) });
+      const c = cw.world as Cluster;
+      // Planted bug: every replica's disk acknowledges fsync without making anything durable. The
+      // receiver's own record says its barrier fsynced, so only the disk's ground truth can tell.
+      if (lying) for (const n of c.nodes) if (n !== c.primary()) n.disk.fsync = () => null;
+      const fired: string[] = [];
+      while (!c.finished() && c.step() !== null && fired.length === 0) {
+        for (const f of cw.check()) if (!f.candidate) fired.push(`${f.id}: ${f.message}`);
+      }
+      return fired;
+    };
+    expect(run(false)).toEqual([]);
+    const fired = run(true);
+    expect(fired).toHaveLength(1);
+    expect(fired[0]).toMatch(/^W3: receiver .*: flushedLSN \d+ > durable LSN \d+ \(what a crash now would recover from its disk\)$/);
+  });
 });

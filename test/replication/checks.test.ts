@@ -94,6 +94,21 @@ describe('planted bugs', () => {
       receiverDurableLSN: () => 3,
     });
     expect(checks.w3()?.message).toMatch(/durable LSN 3/);
+    expect(checks.w3()?.candidate).toBeFalsy();
+  });
+
+  it('W3 with ground truth names the cause when the LSN above the durable head is missing from the replica\'s own WAL (H1), a finding', () => {
+    const c = healthy();
+    const asked: number[] = [];
+    const checks = new ReplicationChecks({
+      shippers: () => [], receivers: () => c.replicas.map((r) => r.receiver), syncLogs: () => [], rebuildServers: () => [],
+      receiverDurableLSN: () => 3,
+      receiverGapAt: (_r, lsn) => (asked.push(lsn), 'a hole: allocated but never written, H1'),
+    });
+    const f = checks.w3();
+    expect(asked).toEqual([4]);
+    expect(f?.candidate).toBe(true);
+    expect(f?.message).toMatch(/LSN 4 is missing from its own WAL, a hole: allocated but never written, H1$/);
   });
 
   it('W4: replicaFlushedLSN above the primary head (H3 stale replica, candidate)', () => {

@@ -1,7 +1,7 @@
 // Storage invariants of spec §12.5 as named checks the simulator calls after every step:
 //   W1  LSN order in a WAL (candidate: H1; H2 also opens a gap)              checkW1(vol)
 //   W3  storage half: every LSN <= f is durable (recover a copy of the durable media)
-//                                                                            verifyDurableThrough(...)
+//                                                                            verifyDurableThrough(...), durableHeadLSN(disk)
 //   W9  retention floor honoured                                             new W9RetentionFloor().observe(vol, floors)
 //   W10 checkpoint soundness (candidate: H2, H11; HS4 with an oracle)        new W10Checkpoint().observe(vol, oracle?)
 //   W11 truncation safety / one truth after TruncateToLSN                   new W11Truncation().observe(vol, oracle)
@@ -13,6 +13,7 @@
 // `candidate: true` (the target is expected to violate them via the named hazard).
 // All reads are inspection reads (Disk.peek): checking never consumes a chooser decision.
 
+import { uncounted } from '../../marks/index.ts';
 import { StorageError } from '../errors.ts';
 import { bytesEqual, type ContentOracle, firstDiffBlock, imageAt, reflectsThrough } from './reference_model.ts';
 import { SimDisk } from '../sim_disk.ts';
@@ -78,13 +79,30 @@ export function checkW1(vol: BlockVolume): CheckFailure | null {
 }
 
 /**
+ * A copy of `disk`'s durable bytes (every unsynced write lost) opened as after a crash now:
+ * superblock, then WAL recovery. Its marks are not counted: a check running recovery code is not
+ * the simulated system reaching it.
+ */
+function openDurable(disk: { durableBytes(): Uint8Array }, opts: TuningOptions = {}): BlockVolume | StorageError {
+  return uncounted(() => BlockVolume.open(SimDisk.fromImage(disk.durableBytes()), opts));
+}
+
+/**
+ * W3 ground truth for a replica: the head LSN a crash now would leave on `disk`, against which
+ * its flushedLSN (its own claim) is judged; null when the durable image does not open.
+ */
+export function durableHeadLSN(disk: { durableBytes(): Uint8Array }): number | null {
+  const vol = openDurable(disk);
+  return vol instanceof StorageError ? null : vol.headLSN();
+}
+
+/**
  * W3 (storage half): recover a copy of the disk's durable bytes (as after a crash losing every
  * unsynced write) and verify the recovered head is >= f and every block reflects all writes
  * <= f of `oracle` (the disk's own lineage; a later version up to the recovered head is allowed).
  */
 export function verifyDurableThrough(disk: { durableBytes(): Uint8Array }, f: number, oracle: ContentOracle, opts: TuningOptions = {}): CheckFailure | null {
-  const copy = SimDisk.fromImage(disk.durableBytes());
-  const vol = BlockVolume.open(copy, opts);
+  const vol = openDurable(disk, opts);
   if (vol instanceof StorageError) return fail('W3', `durable image does not open: ${vol.message}`);
   const h = vol.headLSN();
   if (h < f) return fail('W3', `durable head ${h} < required ${f}`);
