@@ -74,6 +74,20 @@ function provenGap(c: Cluster, n: VolumeNode | undefined, lsn: number): string |
   return n !== undefined && lsn <= (n.vol?.headLSN() ?? 0) && c.neverAppended(lsn) ? walGapReason('hole') : null;
 }
 
+/**
+ * Why receiver `r` on server `n` claims more than its disk would recover (W3), when proven: it
+ * runs on a primary whose own shipper dials it (the master's record gave the primary its own
+ * receiver address as a replica's, H39), so each entry is appended twice to one WAL and recovery
+ * stops at the repeated LSN; or the LSN above the durable head is missing from its WAL.
+ */
+function receiverDurableCause(c: Cluster, n: VolumeNode | undefined, r: ReplicaReceiver, durable: number): string | null {
+  if (n !== undefined && n.role === 'primary' && n.group?.shippers().some((s) => s.dataAddr === r.dataAddr()) === true) {
+    return `it runs on primary ${n.name}, whose own shipper dials it (a replica record carries ${r.dataAddr()}, the primary's own receiver address: finding H39), so every entry is appended twice to one WAL and recovery stops at the repeated LSN (the port's recovery keeps the increasing prefix, docs/storage.md; upstream's RecoverWAL would replay past it)`;
+  }
+  const gap = provenGap(c, n, durable + 1);
+  return gap === null ? null : `LSN ${durable + 1} is missing from its own WAL, ${gap}`;
+}
+
 export class ClusterChecker {
   private readonly engines: EngineWatch[] = [];
   private readonly volumes = new Map<VolumeNode, VolumeWatch>();
@@ -95,27 +109,32 @@ export class ClusterChecker {
       primaryHeadOf: (s: WALShipper) => this.ownerOf.get(s)?.vol?.headLSN() ?? null,
       primaryGapAt: (s: WALShipper, lsn: number) => provenGap(cluster, this.ownerOf.get(s), lsn),
       receiverDurableLSN: (r: ReplicaReceiver) => this.durableLSNOf(r),
-      receiverGapAt: (r: ReplicaReceiver, lsn: number) => provenGap(cluster, this.receiverOwner.get(r), lsn),
+      receiverDurableCause: (r: ReplicaReceiver, durable: number) => receiverDurableCause(cluster, this.receiverOwner.get(r), r, durable),
       receiverHeadLSN: (r: ReplicaReceiver) => this.receiverOwner.get(r)?.vol?.headLSN() ?? null,
     });
   }
 
-  /** Per receiver, the last ground-truth durable head and what it was computed for (flushedLSN, the disk's fsync count). */
-  private readonly durableMemo = new WeakMap<ReplicaReceiver, { flushed: number; fsyncs: number; head: number | null }>();
+  /** Per receiver, the flushedLSN last proven durable, and the volume resets seen then. */
+  private readonly durableMemo = new WeakMap<ReplicaReceiver, { flushed: number; resets: number }>();
 
   /**
-   * The head a crash of `r`'s server now would recover (durable_head.ts), recomputed only when its
-   * flushedLSN or its disk's fsync count moved; null while the server is down.
+   * The head a crash of `r`'s server now would recover (storage checks durableHeadLSN), or null
+   * when nothing needs proving: the server is down, flushedLSN is within the persisted checkpoint,
+   * or it was proven durable before and neither it nor the volume (a reset) changed since — later
+   * fsyncs only add durability. Recovering the durable image is costly; this keeps it to the steps
+   * where a barrier moved flushedLSN.
    */
   private durableLSNOf(r: ReplicaReceiver): number | null {
     const n = this.receiverOwner.get(r);
-    if (n === undefined || n.vol === null) return null;
+    const vol = n?.vol ?? null;
+    if (n === undefined || vol === null) return null;
     const flushed = r.flushedLSN();
-    const fsyncs = n.disk.stats().fsyncs;
+    if (flushed <= vol.persistedCheckpointLSN()) return null;
+    const resets = vol.resetLog().length;
     const memo = this.durableMemo.get(r);
-    if (memo !== undefined && memo.flushed === flushed && memo.fsyncs === fsyncs) return memo.head;
-    const head = flushed === 0 ? null : durableHeadLSN(n.disk);
-    this.durableMemo.set(r, { flushed, fsyncs, head });
+    if (memo !== undefined && memo.flushed === flushed && memo.resets === resets) return null;
+    const head = durableHeadLSN(n.disk);
+    if (head !== null && head >= flushed) this.durableMemo.set(r, { flushed, resets });
     return head;
   }
 

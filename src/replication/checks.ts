@@ -44,8 +44,12 @@ export interface ReplicationCheckTargets {
   primaryGapAt?(s: WALShipper, lsn: number): string | null;
   /** Ground truth: the head LSN a crash of receiver `r`'s server now would recover from its disk. */
   receiverDurableLSN?(r: ReplicaReceiver): number | null;
-  /** Ground truth: as primaryGapAt, for the volume of receiver `r` (an LSN its head counts but its WAL lacks). */
-  receiverGapAt?(r: ReplicaReceiver, lsn: number): string | null;
+  /**
+   * Why receiver `r`'s flushedLSN exceeds `durable`, the head its disk would recover, when the
+   * cause is proven target behaviour (the LSN above it missing from its own WAL, H1; a primary
+   * shipping to its own receiver, H39), as text; else null.
+   */
+  receiverDurableCause?(r: ReplicaReceiver, durable: number): string | null;
   /** The head LSN the receiver's volume holds (tells H22 from H3 in a W3 finding). */
   receiverHeadLSN?(r: ReplicaReceiver): number | null;
   /** Ground truth for W6: highest LSN durable on the replica behind a shipper's data address. */
@@ -135,10 +139,9 @@ export class ReplicationChecks {
       }
       const durable = this.t.receiverDurableLSN?.(r) ?? null;
       if (durable !== null && flushed > durable) {
-        // The receiver counted LSNs its own volume never held (its receivedLSN starts at the
-        // volume's head, which counts burned LSNs): a proven cause names its hazard.
-        const gap = this.t.receiverGapAt?.(r, durable + 1) ?? null;
-        return fail('W3', `receiver ${r.dataAddr()}: flushedLSN ${flushed} > durable LSN ${durable} (what a crash now would recover from its disk)${gap !== null ? `: LSN ${durable + 1} is missing from its own WAL, ${gap}` : ''}`, afterReset || gap !== null);
+        // A proven cause (the receiver counted LSNs its volume never held, say) names its hazard.
+        const why = this.t.receiverDurableCause?.(r, durable) ?? null;
+        return fail('W3', `receiver ${r.dataAddr()}: flushedLSN ${flushed} > durable LSN ${durable} (what a crash now would recover from its disk)${why !== null ? `: ${why}` : ''}`, afterReset || why !== null);
       }
     }
     return null;

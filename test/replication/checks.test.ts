@@ -103,10 +103,10 @@ describe('planted bugs', () => {
     const checks = new ReplicationChecks({
       shippers: () => [], receivers: () => c.replicas.map((r) => r.receiver), syncLogs: () => [], rebuildServers: () => [],
       receiverDurableLSN: () => 3,
-      receiverGapAt: (_r, lsn) => (asked.push(lsn), 'a hole: allocated but never written, H1'),
+      receiverDurableCause: (_r, durable) => (asked.push(durable), 'LSN 4 is missing from its own WAL, a hole: allocated but never written, H1'),
     });
     const f = checks.w3();
-    expect(asked).toEqual([4]);
+    expect(asked).toEqual([3]);
     expect(f?.candidate).toBe(true);
     expect(f?.message).toMatch(/LSN 4 is missing from its own WAL, a hole: allocated but never written, H1$/);
   });
