@@ -13,20 +13,28 @@ function u64(b: Uint8Array, off: number): number {
   return x;
 }
 
+/** A WAL entry's fields are little-endian (wal_entry.ts, as Go's binary.LittleEndian); the messages' are big-endian. */
+function u64le(b: Uint8Array, off: number): number {
+  if (off + 8 > b.length) return -1;
+  let x = 0;
+  for (let i = 7; i >= 0; i--) x = x * 256 + b[off + i]!;
+  return x;
+}
+
 const BARRIER_REQ_BYTES = 20;
 /** '{': the heartbeat stream's frames under `--control upstream` are JSON (heartbeat_frame_note.ts). */
 const JSON_FRAME_START = 0x7b;
 
 function payloadNote(type: number, p: Uint8Array): string {
   switch (type) {
-    case 0x01: return p.length === BARRIER_REQ_BYTES ? `barrier lsn=${u64(p, 4)} ep=${u64(p, 12)}` : `wal lsn=${u64(p, 0)} ep=${u64(p, 8)}`;
+    case 0x01: return p.length === BARRIER_REQ_BYTES ? `barrier lsn=${u64(p, 4)} ep=${u64(p, 12)}` : `wal lsn=${u64le(p, 0)} ep=${u64le(p, 8)}`;
     case 0x02: return p.length < 9 ? `barrier_resp st=${p[0] ?? -1} (legacy)` : `barrier_resp st=${p[0]} flushed=${u64(p, 1)}`;
     case 0x03: return `resume_req ep=${u64(p, 0)} head=${u64(p, 8)} retain=${u64(p, 16)}`;
     case 0x04: return `resume_resp st=${p[0] ?? -1} flushed=${u64(p, 1)}`;
     case 0x05: return `catchup_done lsn=${u64(p, 0)}`;
     case 0x10: return `rebuild_req type=${p[0] ?? -1} from=${u64(p, 1)} ep=${u64(p, 9)}`;
     // A snapshot rebuild's manifest travels as a text rebuild entry (JSON), a WAL rebuild's entries as WAL entries.
-    case 0x11: return p[0] === 0x7b ? `rebuild_entry manifest ${p.length}B` : `rebuild_entry lsn=${u64(p, 0)} ep=${u64(p, 8)}`;
+    case 0x11: return p[0] === 0x7b ? `rebuild_entry manifest ${p.length}B` : `rebuild_entry lsn=${u64le(p, 0)} ep=${u64le(p, 8)}`;
     case 0x12: return `rebuild_extent ${p.length}B`;
     case 0x13: return `rebuild_done lsn=${u64(p, 0)}`;
     case 0x14: return 'rebuild_error';

@@ -6,6 +6,16 @@ import { describe, expect, it } from 'vitest';
 import { frameNote } from '../../src/sim/frame_note.ts';
 import { encodeFrame } from '../../src/sim/block_service_agent.ts';
 import { assignment, fullHeartbeat, heartbeat, infoMessage, Role } from '../../src/control/master/messages.ts';
+import { encodeFrame as encodeWireFrame, MsgWALEntry } from '../../src/replication/wire.ts';
+import { encodeWALEntry, writeEntry } from '../../src/storage/blockvol/wal_entry.ts';
+
+describe('replication stream frames', () => {
+  it('a shipped WAL entry and a rebuild entry show their LSN and epoch (little-endian fields)', () => {
+    const e = encodeWALEntry(writeEntry(35, 3, 7, new Uint8Array(64)));
+    expect(frameNote('n1', 'n2', 2, encodeWireFrame(MsgWALEntry, e))).toBe('n1→n2 +2ms wal lsn=35 ep=3');
+    expect(frameNote('n1', 'n2', 2, encodeWireFrame(0x11, e))).toBe('n1→n2 +2ms rebuild_entry lsn=35 ep=3');
+  });
+});
 
 describe('heartbeat stream frames', () => {
   it('a full heartbeat shows role, epoch, head, checkpoint and flags', () => {
