@@ -5,11 +5,12 @@
 // of their steps the chooser may fire the flusher's timer and advance another in-flight operation
 // first — which is how a flush lands between a truncation's check and its reset, or a replica
 // apply straddles a reset. A blocked acquire advances the lock's holder instead, so no
-// interleaving can deadlock; a holder polling a full WAL counts as progress, since its retries
-// are bounded (model: a synchronous operation takes no virtual time, so the truncation that in Go
-// sleeps up to the writer's WAL-full timeout behind ioMu here waits the polls out at once). An operation the simulator started that blocks on a lock is parked
-// until the lock it waits for is released (Go's Mutex wakes its waiters on Unlock; they do not spin), so a
-// deep client queue behind shipMu costs steps per release, not per millisecond of waiting.
+// interleaving can deadlock; a holder polling a full WAL counts as progress, its retries being
+// bounded (model: a synchronous operation takes no virtual time, so the truncation that in Go
+// sleeps behind ioMu until the writer's WAL-full timeout expires waits the polls out at once).
+// An operation the simulator started that blocks on a lock is parked until the lock it waits for
+// is released (Go's Mutex wakes its waiters on Unlock; they do not spin), so a deep client queue
+// behind shipMu costs steps per release, not per millisecond of waiting.
 import type { Steps } from '../storage/blockvol/locks.ts';
 import { between, chance, type Chooser } from './chooser.ts';
 import type { Kernel, Owner } from './kernel.ts';
