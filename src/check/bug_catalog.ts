@@ -27,8 +27,6 @@ export function isKnownBug(id: string): boolean {
  */
 const UNREACHABLE: Readonly<Record<string, string>> = {
   B4: 'nothing in the system hands the engine a nil history',
-  B7: 'simulated volumes always have a valid, non-zero checkpoint, so full-base rebuilds never arise',
-  B9: 'simulated volumes always have a valid, non-zero checkpoint, so rebuild pins never fail',
   B12a: 'the executors are the only callers and always use the sender API correctly',
   B12b: 'the executors are the only callers and always use the sender API correctly',
   B12c: 'the executors are the only callers and always use the sender API correctly',
