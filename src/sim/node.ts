@@ -547,7 +547,7 @@ export class VolumeNode {
       ...this.replicaPort(),
       newV1ExtentInstaller: () => {
         const inst = vol().newV1ExtentInstaller();
-        return { writeChunk: (d) => inst.writeChunk(d), commitV1: (s) => inst.commitV1(s) };
+        return { writeChunk: (d) => inst.writeChunk(d), commitV1: (s) => this.runner!.runSync(inst.commitV1Steps(s), false) };
       },
       advanceNextLSN: (lsn) => vol().advanceNextLSN(lsn),
     };
@@ -819,7 +819,10 @@ export class VolumeNode {
           commit: (s) => {
             // Entries above the installed point (live-shipped after the plan) are discarded.
             if (vol().headLSN() > Math.max(0, s - 1)) node.rebuildReapplies += 1;
-            return inst.commit(s);
+            // Upstream's Commit waits for ioMu held by a live replica apply; the runner advances
+            // the holder (nothing drawn at its plain steps, as before), where a plain run to
+            // completion would fail busy.
+            return node.runner!.runSync(inst.commitSteps(s), false);
           },
         };
       },

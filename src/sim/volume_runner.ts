@@ -63,8 +63,13 @@ export class VolumeRunner {
     this.scheduleStep(op);
   }
 
-  /** Run an operation to completion now, interleaving in-flight operations at its steps. */
-  runSync<T>(gen: Steps<T>): T {
+  /**
+   * Run an operation to completion now, interleaving in-flight operations at its steps. With
+   * `interleave` false nothing is drawn at its plain steps (the chooser sequence is that of a
+   * plain run to completion); a blocked acquire still advances the holder, so the operation waits
+   * for a lock as Go's does instead of failing busy.
+   */
+  runSync<T>(gen: Steps<T>, interleave = true): T {
     let stalls = 0;
     for (;;) {
       const r = gen.next();
@@ -85,7 +90,7 @@ export class VolumeRunner {
         this.advanceAny();
         continue;
       }
-      if (!chance(this.chooser, 'vol.interleave', this.interleavePermille)) continue;
+      if (!interleave || !chance(this.chooser, 'vol.interleave', this.interleavePermille)) continue;
       if (chance(this.chooser, 'vol.flusher_wake', FLUSHER_WAKE_PERMILLE)) this.wakeFlusher();
       if (this.advanceAny() !== NONE) this.interleavings += 1;
     }
