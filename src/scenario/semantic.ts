@@ -2,8 +2,10 @@
 // action id referenced exists, ids are unique, `after` chains have no cycle, each action has
 // exactly one trigger, times fall inside the run, executor steps exist for their executor, message
 // faults fit the transport (TCP frames are never dropped alone or duplicated), LBAs fit the volume,
-// and an expected failure can fail. Each problem comes back with the path of the offending node;
+// an upstream master would create the volume (its durability mode fits the server count), and an
+// expected failure can fail. Each problem comes back with the path of the offending node;
 // parse.ts turns paths into line:column.
+import { validateDurability } from '../control/master/messages.ts';
 import { formatDuration } from './duration.ts';
 import {
   CANDIDATE_INVARIANTS, FAULT_KINDS, CATCHUP_STEPS, DATAGRAM_KINDS, EXECUTOR_MAX_STEPS, NON_SERVER_HOSTS, REBUILD_STEPS, STREAM_KINDS,
@@ -60,6 +62,10 @@ export function semanticIssues(s: Scenario): SemanticIssue[] {
   }
   if (s.cluster.upstream_commit !== undefined && s.cluster.control !== 'upstream') {
     out.push({ path: ['cluster', 'upstream_commit'], atKey: true, message: `upstream_commit ${s.cluster.upstream_commit} with control: ${s.cluster.control}, expected control: upstream (the ideal control plane ports no upstream commit)` });
+  }
+  const quorum = s.cluster.control === 'upstream' ? validateDurability(s.cluster.durability, servers.length) : null;
+  if (quorum !== null) {
+    out.push({ path: ['cluster', 'durability'], message: `durability ${s.cluster.durability} with ${servers.length} servers under control: upstream, which the master refuses to create (${quorum}), expected at least 3 servers or another mode` });
   }
   if (s.cluster.latency.min > s.cluster.latency.max) {
     out.push({ path: ['cluster', 'latency', 'min'], message: `latency.min ${formatDuration(s.cluster.latency.min)} is above latency.max ${formatDuration(s.cluster.latency.max)}, expected min <= max` });

@@ -42,6 +42,7 @@ const EXPECTED: ReadonlyArray<readonly [string, string]> = [
   ['only_comments.yaml', "only_comments.yaml:1:1: the file is empty (no scenario in it), expected a mapping with at least name:"],
   ['timeout_without_when.yaml', "timeout_without_when.yaml:3:14: timeline[0].timeout: timeout applies to a when condition, expected it only on an action with when"],
   ['too_few_servers.yaml', "too_few_servers.yaml:3:12: cluster.servers: found 1 item, expected at least 2"],
+  ['sync_quorum_two_servers.yaml', "sync_quorum_two_servers.yaml:4:15: cluster.durability: durability sync_quorum with 2 servers under control: upstream, which the master refuses to create (blockvol: sync_quorum requires replica_factor >= 3), expected at least 3 servers or another mode"],
   ['top_level_list.yaml', "top_level_list.yaml:1:1: found a list at the top level, expected a mapping of scenario keys (name, cluster, workload, timeline, free, run, expect, assert)"],
   ['trailing_comma.json', "trailing_comma.json:4:1: JSON syntax error: Expected double-quoted property name, expected strict JSON (no comments, no trailing commas)"],
   ['two_condition_tags.yaml', "two_condition_tags.yaml:3:32: timeline[0].when.primary: a condition has \"lsn_committed\" and \"primary\", expected exactly one of the keys sender_state, shipper_state, session_kind, executor, event, lsn_committed, flushed_lsn, in_sync_count, primary, after"],
