@@ -74,6 +74,30 @@ function provenGap(c: Cluster, n: VolumeNode | undefined, lsn: number): string |
   return n !== undefined && lsn <= (n.vol?.headLSN() ?? 0) && c.neverAppended(lsn) ? walGapReason('hole') : null;
 }
 
+/** The receiver address of primary `n` that one of its own shippers dials, or null. */
+function selfShippedAddr(n: VolumeNode): string | null {
+  const own = n.receiver?.dataAddr() ?? null;
+  if (n.role !== 'primary' || own === null) return null;
+  return n.group?.shippers().some((s) => s.dataAddr === own) === true ? own : null;
+}
+
+/** How a primary comes to ship to itself (finding H39). */
+const SELF_SHIPPING = (addr: string): string => `a replica record carries ${addr}, the primary's own receiver address: finding H39`;
+
+/**
+ * Why shipper `s` of server `n` sent `lsn` twice on one connection, when proven: `n` ships to its
+ * own receiver (H39), so its WAL holds `lsn` twice and a catch-up scan streams both copies.
+ */
+function shipperRepeatCause(n: VolumeNode | undefined, lsn: number): string | null {
+  const vol = n?.vol ?? null;
+  if (n === undefined || vol === null) return null;
+  const addr = selfShippedAddr(n);
+  if (addr === null) return null;
+  const records = vol.walRecords();
+  if (!Array.isArray(records) || records.filter((x) => x.entry.lsn === lsn).length < 2) return null;
+  return `primary ${n.name}'s WAL holds LSN ${lsn} twice, because one of its shippers dials its own receiver (${SELF_SHIPPING(addr)}) and the receiver appends each shipped entry again; a scan streams both copies`;
+}
+
 /**
  * Why receiver `r` on server `n` claims more than its disk would recover (W3), when proven: it
  * runs on a primary whose own shipper dials it (the master's record gave the primary its own
@@ -81,8 +105,8 @@ function provenGap(c: Cluster, n: VolumeNode | undefined, lsn: number): string |
  * stops at the repeated LSN; or the LSN above the durable head is missing from its WAL.
  */
 function receiverDurableCause(c: Cluster, n: VolumeNode | undefined, r: ReplicaReceiver, durable: number): string | null {
-  if (n !== undefined && n.role === 'primary' && n.group?.shippers().some((s) => s.dataAddr === r.dataAddr()) === true) {
-    return `it runs on primary ${n.name}, whose own shipper dials it (a replica record carries ${r.dataAddr()}, the primary's own receiver address: finding H39), so every entry is appended twice to one WAL and recovery stops at the repeated LSN (the port's recovery keeps the increasing prefix, docs/storage.md; upstream's RecoverWAL would replay past it)`;
+  if (n !== undefined && selfShippedAddr(n) === r.dataAddr()) {
+    return `it runs on primary ${n.name}, whose own shipper dials it (${SELF_SHIPPING(r.dataAddr())}), so every entry is appended twice to one WAL and recovery stops at the repeated LSN (the port's recovery keeps the increasing prefix, docs/storage.md; upstream's RecoverWAL would replay past it)`;
   }
   const gap = provenGap(c, n, durable + 1);
   return gap === null ? null : `LSN ${durable + 1} is missing from its own WAL, ${gap}`;
@@ -109,6 +133,7 @@ export class ClusterChecker {
       primaryHeadOf: (s: WALShipper) => this.ownerOf.get(s)?.vol?.headLSN() ?? null,
       primaryGapAt: (s: WALShipper, lsn: number) => provenGap(cluster, this.ownerOf.get(s), lsn),
       receiverDurableLSN: (r: ReplicaReceiver) => this.durableLSNOf(r),
+      shipperRepeatCause: (s: WALShipper, lsn: number) => shipperRepeatCause(this.ownerOf.get(s), lsn),
       receiverDurableCause: (r: ReplicaReceiver, durable: number) => receiverDurableCause(cluster, this.receiverOwner.get(r), r, durable),
       receiverHeadLSN: (r: ReplicaReceiver) => this.receiverOwner.get(r)?.vol?.headLSN() ?? null,
     });

@@ -42,6 +42,12 @@ export interface ReplicationCheckTargets {
    * reclaimed and then the checkpoint lowered by a retention hold, H2), that cause as text; else null.
    */
   primaryGapAt?(s: WALShipper, lsn: number): string | null;
+  /**
+   * Why shipper `s` sent `lsn` again on one connection, when the cause is proven target behaviour
+   * (its primary's WAL holds the LSN twice because the primary ships to its own receiver, H39), as
+   * text; else null.
+   */
+  shipperRepeatCause?(s: WALShipper, lsn: number): string | null;
   /** Ground truth: the head LSN a crash of receiver `r`'s server now would recover from its disk. */
   receiverDurableLSN?(r: ReplicaReceiver): number | null;
   /**
@@ -87,6 +93,8 @@ export class ReplicationChecks {
   private readonly lastFlushed = new WeakMap<WALShipper, number>();
   private readonly transitionCursor = new WeakMap<WALShipper, number>();
   private readonly syncCursor = new WeakMap<SyncLog, number>();
+  /** Per shipper, W2's verdict on its first out-of-order send. */
+  private readonly w2Verdicts = new WeakMap<WALShipper, CheckFailure>();
   /** Per shipper, the handshake (its seq) whose catch-up W8 judged: once, against the WAL as it was then. */
   private readonly w8Judged = new WeakMap<WALShipper, number>();
 
@@ -108,7 +116,16 @@ export class ReplicationChecks {
 
   w2(): CheckFailure | null {
     for (const s of this.t.shippers()) {
-      if (s.obs.orderViolation !== null) return fail('W2', `shipper ${s.dataAddr}: ${s.obs.orderViolation}`);
+      if (s.obs.orderViolation !== null) {
+        // Judged when first seen, against the WAL as it was then; the verdict stands.
+        let verdict = this.w2Verdicts.get(s);
+        if (verdict === undefined) {
+          const why = s.obs.orderViolationLSN === null ? null : this.t.shipperRepeatCause?.(s, s.obs.orderViolationLSN) ?? null;
+          verdict = fail('W2', `shipper ${s.dataAddr}: ${s.obs.orderViolation}${why !== null ? `: ${why}` : ''}`, why !== null);
+          this.w2Verdicts.set(s, verdict);
+        }
+        return verdict;
+      }
     }
     for (const r of this.t.receivers()) {
       if (r.obs.applyViolation !== null) return fail('W2', `receiver ${r.dataAddr()}: ${r.obs.applyViolation}`);

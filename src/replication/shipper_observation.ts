@@ -47,8 +47,9 @@ const MAX_TRANSITIONS = 1024;
 export class ShipperObservation {
   /** Last LSN sent per data connection id (W2). */
   private readonly lastSentByConn = new Map<number, number>();
-  /** First out-of-order send seen, if any (W2). */
+  /** First out-of-order send seen, if any (W2), and the LSN sent out of order. */
   orderViolation: string | null = null;
+  orderViolationLSN: number | null = null;
   /** First live ship of an entry whose epoch differed from the current epoch (W14). */
   epochViolation: string | null = null;
   droppedStaleEpoch = 0;
@@ -68,6 +69,7 @@ export class ShipperObservation {
     const prev = this.lastSentByConn.get(connID);
     if (prev !== undefined && lsn <= prev && this.orderViolation === null) {
       this.orderViolation = `connection ${connID}: LSN ${lsn} sent after ${prev}`;
+      this.orderViolationLSN = lsn;
     }
     this.lastSentByConn.set(connID, lsn);
   }

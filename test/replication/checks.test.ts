@@ -52,6 +52,25 @@ describe('planted bugs', () => {
     expect(c.checks.w2()?.id).toBe('W2');
   });
 
+  it('W2 names a proven cause of a repeated LSN (the primary ships to itself, H39) as a finding, judged once when first seen', () => {
+    const c = new Cluster();
+    let cause: string | null = 'primary n2\'s WAL holds LSN 2 twice (H39)';
+    const asked: number[] = [];
+    const checks = new ReplicationChecks({
+      shippers: () => c.group.shippers(), receivers: () => [], syncLogs: () => [], rebuildServers: () => [],
+      shipperRepeatCause: (_s, lsn) => (asked.push(lsn), cause),
+    });
+    c.writeN(3);
+    c.settle();
+    c.shipper().ship(c.primary.wal.get(2)!);
+    const f = checks.w2();
+    expect(f?.candidate).toBe(true);
+    expect(f?.message).toMatch(/LSN 2 sent after 3: primary n2's WAL holds LSN 2 twice \(H39\)$/);
+    cause = null; // the WAL moved on: the verdict taken when the repeat was seen stands
+    expect(checks.w2()).toEqual(f);
+    expect(asked).toEqual([2]);
+  });
+
   it('W3: flushedLSN moved outside a barrier (advance on receive)', () => {
     const c = healthy();
     expect(c.checks.w3()).toBeNull();
