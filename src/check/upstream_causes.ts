@@ -36,6 +36,12 @@ export function upstreamStallCause(c: Cluster, p: VolumeNode, n: VolumeNode): st
     && nc.epoch === stale.epoch && c.control.master.queue.pending(n.serverID) === 0) {
     return ` (its ${stale.role}@${stale.epoch} assignment failed in HandleAssignment (${stale.why}); the master then dropped it from its queue as confirmed, because the server's next full heartbeat reported the same path and epoch — ConfirmFromHeartbeat matches (path, epoch), never the role (master_block_assignment_queue.go) — so it is never sent again and the server stays RoleNone, with no receiver, until it reconnects: finding H40)`;
   }
+  // H41: the master lists the server as a replica without a receiver address and has nothing
+  // queued for it: reconcileOnRestart's upsertServerAsReplica added it (a server outside the entry
+  // reported the volume in a full heartbeat) and sends no assignment.
+  if (nc !== undefined && nc.role === Role.None && listed !== undefined && listed.dataAddr === '' && c.control.master.queue.pending(n.serverID) === 0) {
+    return ' (the master lists it as a replica with no receiver address and sends it nothing: a server outside the registry entry that reports the volume in a full heartbeat goes through reconcileOnRestart, which appends it as a replica with no addresses and queues no assignment (master_block_registry.go UpdateFullHeartbeat → reconcileOnRestart → upsertServerAsReplica), so it stays RoleNone and runs no receiver, and no Primary assignment can name its address: finding H41)';
+  }
   // H39: the master's record for this replica carries another server's receiver address.
   const mixup = addressMixup(c, entry.replicas, n);
   if (mixup !== null) return mixup;

@@ -77,6 +77,9 @@ const PINNED: readonly PinnedFinding[] = [
   // ... and a primary whose own shipper dials its own receiver (H39) appends each entry twice: a
   // barrier's flushedLSN exceeds what recovery of its disk keeps (W3 judged against the disk).
   { profile: 'default', control: 'upstream', commit: '3ec8fab2f', seed: 469, invariant: 'W3', hazards: ['H39'] },
+  // ... and a former primary, alive and reconnected, that the master deposed by an orphan-deferred
+  // promotion reports the volume and is re-added by reconcileOnRestart as a replica with no address.
+  { profile: 'default', control: 'upstream', commit: '3ec8fab2f', seed: 547, invariant: 'E3', hazards: ['H41'] },
 ];
 
 /**
