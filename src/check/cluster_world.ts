@@ -445,6 +445,13 @@ function divergenceCause(c: Cluster, n: VolumeNode, replica: Uint8Array, primary
   if (ownHole !== null && ownHole <= (c.primary()?.vol?.headLSN() ?? 0)) {
     return ` (LSN ${ownHole} is a hole in its own WAL — allocated while it was primary, never written (H1) — and its receiver counted it as received, so it skipped the new primary's entries there as duplicates)`;
   }
+  // The replica's apply of the next entry failed (an I/O error); the receiver logs it and reads on
+  // (replica_apply.go handleDataConn), so every later entry is a gap, while the primary's shipper,
+  // which only a barrier would tell, stays InSync (H42).
+  const failed = n.receiver?.obs.lastApplyError ?? null;
+  if (failed !== null && n.receiver !== null && failed.lsn === n.receiver.receivedLSN() + 1) {
+    return ` (its apply of LSN ${failed.lsn} failed (${failed.code}); the receiver only logs an apply error and reads on (replica_apply.go handleDataConn), so every later entry was refused as a gap, and the primary's shipper, told nothing until a barrier, stayed InSync: finding H42)`;
+  }
   if (n.rebuildReapplies > 0 && lbas.some((lba) => holdsOlderVersion(c, lba, block(replica, lba, bs), block(primary, lba, bs)))) {
     return ` (a rebuild raced live shipping here ${n.rebuildReapplies} time(s): its tail replay re-applied older entries over newer ones, a live apply published an older entry after a catch-up had applied newer ones, or its install discarded live-shipped entries above the installed point — ApplyRebuildEntry has no ordering check, finding H25)`;
   }

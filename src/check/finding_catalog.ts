@@ -39,6 +39,7 @@ export const FINDINGS: readonly FindingInfo[] = [
   F('H39', 'upstream', 'the master writes the primary\'s reported replica address into Replicas[0], whichever server that is: a replica gets another\'s address'),
   F('H40', 'upstream', 'a Replica or Rebuilding assignment that fails on the server is confirmed by its next heartbeat (same path and epoch) and never sent again: the server stays RoleNone'),
   F('H41', 'upstream', 'a server the registry entry does not list reports the volume: reconcileOnRestart adds it as a replica without addresses and sends nothing, so it stays RoleNone'),
+  F('H42', 'upstream', 'a replica apply that fails (I/O error) is only logged: later entries are gaps, and the primary\'s shipper stays InSync until a barrier'),
 ];
 
 export const FINDING_IDS: readonly string[] = FINDINGS.map((f) => f.id);

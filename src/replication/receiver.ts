@@ -276,6 +276,7 @@ export class ReplicaReceiver implements ReceiverHooks, RebuildReceiverHooks {
         }
         mark(M.repl_recv_apply_error);
         this.obs.applyErrors += 1;
+        this.obs.lastApplyError = { lsn: entry.lsn, epoch: entry.epoch, code: err.code };
         return next();
       }
       this.wakeWaiters();

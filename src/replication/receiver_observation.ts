@@ -18,6 +18,8 @@ export class ReceiverObservation {
   staleEpochDrops = 0;
   decodeErrors = 0;
   applyErrors = 0;
+  /** The entry (LSN, epoch) whose admitted apply failed last, as the receiver logged and went on. */
+  lastApplyError: { readonly lsn: number; readonly epoch: number; readonly code: string } | null = null;
   catchupDoneSeen = 0;
   resets = 0;
   /** Every explicit receivedLSN store (truncate, install, SyncReceiverProgress), in order. */

@@ -80,6 +80,9 @@ const PINNED: readonly PinnedFinding[] = [
   // ... and a former primary, alive and reconnected, that the master deposed by an orphan-deferred
   // promotion reports the volume and is re-added by reconcileOnRestart as a replica with no address.
   { profile: 'default', control: 'upstream', commit: '3ec8fab2f', seed: 547, invariant: 'E3', hazards: ['H41'] },
+  // ... and a replica whose apply of one entry failed (an injected disk error) logs it and reads on:
+  // every later entry is a gap, and the primary's shipper, with no barrier after, stays InSync.
+  { profile: 'default', control: 'upstream', commit: '3ec8fab2f', seed: 81, invariant: 'E1', hazards: ['H42'] },
 ];
 
 /**
