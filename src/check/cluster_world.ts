@@ -108,6 +108,12 @@ function receiverDurableCause(c: Cluster, n: VolumeNode | undefined, r: ReplicaR
   if (n !== undefined && selfShippedAddr(n) === r.dataAddr()) {
     return `it runs on primary ${n.name}, whose own shipper dials it (${SELF_SHIPPING(r.dataAddr())}), so every entry is appended twice to one WAL and recovery stops at the repeated LSN (the port's recovery keeps the increasing prefix, docs/storage.md; upstream's RecoverWAL would replay past it)`;
   }
+  // H23 on the replica: its flusher advanced the WAL tail past entries whose checkpoint is not yet
+  // durable in the superblock, an apply reused the space, and the barrier's fsync made it durable.
+  const vol = n?.vol ?? null;
+  if (vol !== null && vol.locks().flushMu.state().writer?.startsWith('flush') === true && durable < vol.checkpointLSN()) {
+    return `its flusher is between advancing the WAL tail (checkpoint ${vol.checkpointLSN()}) and making that checkpoint durable in the superblock, and an apply reused the freed WAL space, made durable by the barrier's fsync: a crash now recovers from the older durable checkpoint (flusher.go flushOnceLocked: AdvanceTail, then updateSuperblockCheckpoint; finding H23)`;
+  }
   const gap = provenGap(c, n, durable + 1);
   return gap === null ? null : `LSN ${durable + 1} is missing from its own WAL, ${gap}`;
 }
