@@ -85,17 +85,34 @@ function selfShippedAddr(n: VolumeNode): string | null {
 const SELF_SHIPPING = (addr: string): string => `a replica record carries ${addr}, the primary's own receiver address: finding H39`;
 
 /**
- * Why shipper `s` of server `n` sent `lsn` twice on one connection, when proven: `n` ships to its
- * own receiver (H39), so its WAL holds `lsn` twice and a catch-up scan streams both copies.
+ * Why shipper `s` of server `n` sent `lsn` again or out of order on one connection, when proven:
+ * a scan streams `n`'s WAL in its physical order, and that order is not LSN order because `n`
+ * ships to its own receiver (H39: each entry appended twice) or because a rebuild's tail replay
+ * appended older entries after newer ones while `n` was a replica (H25).
  */
-function shipperRepeatCause(n: VolumeNode | undefined, lsn: number): string | null {
+function shipperOrderCause(n: VolumeNode | undefined, lsn: number): string | null {
   const vol = n?.vol ?? null;
   if (n === undefined || vol === null) return null;
-  const addr = selfShippedAddr(n);
-  if (addr === null) return null;
   const records = vol.walRecords();
-  if (!Array.isArray(records) || records.filter((x) => x.entry.lsn === lsn).length < 2) return null;
-  return `primary ${n.name}'s WAL holds LSN ${lsn} twice, because one of its shippers dials its own receiver (${SELF_SHIPPING(addr)}) and the receiver appends each shipped entry again; a scan streams both copies`;
+  if (!Array.isArray(records)) return null;
+  const copies = records.filter((x) => x.entry.lsn === lsn).length;
+  if (copies === 0) return null;
+  const addr = selfShippedAddr(n);
+  if (addr !== null && copies >= 2) {
+    return `primary ${n.name}'s WAL holds LSN ${lsn} twice, because one of its shippers dials its own receiver (${SELF_SHIPPING(addr)}) and the receiver appends each shipped entry again; a scan streams both copies`;
+  }
+  // The highest LSN before the last copy of `lsn`: above it, the copy is out of LSN order.
+  let higher = 0;
+  let epoch = 0;
+  let maxSoFar = 0;
+  for (const x of records) {
+    if (x.entry.lsn === lsn && maxSoFar > lsn) { higher = maxSoFar; epoch = x.entry.epoch; }
+    maxSoFar = Math.max(maxSoFar, x.entry.lsn);
+  }
+  if (higher > 0 && n.rebuildReapplies > 0) {
+    return `primary ${n.name}'s WAL holds LSN ${lsn} (epoch ${epoch}) after LSN ${higher}: while it was a replica a rebuild's tail replay raced live shipping (${n.rebuildReapplies} time(s)) and ApplyRebuildEntry, which has no ordering check, appended it there; a scan streams the WAL in that order: finding H25`;
+  }
+  return null;
 }
 
 /**
@@ -139,7 +156,7 @@ export class ClusterChecker {
       primaryHeadOf: (s: WALShipper) => this.ownerOf.get(s)?.vol?.headLSN() ?? null,
       primaryGapAt: (s: WALShipper, lsn: number) => provenGap(cluster, this.ownerOf.get(s), lsn),
       receiverDurableLSN: (r: ReplicaReceiver) => this.durableLSNOf(r),
-      shipperRepeatCause: (s: WALShipper, lsn: number) => shipperRepeatCause(this.ownerOf.get(s), lsn),
+      shipperRepeatCause: (s: WALShipper, lsn: number) => shipperOrderCause(this.ownerOf.get(s), lsn),
       receiverDurableCause: (r: ReplicaReceiver, durable: number) => receiverDurableCause(cluster, this.receiverOwner.get(r), r, durable),
       receiverHeadLSN: (r: ReplicaReceiver) => this.receiverOwner.get(r)?.vol?.headLSN() ?? null,
     });

@@ -43,9 +43,9 @@ export interface ReplicationCheckTargets {
    */
   primaryGapAt?(s: WALShipper, lsn: number): string | null;
   /**
-   * Why shipper `s` sent `lsn` again on one connection, when the cause is proven target behaviour
-   * (its primary's WAL holds the LSN twice because the primary ships to its own receiver, H39), as
-   * text; else null.
+   * Why shipper `s` sent `lsn` again or out of order on one connection, when the cause is proven
+   * target behaviour (its primary's WAL is not in LSN order: the primary ships to its own receiver,
+   * H39, or a rebuild's tail replay appended older entries after newer ones, H25), as text; else null.
    */
   shipperRepeatCause?(s: WALShipper, lsn: number): string | null;
   /** Ground truth: the head LSN a crash of receiver `r`'s server now would recover from its disk. */
