@@ -336,11 +336,26 @@ export class ClusterChecker {
       if (!engineOK || n.vol === null || !(image instanceof Uint8Array)) continue;
       const ri = n.vol.readImage();
       if (!(ri instanceof Uint8Array) || sameBytes(ri, image)) continue;
-      const why = divergenceCause(c, n, ri, image, p.cfg.blockSize) ?? stallCause(c, p, n, shipper, engineState, image);
+      const why = divergenceCause(c, n, ri, image, p.cfg.blockSize) ?? lostInFlight(p, n, shipper) ?? stallCause(c, p, n, shipper, engineState, image);
       const f = failure('E1', `replica ${n.name} is in sync (${v2 === null ? 'engine and shipper' : 'its shipper'}) but its content differs from primary ${p.name}${why ?? ''}`);
       out.push(why !== null ? { ...f, candidate: true } : f);
     }
   }
+}
+
+/**
+ * The replica lacks the entry after its receivedLSN, which the primary's InSync shipper sent on a
+ * data connection that has since broken (a reset): the frame was lost in flight, and the shipper,
+ * which does not read its data connection (wal_shipper.go: a break shows only as the next write's
+ * error), was told nothing — with no Ship or barrier after, it stays InSync (H43).
+ */
+function lostInFlight(p: VolumeNode, n: VolumeNode, shipper: WALShipper | null): string | null {
+  const rx = n.receiver;
+  const dc = shipper?.dataConn() ?? null;
+  if (shipper === null || rx === null || dc === null || dc.open || shipper.state() !== 'in_sync') return null;
+  const missing = rx.receivedLSN() + 1;
+  if (missing > (p.vol?.headLSN() ?? 0) || (shipper.obs.lastSentOn(dc.id) ?? 0) < missing) return null;
+  return ` (LSN ${missing} went out on data connection ${dc.id}, which then broke before delivering it; the shipper does not read its data connection, so a break shows only as the error of its next write (wal_shipper.go Ship) or a failed barrier, and with neither after, it stayed InSync: finding H43)`;
 }
 
 /**

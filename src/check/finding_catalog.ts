@@ -40,6 +40,7 @@ export const FINDINGS: readonly FindingInfo[] = [
   F('H40', 'upstream', 'a Replica or Rebuilding assignment that fails on the server is confirmed by its next heartbeat (same path and epoch) and never sent again: the server stays RoleNone'),
   F('H41', 'upstream', 'a server the registry entry does not list reports the volume: reconcileOnRestart adds it as a replica without addresses and sends nothing, so it stays RoleNone'),
   F('H42', 'upstream', 'a replica apply that fails (I/O error) is only logged: later entries are gaps, and the primary\'s shipper stays InSync until a barrier'),
+  F('H43', 'upstream', 'an entry lost with a data connection that broke after the write: the shipper reads nothing from it and stays InSync until its next write or barrier'),
 ];
 
 export const FINDING_IDS: readonly string[] = FINDINGS.map((f) => f.id);

@@ -96,6 +96,10 @@ export class WALShipper {
   shippedLSN(): number { return this.shipped; }
   replicaFlushedLSN(): number { return this.replicaFlushed; }
   hasFlushedProgress(): boolean { return this.flushedProgress; }
+  /** The data connection it ships on (id, and whether it is still open): for checks, not for behaviour. */
+  dataConn(): { readonly id: number; readonly open: boolean } | null {
+    return this.data === null ? null : { id: this.data.conn.id, open: this.data.conn.isOpen() };
+  }
 
   /**
    * HasTransportContact (f90ccf5bf): degraded or needing a rebuild, no; connecting, catching up

@@ -65,6 +65,11 @@ export class ShipperObservation {
     }
   }
 
+  /** The last LSN sent on connection `connID` (undefined if none). */
+  lastSentOn(connID: number): number | undefined {
+    return this.lastSentByConn.get(connID);
+  }
+
   noteSent(connID: number, lsn: number): void {
     const prev = this.lastSentByConn.get(connID);
     if (prev !== undefined && lsn <= prev && this.orderViolation === null) {
