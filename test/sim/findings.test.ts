@@ -83,6 +83,9 @@ const PINNED: readonly PinnedFinding[] = [
   // ... and a replica whose apply of one entry failed (an injected disk error) logs it and reads on:
   // every later entry is a gap, and the primary's shipper, with no barrier after, stays InSync.
   { profile: 'default', control: 'upstream', commit: '3ec8fab2f', seed: 81, invariant: 'E1', hazards: ['H42'] },
+  // ... and the last write's frame lost with a data connection reset after the write: the shipper
+  // reads nothing from it and, with no write or SyncCache after, stays InSync.
+  { profile: 'default', control: 'upstream', commit: '3ec8fab2f', seed: 1158, invariant: 'E1', hazards: ['H43'] },
 ];
 
 /**
