@@ -41,6 +41,7 @@ export const FINDINGS: readonly FindingInfo[] = [
   F('H41', 'upstream', 'a server the registry entry does not list reports the volume: reconcileOnRestart adds it as a replica without addresses and sends nothing, so it stays RoleNone'),
   F('H42', 'upstream', 'a replica apply that fails (I/O error) is only logged: later entries are gaps, and the primary\'s shipper stays InSync until a barrier'),
   F('H43', 'upstream', 'an entry lost with a data connection that broke after the write: the shipper reads nothing from it and stays InSync until its next write or barrier'),
+  F('H44', 'upstream', 'a promotion at an epoch the promoted server already holds (the registry epoch went back): its own heartbeat confirms the Primary assignment before it is sent'),
 ];
 
 export const FINDING_IDS: readonly string[] = FINDINGS.map((f) => f.id);

@@ -80,7 +80,16 @@ export function upstreamStallCause(c: Cluster, p: VolumeNode, n: VolumeNode): st
 export function upstreamNoPrimaryCause(c: Cluster, p: VolumeNode | undefined): string | null {
   if (!(c.control instanceof UpstreamControl) || p === undefined || p.agent === null || p.vol === null) return null;
   const entry = c.control.master.registry.lookup(c.control.volumeName);
-  if (entry === null || entry.role !== Role.None || p.agent.control().role !== Role.None) return null;
+  if (entry === null) return null;
+  const pc = p.agent.control();
+  // H44: the registry names this server primary at an epoch it already holds, yet it is not
+  // primary and no Primary assignment is queued for it: the one that made it primary carried an
+  // epoch it already reported, so its own full heartbeat confirmed it before it was ever sent.
+  if (pc.role !== Role.Primary && entry.volumeServer === p.serverID && entry.epoch <= pc.epoch
+    && !c.control.master.queue.queued(p.serverID).some((a) => a.role === Role.Primary)) {
+    return ` (the master promoted ${p.name} to epoch ${entry.epoch}, the registry's epoch + 1, but the registry's epoch had gone back below the volume's: UpdateFullHeartbeat copies the epoch a primary reports unconditionally, and a full heartbeat sent before an assignment applied reports an older one (master_block_registry.go). The new epoch was one ${p.name} already held, so its own full heartbeat confirmed the Primary assignment — ConfirmFromHeartbeat matches (path, epoch), and SendHeartbeat confirms before it sends (master_grpc_server.go) — and it was dropped unsent: ${p.name} never becomes primary while the master names it: finding H44)`;
+  }
+  if (entry.role !== Role.None || pc.role !== Role.None) return null;
   return ` (${p.name} restarted in RoleNone (blockvol.go OpenBlockVol); its full block report carried role None, which the master copied into the registry (master_block_registry.go UpdateFullHeartbeat), and lease grants go only to entries whose role is Primary (LeaseGrants), so nothing promotes it again and, the server being alive, no failover happens; it keeps acknowledging writes in RoleNone, unfenced (write_gate.go) and with local-only group commit: finding H31)`;
 }
 

@@ -86,6 +86,9 @@ const PINNED: readonly PinnedFinding[] = [
   // ... and the last write's frame lost with a data connection reset after the write: the shipper
   // reads nothing from it and, with no write or SyncCache after, stays InSync.
   { profile: 'default', control: 'upstream', commit: '3ec8fab2f', seed: 1158, invariant: 'E1', hazards: ['H43'] },
+  // ... and the primary's first full heartbeat, sent before its assignment applied, set the registry
+  // epoch to 0; the orphan promotion of s2 was then to epoch 1, which s2 held: confirmed unsent.
+  { profile: 'default', control: 'upstream', commit: '3ec8fab2f', seed: 1442, invariant: 'E3', hazards: ['H44'] },
 ];
 
 /**

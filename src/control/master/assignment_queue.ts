@@ -66,6 +66,11 @@ export class BlockAssignmentQueue {
     this.queues.set(server, kept);
   }
 
+  /** What is queued for the server, as it stands (no pruning; for checks, not in upstream). */
+  queued(server: string): readonly BlockVolumeAssignment[] {
+    return (this.queues.get(server) ?? []).map(cloneAssignment);
+  }
+
   /** Pending returns the number of assignments queued for the server. */
   pending(server: string): number {
     return this.queues.get(server)?.length ?? 0;
