@@ -413,9 +413,15 @@ function stallCause(c: Cluster, p: VolumeNode, n: VolumeNode, shipper: WALShippe
   // Disconnected) has transport contact by HasTransportContact (shippedLSN > 0), so the proactive
   // reconnect (f90ccf5bf TryReconnectAll) skips it; only a barrier makes it InSync, and an idle
   // client sends none (H35).
+  // A replica behind the primary is held back by the same skip: a reconnect's handshake is what
+  // would start its catch-up (or declare it NeedsRebuild).
+  const behind = rx !== null && rx.receivedLSN() < (p.vol?.headLSN() ?? 0) ? rx.receivedLSN() : null;
   if (shipper !== null && shipper.state() === 'disconnected' && shipper.hasTransportContact() && !shipper.hasFlushedProgress()
-    && engineAside && (holdsPrimaryContent || diverged !== null)) {
-    return ` (its shipper live-shipped up to LSN ${shipper.shippedLSN()} while Disconnected but never had a barrier; that counts as transport contact (HasTransportContact), so the proactive reconnect skips it, and without foreground I/O no barrier runs${holdsPrimaryContent ? ', although the replica holds the primary\'s content' : `; its content also differs from the primary's${diverged}`}: finding H35)`;
+    && engineAside && (holdsPrimaryContent || diverged !== null || behind !== null)) {
+    const content = holdsPrimaryContent ? ', although the replica holds the primary\'s content'
+      : diverged !== null ? `; its content also differs from the primary's${diverged}`
+      : `; the replica is behind (receivedLSN ${behind}, the entries shipped while Disconnected refused as gaps), and only a reconnect's handshake would start its recovery`;
+    return ` (its shipper live-shipped up to LSN ${shipper.shippedLSN()} while Disconnected but never had a barrier; that counts as transport contact (HasTransportContact), so the proactive reconnect skips it, and without foreground I/O no barrier runs${content}: finding H35)`;
   }
   // Only a barrier moves a replica's flushedLSN; a completed catch-up does not. A replica that
   // holds the primary's head but last had a barrier below it keeps reporting that flushedLSN, so
