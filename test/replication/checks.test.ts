@@ -8,6 +8,19 @@ import { BridgeExecutor } from '../../src/replication/bridge_executor.ts';
 import { writeEntry } from '../../src/storage/blockvol/wal_entry.ts';
 import { Cluster } from './cluster.ts';
 
+/** Planted bug: the shipper's catch-up starts at R+2; a replica outage then makes it skip one LSN. */
+function catchUpSkippingOne(c: Cluster): void {
+  (c.shipper() as unknown as { catchUpStart: (r: number) => number }).catchUpStart = (r) => r + 2;
+  c.writeN(2);
+  expect(c.sync()).toBeNull();
+  c.crashReplica();
+  c.settle();
+  c.writeN(3);
+  c.sync();
+  c.restartReplica();
+  c.sync();
+}
+
 /** Run a cluster step by step, collecting the first failure of the given check. */
 function healthy(): Cluster {
   const c = new Cluster();
@@ -193,15 +206,7 @@ describe('planted bugs', () => {
 
   it('W8: catch-up starting from the cached progress instead of R+1', () => {
     const c = new Cluster();
-    (c.shipper() as unknown as { catchUpStart: (r: number) => number }).catchUpStart = (r) => r + 2;
-    c.writeN(2);
-    expect(c.sync()).toBeNull();
-    c.crashReplica();
-    c.settle();
-    c.writeN(3);
-    c.sync();
-    c.restartReplica();
-    c.sync();
+    catchUpSkippingOne(c);
     expect(c.checks.w8()?.id).toBe('W8');
   });
 
@@ -210,20 +215,12 @@ describe('planted bugs', () => {
     // checkpoint (H23); one step later the checkpoint persisted, the gap was no longer provable,
     // and re-judging the same handshake turned the finding into a failure.
     const c = new Cluster();
-    (c.shipper() as unknown as { catchUpStart: (r: number) => number }).catchUpStart = (r) => r + 2;
     let gap: string | null = 'a hole: allocated but never written, H1';
     const checks = new ReplicationChecks({
       shippers: () => c.group.shippers(), receivers: () => [], syncLogs: () => [], rebuildServers: () => [],
       primaryGapAt: () => gap,
     });
-    c.writeN(2);
-    expect(c.sync()).toBeNull();
-    c.crashReplica();
-    c.settle();
-    c.writeN(3);
-    c.sync();
-    c.restartReplica();
-    c.sync();
+    catchUpSkippingOne(c);
     const f = checks.w8();
     expect(f?.id).toBe('W8');
     expect(f?.candidate).toBe(true);
