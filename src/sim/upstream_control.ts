@@ -10,7 +10,7 @@ import { MASTER_ADDR } from './frame_kinds.ts';
 import {
   BlockMaster, type BlockAllocResult, type MasterEvent, type UpstreamCommit,
 } from '../control/master/index.ts';
-import type { FailoverRecord, MasterStats } from '../control/ideal/master.ts';
+import type { FailoverRecord, MasterStats, ReportedProgress } from '../control/ideal/master.ts';
 import { rebuildListenAddr, replicationPorts } from '../control/volume/assignment.ts';
 import type { Conn, ConnHandlers } from '../replication/transport.ts';
 import { decodeFrame, encodeFrame } from './block_service_agent.ts';
@@ -62,6 +62,8 @@ export class UpstreamControl implements ControlPlane {
   private version = 0;
   private hashedVersion = -1;
   private digestPart = new StateHash();
+  /** The volume's registry record before the master call under way (snapshotEntry). */
+  private entryBefore: { readonly primary: string; readonly primaryWALHead: number; readonly replicas: readonly ReportedProgress[] } | null = null;
 
   constructor(private readonly env: UpstreamControlEnv) {
     this.master = new BlockMaster({ commit: env.commit });
@@ -108,6 +110,7 @@ export class UpstreamControl implements ControlPlane {
   bumpEpoch(): string {
     const v = this.master.lookupBlockVolume(this.env.volume);
     if (v === null || v.replicaServers.length === 0) return 'manual promote: no replica';
+    this.snapshotEntry();
     const r = this.master.manualPromote(this.env.volume, '', false, this.env.kernel.now());
     this.changed();
     if ('error' in r) return `manual promote refused: ${r.error}`;
@@ -120,15 +123,52 @@ export class UpstreamControl implements ControlPlane {
     return {
       onFrame: (f) => {
         const { server, hb } = decodeFrame<{ server: string; hb: Parameters<BlockMaster['onHeartbeat']>[2] }>(f);
+        this.snapshotEntry();
         const reply = this.master.onHeartbeat(stream, server, hb, this.env.kernel.now());
         if (reply !== null) conn.send(encodeFrame({ assignments: reply.blockVolumeAssignments }));
         this.changed();
       },
       onClose: () => {
+        this.snapshotEntry();
         this.master.onDisconnect(stream, this.env.kernel.now());
         this.changed();
       },
     };
+  }
+
+  /**
+   * The volume's registry record as it stood before the master call under way: a promotion
+   * rewrites it (the promoted replica leaves Replicas[], the old primary is dropped), and the
+   * failover log needs what the master knew when it chose.
+   */
+  private snapshotEntry(): void {
+    const e = this.master.registry.lookup(this.env.volume);
+    this.entryBefore = e === null ? null : {
+      primary: e.volumeServer, primaryWALHead: e.walHeadLSN,
+      replicas: e.replicas.map((r) => ({ serverID: r.server, flushedLSN: r.walHeadLSN })),
+    };
+  }
+
+  /**
+   * A promotion, for the checks (E2's failover causes): the promoted server with the WAL head the
+   * master ranked it by, the other replicas it listed (considered), and every other server
+   * (unavailable: the old primary, which the master holds dead or deposed, and servers the entry
+   * no longer lists). Upstream reports WAL heads, not flushed LSNs; they stand in for the
+   * reported progress.
+   */
+  private recordFailover(epoch: number, promoted: string): void {
+    const before = this.entryBefore;
+    if (before === null) return;
+    const candidate = before.replicas.find((r) => r.serverID === promoted);
+    this.failoverLog.push({
+      epoch, promoted, promotedFlushedLSN: candidate?.flushedLSN ?? 0,
+      considered: before.replicas,
+      skippedRebuilding: [],
+      // Every other server: the old primary with the head it last reported, and servers the
+      // entry no longer lists (dropped at an earlier failover) with none reported.
+      unavailable: this.env.nodes.filter((n) => n.serverID !== promoted && !before.replicas.some((r) => r.serverID === n.serverID))
+        .map((n) => ({ serverID: n.serverID, flushedLSN: n.serverID === before.primary ? before.primaryWALHead : 0 })),
+    });
   }
 
   /** After every master call: its log, counters, and the next deferred promotion's event. */
@@ -143,6 +183,7 @@ export class UpstreamControl implements ControlPlane {
     this.timer = this.env.kernel.schedule(Math.max(0, due - now), 'master', 'master.deferred_promotion', () => {
       this.timer = null;
       this.timerAt = Infinity;
+      this.snapshotEntry();
       this.master.fireTimers(this.env.kernel.now());
       this.changed();
     });
@@ -155,6 +196,7 @@ export class UpstreamControl implements ControlPlane {
     if (e.source !== 'failover') return;
     if (promoted) {
       this.stats.failovers += 1;
+      this.recordFailover(e.epoch, e.server);
       this.env.onFailover(e.epoch);
     } else if (e.kind === 'rebuild_enqueued') {
       this.stats.rebuildAssignments += 1;

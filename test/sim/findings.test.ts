@@ -89,6 +89,9 @@ const PINNED: readonly PinnedFinding[] = [
   // ... and the primary's first full heartbeat, sent before its assignment applied, set the registry
   // epoch to 0; the orphan promotion of s2 was then to epoch 1, which s2 held: confirmed unsent.
   { profile: 'default', control: 'upstream', commit: '3ec8fab2f', seed: 1442, invariant: 'E3', hazards: ['H44'] },
+  // ... and, under sync_quorum, a manual promote chose a replica without a durable write while both
+  // servers that held it were unavailable (one isolated, one crashed): H29 under upstream.
+  { profile: 'default', control: 'upstream', commit: '3ec8fab2f', seed: 1920, invariant: 'E2', hazards: ['H29'] },
 ];
 
 /**
