@@ -4,7 +4,7 @@
 // A crash kills the incarnation (its events, connections, listeners and memory) and lets the disk
 // decide what survives, torn writes included; a restart recovers the WAL and may come back on a
 // new address. Assignments arrive from the master; everything else arrives over the network.
-import { makeReplicaID, BridgeStorageAdapter } from '../engine/adapter.ts';
+import { makeReplicaID, BridgeStorageAdapter, type BlockVolPinner } from '../engine/adapter.ts';
 import { EngineContext, type EngineBugSwitches } from '../engine/context.ts';
 import { RecoveryDriver } from '../engine/driver.ts';
 import { EngineError } from '../engine/errors.ts';
@@ -111,6 +111,8 @@ const WAL_FULL_RETRIES = 300;
 export class VolumeNode {
   readonly host: NetHost;
   readonly disk: SimDisk;
+  /** Per WAL hold granted to this incarnation's engine (hold id): the checkpoints at the grant. */
+  private readonly walHoldGrants = new Map<number, { readonly persisted: number; readonly live: number }>();
   private incarnationNo = 0;
   private owner: Owner = { alive: false };
   private port = BASE_PORT;
@@ -205,6 +207,7 @@ export class VolumeNode {
     const v = BlockVolume.open(this.disk, { bugs: this.cfg.bugs.storage, walFullRetries: this.cfg.walFullRetries ?? WAL_FULL_RETRIES });
     if (!(v instanceof BlockVolume)) throw new Error(`${this.cfg.name}: recover volume: ${v.message}`);
     this.vol = v;
+    this.walHoldGrants.clear(); // a new volume instance: its pinner numbers holds from 1 again
     if (this.tornWAL) env.coverage.add('torn_wal_tail_recovered');
     this.tornWAL = false;
     this.runner = new VolumeRunner(env.kernel, env.chooser, this.cfg.name, this.owner, this.cfg.interleavePermille, () => this.startFlush(), (lock) => lockReleases(v.locks(), lock));
@@ -566,8 +569,7 @@ export class VolumeNode {
   private startEngine(): void {
     const vol = this.vol!;
     const ctx = new EngineContext(this.cfg.bugs.engine);
-    const pinner = vol.pinner();
-    const adapter = new BridgeStorageAdapter(vol, pinner);
+    const adapter = new BridgeStorageAdapter(vol, this.observedPinner(vol));
     const driver = new RecoveryDriver(adapter, ctx);
     this.driver = driver;
     const observer = this.env.engineObserverFor(this, driver);
@@ -605,12 +607,12 @@ export class VolumeNode {
     const m = new UpstreamRecoveryManager({
       timers: this.timers!, chooser: this.env.chooser, coverage: this.env.coverage, ctx,
       note: (d) => this.noteControl(d),
-      storage: () => (this.vol === null ? null : new BridgeStorageAdapter(this.vol, this.vol.pinner())),
+      storage: () => (this.vol === null ? null : new BridgeStorageAdapter(this.vol, this.observedPinner(this.vol))),
       newExecutor: (rebuildAddr) => (this.vol === null ? null : this.v2bridgeExecutor(rebuildAddr)),
       walContains: (lsn) => this.walContains(lsn),
       walGap: (lsn) => this.walGap(lsn),
       lockFreeYieldPermille: this.cfg.lockFreeYieldPermille ?? 0,
-    }, new BridgeStorageAdapter(vol, vol.pinner()));
+    }, new BridgeStorageAdapter(vol, this.observedPinner(vol)));
     this.upstreamEngine = m;
     this.driver = m.checkedDriver;
     m.observer = this.env.engineObserverFor(this, m.checkedDriver);
@@ -649,10 +651,30 @@ export class VolumeNode {
     return this.walLSNs.lsns.has(lsn);
   }
 
+  /**
+   * The volume's pinner as the engine gets it, noting for each WAL hold it grants the checkpoints
+   * at that moment (walGap's evidence: nothing here changes what the pinner does).
+   */
+  private observedPinner(vol: BlockVolume): BlockVolPinner {
+    const p = vol.pinner();
+    return {
+      holdWALRetention: (startLSN) => {
+        const at = { persisted: vol.persistedCheckpointLSN(), live: vol.checkpointLSN() };
+        const r = p.holdWALRetention(startLSN);
+        const h = p.activeHolds().at(-1);
+        if (r.err === null && h !== undefined) this.walHoldGrants.set(h.id, at);
+        return r;
+      },
+      holdSnapshot: (cp) => p.holdSnapshot(cp),
+      holdFullBase: (committed) => p.holdFullBase(committed),
+    };
+  }
+
   /** Why `lsn` is missing from this node's WAL although the status says it is retained (null: it is not missing). */
   walGap(lsn: number): WALGap | null {
     const vol = this.vol;
-    if (vol === null || lsn > vol.headLSN() || lsn <= vol.persistedCheckpointLSN() || this.walContains(lsn)) return null;
+    if (vol === null || lsn > vol.headLSN() || this.walContains(lsn)) return null;
+    if (lsn <= vol.persistedCheckpointLSN()) return this.reclaimedUnderHold(vol, lsn) ? 'reclaimed' : null;
     // H23 is a window inside one flush cycle (tail advanced, superblock not yet persisted): the
     // flusher must be mid-cycle. A persisted checkpoint that is simply stale (B30) is no finding.
     if (lsn <= vol.checkpointLSN()) return vol.locks().flushMu.state().writer?.startsWith('flush') === true ? 'reclaimed' : null;
@@ -660,6 +682,19 @@ export class VolumeNode {
     const lowered = vol.checkpointLowering();
     if (lowered !== null && lsn > lowered.to && lsn <= lowered.from) return 'lowered';
     return vol.inFlightLSNs().includes(lsn) ? 'in_flight' : 'hole';
+  }
+
+  /**
+   * `lsn` is protected by a live WAL hold that was granted correctly against the persisted
+   * checkpoint (its start at or above it) while the flusher's live checkpoint had already passed
+   * `lsn`: the pin read a tail the flusher had left behind before persisting it (H23). A hold
+   * granted below the persisted checkpoint is a pinner bug (B20), not this.
+   */
+  private reclaimedUnderHold(vol: BlockVolume, lsn: number): boolean {
+    return vol.pinner().activeHolds().some((h) => {
+      const at = this.walHoldGrants.get(h.id);
+      return h.kind === 'wal' && at !== undefined && h.startLSN >= at.persisted && h.startLSN < lsn && lsn <= at.live;
+    });
   }
 
   // ---- engine RPCs (primary -> replica over unreliable datagrams, with a timeout) ----------
