@@ -91,15 +91,15 @@ export class ClusterChecker {
     });
   }
 
-  /** Per receiver, the flushedLSN last proven durable, and the volume resets seen then. */
-  private readonly durableMemo = new WeakMap<ReplicaReceiver, { flushed: number; resets: number }>();
+  /** Per receiver, the last durable head computed, and the flushedLSN, resets and fsyncs it was computed for. */
+  private readonly durableMemo = new WeakMap<ReplicaReceiver, { flushed: number; resets: number; fsyncs: number; head: number | null }>();
 
   /**
    * The head a crash of `r`'s server now would recover (storage checks durableHeadLSN), or null
-   * when nothing needs proving: the server is down, flushedLSN is within the persisted checkpoint,
-   * or it was proven durable before and neither it nor the volume (a reset) changed since — later
-   * fsyncs only add durability. Recovering the durable image is costly; this keeps it to the steps
-   * where a barrier moved flushedLSN.
+   * when nothing needs proving: the server is down, or flushedLSN is within the persisted
+   * checkpoint. Recovering the durable image is costly, so it is redone only when flushedLSN or the
+   * volume (a reset) changed, or — while the claim is not yet proven — when the disk synced again;
+   * once proven, later fsyncs only add durability.
    */
   private durableLSNOf(r: ReplicaReceiver): number | null {
     const n = this.receiverOwner.get(r);
@@ -108,10 +108,14 @@ export class ClusterChecker {
     const flushed = r.flushedLSN();
     if (flushed <= vol.persistedCheckpointLSN()) return null;
     const resets = vol.resetLog().length;
+    const fsyncs = n.disk.stats().fsyncs;
     const memo = this.durableMemo.get(r);
-    if (memo !== undefined && memo.flushed === flushed && memo.resets === resets) return null;
+    if (memo !== undefined && memo.flushed === flushed && memo.resets === resets) {
+      const proven = memo.head !== null && memo.head >= flushed;
+      if (proven || memo.fsyncs === fsyncs) return proven ? null : memo.head;
+    }
     const head = durableHeadLSN(n.disk);
-    if (head !== null && head >= flushed) this.durableMemo.set(r, { flushed, resets });
+    this.durableMemo.set(r, { flushed, resets, fsyncs, head });
     return head;
   }
 
