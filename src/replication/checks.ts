@@ -116,12 +116,13 @@ export class ReplicationChecks {
 
   w2(): CheckFailure | null {
     for (const s of this.t.shippers()) {
-      if (s.obs.orderViolation !== null) {
+      const v = s.obs.orderViolation;
+      if (v !== null) {
         // Judged when first seen, against the WAL as it was then; the verdict stands.
         let verdict = this.w2Verdicts.get(s);
         if (verdict === undefined) {
-          const why = s.obs.orderViolationLSN === null ? null : this.t.shipperRepeatCause?.(s, s.obs.orderViolationLSN) ?? null;
-          verdict = fail('W2', `shipper ${s.dataAddr}: ${s.obs.orderViolation}${why !== null ? `: ${why}` : ''}`, why !== null);
+          const why = this.t.shipperRepeatCause?.(s, v.lsn) ?? null;
+          verdict = fail('W2', `shipper ${s.dataAddr}: connection ${v.connID}: LSN ${v.lsn} sent after ${v.prev}${why !== null ? `: ${why}` : ''}`, why !== null);
           this.w2Verdicts.set(s, verdict);
         }
         return verdict;

@@ -47,9 +47,8 @@ const MAX_TRANSITIONS = 1024;
 export class ShipperObservation {
   /** Last LSN sent per data connection id (W2). */
   private readonly lastSentByConn = new Map<number, number>();
-  /** First out-of-order send seen, if any (W2), and the LSN sent out of order. */
-  orderViolation: string | null = null;
-  orderViolationLSN: number | null = null;
+  /** First out-of-order send seen, if any (W2): LSN `lsn` sent on connection `connID` after `prev`. */
+  orderViolation: { readonly connID: number; readonly lsn: number; readonly prev: number } | null = null;
   /** First live ship of an entry whose epoch differed from the current epoch (W14). */
   epochViolation: string | null = null;
   droppedStaleEpoch = 0;
@@ -73,8 +72,7 @@ export class ShipperObservation {
   noteSent(connID: number, lsn: number): void {
     const prev = this.lastSentByConn.get(connID);
     if (prev !== undefined && lsn <= prev && this.orderViolation === null) {
-      this.orderViolation = `connection ${connID}: LSN ${lsn} sent after ${prev}`;
-      this.orderViolationLSN = lsn;
+      this.orderViolation = { connID, lsn, prev };
     }
     this.lastSentByConn.set(connID, lsn);
   }
