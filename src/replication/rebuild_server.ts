@@ -2,14 +2,19 @@
 // equal the volume epoch. WAL catch-up streams entries from a live-checkpoint scan; full extent
 // streams the volume's export (force-flushed, boundary snapshotLSN = nextLSN) in 64 KiB chunks;
 // snapshot streams the exact-boundary export, then a manifest (BaseLSN + SHA-256 of the image).
-// The whole answer is queued in one step; the client closes the connection after Done/Error.
+// The answer is queued in one step, unless the server is paced (`extentTransferMs`): then the
+// extent goes out one block per frame, spread over that time, as upstream's ReadAt + WriteFrame
+// loop sends a large volume over a while; a frame the connection no longer takes ends the answer
+// (WriteFrame's error). The image is the one exported at the request (upstream reads each chunk
+// live; the second catch-up from snapshotLSN replays whatever the copy saw newer, so the
+// installed state is the same). The client closes the connection after Done/Error.
 
 import { encodeWALEntry } from '../storage/blockvol/wal_entry.ts';
 import { ERR_SNAPSHOT_BOUNDARY_MISMATCH, ERR_WAL_RECYCLED } from '../storage/errors.ts';
 import { EngineError } from '../engine/errors.ts';
 import { encodeManifest, sha256Hex } from './snapshot_manifest.ts';
 import { REBUILD_CHUNK_BYTES } from './timing.ts';
-import type { Conn, Transport } from './transport.ts';
+import type { Conn, Timers, Transport } from './transport.ts';
 import type { PrimaryVolumePort, WALEntry } from './volume_port.ts';
 import { ERR_REBUILD, replErr } from './errors.ts';
 import {
@@ -32,6 +37,10 @@ export interface RebuildServerConfig {
   readonly transport: Transport;
   readonly listenAddr: string;
   readonly chunkBytes?: number;
+  /** Pace the extent: send it over this many virtual ms, one block per frame (0 or absent: at once). */
+  readonly extentTransferMs?: number;
+  readonly blockSize?: number;
+  readonly timers?: Timers;
 }
 
 export class RebuildServer {
@@ -116,8 +125,7 @@ export class RebuildServer {
     const exp = this.cfg.volume.exportFullExtent();
     if (exp instanceof EngineError) return fail(exp.message.startsWith('FLUSH_FAILED') ? 'FLUSH_FAILED' : 'EXPORT_FAILED', exp.message);
     this.served += 1;
-    for (const c of this.rechunk(exp.chunks)) conn.send(encodeFrame(MsgRebuildExtent, c));
-    conn.send(encodeFrame(MsgRebuildDone, encodeRebuildDone(exp.snapshotLSN)));
+    this.sendExtent(conn, this.rechunk(exp.chunks), [encodeFrame(MsgRebuildDone, encodeRebuildDone(exp.snapshotLSN))]);
   }
 
   private snapshot(conn: Conn, base: number, fail: (c: string, d: string) => void): void {
@@ -129,15 +137,39 @@ export class RebuildServer {
     if (exp.manifest.baseLSN !== base) return fail('SNAPSHOT_BOUNDARY_MISMATCH', `snapshot base ${exp.manifest.baseLSN} != requested ${base}`);
     this.served += 1;
     const chunks = this.rechunk(exp.chunks);
-    for (const c of chunks) conn.send(encodeFrame(MsgRebuildExtent, c));
     const manifest = encodeManifest({ BaseLSN: exp.manifest.baseLSN, SHA256: sha256Hex(chunks) });
-    conn.send(encodeFrame(MsgRebuildEntry, encodeText(manifest)));
-    conn.send(encodeFrame(MsgRebuildDone, encodeRebuildDone(base)));
+    this.sendExtent(conn, chunks, [encodeFrame(MsgRebuildEntry, encodeText(manifest)), encodeFrame(MsgRebuildDone, encodeRebuildDone(base))]);
   }
 
-  /** Re-cut the exported chunks to at most `chunkBytes` (64 KiB) per frame. */
+  /**
+   * Send an extent answer — the chunks, then the trailing frames (manifest, Done): at once, or
+   * paced, every chunk after its share of the transfer time and the trailer with the last one.
+   * Stops at the first frame the connection refuses.
+   */
+  private sendExtent(conn: Conn, chunks: readonly Uint8Array[], trailer: readonly Uint8Array[]): void {
+    const frames = [...chunks.map((c) => encodeFrame(MsgRebuildExtent, c)), ...trailer];
+    const total = this.cfg.extentTransferMs ?? 0;
+    const timers = this.cfg.timers;
+    if (total <= 0 || timers === undefined || chunks.length === 0) {
+      for (const f of frames) if (!conn.send(f)) return;
+      return;
+    }
+    const gap = Math.max(1, Math.round(total / chunks.length));
+    const sendFrom = (i: number): void => {
+      let j = i;
+      do {
+        if (!conn.send(frames[j]!)) return;
+        j += 1;
+      } while (j < frames.length && j >= chunks.length);
+      if (j < frames.length) timers.after(gap, 'rebuild.extent_chunk', () => sendFrom(j));
+    };
+    timers.after(gap, 'rebuild.extent_chunk', () => sendFrom(0));
+  }
+
+  /** Re-cut the exported chunks to at most `chunkBytes` (64 KiB) per frame, one block per frame when paced. */
   private rechunk(chunks: readonly Uint8Array[]): Uint8Array[] {
-    const size = this.cfg.chunkBytes ?? REBUILD_CHUNK_BYTES;
+    const paced = (this.cfg.extentTransferMs ?? 0) > 0 && this.cfg.blockSize !== undefined;
+    const size = paced ? this.cfg.blockSize! : this.cfg.chunkBytes ?? REBUILD_CHUNK_BYTES;
     const out: Uint8Array[] = [];
     for (const c of chunks) for (let off = 0; off < c.length; off += size) out.push(c.subarray(off, Math.min(c.length, off + size)));
     return out;

@@ -53,6 +53,7 @@ export interface ScenarioDraft {
   readonly blockSize?: number;
   readonly numBlocks?: number;
   readonly walFullTimeoutMs?: number;
+  readonly rebuildTransferMs?: number;
   /** The primary's lease at the master when not the default (the shrinker shortens it: earlier failovers). */
   readonly leaseMs?: number;
   readonly wildcardListen: boolean;
@@ -150,6 +151,7 @@ export function renderDraft(d: ScenarioDraft): string {
   if (d.walSize !== undefined) L.push(`  wal_size: ${d.walSize}`);
   if (d.walFullTimeoutMs !== undefined) L.push(`  wal_full_timeout: ${seconds(d.walFullTimeoutMs)}`);
   if (d.flusherIntervalMs !== undefined) L.push(`  flusher_interval: ${seconds(d.flusherIntervalMs)}`);
+  if ((d.rebuildTransferMs ?? 0) > 0) L.push(`  rebuild_transfer: ${seconds(d.rebuildTransferMs!)}`);
   if (d.leaseMs !== undefined) L.push(`  lease: ${seconds(d.leaseMs)}`);
   if (d.wildcardListen) L.push('  wildcard_listen: true');
   if (d.legacyReplica !== null) L.push(`  legacy_replica: ${d.legacyReplica}`);

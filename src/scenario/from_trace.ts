@@ -149,7 +149,7 @@ function seedPlan(trace: Trace): FaultPlan {
 function shapeFields(p: FaultPlan): Partial<ScenarioDraft> {
   const s = p.storageShape;
   if (s === undefined) return {};
-  return { blockSize: s.blockSize, numBlocks: s.numBlocks, walSize: s.walSize, walFullTimeoutMs: s.walFullTimeoutMs, flusherIntervalMs: s.flushIntervalMs };
+  return { blockSize: s.blockSize, numBlocks: s.numBlocks, walSize: s.walSize, walFullTimeoutMs: s.walFullTimeoutMs, flusherIntervalMs: s.flushIntervalMs, rebuildTransferMs: s.rebuildTransferMs };
 }
 
 /** Scenario name of a trace: seed-S-ID (the failing invariant or the expected finding), lower case. */

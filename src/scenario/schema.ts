@@ -107,6 +107,7 @@ export const Cluster = z.strictObject({
   wal_size: z.number().int().min(256).default(D.walSize).describe('WAL region size in bytes'),
   flusher_interval: Duration.prefault(ms(D.flusherIntervalMs)).describe('flusher period (BlockVolConfig.FlushInterval); every flush that flushed something persists the checkpoint, so this is also the checkpoint cadence'),
   wal_full_timeout: Duration.optional().describe('how long an append polls a full WAL (every 1 ms) before failing (BlockVolConfig.WALFullTimeout, upstream default 5s); default: the simulator\'s 300 polls'),
+  rebuild_transfer: Duration.prefault(ms(0)).describe('how long a rebuild server takes to send the volume\'s extent, one block per frame (the copy time of the volume this one stands for); 0: at once'),
   heartbeat_interval: Duration.prefault(ms(D.heartbeatIntervalMs)).describe('volume server heartbeat period'),
   lease: Duration.prefault(ms(D.leaseMs)).describe('primary lease at the master; a primary silent this long is failed over'),
   retry_interval: Duration.prefault(ms(D.retryMs)).describe('recovery retry period'),

@@ -59,6 +59,7 @@ export function clusterSetup(sc: Scenario): ClusterSetup {
     geometry: { blockSize: c.block_size, numBlocks: c.num_blocks, walSize: c.wal_size },
     flushIntervalMs: c.flusher_interval,
     ...(c.wal_full_timeout === undefined ? {} : { walFullTimeoutMs: c.wal_full_timeout }),
+    rebuildTransferMs: c.rebuild_transfer,
     heartbeatMs: c.heartbeat_interval,
     retryMs: c.retry_interval,
     leaseMs: c.lease,

@@ -58,6 +58,8 @@ export interface ClusterSetup {
   readonly flushIntervalMs: number;
   /** BlockVolConfig.WALFullTimeout; absent: the simulator's WAL_FULL_RETRIES polls (node.ts). */
   readonly walFullTimeoutMs?: number;
+  /** How long a rebuild server takes to send the extent (scenario `rebuild_transfer`); absent: 0. */
+  readonly rebuildTransferMs?: number;
   readonly heartbeatMs: number;
   readonly retryMs: number;
   readonly leaseMs: number;
@@ -157,6 +159,7 @@ export class Cluster implements World {
     const shape: StorageShape | undefined = setup === undefined ? p.storageShape : undefined;
     const geometry = setup?.geometry ?? (shape === undefined ? GEOMETRY : { blockSize: shape.blockSize, numBlocks: shape.numBlocks, walSize: shape.walSize });
     const walFullTimeoutMs = setup?.walFullTimeoutMs ?? shape?.walFullTimeoutMs;
+    const rebuildTransferMs = setup?.rebuildTransferMs ?? shape?.rebuildTransferMs ?? 0;
     this.network = new Network(this.kernel, {
       latencyMin: p.latencyMin, latencyMax: p.latencyMax, resetPermille: p.resetPermille, dropPermille: p.dropPermille,
       duplicatePermille: p.duplicatePermille, reorderPermille: p.reorderPermille, dialTimeout: setup?.dialTimeoutMs ?? 3000,
@@ -184,6 +187,7 @@ export class Cluster implements World {
         scanOnlyCatchUp: setup?.scanOnlyCatchUp ?? false, replanOnRedelivery: setup?.replanOnRedelivery ?? true, control, diskIOErrorPermille: p.diskErrorPermille, tornPermille: p.tornPermille,
         ...(setup === undefined ? {} : { retentionTimeoutMs: setup.retentionTimeoutMs }),
         ...(walFullTimeoutMs === undefined ? {} : { walFullRetries: walFullRetries(walFullTimeoutMs) }),
+        rebuildTransferMs,
       }, env));
     }
     for (const n of this.nodes) n.wildcardListen = p.wildcardListen;

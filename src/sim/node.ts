@@ -80,6 +80,8 @@ export interface NodeConfig {
   readonly retentionTimeoutMs?: number;
   /** WAL-full polls of one append before it fails: the WALFullTimeout in 1 ms polls (default WAL_FULL_RETRIES). */
   readonly walFullRetries?: number;
+  /** How long a rebuild server takes to send the extent (storage_shape.ts rebuildTransferMs); absent or 0: at once. */
+  readonly rebuildTransferMs?: number;
   /** Disk faults of the seed's plan (rates in permille). */
   readonly diskIOErrorPermille: number;
   readonly tornPermille: number;
@@ -234,7 +236,7 @@ export class VolumeNode {
       this.agent.boot();
       return;
     }
-    this.rebuildServer = new RebuildServer({ volume: this.primaryPort(), transport: env.network.transportFor(this.host), listenAddr: this.rebuildAddr() });
+    this.rebuildServer = this.newRebuildServer(this.rebuildAddr());
     this.rebuildServer.start();
     this.loop('node.flush', this.cfg.flushIntervalMs, () => this.flushTick());
     this.loop('node.heartbeat', this.cfg.heartbeatMs, () => { if (this.env.kernel.tracing) this.env.kernel.noteNow('heartbeat'); this.heartbeatTick(); });
@@ -498,8 +500,16 @@ export class VolumeNode {
 
   /** StartRebuildServer at `addr`; a failure (address in use by the previous one) is ignored, as upstream. */
   upstreamStartRebuildServer(addr: string): void {
-    const server = new RebuildServer({ volume: this.primaryPort(), transport: this.env.network.transportFor(this.host), listenAddr: addr });
+    const server = this.newRebuildServer(addr);
     if (server.start() === null) this.rebuildServer = server;
+  }
+
+  /** This incarnation's rebuild server at `addr`, paced by the seed's transfer time. */
+  private newRebuildServer(addr: string): RebuildServer {
+    return new RebuildServer({
+      volume: this.primaryPort(), transport: this.env.network.transportFor(this.host), listenAddr: addr,
+      extentTransferMs: this.cfg.rebuildTransferMs ?? 0, blockSize: this.cfg.blockSize, timers: this.timers!,
+    });
   }
 
   /**

@@ -21,6 +21,11 @@
 //   can make the in-memory copy fail it. A zero checkpoint does: a fresh volume (CreateBlockVol:
 //   WALCheckpointLSN 0) holds data until its first flush, and a crash-restart before that flush
 //   recovers the data from the WAL with the checkpoint still 0.
+// - rebuild.go handleFullExtent / handleSnapshotExport: the extent goes out in 64 KiB chunks
+//   (rebuildExtentChunkSize), each a ReadAt plus a WriteFrame on the connection, so a rebuild's
+//   copy lasts as long as the volume takes to read and send — seconds for a GiB, minutes for
+//   a large volume. The simulator's volumes are a few hundred bytes; `rebuildTransferMs` is the
+//   time the copy of the volume it stands for takes (0: the copy is as quick as the bytes it has).
 //
 // The simulator scales sizes down (16-byte blocks instead of 4 KiB, a WAL of tens to hundreds of
 // entries instead of ~16 thousand) and keeps their ratios meaningful. Every shape stays
@@ -45,6 +50,11 @@ export interface StorageShape {
   readonly earlyPrimaryCrashMs: number | null;
   /** ...and restarts this long after (drawn up front, so the crash itself draws nothing). */
   readonly earlyCrashRestartMs: number;
+  /**
+   * How long a rebuild server takes to send the volume's extent (the size of the volume this
+   * shape stands for over the rebuild link); 0 = as long as the simulator's bytes take.
+   */
+  readonly rebuildTransferMs: number;
 }
 
 /** Block sizes drawn (bytes): the simulator's 16 and two larger powers of two. */
@@ -69,7 +79,23 @@ export function drawStorageShape(c: Chooser, maxWriteBlocks: number, faults: boo
   // Only a slow flusher leaves a window before the first flush worth crashing in.
   const earlyPrimaryCrashMs = faults && flushIntervalMs >= SLOW_FLUSH_MS && chance(c, 'shape.early_crash', 500) ? between(c, 'shape.early_crash_ms', 200, 3000) : null;
   const earlyCrashRestartMs = earlyPrimaryCrashMs === null ? 0 : between(c, 'shape.early_restart_ms', 500, 8000);
-  return { blockSize, numBlocks, walSize, walFullTimeoutMs, flushIntervalMs, earlyPrimaryCrashMs, earlyCrashRestartMs };
+  // Drawn last: every earlier draw of a seed stays what it was.
+  const rebuildTransferMs = drawRebuildTransfer(c);
+  return { blockSize, numBlocks, walSize, walFullTimeoutMs, flushIntervalMs, earlyPrimaryCrashMs, earlyCrashRestartMs, rebuildTransferMs };
+}
+
+/**
+ * The extent copy's duration: half the seeds keep the small volume's (0), the rest stand for a
+ * volume of about 1 to 120 GiB copied at about 1 GiB/s — 1 s to 2 min, log-uniform by band, so
+ * copies that outlast a lease (30 s) and a heartbeat redial are drawn as often as short ones.
+ */
+function drawRebuildTransfer(c: Chooser): number {
+  if (!chance(c, 'shape.large_volume', 500)) return 0;
+  switch (c.choose('shape.transfer_class', 3)) {
+    case 0: return between(c, 'shape.transfer_ms', 1_000, 5_000);
+    case 1: return between(c, 'shape.transfer_ms', 5_001, 30_000);
+    default: return between(c, 'shape.transfer_ms', 30_001, 120_000);
+  }
 }
 
 /** WAL capacity in largest entries: small (fills under load), medium, or large as today's. */

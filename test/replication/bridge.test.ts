@@ -6,14 +6,15 @@ import type { IOResult } from '../../src/engine/executor.ts';
 import { BridgeExecutor } from '../../src/replication/bridge_executor.ts';
 import { RebuildServer } from '../../src/replication/rebuild_server.ts';
 import { ReplicaReceiver } from '../../src/replication/receiver.ts';
-import { FakeVolume } from './fake_volume.ts';
+import { BLOCK, BLOCKS, FakeVolume } from './fake_volume.ts';
 import { TestWorld } from './harness.ts';
 
-function setup(opts: { scanOnly?: boolean } = {}) {
+function setup(opts: { scanOnly?: boolean; extentTransferMs?: number } = {}) {
   const world = new TestWorld();
   const primary = new FakeVolume();
   const replica = new FakeVolume();
-  const server = new RebuildServer({ volume: primary, transport: world, listenAddr: 'p:rebuild', chunkBytes: 32 });
+  const paced = opts.extentTransferMs === undefined ? {} : { extentTransferMs: opts.extentTransferMs, blockSize: BLOCK, timers: world };
+  const server = new RebuildServer({ volume: primary, transport: world, listenAddr: 'p:rebuild', chunkBytes: 32, ...paced });
   expect(server.start()).toBeNull();
   const receiver = new ReplicaReceiver({ volume: replica, transport: world, timers: world, dataListenAddr: 'r:data', ctrlListenAddr: 'r:ctrl' });
   const exec = new BridgeExecutor({ replica, receiver, rebuildAddr: 'p:rebuild', transport: world, timers: world, scanOnly: opts.scanOnly ?? false, primary });
@@ -99,6 +100,43 @@ describe('full-extent rebuild', () => {
     expect(r.err?.message).toMatch(/EPOCH_MISMATCH/);
     expect(s.server.rejected).toBe(1);
     expect(s.server.served).toBe(0);
+  });
+});
+
+describe('a paced rebuild server (the copy of a large volume takes a while)', () => {
+  it('sends the extent one block per frame over the transfer time, then installs the same image', () => {
+    const s = setup({ extentTransferMs: 16_000 });
+    for (let i = 1; i <= 5; i++) s.primary.write(i, 0x40 + i);
+    const r = s.call((d) => s.exec.transferFullBase(5, d));
+    expect(r).toEqual({ value: 5, err: null });
+    for (let i = 1; i <= 5; i++) expect(s.replica.read(i)).toBe(0x40 + i);
+    // BLOCKS frames, one every 16 s / BLOCKS: the answer ends 16 s (plus latencies) after the request.
+    expect(s.world.now()).toBeGreaterThanOrEqual(16_000);
+    expect(s.world.now()).toBeLessThan(16_100);
+  });
+
+  it('a snapshot export is paced too and still verifies against its manifest', () => {
+    const s = setup({ extentTransferMs: 8_000 });
+    for (let i = 1; i <= 4; i++) s.primary.write(i, 0x50 + i);
+    s.primary.flush();
+    expect(s.call((d) => s.exec.transferSnapshot(4, d))).toEqual({ err: null });
+    expect(s.replica.read(2)).toBe(0x52);
+    expect(s.world.now()).toBeGreaterThanOrEqual(8_000);
+  });
+
+  it('stops at the first frame the broken connection refuses', () => {
+    const s = setup({ extentTransferMs: 16_000 });
+    s.primary.write(1, 1);
+    let result: IOResult | undefined;
+    s.exec.transferFullBase(1, (r) => (result = r));
+    s.world.runFor(3_000); // a few blocks out
+    const sent = s.world.sentFrames;
+    expect(sent).toBeGreaterThan(2);
+    expect(sent).toBeLessThan(BLOCKS);
+    s.world.crash('p:rebuild'); // the connection breaks mid-copy
+    s.world.run();
+    expect(s.world.sentFrames).toBe(sent);
+    expect(result?.err?.message).toMatch(/rebuild/);
   });
 });
 
