@@ -429,16 +429,23 @@ function divergenceCause(c: Cluster, n: VolumeNode, replica: Uint8Array, primary
  * considered because its lease had run out (every holder unavailable at once, more failures than
  * a quorum of three tolerates, and the master cannot know the committed LSN: H29), or was live but
  * had last reported less than it held (a heartbeat older than the barrier that made the write
- * durable: H30). Null otherwise.
+ * durable: H30); or when the promoted server reported the write without holding it, its progress
+ * counting LSNs it had burned as a primary (holes in its own WAL, H1). Null otherwise.
  */
 function lostAtFailover(c: Cluster, ackEpoch: number, ackLSN: number): string | null {
   if (c.plan.durability !== 'sync_quorum') return null;
   for (const f of c.control.failoverLog) {
     const actual = c.failoverProgress.get(f.epoch) ?? [];
     const held = (id: string): number => actual.find((a) => a.serverID === id)?.flushedLSN ?? 0;
-    // A promoted server that held the write (whatever it last reported) did not lose it.
-    if (f.epoch <= ackEpoch || f.promotedFlushedLSN >= ackLSN || held(f.promoted) >= ackLSN) continue;
+    if (f.epoch <= ackEpoch) continue;
     const promoted = `the failover to epoch ${f.epoch} promoted ${f.promoted} (flushedLSN ${f.promotedFlushedLSN})`;
+    // It reported the write without holding it: its progress counted LSNs it burned (H1).
+    const burned = f.promotedFlushedLSN >= ackLSN ? burnedUpTo(c, f.promoted, ackLSN) : null;
+    if (burned !== null) {
+      return `${promoted} without the write: LSN ${burned} is a hole in its own WAL — allocated while it was primary, never written — and its progress came from its head, which counts LSNs it never held: finding H1`;
+    }
+    // A promoted server that held the write (whatever it last reported) did not lose it.
+    if (f.promotedFlushedLSN >= ackLSN || held(f.promoted) >= ackLSN) continue;
     const rebuilding = f.skippedRebuilding.find((s) => s.flushedLSN >= ackLSN);
     if (rebuilding !== undefined) {
       return `${promoted} and passed over ${rebuilding.serverID}, which held it (flushedLSN ${rebuilding.flushedLSN}) but was being rebuilt — its shipper had counted toward the quorum while the engine rebuilt it: finding H28`;
@@ -515,6 +522,13 @@ function involvesFork(c: Cluster, lba: number, data: Uint8Array): boolean {
   if (ws.length === 0) return c.anyFork() && data.some((x) => x !== 0);
   // An acknowledged LSN above the serving primary's head belongs to an abandoned lineage.
   return ws.some((w) => (w.ackLSN === 0 ? c.anyFork() : c.lsnForked(w.ackLSN) || w.ackLSN > head));
+}
+
+/** A hole (H1) in server `id`'s WAL above its persisted checkpoint and at most `upTo`, or null. */
+function burnedUpTo(c: Cluster, id: string, upTo: number): number | null {
+  const n = c.nodes.find((x) => x.serverID === id);
+  const hole = n === undefined ? null : firstHole(n, n.vol?.persistedCheckpointLSN() ?? 0);
+  return hole !== null && hole <= upTo ? hole : null;
 }
 
 /** The first LSN above `from` that is a hole (H1) in `p`'s WAL, or null. */

@@ -42,6 +42,7 @@ export const FINDINGS: readonly FindingInfo[] = [
   F('H42', 'upstream', 'a replica apply that fails (I/O error) is only logged: later entries are gaps, and the primary\'s shipper stays InSync until a barrier'),
   F('H43', 'upstream', 'an entry lost with a data connection that broke after the write: the shipper reads nothing from it and stays InSync until its next write or barrier'),
   F('H44', 'upstream', 'a promotion at an epoch the promoted server already holds (the registry epoch went back): its own heartbeat confirms the Primary assignment before it is sent'),
+  F('H45', 'upstream', 'a replica that restarts and reconnects before its old heartbeat stream is seen closed: the close is a phantom disconnect, nothing is failed over or queued, and it stays RoleNone'),
 ];
 
 export const FINDING_IDS: readonly string[] = FINDINGS.map((f) => f.id);

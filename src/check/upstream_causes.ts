@@ -42,6 +42,14 @@ export function upstreamStallCause(c: Cluster, p: VolumeNode, n: VolumeNode): st
   if (nc !== undefined && nc.role === Role.None && listed !== undefined && listed.dataAddr === '' && c.control.master.queue.pending(n.serverID) === 0) {
     return ' (the master lists it as a replica with no receiver address and sends it nothing: a server outside the registry entry that reports the volume in a full heartbeat goes through reconcileOnRestart, which appends it as a replica with no addresses and queues no assignment (master_block_registry.go UpdateFullHeartbeat → reconcileOnRestart → upsertServerAsReplica), so it stays RoleNone and runs no receiver, and no Primary assignment can name its address: finding H41)';
   }
+  // H45: the server restarted and its new heartbeat stream registered before the master saw the
+  // old one close; that close was a phantom disconnect (dn.Counter still > 0), so no failover
+  // removed it and recorded no pending rebuild, its reconnect drained none, and it stays RoleNone.
+  const phantomAt = c.control.master.phantomDisconnectAt(n.serverID);
+  if (nc !== undefined && nc.role === Role.None && listed !== undefined && listed.dataAddr !== '' && phantomAt !== null && phantomAt >= n.bootedAt
+    && c.control.master.queue.pending(n.serverID) === 0 && c.control.master.failover.pendingRebuildsFor(n.serverID).length === 0) {
+    return ` (it restarted at ${n.bootedAt} ms and its new heartbeat stream registered before the master saw the old one close; at ${phantomAt} ms that close was a phantom disconnect — master_grpc_server.go SendHeartbeat's defer returns while dn.Counter > 0, before UnmarkBlockCapable and failoverBlockVolumes — so the master never dropped it or recorded a pending rebuild, its reconnect's recoverBlockVolumes found none to drain, its full heartbeat only copied role None into the entry (UpdateFullHeartbeat), and lease grants go to primaries only: nothing is ever sent to it and it stays RoleNone with no receiver: finding H45)`;
+  }
   // H39: the master's record for this replica carries another server's receiver address.
   const mixup = addressMixup(c, entry.replicas, n);
   if (mixup !== null) return mixup;

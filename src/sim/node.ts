@@ -20,6 +20,7 @@ import { ShipperGroup } from '../replication/shipper_group.ts';
 import type { Timers } from '../replication/transport.ts';
 import type { PrimaryVolumePort, ReplicaVolumePort, V1RebuildVolumePort } from '../replication/volume_port.ts';
 import { startRebuild as startV1Rebuild } from '../replication/v1_rebuild.ts';
+import { DEFAULT_DRAIN_TIMEOUT_MS } from '../control/volume/promotion.ts';
 import { roleName } from '../control/volume/role.ts';
 import type { StorageBugSwitches } from '../storage/blockvol/bugs.ts';
 import { ADDRESS_STEP, BASE_PORT } from './frame_kinds.ts';
@@ -116,6 +117,8 @@ export class VolumeNode {
   /** Per WAL hold granted to this incarnation's engine (hold id): the checkpoints at the grant. */
   private readonly walHoldGrants = new Map<number, { readonly persisted: number; readonly live: number }>();
   private incarnationNo = 0;
+  /** Virtual time of this incarnation's boot. */
+  bootedAt = 0;
   private owner: Owner = { alive: false };
   private port = BASE_PORT;
 
@@ -172,6 +175,8 @@ export class VolumeNode {
   readonly unreplicatedSyncs = new Set<string>();
   /** Client operations (writes, trims, syncs) in flight: upstream's opsOutstanding, which a demotion drains. */
   opsOutstanding = 0;
+  /** A demotion waiting for those ops to drain (ideal wiring; see demote). */
+  private demotion: { readonly assignment: Assignment; readonly deadline: number } | null = null;
 
   constructor(readonly cfg: NodeConfig, private readonly env: NodeEnv) {
     this.host = { name: cfg.name, owner: this.owner };
@@ -203,6 +208,7 @@ export class VolumeNode {
     const env = this.env;
     if (newAddress) { this.port += ADDRESS_STEP; env.coverage.add('restart_new_address'); }
     this.incarnationNo += 1;
+    this.bootedAt = env.kernel.now();
     this.owner = { alive: true };
     this.host.owner = this.owner;
     this.timers = env.kernel.ownerTimers(this.cfg.name, this.owner);
@@ -225,6 +231,7 @@ export class VolumeNode {
     });
     v.setShipperFloorFn(() => this.group?.minRecoverableFlushedLSN() ?? { lsn: 0, found: false });
     this.opsOutstanding = 0;
+    this.demotion = null;
     if (this.cfg.control === 'upstream') {
       // Upstream: OpenBlockVol leaves the volume in RoleNone with local-only group commit; the
       // rebuild server starts only with a primary assignment; the block service does the rest.
@@ -371,6 +378,8 @@ export class VolumeNode {
   onAssignment(a: Assignment): void {
     const vol = this.vol;
     if (vol === null || a.epoch < this.epoch) return;
+    if (this.role === 'primary' && a.role !== 'primary' && this.opsOutstanding > 0) { this.demote(a); return; }
+    this.demotion = null;
     const key = assignmentKey(a);
     const changed = key !== this.lastKey;
     this.lastKey = key;
@@ -383,6 +392,34 @@ export class VolumeNode {
     vol.setLease(true);
     if (a.role === 'primary') this.becomePrimary(a, changed);
     else this.becomeReplica(a);
+  }
+
+  /**
+   * A primary told to step down while client ops are in flight first drains them, as upstream's
+   * demote does (promotion.go: revoke the lease so the write gate shuts, poll opsOutstanding
+   * every 1 ms until 0 or the drain timeout), so every write that passed the gate takes its LSN
+   * and epoch before the new epoch is persisted and the receiver samples the head. On the
+   * deadline the assignment is not applied (ErrDrainTimeout); the master's next delivery retries.
+   */
+  private demote(a: Assignment): void {
+    this.vol!.setLease(false);
+    const waiting = this.demotion !== null;
+    this.demotion = { assignment: a, deadline: this.demotion?.deadline ?? this.timers!.now() + DEFAULT_DRAIN_TIMEOUT_MS };
+    if (waiting) return;
+    this.env.coverage.add('demote_drain_wait');
+    this.pollDrain();
+  }
+
+  private pollDrain(): void {
+    const inc = this.incarnationNo;
+    this.timers!.after(1, 'demote.drain', () => {
+      const d = this.demotion;
+      if (inc !== this.incarnationNo || d === null) return;
+      if (this.opsOutstanding > 0 && this.timers!.now() < d.deadline) { this.pollDrain(); return; }
+      this.demotion = null;
+      if (this.opsOutstanding > 0) { this.env.noteDetail?.(`${this.cfg.name}: demote: drain timeout waiting for in-flight ops`); return; }
+      this.onAssignment(d.assignment);
+    });
   }
 
   private becomePrimary(a: Assignment, changed: boolean): void {

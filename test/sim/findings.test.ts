@@ -92,6 +92,12 @@ const PINNED: readonly PinnedFinding[] = [
   // ... and, under sync_quorum, a manual promote chose a replica without a durable write while both
   // servers that held it were unavailable (one isolated, one crashed): H29 under upstream.
   { profile: 'default', control: 'upstream', commit: '3ec8fab2f', seed: 1920, invariant: 'E2', hazards: ['H29'] },
+  // sync_quorum under the ideal master: an old primary whose full WAL burned LSNs 29-153 rejoined
+  // with receivedLSN = its head, reported 149 and was promoted over a holder of a durable write (H1).
+  { profile: 'default', control: 'ideal', seed: 1900, invariant: 'E2', hazards: ['H1'] },
+  // Upstream: n3's upgrade restart reconnected before the master saw its old stream close; the
+  // close was a phantom disconnect, so nothing removed or re-assigned it and it stayed RoleNone.
+  { profile: 'default', control: 'upstream', commit: '3ec8fab2f', seed: 1519, invariant: 'E3', hazards: ['H45'], replica: 'n3' },
 ];
 
 /**

@@ -105,6 +105,8 @@ export class BlockMaster {
   private readonly streams = new Map<string, string>();
   /** dn.Counter: open streams per server. */
   private readonly streamCount = new Map<string, number>();
+  /** When each server's last "phantom" disconnect happened (a stream ended while another was open). */
+  private readonly phantoms = new Map<string, number>();
 
   readonly commit: UpstreamCommit;
 
@@ -152,11 +154,16 @@ export class BlockMaster {
     if (server === undefined) return;
     this.streams.delete(stream);
     const left = (this.streamCount.get(server) ?? 1) - 1;
-    if (left > 0) { this.streamCount.set(server, left); return; }
+    // master_grpc_server.go SendHeartbeat's defer: "disconnect phantom volume server" — the
+    // server's newer stream is open, so no UnmarkBlockCapable and no failoverBlockVolumes.
+    if (left > 0) { this.streamCount.set(server, left); this.phantoms.set(server, now); return; }
     this.streamCount.delete(server);
     this.registry.unmarkBlockCapable(server);
     this.failover.failoverBlockVolumes(server, now);
   }
+
+  /** When `server`'s last phantom disconnect was (an old stream ended after a newer one opened), or null. */
+  phantomDisconnectAt(server: string): number | null { return this.phantoms.get(server) ?? null; }
 
   /** When the next deferred promotion is due (virtual ms), or null. */
   nextDeadline(): number | null { return this.failover.nextDeadline(); }
