@@ -17,7 +17,7 @@ import type { BlockVolume } from '../storage/blockvol/volume.ts';
 import { Cluster } from '../sim/cluster.ts';
 import type { VolumeNode } from '../sim/node.ts';
 import { lostInFlight, provenGap, receiverDurableCause, shipperOrderCause } from './data_path_causes.ts';
-import { sameBytes } from '../sim/oracle.ts';
+import { sameBytes, type WriteRecord } from '../sim/oracle.ts';
 import { END, type ReadWindow } from '../sim/realtime_order.ts';
 import { isProfileName } from '../sim/profile.ts';
 import type { CheckedWorld, WorldFactory } from './checked_world.ts';
@@ -400,6 +400,8 @@ function divergenceCause(c: Cluster, n: VolumeNode, replica: Uint8Array, primary
   if (lbas.some((lba) => involvesFork(c, lba, block(replica, lba, bs)) || involvesFork(c, lba, block(primary, lba, bs)))) {
     return ' (it holds writes at LSNs that were allocated twice with different data — a fork neither handshake can see, they compare LSNs, not lineages: finding H21)';
   }
+  const inverted = publishInversion(c.primary(), lbas) ?? publishInversion(n, lbas);
+  if (inverted !== null) return ` (${inverted})`;
   // A demoted primary whose appends failed (WAL full, I/O error) keeps their LSNs in its nextLSN:
   // its receiver starts above entries it never wrote and skips the new primary's entries at those
   // LSNs as duplicates, while handshakes compare LSNs only (H1).
@@ -489,11 +491,28 @@ function judgeServed(c: Cluster, lba: number, data: Uint8Array, server: string, 
   // proved its barrier by LSN alone and may have become primary: a finding.
   const fork = c.lsnForked(w.ackLSN) || involvesFork(c, lba, data);
   const failover = fork ? null : lostAtFailover(c, w.ackEpoch, w.ackLSN);
-  const unreplicated = fork || failover !== null ? null : upstreamUnreplicatedDurable(c, w.ackBy);
+  const unreplicated = fork || failover !== null ? null : upstreamUnreplicatedDurable(c, w.ackBy) ?? lateOrInverted(c, lba, data, w);
   const why = fork ? ' (LSNs there were allocated twice with different data — a fork; barriers and handshakes compare LSNs, not lineages: finding H21)'
     : failover !== null ? ` (${failover})` : unreplicated ?? '';
   const f = failure('E2', `${server} lost LBA ${lba}: durable write op ${w.op} (epoch ${w.ackEpoch}, LSN ${w.ackLSN}) not served${why}`);
   return why !== '' ? { ...f, candidate: true } : f;
+}
+
+/**
+ * A durable write lost on the serving primary's own path: the block holds a write the client had
+ * given up on at its timeout, which the primary still appended later, above the lost write (H46);
+ * or a server published an older entry into its dirty map after the lost write's (H11).
+ */
+function lateOrInverted(c: Cluster, lba: number, data: Uint8Array, w: WriteRecord): string | null {
+  const late = c.oracle.writesWithData(lba, data).find((x) => x.ackLSN === 0 && x.lateLSN > w.ackLSN);
+  if (late !== undefined) {
+    return ` (it holds write op ${late.op}, which the client gave up on at its timeout and then issued op ${w.op} over; ${late.lateBy} still appended op ${late.op} later, at LSN ${late.lateLSN}: a write queued on shipMu is never cancelled — the iSCSI target answers an ABORT TASK "function complete" without aborting (iscsi/session.go handleTaskMgmt) and WriteLBA has no deadline — so an aborted write overwrites a later durable one: finding H46)`;
+  }
+  for (const n of c.nodes) {
+    const inv = n.vol?.publishInversions().get(lba);
+    if (inv !== undefined && inv.lsn < w.ackLSN && inv.over >= w.ackLSN) return ` (${publishInversion(n, [lba])})`;
+  }
+  return null;
 }
 
 /** The replica's block is an older acknowledged version of the block the primary serves. */
@@ -522,6 +541,20 @@ function involvesFork(c: Cluster, lba: number, data: Uint8Array): boolean {
   if (ws.length === 0) return c.anyFork() && data.some((x) => x !== 0);
   // An acknowledged LSN above the serving primary's head belongs to an abandoned lineage.
   return ws.some((w) => (w.ackLSN === 0 ? c.anyFork() : c.lsnForked(w.ackLSN) || w.ackLSN > head));
+}
+
+/**
+ * H11 on `n` at one of `lbas`: its last dirty-map publication there was of an older LSN than one
+ * published before it (two writes' Puts after shipMu ran in the opposite order of their LSNs), so
+ * it serves and flushes the older data, while a replica applying in LSN order holds the newer.
+ */
+function publishInversion(n: VolumeNode | undefined, lbas: readonly number[]): string | null {
+  const inv = n?.vol?.publishInversions();
+  if (n === undefined || inv === undefined || inv.size === 0) return null;
+  const lba = lbas.find((l) => inv.has(l));
+  if (lba === undefined) return null;
+  const { lsn, over } = inv.get(lba)!;
+  return `${n.name}'s dirty map maps LBA ${lba} to LSN ${lsn}, published after LSN ${over} for the same block: WriteLBA publishes to the dirty map after releasing shipMu (blockvol.go) and dirty_map.go Put overwrites unconditionally, so two overlapping writes published in the opposite order of their LSNs leave the older data served and flushed: finding H11`;
 }
 
 /** A hole (H1) in server `id`'s WAL above its persisted checkpoint and at most `upTo`, or null. */

@@ -18,6 +18,7 @@ export const FINDINGS: readonly FindingInfo[] = [
   F('H1', 'ideal', 'an append that fails burns its LSN: plans and contiguous apply meet a hole'),
   F('H2', 'ideal', 'a flush under a retention hold sets the checkpoint to the hold\'s floor, below LSNs already reclaimed: the WAL looks as if it held them'),
   F('H3', 'ideal', 'a stale, higher flushedLSN after a reset: the replica looks ahead or current while missing an entry'),
+  F('H11', 'both', 'dirty-map publication race: two overlapping writes publish after shipMu in the opposite order of their LSNs, so the older data is served and flushed'),
   F('H20', 'ideal', 'catch-up streams entries of older epochs, which a replica at a newer epoch drops'),
   F('H21', 'ideal', 'forks: the same LSN allocated twice with different data; handshakes compare LSNs, not lineages'),
   F('H22', 'ideal', 'a plain progress store lowers the receiver\'s receivedLSN below the head it holds'),
@@ -43,6 +44,7 @@ export const FINDINGS: readonly FindingInfo[] = [
   F('H43', 'upstream', 'an entry lost with a data connection that broke after the write: the shipper reads nothing from it and stays InSync until its next write or barrier'),
   F('H44', 'upstream', 'a promotion at an epoch the promoted server already holds (the registry epoch went back): its own heartbeat confirms the Primary assignment before it is sent'),
   F('H45', 'upstream', 'a replica that restarts and reconnects before its old heartbeat stream is seen closed: the close is a phantom disconnect, nothing is failed over or queued, and it stays RoleNone'),
+  F('H46', 'both', 'an aborted (timed-out) write is never cancelled: still queued on shipMu, it is appended after a later durable write to the same blocks and overwrites it'),
 ];
 
 export const FINDING_IDS: readonly string[] = FINDINGS.map((f) => f.id);

@@ -220,7 +220,10 @@ export class Client {
     const abandon = (): void => { for (const w of ws) this.oracle.abandon(w); };
     const settle = this.track(abandon, end);
     const onAck = (r: WriteAck | null): void => {
-      if (!settle()) return;
+      if (!settle()) {
+        if (r !== null) for (const w of ws) this.oracle.lateAck(w, r.lsn, r.by);
+        return;
+      }
       if (r === null) abandon();
       else {
         this.stats.writesAcked += 1;

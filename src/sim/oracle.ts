@@ -21,6 +21,13 @@ export interface WriteRecord {
   doneAt: number;
   /** ...and when a SyncCache answer made it durable (Infinity while it is not). */
   durableAt: number;
+  /**
+   * A write the client gave up on (its timeout) may still be appended: the LSN and answerer of an
+   * acknowledgement that came after the timeout (0 and '': none came). Not a promise: for the
+   * checks' causes only.
+   */
+  lateLSN: number;
+  lateBy: string;
 }
 
 /** A block a client read returned, who served it, and the read's interval on the oracle clock. */
@@ -70,7 +77,7 @@ export class Oracle {
     const busy = this.outstanding.get(lba) ?? 0;
     if (busy > 0) this.overlapCount += 1;
     this.outstanding.set(lba, busy + 1);
-    const w: WriteRecord = { op, lba, data, ackEpoch: 0, ackLSN: 0, ackBy: '', durable: false, issuedAt: this.tick(), doneAt: Infinity, durableAt: Infinity };
+    const w: WriteRecord = { op, lba, data, ackEpoch: 0, ackLSN: 0, ackBy: '', durable: false, issuedAt: this.tick(), doneAt: Infinity, durableAt: Infinity, lateLSN: 0, lateBy: '' };
     this.writes.push(w);
     l.push(w);
     return w;
@@ -93,6 +100,12 @@ export class Oracle {
   /** The client stopped waiting for `w` without an acknowledgement: failed, or timed out (it is aborted). */
   abandon(w: WriteRecord): void {
     this.done(w);
+  }
+
+  /** An acknowledgement for a write the client had already given up on (see WriteRecord.lateLSN). */
+  lateAck(w: WriteRecord, lsn: number, by: string): void {
+    w.lateLSN = lsn;
+    w.lateBy = by;
   }
 
   /** A SyncCache is issued now. */

@@ -40,6 +40,8 @@ export function* resetToCheckpointSteps(
  */
 export function* resetWALSteps(v: VolumeState, owner: string, cp: number, yieldAfterWALReset: string | null): Steps<StorageError | null> {
   v.dirty.clear();
+  v.publishedLSN.fill(0);
+  v.publishInversions.clear();
   const zerr = v.wal.reset(v.tun.scrubStaleWAL);
   if (zerr) return zerr;
   if (yieldAfterWALReset !== null) yield yieldAfterWALReset;

@@ -139,6 +139,8 @@ export class BlockVolume {
       geo,
       wal: new WALWriter(disk, geo.walOffset, geo.walSize, head, tail),
       dirty: new DirtyMap(geo.numBlocks),
+      publishedLSN: new Float64Array(geo.numBlocks),
+      publishInversions: new Map(),
       locks: newVolumeLocks(),
       bugs: o.bugs ?? {},
       tun: tunables(o),
@@ -482,6 +484,11 @@ export class BlockVolume {
   /** The extent region only, what is flushed (inspection read: no injected faults). */
   readExtent(): Uint8Array | StorageError {
     return readExtent(this.v, true);
+  }
+
+  /** LBAs whose dirty-map publications ran against LSN order (H11), for the checks. */
+  publishInversions(): ReadonlyMap<number, { readonly lsn: number; readonly over: number }> {
+    return this.v.publishInversions;
   }
 
   /** LSNs allocated whose append has not finished yet (a writer suspended in a WAL-full wait). */

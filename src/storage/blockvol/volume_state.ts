@@ -107,6 +107,14 @@ export interface VolumeState {
   resets: ResetRecord[];
   /** LSNs allocated under shipMu whose append attempt has not finished (W1 ignores them). */
   inFlight: number[];
+  /** Highest LSN published into the dirty map per LBA since the last reset (0: none). */
+  readonly publishedLSN: Float64Array;
+  /**
+   * LBAs whose last publication was older than one before it (H11: two writes' publications ran
+   * in the opposite order of their LSNs, so the dirty map, and then the extent, hold the older
+   * data): LBA -> the LSN published and the newer one it covered. A newer publication clears it.
+   */
+  readonly publishInversions: Map<number, { readonly lsn: number; readonly over: number }>;
   /** LSNs of replica applies appended to the WAL whose nextLSN CAS has not happened yet. */
   applying: number[];
 }

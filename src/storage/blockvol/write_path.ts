@@ -52,9 +52,20 @@ export function entryBlocks(e: WALEntry, blockSize: number): number {
   return e.type === EntryType.Trim && n === 0 ? 1 : n;
 }
 
+/**
+ * dirty_map.go Put for every block of the entry: it overwrites whatever is there, so a
+ * publication that runs after a newer entry's (H11) leaves the older data mapped. The volume
+ * records such inversions for the checks (publishInversions).
+ */
 export function publishDirty(v: VolumeState, e: WALEntry, walOffset: number): void {
   const n = entryBlocks(e, v.geo.blockSize);
-  for (let i = 0; i < n; i++) v.dirty.put(e.lba + i, walOffset, e.lsn);
+  for (let i = 0; i < n; i++) {
+    const lba = e.lba + i;
+    v.dirty.put(lba, walOffset, e.lsn);
+    const newest = v.publishedLSN[lba]!;
+    if (newest > e.lsn) v.publishInversions.set(lba, { lsn: e.lsn, over: newest });
+    else { v.publishedLSN[lba] = e.lsn; v.publishInversions.delete(lba); }
+  }
 }
 
 export function* writeSteps(v: VolumeState, op: WriteOp): Steps<WriteResult> {
