@@ -98,6 +98,9 @@ const PINNED: readonly PinnedFinding[] = [
   // Upstream: n3's upgrade restart reconnected before the master saw its old stream close; the
   // close was a phantom disconnect, so nothing removed or re-assigned it and it stayed RoleNone.
   { profile: 'default', control: 'upstream', commit: '3ec8fab2f', seed: 1519, invariant: 'E3', hazards: ['H45'], replica: 'n3' },
+  // Two clients with deep queues on a full WAL: LSN 237's dirty-map publication ran after 238's
+  // for LBA 10, so the primary serves and flushes the older block while the replica holds 238.
+  { profile: 'default', control: 'ideal', seed: 2082, invariant: 'E2', hazards: ['H11'] },
 ];
 
 /**
