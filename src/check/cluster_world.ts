@@ -353,8 +353,8 @@ function stallCause(c: Cluster, p: VolumeNode, n: VolumeNode, shipper: WALShippe
   // lineage's entries at LSNs the new primary allocated again, so the catch-up's entries there are
   // dropped as duplicates (H21) — cannot be repaired by a catch-up, which compares LSNs only.
   if (diverged !== null && (engineState === 'in_sync' || inLoop)) return ` (no catch-up can repair it: its content differs from the primary's${diverged})`;
-  const hole = firstHole(p, vol?.headLSN() ?? 0);
-  if (hole !== null) return ` (LSN ${hole} is a hole in the primary WAL — allocated, never written (H1) — so contiguous apply can never pass it)`;
+  const hole = firstHole(p, vol?.headLSN() ?? 0) ?? burnedNext(c, p, rx);
+  if (hole !== null) return ` (LSN ${hole} is a hole in the primary WAL — allocated, never written — so contiguous apply can never pass it: finding H1)`;
   if (rx === null || vol === null) return c.stuckOnEpochFence(n) ? FENCE_NOTE : null;
   // After a rebuild install the replica's flushedLSN keeps its old, lower value (only barriers
   // move it): the replica was reset, holds the primary's tail, but reports a flushedLSN below it,
@@ -562,6 +562,17 @@ function burnedUpTo(c: Cluster, id: string, upTo: number): number | null {
   const n = c.nodes.find((x) => x.serverID === id);
   const hole = n === undefined ? null : firstHole(n, n.vol?.persistedCheckpointLSN() ?? 0);
   return hole !== null && hole <= upTo ? hole : null;
+}
+
+/**
+ * The LSN the replica's receiver waits for, when no server ever appended it though the primary's
+ * head is past it: burned (H1). The primary's WAL no longer shows the hole once its flusher passed
+ * it (walGap looks above the checkpoint only); the lineage record still does.
+ */
+function burnedNext(c: Cluster, p: VolumeNode, rx: VolumeNode['receiver']): number | null {
+  if (rx === null) return null;
+  const next = rx.receivedLSN() + 1;
+  return next <= (p.vol?.headLSN() ?? 0) && c.neverAppended(next) ? next : null;
 }
 
 /** The first LSN above `from` that is a hole (H1) in `p`'s WAL, or null. */

@@ -101,6 +101,10 @@ const PINNED: readonly PinnedFinding[] = [
   // Two clients with deep queues on a full WAL: LSN 237's dirty-map publication ran after 238's
   // for LBA 10, so the primary serves and flushes the older block while the replica holds 238.
   { profile: 'default', control: 'ideal', seed: 2082, invariant: 'E2', hazards: ['H11'] },
+  // Upstream: a primary whose WAL stayed full burned LSNs 11-24; the reconnect's catch-up skipped
+  // them and marked the shipper InSync with the replica stuck at 10, after the primary had flushed
+  // past the hole (so only the lineage record still shows it).
+  { profile: 'default', control: 'upstream', commit: '3ec8fab2f', seed: 2925, invariant: 'E1', hazards: ['H1'] },
 ];
 
 /**
