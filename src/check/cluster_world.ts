@@ -504,7 +504,7 @@ function judgeServed(c: Cluster, lba: number, data: Uint8Array, server: string, 
  * or a server published an older entry into its dirty map after the lost write's (H11).
  */
 function lateOrInverted(c: Cluster, lba: number, data: Uint8Array, w: WriteRecord): string | null {
-  const late = c.oracle.writesWithData(lba, data).find((x) => x.ackLSN === 0 && x.lateLSN > w.ackLSN);
+  const late = c.oracle.lateOverwrite(lba, data, w.ackLSN, w.ackBy);
   if (late !== undefined) {
     return ` (it holds write op ${late.op}, which the client gave up on at its timeout and then issued op ${w.op} over; ${late.lateBy} still appended op ${late.op} later, at LSN ${late.lateLSN}: a write queued on shipMu is never cancelled — the iSCSI target answers an ABORT TASK "function complete" without aborting (iscsi/session.go handleTaskMgmt) and WriteLBA has no deadline — so an aborted write overwrites a later durable one: finding H46)`;
   }

@@ -206,6 +206,15 @@ export class Oracle {
     return (this.byLBA.get(lba) ?? []).filter((w) => sameBytes(w.data, data));
   }
 
+  /**
+   * A write holding `data` at `lba` that its client gave up on but that was appended afterwards
+   * above `lsn` by the same answerer (a late acknowledgement says where): an aborted write that
+   * landed over `lsn`'s write (H46). Undefined when none.
+   */
+  lateOverwrite(lba: number, data: Uint8Array, lsn: number, by: string): WriteRecord | undefined {
+    return this.writesWithData(lba, data).find((x) => x.ackLSN === 0 && x.lateLSN > lsn && x.lateBy === by);
+  }
+
   /** The durable write to `lba` issued last, or null. */
   lastDurable(lba: number): WriteRecord | null {
     const l = this.byLBA.get(lba) ?? [];

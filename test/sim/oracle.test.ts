@@ -76,6 +76,23 @@ describe('Oracle.allowedValues', () => {
   });
 });
 
+describe('Oracle.lateOverwrite (H46)', () => {
+  it('names a write the client gave up on that the same primary appended later, above a durable one', () => {
+    const o = new Oracle();
+    const aborted = o.issue(1, 4, d(1)); // queued on the primary, then the client times out
+    o.abandon(aborted);
+    const later = o.issue(2, 4, d(2));
+    o.ack(later, 1, 10, 'p#1@1');
+    o.markDurable([later]);
+    expect(o.allowedValues(4)).toEqual([d(2)]); // the aborted write is ordered before the durable one
+    expect(o.lateOverwrite(4, d(1), 10, 'p#1@1')).toBeUndefined(); // no late acknowledgement yet
+    o.lateAck(aborted, 12, 'p#1@1'); // it was appended after all, at LSN 12
+    expect(o.lateOverwrite(4, d(1), 10, 'p#1@1')).toBe(aborted);
+    expect(o.lateOverwrite(4, d(1), 12, 'p#1@1')).toBeUndefined(); // not above the durable write
+    expect(o.lateOverwrite(4, d(1), 10, 'q#1@2')).toBeUndefined(); // another primary's lineage
+  });
+});
+
 describe('sameBytes', () => {
   it('compares length and content', () => {
     expect(sameBytes(d(1), d(1))).toBe(true);
