@@ -300,6 +300,8 @@ function resetFinding(n: VolumeNode, vol: BlockVolume, f: Failure): Failure {
 function stallCause(c: Cluster, p: VolumeNode, n: VolumeNode, shipper: WALShipper | null, engineState: string, image: Uint8Array | unknown): string | null {
   const upstream = upstreamStallCause(c, p, n);
   if (upstream !== null) return upstream;
+  const wedged = wedgedDeposedPrimary(n);
+  if (wedged !== null) return wedged;
   const rx = n.receiver;
   const vol = n.vol;
   const replicaImage = vol?.readImage();
@@ -431,21 +433,23 @@ function divergenceCause(c: Cluster, n: VolumeNode, replica: Uint8Array, primary
  * considered because its lease had run out (every holder unavailable at once, more failures than
  * a quorum of three tolerates, and the master cannot know the committed LSN: H29), or was live but
  * had last reported less than it held (a heartbeat older than the barrier that made the write
- * durable: H30); or when the promoted server reported the write without holding it, its progress
- * counting LSNs it had burned as a primary (holes in its own WAL, H1). Null otherwise.
+ * durable: H30). Under every durability mode: when the promoted server reported the write
+ * without holding it, its progress counting LSNs it had burned as a primary (H1). Null otherwise.
  */
 function lostAtFailover(c: Cluster, ackEpoch: number, ackLSN: number): string | null {
-  if (c.plan.durability !== 'sync_quorum') return null;
   for (const f of c.control.failoverLog) {
     const actual = c.failoverProgress.get(f.epoch) ?? [];
     const held = (id: string): number => actual.find((a) => a.serverID === id)?.flushedLSN ?? 0;
     if (f.epoch <= ackEpoch) continue;
     const promoted = `the failover to epoch ${f.epoch} promoted ${f.promoted} (flushedLSN ${f.promotedFlushedLSN})`;
-    // It reported the write without holding it: its progress counted LSNs it burned (H1).
+    // It reported the write without holding it: its progress counted LSNs it burned (H1). Any
+    // durability: its receiver, started at that head, also answered barriers for entries it
+    // skipped as duplicates, so even sync_all counted it among the holders.
     const burned = f.promotedFlushedLSN >= ackLSN ? burnedUpTo(c, f.promoted, ackLSN) : null;
     if (burned !== null) {
-      return `${promoted} without the write: LSN ${burned} is a hole in its own WAL — allocated while it was primary, never written — and its progress came from its head, which counts LSNs it never held: finding H1`;
+      return `${promoted} without the write: LSN ${burned} was burned in its own WAL — allocated while it was primary, never written — and its progress came from its head, which counts LSNs it never held (a receiver starts there and answers barriers up to it): finding H1`;
     }
+    if (c.plan.durability !== 'sync_quorum') continue;
     // A promoted server that held the write (whatever it last reported) did not lose it.
     if (f.promotedFlushedLSN >= ackLSN || held(f.promoted) >= ackLSN) continue;
     const rebuilding = f.skippedRebuilding.find((s) => s.flushedLSN >= ackLSN);
@@ -557,11 +561,28 @@ function publishInversion(n: VolumeNode | undefined, lbas: readonly number[]): s
   return `${n.name}'s dirty map maps LBA ${lba} to LSN ${lsn}, published after LSN ${over} for the same block: WriteLBA publishes to the dirty map after releasing shipMu (blockvol.go) and dirty_map.go Put overwrites unconditionally, so two overlapping writes published in the opposite order of their LSNs leave the older data served and flushed: finding H11`;
 }
 
-/** A hole (H1) in server `id`'s WAL above its persisted checkpoint and at most `upTo`, or null. */
+/**
+ * An LSN at most `upTo` that server `id` burned (H1): a hole its WAL shows above the checkpoint, or
+ * one its record of burned LSNs keeps after a restart or a flush passed it. Null when none.
+ */
 function burnedUpTo(c: Cluster, id: string, upTo: number): number | null {
   const n = c.nodes.find((x) => x.serverID === id);
-  const hole = n === undefined ? null : firstHole(n, n.vol?.persistedCheckpointLSN() ?? 0);
-  return hole !== null && hole <= upTo ? hole : null;
+  if (n === undefined) return null;
+  const hole = firstHole(n, n.vol?.persistedCheckpointLSN() ?? 0);
+  if (hole !== null && hole <= upTo) return hole;
+  const burned = n.burnedLSNs().filter((l) => l <= upTo);
+  return burned.length === 0 ? null : Math.min(...burned);
+}
+
+/**
+ * H47: a deposed primary still serving as one (its step-down waits for in-flight writes to drain)
+ * whose WAL is wedged — nothing dirty, so no flush frees space, and no room for one more entry —
+ * so every write that passed the gate waits out the WAL-full timeout, one after another, and the
+ * drain runs out before they end.
+ */
+function wedgedDeposedPrimary(n: VolumeNode): string | null {
+  if (n.role !== 'primary' || n.vol === null || !n.vol.walWedged()) return null;
+  return ` (it is still primary: its WAL is wedged — the dirty map is empty, so no flush will free the WAL, and not one more entry fits. A flush held by a retention floor does this: flusher.go flushOnceLocked deletes the flushed entries from the dirty map but keeps checkpoint and tail at the floor, and once the hold is gone it returns early on an empty dirty map. Every write that passed the gate waits out WALFullTimeout in turn (${n.opsOutstanding} in flight), so the demotion's drain (promotion.go demote, ErrDrainTimeout) never completes: finding H47)`;
 }
 
 /**

@@ -45,6 +45,7 @@ export const FINDINGS: readonly FindingInfo[] = [
   F('H44', 'upstream', 'a promotion at an epoch the promoted server already holds (the registry epoch went back): its own heartbeat confirms the Primary assignment before it is sent'),
   F('H45', 'upstream', 'a replica that restarts and reconnects before its old heartbeat stream is seen closed: the close is a phantom disconnect, nothing is failed over or queued, and it stays RoleNone'),
   F('H46', 'both', 'an aborted (timed-out) write is never cancelled: still queued on shipMu, it is appended after a later durable write to the same blocks and overwrites it'),
+  F('H47', 'both', 'a WAL wedged after a retention hold: the held flush emptied the dirty map without moving the tail, so once the hold is gone no flush frees the full WAL and every write fails'),
 ];
 
 export const FINDING_IDS: readonly string[] = FINDINGS.map((f) => f.id);

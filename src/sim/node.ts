@@ -119,6 +119,8 @@ export class VolumeNode {
   private incarnationNo = 0;
   /** Virtual time of this incarnation's boot. */
   bootedAt = 0;
+  /** LSNs earlier incarnations burned since the volume's last reset (see burnedLSNs). */
+  private burnedBefore: number[] = [];
   private owner: Owner = { alive: false };
   private port = BASE_PORT;
 
@@ -203,6 +205,22 @@ export class VolumeNode {
 
   // ---- lifecycle ------------------------------------------------------------------------
 
+  /**
+   * LSNs this server allocated and never wrote (H1) since its volume's last reset, over its
+   * incarnations: a restart recovers nextLSN past them (RecoverWAL takes the highest entry) and its
+   * flusher may pass them, so the WAL alone no longer shows them. A reset (install, truncate) in
+   * this incarnation makes the earlier ones moot.
+   */
+  burnedLSNs(): readonly number[] {
+    const vol = this.vol;
+    if (vol === null) return this.burnedBefore;
+    return vol.resetLog().length > 0 ? vol.burnedLSNs() : [...this.burnedBefore, ...vol.burnedLSNs()];
+  }
+
+  private carryBurned(): void {
+    if (this.vol !== null) this.burnedBefore = [...this.burnedLSNs()];
+  }
+
   /** Start an incarnation: recover the volume from disk, listen, start the loops. */
   boot(newAddress: boolean): void {
     const env = this.env;
@@ -270,6 +288,7 @@ export class VolumeNode {
     this.tornWAL = g !== undefined && report.writes.some((w) => w.fate === 'torn' && w.offset < g.walOffset + g.walSize && w.offset + w.length > g.walOffset);
     if (report.writes.some((w) => w.fate === 'torn')) this.env.coverage.add('torn_write_at_crash');
     this.env.coverage.add('crash');
+    this.carryBurned();
     this.vol = null;
     this.runner = null;
     this.group = null;

@@ -105,6 +105,14 @@ const PINNED: readonly PinnedFinding[] = [
   // them and marked the shipper InSync with the replica stuck at 10, after the primary had flushed
   // past the hole (so only the lineage record still shows it).
   { profile: 'default', control: 'upstream', commit: '3ec8fab2f', seed: 2925, invariant: 'E1', hazards: ['H1'] },
+  // --control ideal: an old primary burned LSNs 17-43, restarted with head 44 and its flusher passed
+  // them; as a replica it answered barriers up to 44 and was promoted on that progress (sync_quorum).
+  { profile: 'default', control: 'ideal', seed: 774, invariant: 'E2', hazards: ['H1'] },
+  // ... the same under sync_all: its barrier answers counted it among the holders of LSN 107.
+  { profile: 'default', control: 'ideal', seed: 1098, invariant: 'E2', hazards: ['H1'] },
+  // A rebuild's retention hold ended with the primary's WAL full and its dirty map empty: wedged;
+  // deposed, it could never drain its writes to step down.
+  { profile: 'default', control: 'ideal', seed: 303, invariant: 'E3', hazards: ['H47'] },
 ];
 
 /**

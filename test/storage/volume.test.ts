@@ -317,3 +317,43 @@ describe('BlockVolume basics', () => {
     expect(v2.readLBA(0, 16).data![0]).toBe(1); // content of an LSN the volume no longer has
   });
 });
+
+describe('H47: a WAL wedged after a retention hold', () => {
+  /** Write single blocks until the WAL refuses one (at most `max`); returns how many went in. */
+  function fill(vol: BlockVolume, from: number, max = 100): number {
+    for (let n = 0; n < max; n++) {
+      const r = vol.writeLBA((from + n) % GEO.numBlocks, block(from + n));
+      if (r.err !== null) { expect(r.err.is(ERR_WAL_FULL)).toBe(true); return n; }
+    }
+    return max;
+  }
+
+  it('a held flush empties the dirty map but keeps the tail; once the hold is gone nothing frees the full WAL', () => {
+    const { vol } = mkVolume({ walFullRetries: 2 });
+    let held = true;
+    vol.setShipperFloorFn(() => (held ? { lsn: 1, found: true } : { lsn: 0, found: false }));
+    for (let i = 0; i < 6; i++) expect(vol.writeLBA(i, block(i)).err).toBeNull();
+    expect(vol.flushOnce()).toBeNull(); // held: extent written, dirty map emptied, tail kept
+    expect(vol.dirtyCount()).toBe(0);
+    const n = fill(vol, 6);
+    expect(n).toBeGreaterThan(0); // the WAL fills up...
+    expect(n).toBeLessThan(100); // ...and refuses one
+    expect(vol.flushOnce()).toBeNull(); // still held
+    expect(vol.walWedged()).toBe(true);
+    held = false; // the replica is escalated, the floor is gone
+    expect(vol.flushOnce()).toBeNull(); // nothing dirty: returns at once (flusher.go flushOnceLocked)
+    expect(vol.walWedged()).toBe(true);
+    expect(vol.writeLBA(0, block(0x77)).err?.is(ERR_WAL_FULL)).toBe(true); // and it stays so
+  });
+
+  it('without a hold the same load never wedges: every flush moves the tail', () => {
+    const { vol } = mkVolume({ walFullRetries: 2 });
+    for (let i = 0; i < 6; i++) vol.writeLBA(i, block(i));
+    expect(vol.flushOnce()).toBeNull();
+    fill(vol, 6, 40);
+    expect(vol.walWedged()).toBe(false); // whatever is in the WAL is still dirty
+    expect(vol.flushOnce()).toBeNull();
+    expect(vol.walWedged()).toBe(false);
+    expect(vol.writeLBA(0, block(0x77)).err).toBeNull();
+  });
+});

@@ -42,6 +42,7 @@ export function* resetWALSteps(v: VolumeState, owner: string, cp: number, yieldA
   v.dirty.clear();
   v.publishedLSN.fill(0);
   v.publishInversions.clear();
+  v.burned = [];
   const zerr = v.wal.reset(v.tun.scrubStaleWAL);
   if (zerr) return zerr;
   if (yieldAfterWALReset !== null) yield yieldAfterWALReset;

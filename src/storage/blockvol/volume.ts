@@ -162,6 +162,7 @@ export class BlockVolume {
       holdLowering: null,
       resets: [],
       inFlight: [],
+      burned: [],
       applying: [],
     };
   }
@@ -489,6 +490,21 @@ export class BlockVolume {
   /** LBAs whose dirty-map publications ran against LSN order (H11), for the checks. */
   publishInversions(): ReadonlyMap<number, { readonly lsn: number; readonly over: number }> {
     return this.v.publishInversions;
+  }
+
+  /** LSNs this volume allocated and never wrote since its last reset (H1), for the checks. */
+  burnedLSNs(): readonly number[] {
+    return this.v.burned;
+  }
+
+  /**
+   * The WAL is wedged: nothing is dirty, so no flush will ever move the tail, yet an entry of one
+   * block does not fit. A flush held by a retention floor leaves it so (flusher.go flushOnceLocked
+   * deletes the flushed entries from the dirty map, then keeps checkpoint and tail at the floor;
+   * once the hold is gone it returns early on an empty dirty map).
+   */
+  walWedged(): boolean {
+    return this.v.dirty.size() === 0 && !this.v.wal.fits(WAL_ENTRY_HEADER_SIZE + this.v.geo.blockSize);
   }
 
   /** LSNs allocated whose append has not finished yet (a writer suspended in a WAL-full wait). */

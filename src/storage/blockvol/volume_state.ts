@@ -107,6 +107,8 @@ export interface VolumeState {
   resets: ResetRecord[];
   /** LSNs allocated under shipMu whose append attempt has not finished (W1 ignores them). */
   inFlight: number[];
+  /** LSNs allocated whose append failed since the last reset (H1: burned), for the checks. */
+  burned: number[];
   /** Highest LSN published into the dirty map per LBA since the last reset (0: none). */
   readonly publishedLSN: Float64Array;
   /**

@@ -60,6 +60,13 @@ export class WALWriter {
     return this.logicalHead - this.logicalTail;
   }
 
+  /** Would an entry of `len` bytes be appended now (append's space rules, nothing written)? */
+  fits(len: number): boolean {
+    const remaining = this.walSize - this.physicalHead();
+    if (remaining < len) return this.used() + remaining + len < this.walSize;
+    return this.used() + len < this.walSize;
+  }
+
   /** Append an entry; returns the physical WAL-relative offset written, or ErrWALFull / a disk error. */
   append(entry: WALEntry): { offset: number; err?: undefined } | { err: StorageError; offset?: undefined } {
     const bad = validateWALEntry(entry);

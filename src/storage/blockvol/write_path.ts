@@ -88,7 +88,7 @@ export function* writeSteps(v: VolumeState, op: WriteOp): Steps<WriteResult> {
       v.inFlight.push(lsn);
       const r = yield* appendWithRetry(v, entry, v.tun.walFullRetries);
       v.inFlight.splice(v.inFlight.indexOf(lsn), 1);
-      if (r.err) return { lsn: 0, err: r.err }; // LSN burned (H1)
+      if (r.err) { v.burned.push(lsn); return { lsn: 0, err: r.err }; } // LSN burned (H1)
       walOffset = r.offset;
       if (v.closed) return mark(M.storage_write_volume_closed), { lsn: 0, err: storageErr(ERR_VOLUME_CLOSED, 'blockvol: volume closed') };
       for (const ship of v.shipHooks) ship(entry);
