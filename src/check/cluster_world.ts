@@ -402,8 +402,11 @@ function divergenceCause(c: Cluster, n: VolumeNode, replica: Uint8Array, primary
   if (lbas.some((lba) => involvesFork(c, lba, block(replica, lba, bs)) || involvesFork(c, lba, block(primary, lba, bs)))) {
     return ' (it holds writes at LSNs that were allocated twice with different data — a fork neither handshake can see, they compare LSNs, not lineages: finding H21)';
   }
-  const inverted = publishInversion(c.primary(), lbas) ?? publishInversion(n, lbas);
-  if (inverted !== null) return ` (${inverted})`;
+  // H11 explains the divergence only when it explains every differing block.
+  const inverted = (node: VolumeNode | undefined, lba: number): boolean => node?.vol?.publishInversions().has(lba) ?? false;
+  if (lbas.length > 0 && lbas.every((lba) => inverted(c.primary(), lba) || inverted(n, lba))) {
+    return ` (${publishInversion(c.primary(), lbas) ?? publishInversion(n, lbas)})`;
+  }
   // A demoted primary whose appends failed (WAL full, I/O error) keeps their LSNs in its nextLSN:
   // its receiver starts above entries it never wrote and skips the new primary's entries at those
   // LSNs as duplicates, while handshakes compare LSNs only (H1).
@@ -445,9 +448,8 @@ function lostAtFailover(c: Cluster, ackEpoch: number, ackLSN: number): string | 
     // It reported the write without holding it: its progress counted LSNs it burned (H1). Any
     // durability: its receiver, started at that head, also answered barriers for entries it
     // skipped as duplicates, so even sync_all counted it among the holders.
-    const burned = f.promotedFlushedLSN >= ackLSN ? burnedUpTo(c, f.promoted, ackLSN) : null;
-    if (burned !== null) {
-      return `${promoted} without the write: LSN ${burned} was burned in its own WAL — allocated while it was primary, never written — and its progress came from its head, which counts LSNs it never held (a receiver starts there and answers barriers up to it): finding H1`;
+    if (f.promotedFlushedLSN >= ackLSN && burnedAt(c, f.promoted, ackLSN)) {
+      return `${promoted} without the write: it had burned LSN ${ackLSN} itself — allocated while it was primary, never written — so its head, where a receiver starts, passed it: it skipped the write there as a duplicate, answered barriers beyond it, and reported progress above it: finding H1`;
     }
     if (c.plan.durability !== 'sync_quorum') continue;
     // A promoted server that held the write (whatever it last reported) did not lose it.
@@ -562,16 +564,12 @@ function publishInversion(n: VolumeNode | undefined, lbas: readonly number[]): s
 }
 
 /**
- * An LSN at most `upTo` that server `id` burned (H1): a hole its WAL shows above the checkpoint, or
- * one its record of burned LSNs keeps after a restart or a flush passed it. Null when none.
+ * Did server `id` burn `lsn` (H1)? Its WAL shows the hole above the checkpoint, or its record of
+ * burned LSNs keeps it after a restart or a flush passed it.
  */
-function burnedUpTo(c: Cluster, id: string, upTo: number): number | null {
+function burnedAt(c: Cluster, id: string, lsn: number): boolean {
   const n = c.nodes.find((x) => x.serverID === id);
-  if (n === undefined) return null;
-  const hole = firstHole(n, n.vol?.persistedCheckpointLSN() ?? 0);
-  if (hole !== null && hole <= upTo) return hole;
-  const burned = n.burnedLSNs().filter((l) => l <= upTo);
-  return burned.length === 0 ? null : Math.min(...burned);
+  return n !== undefined && (n.walGap(lsn) === 'hole' || n.burnedLSNs().includes(lsn));
 }
 
 /**
