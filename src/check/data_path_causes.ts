@@ -2,11 +2,12 @@
 // ground truth (a finding) rather than a porting error: a gap in a WAL, a WAL out of LSN order, a
 // durability claim above what the disk would recover, an entry lost in flight. Each cause reads
 // state the checker can see — a server's WAL records and locks, its shipper's connection, the
-// cluster's allocation record — and names its hazard; src/check/cluster_world.ts wires them into
-// the replication checks (W2, W3, W8) and E1.
+// cluster's allocation record, the oracle's late acknowledgements — and names its hazard;
+// src/check/cluster_world.ts wires them into the replication checks (W2, W3, W8), E1, E2 and E3.
 import type { ReplicaReceiver } from '../replication/receiver.ts';
 import type { WALShipper } from '../replication/shipper.ts';
 import type { Cluster } from '../sim/cluster.ts';
+import type { WriteRecord } from '../sim/oracle.ts';
 import { walGapReason } from '../sim/engine_observer.ts';
 import type { VolumeNode } from '../sim/node.ts';
 
@@ -94,4 +95,66 @@ export function lostInFlight(p: VolumeNode, n: VolumeNode, shipper: WALShipper |
   const missing = rx.receivedLSN() + 1;
   if (missing > (p.vol?.headLSN() ?? 0) || (shipper.obs.lastSentOn(dc.id) ?? 0) < missing) return null;
   return ` (LSN ${missing} went out on data connection ${dc.id}, which then broke before delivering it; the shipper does not read its data connection, so a break shows only as the error of its next write (wal_shipper.go Ship) or a failed barrier, and with neither after, it stayed InSync: finding H43)`;
+}
+
+/**
+ * A durable write lost on the serving primary's own path: the block holds a write the client had
+ * given up on at its timeout, which the primary still appended later, above the lost write (H46);
+ * or a server published an older entry into its dirty map after the lost write's (H11).
+ */
+export function lateOrInverted(c: Cluster, lba: number, data: Uint8Array, w: WriteRecord): string | null {
+  const late = c.oracle.lateOverwrite(lba, data, w.ackLSN, w.ackBy);
+  if (late !== undefined) {
+    return ` (it holds write op ${late.op}, which the client gave up on at its timeout and then issued op ${w.op} over; ${late.lateBy} still appended op ${late.op} later, at LSN ${late.lateLSN}: a write queued on shipMu is never cancelled — the iSCSI target answers an ABORT TASK "function complete" without aborting (iscsi/session.go handleTaskMgmt) and WriteLBA has no deadline — so an aborted write overwrites a later durable one: finding H46)`;
+  }
+  for (const n of c.nodes) {
+    const inv = n.vol?.publishInversions().get(lba);
+    if (inv !== undefined && inv.lsn < w.ackLSN && inv.over >= w.ackLSN) return ` (${publishInversion(n, [lba])})`;
+  }
+  return null;
+}
+
+/**
+ * H11 on `n` at one of `lbas`: its last dirty-map publication there was of an older LSN than one
+ * published before it (two writes' Puts after shipMu ran in the opposite order of their LSNs), so
+ * it serves and flushes the older data, while a replica applying in LSN order holds the newer.
+ */
+export function publishInversion(n: VolumeNode | undefined, lbas: readonly number[]): string | null {
+  const inv = n?.vol?.publishInversions();
+  if (n === undefined || inv === undefined || inv.size === 0) return null;
+  const lba = lbas.find((l) => inv.has(l));
+  if (lba === undefined) return null;
+  const { lsn, over } = inv.get(lba)!;
+  return `${n.name}'s dirty map maps LBA ${lba} to LSN ${lsn}, published after LSN ${over} for the same block: WriteLBA publishes to the dirty map after releasing shipMu (blockvol.go) and dirty_map.go Put overwrites unconditionally, so two overlapping writes published in the opposite order of their LSNs leave the older data served and flushed: finding H11`;
+}
+
+/**
+ * Did server `id` burn `lsn` (H1)? Its WAL shows the hole above the checkpoint, or its record of
+ * burned LSNs keeps it after a restart or a flush passed it.
+ */
+export function burnedAt(c: Cluster, id: string, lsn: number): boolean {
+  const n = c.nodes.find((x) => x.serverID === id);
+  return n !== undefined && (n.walGap(lsn) === 'hole' || n.burnedLSNs().includes(lsn));
+}
+
+/**
+ * H47: a deposed primary still serving as one (its step-down waits for in-flight writes to drain)
+ * whose WAL is wedged — nothing dirty, so no flush frees space, and no room for one more entry —
+ * so every write that passed the gate waits out the WAL-full timeout, one after another, and the
+ * drain runs out before they end.
+ */
+export function wedgedDeposedPrimary(n: VolumeNode): string | null {
+  if (n.role !== 'primary' || n.vol === null || !n.vol.walWedged()) return null;
+  return ` (it is still primary: its WAL is wedged — the dirty map is empty, so no flush will free the WAL, and not one more entry fits. A flush held by a retention floor does this: flusher.go flushOnceLocked deletes the flushed entries from the dirty map but keeps checkpoint and tail at the floor, and once the hold is gone it returns early on an empty dirty map. Every write that passed the gate waits out WALFullTimeout in turn (${n.opsOutstanding} in flight), so the demotion's drain (promotion.go demote, ErrDrainTimeout) never completes: finding H47)`;
+}
+
+/**
+ * The LSN the replica's receiver waits for, when no server ever appended it though the primary's
+ * head is past it: burned (H1). The primary's WAL no longer shows the hole once its flusher passed
+ * it (walGap looks above the checkpoint only); the lineage record still does.
+ */
+export function burnedNext(c: Cluster, p: VolumeNode, rx: VolumeNode['receiver']): number | null {
+  if (rx === null) return null;
+  const next = rx.receivedLSN() + 1;
+  return next <= (p.vol?.headLSN() ?? 0) && c.neverAppended(next) ? next : null;
 }
