@@ -217,10 +217,6 @@ export class VolumeNode {
     return vol.resetLog().length > 0 ? vol.burnedLSNs() : [...this.burnedBefore, ...vol.burnedLSNs()];
   }
 
-  private carryBurned(): void {
-    if (this.vol !== null) this.burnedBefore = [...this.burnedLSNs()];
-  }
-
   /** Start an incarnation: recover the volume from disk, listen, start the loops. */
   boot(newAddress: boolean): void {
     const env = this.env;
@@ -288,7 +284,7 @@ export class VolumeNode {
     this.tornWAL = g !== undefined && report.writes.some((w) => w.fate === 'torn' && w.offset < g.walOffset + g.walSize && w.offset + w.length > g.walOffset);
     if (report.writes.some((w) => w.fate === 'torn')) this.env.coverage.add('torn_write_at_crash');
     this.env.coverage.add('crash');
-    this.carryBurned();
+    this.burnedBefore = [...this.burnedLSNs()];
     this.vol = null;
     this.runner = null;
     this.group = null;
