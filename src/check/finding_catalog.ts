@@ -46,6 +46,7 @@ export const FINDINGS: readonly FindingInfo[] = [
   F('H45', 'upstream', 'a replica that restarts and reconnects before its old heartbeat stream is seen closed: the close is a phantom disconnect, nothing is failed over or queued, and it stays RoleNone'),
   F('H46', 'both', 'an aborted (timed-out) write is never cancelled: still queued on shipMu, it is appended after a later durable write to the same blocks and overwrites it'),
   F('H47', 'both', 'a WAL wedged after a retention hold: the held flush emptied the dirty map without moving the tail, so once the hold is gone no flush frees the full WAL and every write fails'),
+  F('H48', 'upstream', 'a stale orphan-promotion timer, armed between a primary\'s reconnect and its first full report, promotes a replica over the live primary (its lease may still run); the old primary is never told'),
 ];
 
 export const FINDING_IDS: readonly string[] = FINDINGS.map((f) => f.id);

@@ -29,6 +29,14 @@ export function upstreamStallCause(c: Cluster, p: VolumeNode, n: VolumeNode): st
     && stale.role === 'rebuilding' && stale.why.includes('invalid assignment transition: primary -> rebuilding')) {
     return ` (it is a former primary the master failed over while its heartbeat stream was down (master_block_failover.go failoverBlockVolumes, then the deferred promotion); it did not restart, so it is still Primary at epoch ${nc.epoch}, and the Rebuilding assignment recoverBlockVolumes sends it on its return (epoch ${stale.epoch}) is rejected — primary -> rebuilding is not a valid transition (promotion.go HandleAssignment: ErrInvalidAssignment) — and nothing demotes it first, so it is never rebuilt and runs no receiver: finding H38)`;
   }
+  // H48: the master promoted another server while this primary's stream was up (a stale orphan
+  // timer), told only the new primary, and files a pending rebuild for this one that only a
+  // reconnect drains: it stays Primary at its old epoch.
+  const overLive = c.control.promotedOverLive.find((x) => x.deposed === n.serverID);
+  if (nc !== undefined && nc.role === Role.Primary && c.control.primaryServerID() !== n.serverID && overLive !== undefined) {
+    const lease = overLive.leaseUntil > overLive.at ? `, while the lease it had been granted still ran until ${overLive.leaseUntil} ms — two primaries at once` : '';
+    return ` (at ${overLive.at} ms the master promoted ${overLive.promoted} to epoch ${overLive.epoch} over it while its heartbeat stream was up${lease}: a replica's full block report arrived between this server's reconnect — whose first message ran cancelDeferredTimers (master_block_failover.go recoverBlockVolumes) — and its own first full block report, the only thing that marks it block-capable (master_block_registry.go UpdateFullHeartbeat), so reevaluateOrphanedPrimaries filed an orphan promotion under it that nothing cancels, and the timer re-checks only the epoch. finalizePromotion tells only the new primary and files a pending rebuild for this one, drained only on a reconnect: it stays Primary at epoch ${nc.epoch} and is never told: finding H48)`;
+  }
   // H40: the server's Replica (or Rebuilding) assignment failed in HandleAssignment (a superblock
   // write of SetEpoch, say), and the master's queue confirmed it anyway: ConfirmFromHeartbeat
   // matches (path, epoch), never the role, and the server still reports that epoch.

@@ -63,7 +63,13 @@ export class UpstreamControl implements ControlPlane {
   private hashedVersion = -1;
   private digestPart = new StateHash();
   /** The volume's registry record before the master call under way (snapshotEntry). */
-  private entryBefore: { readonly primary: string; readonly primaryWALHead: number; readonly replicas: readonly ReportedProgress[] } | null = null;
+  private entryBefore: {
+    readonly primary: string; readonly primaryWALHead: number; readonly replicas: readonly ReportedProgress[];
+    /** The primary's stream was up (block-capable), and until when its last lease grant ran. */
+    readonly primaryConnected: boolean; readonly primaryLeaseUntil: number;
+  } | null = null;
+  /** Promotions made while the primary they deposed was connected (H48), for the checks. */
+  readonly promotedOverLive: { readonly epoch: number; readonly promoted: string; readonly deposed: string; readonly at: number; readonly leaseUntil: number }[] = [];
 
   constructor(private readonly env: UpstreamControlEnv) {
     this.master = new BlockMaster({ commit: env.commit });
@@ -146,6 +152,8 @@ export class UpstreamControl implements ControlPlane {
     this.entryBefore = e === null ? null : {
       primary: e.volumeServer, primaryWALHead: e.walHeadLSN,
       replicas: e.replicas.map((r) => ({ serverID: r.server, flushedLSN: r.walHeadLSN })),
+      primaryConnected: this.master.registry.isBlockCapable(e.volumeServer),
+      primaryLeaseUntil: e.lastLeaseGrant === null ? Number.NEGATIVE_INFINITY : e.lastLeaseGrant + e.leaseTTL,
     };
   }
 
@@ -159,6 +167,9 @@ export class UpstreamControl implements ControlPlane {
   private recordFailover(epoch: number, promoted: string): void {
     const before = this.entryBefore;
     if (before === null) return;
+    if (before.primaryConnected && before.primary !== promoted) {
+      this.promotedOverLive.push({ epoch, promoted, deposed: before.primary, at: this.env.kernel.now(), leaseUntil: before.primaryLeaseUntil });
+    }
     const candidate = before.replicas.find((r) => r.serverID === promoted);
     this.failoverLog.push({
       epoch, promoted, promotedFlushedLSN: candidate?.flushedLSN ?? 0,

@@ -113,6 +113,9 @@ const PINNED: readonly PinnedFinding[] = [
   // A rebuild's retention hold ended with the primary's WAL full and its dirty map empty: wedged;
   // deposed, it could never drain its writes to step down.
   { profile: 'default', control: 'ideal', seed: 303, invariant: 'E3', hazards: ['H47'] },
+  // Upstream: an orphan-promotion timer armed between n1's reconnect and its first full report
+  // promoted s3 over the live n1 at 74.5 s, while n1's lease ran until 102 s; n1 is never told.
+  { profile: 'default', control: 'upstream', commit: '3ec8fab2f', seed: 4806, invariant: 'E3', hazards: ['H48'] },
 ];
 
 /**
