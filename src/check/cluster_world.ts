@@ -453,10 +453,9 @@ function lostAtFailover(c: Cluster, ackEpoch: number, ackLSN: number): string | 
     if (f.promotedFlushedLSN >= ackLSN && burnedAt(c, f.promoted, ackLSN)) {
       return `${promoted} without the write: it had burned LSN ${ackLSN} itself — allocated while it was primary, never written — so its head, where a receiver starts, passed it: it skipped the write there as a duplicate, answered barriers beyond it, and reported progress above it: finding H1`;
     }
-    if (c.plan.durability !== 'sync_quorum') continue;
     // A promoted server that held the write (whatever it last reported) did not lose it.
     if (f.promotedFlushedLSN >= ackLSN || held(f.promoted) >= ackLSN) continue;
-    const rebuilding = f.skippedRebuilding.find((s) => s.flushedLSN >= ackLSN);
+    const rebuilding = c.plan.durability !== 'sync_quorum' ? undefined : f.skippedRebuilding.find((s) => s.flushedLSN >= ackLSN);
     if (rebuilding !== undefined) {
       return `${promoted} and passed over ${rebuilding.serverID}, which held it (flushedLSN ${rebuilding.flushedLSN}) but was being rebuilt — its shipper had counted toward the quorum while the engine rebuilt it: finding H28`;
     }
@@ -465,8 +464,9 @@ function lostAtFailover(c: Cluster, ackEpoch: number, ackLSN: number): string | 
     const holders = f.unavailable.filter((s) => s.flushedLSN >= ackLSN || held(s.serverID) >= ackLSN);
     if (holders.length > 0) {
       const list = holders.map((s) => `${s.serverID} (flushedLSN ${s.flushedLSN >= ackLSN ? s.flushedLSN : `${held(s.serverID)}, last reported ${s.flushedLSN}`})`).join(', ');
-      return `${promoted} while every server known to hold it was unavailable — ${list} — more failures at once than a quorum of three tolerates, and the master cannot know the committed LSN: finding H29`;
+      return `${promoted} while every server known to hold it was unavailable — ${list} — ${c.plan.durability === 'sync_quorum' ? 'more failures at once than a quorum of three tolerates' : 'the servers that acknowledged it (the primary and the replicas its group shipped to) all down at once'}, and the master cannot know the committed LSN: finding H29`;
     }
+    if (c.plan.durability !== 'sync_quorum') continue;
     const stale = f.considered.find((s) => s.serverID !== f.promoted && s.flushedLSN < ackLSN && held(s.serverID) >= ackLSN);
     if (stale !== undefined) {
       return `${promoted} although ${stale.serverID} held it (flushedLSN ${held(stale.serverID)}): its last heartbeat, reporting ${stale.flushedLSN}, predated the barrier that made the write durable, and the master promotes by reported progress: finding H30`;
@@ -498,10 +498,13 @@ function judgeServed(c: Cluster, lba: number, data: Uint8Array, server: string, 
   // If the LSN was allocated twice (a fork, H21), a replica that held the other write at that LSN
   // proved its barrier by LSN alone and may have become primary: a finding.
   const fork = c.lsnForked(w.ackLSN) || involvesFork(c, lba, data);
-  const failover = fork ? null : lostAtFailover(c, w.ackEpoch, w.ackLSN);
-  const unreplicated = fork || failover !== null ? null : upstreamUnreplicatedDurable(c, w.ackBy) ?? lateOrInverted(c, lba, data, w);
+  // A write acknowledged without replication (H31) is lost at any later promotion: that cause
+  // comes before the promotion's own.
+  const unreplicated = fork ? null : upstreamUnreplicatedDurable(c, w.ackBy);
+  const failover = fork || unreplicated !== null ? null : lostAtFailover(c, w.ackEpoch, w.ackLSN);
+  const local = fork || unreplicated !== null || failover !== null ? null : lateOrInverted(c, lba, data, w);
   const why = fork ? ' (LSNs there were allocated twice with different data — a fork; barriers and handshakes compare LSNs, not lineages: finding H21)'
-    : failover !== null ? ` (${failover})` : unreplicated ?? '';
+    : unreplicated ?? (failover !== null ? ` (${failover})` : local ?? '');
   const f = failure('E2', `${server} lost LBA ${lba}: durable write op ${w.op} (epoch ${w.ackEpoch}, LSN ${w.ackLSN}) not served${why}`);
   return why !== '' ? { ...f, candidate: true } : f;
 }

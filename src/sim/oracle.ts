@@ -212,7 +212,10 @@ export class Oracle {
    * landed over `lsn`'s write (H46). Undefined when none.
    */
   lateOverwrite(lba: number, data: Uint8Array, lsn: number, by: string): WriteRecord | undefined {
-    return this.writesWithData(lba, data).find((x) => x.ackLSN === 0 && x.lateLSN > lsn && x.lateBy === by);
+    // The same incarnation: an answerer names the epoch the write was issued in, and an aborted
+    // write can wait on shipMu across epoch bumps (its entry takes the epoch at allocation).
+    const incarnation = (a: string): string => a.replace(/@\d+$/, '');
+    return this.writesWithData(lba, data).find((x) => x.ackLSN === 0 && x.lateLSN > lsn && x.lateBy !== '' && incarnation(x.lateBy) === incarnation(by));
   }
 
   /** The durable write to `lba` issued last, or null. */

@@ -116,6 +116,9 @@ const PINNED: readonly PinnedFinding[] = [
   // Upstream: an orphan-promotion timer armed between n1's reconnect and its first full report
   // promoted s3 over the live n1 at 74.5 s, while n1's lease ran until 102 s; n1 is never told.
   { profile: 'default', control: 'upstream', commit: '3ec8fab2f', seed: 4806, invariant: 'E3', hazards: ['H48'] },
+  // Upstream, sync_all: both servers that acknowledged op 45 unavailable, a manual promote made s3
+  // (never in the primary's group) primary; a read there missed the write.
+  { profile: 'default', control: 'upstream', commit: '3ec8fab2f', seed: 5441, invariant: 'E2', hazards: ['H29'] },
 ];
 
 /**

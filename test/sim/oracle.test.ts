@@ -90,6 +90,7 @@ describe('Oracle.lateOverwrite (H46)', () => {
     expect(o.lateOverwrite(4, d(1), 10, 'p#1@1')).toBe(aborted);
     expect(o.lateOverwrite(4, d(1), 12, 'p#1@1')).toBeUndefined(); // not above the durable write
     expect(o.lateOverwrite(4, d(1), 10, 'q#1@2')).toBeUndefined(); // another primary's lineage
+    expect(o.lateOverwrite(4, d(1), 10, 'p#1@3')).toBe(aborted); // the same incarnation after an epoch change
   });
 });
 
