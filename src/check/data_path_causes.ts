@@ -111,6 +111,10 @@ export function lateOrInverted(c: Cluster, lba: number, data: Uint8Array, w: Wri
     const inv = n.vol?.publishInversions().get(lba);
     if (inv !== undefined && inv.lsn < w.ackLSN && inv.over >= w.ackLSN) return ` (${publishInversion(n, [lba])})`;
   }
+  for (const n of c.nodes) {
+    const p = n.vol?.passedUnpublished().get(lba);
+    if (p !== undefined && p.lsn === w.ackLSN) return ` (${n.name} appended LSN ${p.lsn} but had not yet published it to its dirty map when a flush took its dirty-map snapshot; that flush then set the checkpoint to ${p.checkpoint} and advanced the WAL tail past it: WriteLBA publishes after releasing shipMu (blockvol.go) and flusher.go flushOnceLocked takes checkpoint and tail from its dirty-map snapshot's max LSN, so the entry's WAL space was reclaimed and reused while the dirty map still pointed there, and the block reads the older extent data: finding H11, checkpoint form)`;
+  }
   return null;
 }
 

@@ -119,6 +119,9 @@ const PINNED: readonly PinnedFinding[] = [
   // Upstream, sync_all: both servers that acknowledged op 45 unavailable, a manual promote made s3
   // (never in the primary's group) primary; a read there missed the write.
   { profile: 'default', control: 'upstream', commit: '3ec8fab2f', seed: 5441, invariant: 'E2', hazards: ['H29'] },
+  // H11's checkpoint form: a flush snapshotted the dirty map while LSN 837 was appended but not yet
+  // published, set the checkpoint to 846 and reclaimed its WAL slot; LBA 47 reads older data.
+  { profile: 'default', control: 'ideal', seed: 5639, invariant: 'E2', hazards: ['H11'] },
 ];
 
 /**

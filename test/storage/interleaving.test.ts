@@ -128,3 +128,36 @@ describe('H11 publication order is recorded for the checks', () => {
     expect(vol.publishInversions().size).toBe(0);
   });
 });
+
+describe('H11 checkpoint form, and a reused WAL slot shared by a stale dirty entry', () => {
+  function runUntil(g: Steps<unknown>, stop: string | null): boolean {
+    for (;;) {
+      const r = g.next();
+      if (r.done === true) return true;
+      if (r.value === stop) return false;
+    }
+  }
+
+  it('a flush passes an unpublished entry; its slot is reused; the live entry sharing the slot is still flushed', () => {
+    const { vol } = mkVolume({ walSize: 512, walFullRetries: 2 });
+    vol.setRole('primary');
+    expect(vol.writeLBA(5, block(0x05)).err).toBeNull(); // LSN 1 at offset 0
+    const parked = vol.writeSteps(0, block(0x10)); // LSN 2: appended, not yet published
+    expect(runUntil(parked, 'write:shipped')).toBe(false);
+    expect(vol.writeLBA(9, block(0x09)).err).toBeNull(); // LSN 3, published
+    const offsetOf = (lba: number): number => vol.dirtyEntries().find((d) => d.lba === lba)!.walOffset;
+    const stale = offsetOf(5) + (offsetOf(9) - offsetOf(5)) / 2; // LSN 2's slot, between 1 and 3
+    expect(vol.flushOnce()).toBeNull(); // checkpoint 3: the tail passes LSN 2's slot
+    expect(vol.passedUnpublished().get(0)).toEqual({ lsn: 2, checkpoint: 3 });
+    let reused = -1;
+    for (let lba = 10; lba < GEO.numBlocks && reused < 0; lba++) {
+      expect(vol.writeLBA(lba, block(lba)).err).toBeNull();
+      if (offsetOf(lba) === stale) reused = lba;
+    }
+    expect(reused).toBeGreaterThan(0); // a later entry took LSN 2's slot
+    expect(runUntil(parked, null)).toBe(true); // LSN 2 published now: a stale dirty entry at that slot
+    expect(vol.flushOnce()).toBeNull();
+    // flusher.go checks each dirty entry's header LSN: only the stale one is skipped.
+    expect(vol.readLBA(reused, GEO.blockSize).data).toEqual(block(reused));
+  });
+});

@@ -39,6 +39,7 @@ export function* flushSteps(v: VolumeState): Steps<StorageError | null> {
   yield* lockSteps(v.locks.flushMu, owner);
   try {
     const snap = v.dirty.snapshot();
+    const unpublishedAtSnap = [...v.unpublished];
     if (snap.length === 0) return null;
     yield 'flush:snapshot';
     const groups = groupByOffset(snap, bugOn(v.bugs, 'B32'));
@@ -79,6 +80,7 @@ export function* flushSteps(v: VolumeState): Steps<StorageError | null> {
       if (checkpoint < v.flusherCheckpoint) v.holdLowering = { from: v.flusherCheckpoint, to: checkpoint };
     } else {
       checkpoint = maxLSN;
+      for (const [lsn, u] of unpublishedAtSnap) if (lsn <= maxLSN) for (let i = 0; i < u.blocks; i++) v.passedUnpublished.set(u.lba + i, { lsn, checkpoint: maxLSN });
       if (maxWALEnd > 0) v.wal.advanceTail(maxWALEnd);
     }
     v.flusherCheckpoint = checkpoint;
@@ -102,15 +104,18 @@ function isEntry(x: WALEntry | StorageError): x is WALEntry {
 /** Dirty entries grouped by WAL offset (first-seen order); B32: one group per block. */
 function groupByOffset(snap: readonly DirtyEntry[], perBlock: boolean): DirtyEntry[][] {
   if (perBlock) return snap.map((d) => [d]);
-  const byOffset = new Map<number, DirtyEntry[]>();
+  const byOffset = new Map<string, DirtyEntry[]>();
   for (const d of snap) {
-    const g = byOffset.get(d.walOffset);
+    // Key by offset and LSN: a stale entry (its slot reused by a later LSN) must not share a group
+    // with the slot's live entry — upstream checks each dirty entry's header LSN (flusher.go Step 2b).
+    const key = `${d.walOffset}:${d.lsn}`;
+    const g = byOffset.get(key);
     if (g) g.push(d);
-    else byOffset.set(d.walOffset, [d]);
+    else byOffset.set(key, [d]);
   }
   return [...byOffset.values()];
 }
 
 function countDistinct(snap: readonly DirtyEntry[]): number {
-  return new Set(snap.map((d) => d.walOffset)).size;
+  return new Set(snap.map((d) => `${d.walOffset}:${d.lsn}`)).size;
 }

@@ -43,6 +43,8 @@ export function* resetWALSteps(v: VolumeState, owner: string, cp: number, yieldA
   v.publishedLSN.fill(0);
   v.publishInversions.clear();
   v.burned = [];
+  v.unpublished.clear();
+  v.passedUnpublished.clear();
   const zerr = v.wal.reset(v.tun.scrubStaleWAL);
   if (zerr) return zerr;
   if (yieldAfterWALReset !== null) yield yieldAfterWALReset;

@@ -141,6 +141,8 @@ export class BlockVolume {
       dirty: new DirtyMap(geo.numBlocks),
       publishedLSN: new Float64Array(geo.numBlocks),
       publishInversions: new Map(),
+      unpublished: new Map(),
+      passedUnpublished: new Map(),
       locks: newVolumeLocks(),
       bugs: o.bugs ?? {},
       tun: tunables(o),
@@ -490,6 +492,11 @@ export class BlockVolume {
   /** LBAs whose dirty-map publications ran against LSN order (H11), for the checks. */
   publishInversions(): ReadonlyMap<number, { readonly lsn: number; readonly over: number }> {
     return this.v.publishInversions;
+  }
+
+  /** LBAs whose entry a flush's checkpoint passed before it was published to the dirty map (H11, checkpoint form), for the checks. */
+  passedUnpublished(): ReadonlyMap<number, { readonly lsn: number; readonly checkpoint: number }> {
+    return this.v.passedUnpublished;
   }
 
   /** LSNs this volume allocated and never wrote since its last reset (H1), for the checks. */

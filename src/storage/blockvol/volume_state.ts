@@ -117,6 +117,10 @@ export interface VolumeState {
    * data): LBA -> the LSN published and the newer one it covered. A newer publication clears it.
    */
   readonly publishInversions: Map<number, { readonly lsn: number; readonly over: number }>;
+  /** Entries appended by WriteLBA/Trim and not yet published to the dirty map: LSN -> first LBA, blocks. */
+  readonly unpublished: Map<number, { readonly lba: number; readonly blocks: number }>;
+  /** LBAs whose entry was still unpublished when a flush set the checkpoint at or above its LSN (H11 checkpoint form). */
+  readonly passedUnpublished: Map<number, { readonly lsn: number; readonly checkpoint: number }>;
   /** LSNs of replica applies appended to the WAL whose nextLSN CAS has not happened yet. */
   applying: number[];
 }

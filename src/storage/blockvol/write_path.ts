@@ -59,6 +59,7 @@ export function entryBlocks(e: WALEntry, blockSize: number): number {
  */
 export function publishDirty(v: VolumeState, e: WALEntry, walOffset: number): void {
   const n = entryBlocks(e, v.geo.blockSize);
+  v.unpublished.delete(e.lsn);
   for (let i = 0; i < n; i++) {
     const lba = e.lba + i;
     v.dirty.put(lba, walOffset, e.lsn);
@@ -90,6 +91,7 @@ export function* writeSteps(v: VolumeState, op: WriteOp): Steps<WriteResult> {
       v.inFlight.splice(v.inFlight.indexOf(lsn), 1);
       if (r.err) { v.burned.push(lsn); return { lsn: 0, err: r.err }; } // LSN burned (H1)
       walOffset = r.offset;
+      v.unpublished.set(lsn, { lba: op.lba, blocks: entryBlocks(entry, v.geo.blockSize) });
       if (v.closed) return mark(M.storage_write_volume_closed), { lsn: 0, err: storageErr(ERR_VOLUME_CLOSED, 'blockvol: volume closed') };
       for (const ship of v.shipHooks) ship(entry);
     } finally {
