@@ -104,16 +104,16 @@ describe('random interleavings', () => {
   });
 });
 
-describe('H11 publication order is recorded for the checks', () => {
-  /** Run a write generator until it yields `stop` (or to the end); returns whether it finished. */
-  function runUntil(g: Steps<unknown>, stop: string | null): boolean {
-    for (;;) {
-      const r = g.next();
-      if (r.done === true) return true;
-      if (r.value === stop) return false;
-    }
+/** Run a step generator until it yields `stop` (or to the end); returns whether it finished. */
+function runUntil(g: Steps<unknown>, stop: string | null): boolean {
+  for (;;) {
+    const r = g.next();
+    if (r.done === true) return true;
+    if (r.value === stop) return false;
   }
+}
 
+describe('H11 publication order is recorded for the checks', () => {
   it('an older entry published after a newer one for the same block is an inversion, and the older data is served', () => {
     const { vol } = mkVolume();
     vol.setRole('primary');
@@ -130,14 +130,6 @@ describe('H11 publication order is recorded for the checks', () => {
 });
 
 describe('H11 checkpoint form, and a reused WAL slot shared by a stale dirty entry', () => {
-  function runUntil(g: Steps<unknown>, stop: string | null): boolean {
-    for (;;) {
-      const r = g.next();
-      if (r.done === true) return true;
-      if (r.value === stop) return false;
-    }
-  }
-
   it('a flush passes an unpublished entry; its slot is reused; the live entry sharing the slot is still flushed', () => {
     const { vol } = mkVolume({ walSize: 512, walFullRetries: 2 });
     vol.setRole('primary');
