@@ -67,10 +67,12 @@ export interface SeedOutcome {
  */
 export async function runSeedOutcome(seed: number, o: SeedRunOptions, shouldStop: () => boolean, pause?: () => Promise<void>): Promise<SeedOutcome> {
   const { keepTraces, shrinkBudget, shrinkTimeMs, shrinkScenarios, ...runOptions } = o;
-  // Step details cost time and only kept traces need them: a seed runs without them (unless every
-  // trace is kept) and a seed whose trace is kept runs again, deterministically, with them.
+  // Step records (fingerprints, details) cost time and only kept traces need them: a seed runs
+  // checked but unrecorded (unless every trace is kept), and a seed whose trace is kept runs again,
+  // deterministically, recording every step with its detail — as FoundationDB's simulator and
+  // TigerBeetle's VOPR re-run a failing seed for its log.
   const details = keepTraces === true;
-  const run = new SeedRun({ ...runOptions, seed, record: true, check: true, details }, makeClusterWorld, makeChooser(seed, runOptions.strategy));
+  const run = new SeedRun({ ...runOptions, seed, record: details, check: true, details }, makeClusterWorld, makeChooser(seed, runOptions.strategy));
   while (!shouldStop() && run.advance(STEP_BATCH)) if (pause !== undefined) await pause();
   const bare = run.result();
   const keep = keepTraces === true || bare.status === 'fail' || bare.status === 'interrupted';

@@ -36,6 +36,7 @@ import type { Conn } from '../replication/transport.ts';
 import type { Coverage } from './coverage.ts';
 import type { Kernel, Owner } from './kernel.ts';
 import type { Network } from './network.ts';
+import type { StateHash } from './state_hash.ts';
 import type { VolumeNode } from './node.ts';
 import type { UpstreamRecoveryManager } from './upstream_recovery.ts';
 
@@ -385,12 +386,12 @@ export class BlockServiceAgent {
     return this.v2Removals.get(replicaID) ?? null;
   }
 
-  /** The parts of the state the fingerprint covers. */
-  digestValues(): readonly (string | number | boolean)[] {
+  /** Feeds the parts of the state the fingerprint covers (each value as its type, nothing allocated). */
+  digest(h: StateHash): void {
     const c = this.control();
-    const base = [c.role, c.epoch, c.masterEpoch, c.lease.expiresAt ?? -1, c.hasShipperGroup, c.hasReceiver, this.conn !== null, this.pending.length, this.draining !== null];
-    if (this.v2 === null) return base;
-    return [...base, this.batches.length, this.v2Waiting, this.v2.activeTasks()];
+    h.num(c.role).num(c.epoch).num(c.masterEpoch).num(c.lease.expiresAt ?? -1).bool(c.hasShipperGroup).bool(c.hasReceiver);
+    h.bool(this.conn !== null).num(this.pending.length).bool(this.draining !== null).bool(this.v2 !== null);
+    if (this.v2 !== null) h.num(this.batches.length).bool(this.v2Waiting).num(this.v2.activeTasks());
   }
 }
 

@@ -945,7 +945,8 @@ export class VolumeNode {
     h.num(senders === null ? 0 : senders.length);
     if (senders !== null) for (const s of senders) h.str(s.state()).num(s.sessionID());
     // Under the upstream control plane: the block service's control state (nothing under ideal).
-    if (this.agent !== null) for (const x of this.agent.digestValues()) h.str(String(x));
+    h.bool(this.agent !== null);
+    if (this.agent !== null) this.agent.digest(h);
   }
 }
 

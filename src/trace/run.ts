@@ -25,7 +25,7 @@ export interface RunOptions {
   readonly maxSteps: number;
   /** What reaching maxSteps before the planned end means (default `livelock`: a failure). */
   readonly stepCap?: StepCap;
-  /** Record step records (fingerprints). Off for the bare benchmark. */
+  /** Record step records (fingerprints). Off for the bare benchmark and for fuzz's first run of a seed (a kept seed runs again recorded). */
   readonly record: boolean;
   /** Run the checker after every step. Off for the bare benchmark. */
   readonly check: boolean;

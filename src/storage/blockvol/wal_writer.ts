@@ -10,6 +10,9 @@ import { diskErr, ERR_WAL_FULL, ERR_WAL_RECYCLED, type StorageError, storageErr 
 import { type DecodeResult, decodeWALEntry, encodeWALEntryInto, EntryType, validateWALEntry, WAL_ENTRY_HEADER_SIZE, type WALEntry } from './wal_entry.ts';
 import { M, mark } from '../../marks/index.ts';
 
+/** Go's sentinel ErrWALFull (wal_writer.go), returned as itself by the two "no room" checks; the oversize check wraps it with the entry size. */
+const ERR_WAL_FULL_SENTINEL = Object.freeze(storageErr(ERR_WAL_FULL, 'blockvol: WAL region full'));
+
 export type ScanFn = (entry: WALEntry) => StorageError | null | void;
 
 export interface WALPosition {
@@ -76,13 +79,13 @@ export class WALWriter {
     let phys = this.physicalHead();
     const remaining = this.walSize - phys;
     if (remaining < len) {
-      if (this.used() + remaining + len >= this.walSize) return mark(M.storage_wal_full_at_wrap), { err: storageErr(ERR_WAL_FULL, 'blockvol: WAL region full') };
+      if (this.used() + remaining + len >= this.walSize) return mark(M.storage_wal_full_at_wrap), { err: ERR_WAL_FULL_SENTINEL };
       const perr = this.writePadding(remaining, phys);
       if (perr) return { err: perr };
       this.logicalHead += remaining;
       phys = 0;
     }
-    if (this.used() + len >= this.walSize) return mark(M.storage_wal_full), { err: storageErr(ERR_WAL_FULL, 'blockvol: WAL region full') };
+    if (this.used() + len >= this.walSize) return mark(M.storage_wal_full), { err: ERR_WAL_FULL_SENTINEL };
     const buf = new Uint8Array(len);
     encodeWALEntryInto(entry, buf, 0);
     const werr = this.disk.write(this.walOffset + phys, buf);
