@@ -91,6 +91,7 @@ function withShrinkComment(d: ScenarioDraft, passes: readonly { pass: StructureP
       `Shrunk by swsim shrink (structural passes: ${passes.map((p) => `${p.pass}×${p.accepted}`).join(', ')}): the run of`,
       `seed ${from.header.seed} failed at step ${from.outcome.steps}; this file states only what still makes it fail the`,
       'same way, so the "timeline" and "free" notes above describe the run before shrinking.',
+      ...(d.seed === from.header.seed ? [] : [`It runs seed ${d.seed}, not ${from.header.seed}: the same scenario fails the same way sooner with it (the seed pass).`]),
     ],
   };
 }

@@ -18,6 +18,11 @@
 //                   failovers), no wildcard listen, no legacy replica
 //   fault-phase     a fault phase shorter than the failure's time (bisection toward 1 ms): faults
 //                   and client load stop earlier; the quiet phase stops message faults
+//   seed            once the others keep nothing: the same scenario under the next seeds. The
+//                   seed decides only the free choices (scheduling, latencies, message faults at
+//                   their rates, the client's operations), so a seed that fails the same way in
+//                   fewer steps is a shorter run of the same case (strictly fewer steps only, so
+//                   the search still terminates); then the other passes go again
 // The search is greedy, so the order matters: a candidate that no longer fails costs a whole run,
 // so the candidates that leave the run before the failure alone come first (on a fragile race of
 // 15,000 steps a 60 s budget is a few dozen runs), the bisections last.
@@ -27,14 +32,17 @@
 // An end-of-run failure (E1–E3) also needs its twin without the bug switches not to fail so
 // (`isEndOfRun`).
 // Every candidate is a strict reduction of the draft (something removed, a number moved one way
-// toward its simplest value), so the search terminates; it is bounded by a candidate budget and
+// toward its simplest value) or, for the seed pass, of its run's steps, so the search terminates; it is bounded by a candidate budget and
 // deterministic for a draft, runner and budget.
 import type { DraftWorkload, ScenarioDraft, TraceFault } from '../scenario/draft.ts';
 import { faultHosts } from '../scenario/draft.ts';
 import { CLUSTER_DEFAULTS } from '../scenario/names.ts';
 import type { Classification } from './shrink.ts';
 
-export const STRUCTURE_PASSES = ['end', 'timeline', 'message-faults', 'injector', 'servers', 'workload', 'cluster', 'fault-phase'] as const;
+export const STRUCTURE_PASSES = ['end', 'timeline', 'message-faults', 'injector', 'servers', 'workload', 'cluster', 'fault-phase', 'seed'] as const;
+
+/** Seeds the seed pass tries in a round (the ones after the draft's). */
+export const SEED_TRIES = 32;
 export type StructurePass = typeof STRUCTURE_PASSES[number];
 
 /** What running a candidate draft showed: its classification (null: it did not fail) and size. */
@@ -126,11 +134,16 @@ export function shrinkStructure(draft: ScenarioDraft, target: Classification, ru
   let best: Best = { draft, run: original };
   const accepted = new Map<StructurePass, number>();
 
-  /** Run `d`; keep it when it fails the same way with fewer faults, or as many and no more steps. */
-  const attempt = (pass: StructurePass, d: ScenarioDraft): boolean => {
+  /**
+   * Run `d`; keep it when it fails the same way with fewer faults, or as many and no more steps
+   * (`strictly`: fewer steps).
+   */
+  const attempt = (pass: StructurePass, d: ScenarioDraft, strictly = false): boolean => {
     const fewer = draftFaults(d) < draftFaults(best.draft);
-    const r = evaluate(d, fewer ? limit : best.run.steps);
-    if (r === null || (!fewer && r.steps > best.run.steps)) return false;
+    const most = strictly ? best.run.steps - 1 : best.run.steps;
+    if (!fewer && most < 1) return false;
+    const r = evaluate(d, fewer ? limit : most);
+    if (r === null || (!fewer && r.steps > most)) return false;
     // An end-of-run failure must still be the switched-on bugs' doing: the twin without them must not fail the same way.
     if (endOfRun && evaluate({ ...d, bugs: [] }, limit) !== null) return false;
     best = { draft: d, run: r };
@@ -189,6 +202,14 @@ export function shrinkStructure(draft: ScenarioDraft, target: Classification, ru
     return kept;
   };
 
+  /** The next seeds for the same scenario, each kept when its run fails the same way in fewer steps. */
+  const seed = (): boolean => {
+    let kept = false;
+    const from = best.draft.seed;
+    for (let k = 1; k <= SEED_TRIES; k++) if (attempt('seed', { ...best.draft, seed: from + k }, true)) kept = true;
+    return kept;
+  };
+
   const injector = (): boolean => best.draft.injector === 'shadow' && edit('injector', { injector: 'off' });
 
   const servers = (): boolean => {
@@ -240,12 +261,17 @@ export function shrinkStructure(draft: ScenarioDraft, target: Classification, ru
     end,
     timeline: () => late() || chunked('timeline', (d) => d.timeline, (timeline) => ({ timeline })) || earlier(),
     'message-faults': () => chunked('message-faults', (d) => d.messageFaults, (messageFaults) => ({ messageFaults })),
-    injector, servers, workload, cluster, 'fault-phase': faultPhase,
+    injector, servers, workload, cluster, 'fault-phase': faultPhase, seed,
   };
   try {
-    for (let progress = true; progress;) {
-      progress = false;
-      for (const p of STRUCTURE_PASSES) if (passes[p]()) progress = true;
+    // The seed pass runs only once the others keep nothing under the current seed (a new seed can
+    // need a fault the current one does without); after a seed is kept, the others go again.
+    for (let reseeded = true; reseeded;) {
+      for (let progress = true; progress;) {
+        progress = false;
+        for (const p of STRUCTURE_PASSES) if (p !== 'seed' && passes[p]()) progress = true;
+      }
+      reseeded = passes.seed();
     }
   } catch (e) {
     if (!(e instanceof OutOfBudget)) throw e;

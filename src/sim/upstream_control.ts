@@ -102,11 +102,11 @@ export class UpstreamControl implements ControlPlane {
   }
 
   primaryServerID(): string | null {
-    return this.master.lookupBlockVolume(this.env.volume)?.volumeServer ?? null;
+    return this.master.blockVolumePrimary(this.env.volume)?.volumeServer ?? null;
   }
 
   currentEpoch(): number {
-    return this.master.lookupBlockVolume(this.env.volume)?.epoch ?? 0;
+    return this.master.blockVolumePrimary(this.env.volume)?.epoch ?? 0;
   }
 
   /**

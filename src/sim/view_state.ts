@@ -6,8 +6,8 @@
 // `n1.head=7 n1.shp.n2=in_sync n2.rcv=-` (`-`: the key went away).
 //
 // Computed only while tracing, after every step, so it is built for speed: values go into flat
-// arrays under key strings made once per server and peer (compared by identity), and text is
-// built only for what changed.
+// arrays under key strings made once per server and peer (compared by identity), two states
+// reused in turn (nothing allocated per step but the text of what changed).
 import type { ControlPlane } from './control_plane.ts';
 import type { VolumeNode } from './node.ts';
 
@@ -18,6 +18,7 @@ export class ViewState {
   readonly keys: string[] = [];
   readonly vals: Val[] = [];
   put(k: string, v: Val): void { this.keys.push(k); this.vals.push(v); }
+  clear(): this { this.keys.length = 0; this.vals.length = 0; return this; }
   get(k: string): Val | undefined { const i = this.keys.indexOf(k); return i < 0 ? undefined : this.vals[i]; }
 }
 
@@ -55,6 +56,8 @@ export class ViewTracker {
   private readonly hosts = new Map<string, string>();
   private readonly servers = new Map<string, string>();
   private prev: ViewState | null = null;
+  /** The state before `prev`, cleared and refilled by the next capture. */
+  private spare = new ViewState();
 
   constructor(private readonly control: ControlPlane, private readonly nodes: readonly VolumeNode[]) {
     this.prev = this.capture();
@@ -64,12 +67,13 @@ export class ViewTracker {
   changes(): string {
     const next = this.capture();
     const d = this.prev === null ? '' : diff(this.prev, next);
+    if (this.prev !== null) this.spare = this.prev;
     this.prev = next;
     return d;
   }
 
   private capture(): ViewState {
-    const v = new ViewState();
+    const v = this.spare === this.prev ? new ViewState() : this.spare.clear();
     v.put('m.pri', this.control.primaryServerID() ?? '-');
     v.put('m.ep', this.control.currentEpoch());
     for (const n of this.nodes) this.addNode(v, n);

@@ -107,6 +107,23 @@ describe('structural passes remove what the failure does not need', () => {
     expect(long.draft.faultPhaseMs).toBeLessThan(30_000);
   });
 
+  it('seed: a later seed whose run fails the same way in fewer steps is taken; one failing otherwise, or no sooner, is not', () => {
+    // The seed changes only the free choices: here it shortens the run by (seed mod 7) steps, and
+    // seeds 3 and 5 fail another invariant.
+    const bySeed = (rule: (d: ScenarioDraft) => Classification | null): DraftRunner => (d, cap) => {
+      const steps = size(d) - (d.seed % 7);
+      if (steps > cap) return { classification: null, steps: cap, simulatedMs: cap };
+      return { classification: rule(d), steps, simulatedMs: 1000 };
+    };
+    const rule = (d: ScenarioDraft): Classification | null => (d.seed === 3 || d.seed === 5 ? { invariant: 'I8', cause: null } : has(d, 'crash n3') ? I16 : null);
+    const r = shrinkStructure(BASE, I16, bySeed(rule), { budget: 500 });
+    expect(r.draft.seed).toBe(6); // 2 and 4 shorten it too, 6 most; 3 and 5 fail I8; 7 (mod 7 = 0) is no shorter
+    expect(r.passes.find((p) => p.pass === 'seed')?.accepted).toBe(3);
+    const noSooner = shrinkStructure(BASE, I16, runner((d) => (has(d, 'crash n3') ? I16 : null)), { budget: 500 });
+    expect(noSooner.draft.seed).toBe(1);
+    expect(noSooner.passes.some((p) => p.pass === 'seed')).toBe(false);
+  });
+
   it('injector and cluster: the shadow injector and interleaving go unless the failure needs them', () => {
     const r = shrinkStructure(BASE, I16, runner(() => I16), { budget: 500 });
     expect(r.draft.injector).toBe('off');

@@ -209,6 +209,14 @@ export class BlockVolumeRegistry {
     return e === undefined ? null : cloneEntry(e);
   }
 
+  /**
+   * The live entry, read-only, without Lookup's copy: for the simulator's observers (trace, checks),
+   * which read the primary and epoch after every step. Not an upstream call.
+   */
+  peek(name: string): Readonly<BlockVolumeEntry> | null {
+    return this.volumes.get(name) ?? null;
+  }
+
   /** UpdateEntry calls fn with the live entry. */
   updateEntry(name: string, fn: (e: BlockVolumeEntry) => void): string | null {
     const e = this.volumes.get(name);

@@ -263,6 +263,11 @@ export class BlockMaster {
     return null;
   }
 
+  /** The volume's primary server and epoch as the registry holds them now (an observer's read: nothing copied). */
+  blockVolumePrimary(name: string): { readonly volumeServer: string; readonly epoch: number } | null {
+    return this.registry.peek(name);
+  }
+
   /** LookupBlockVolume (the fields the simulator needs). */
   lookupBlockVolume(name: string): { volumeServer: string; epoch: number; replicaServers: string[]; replicaFactor: number; durabilityMode: string } | null {
     const e = this.registry.lookup(name);
