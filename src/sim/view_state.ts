@@ -13,13 +13,17 @@ import type { VolumeNode } from './node.ts';
 
 type Val = string | number;
 
-/** One state: keys (interned strings) and values, in a fixed order. */
+/** One state: keys (interned strings) and values, in a fixed order; the first `size` slots are in use (the arrays are reused). */
 export class ViewState {
   readonly keys: string[] = [];
   readonly vals: Val[] = [];
-  put(k: string, v: Val): void { this.keys.push(k); this.vals.push(v); }
-  clear(): this { this.keys.length = 0; this.vals.length = 0; return this; }
-  get(k: string): Val | undefined { const i = this.keys.indexOf(k); return i < 0 ? undefined : this.vals[i]; }
+  size = 0;
+  put(k: string, v: Val): void { this.keys[this.size] = k; this.vals[this.size] = v; this.size += 1; }
+  clear(): this { this.size = 0; return this; }
+  get(k: string): Val | undefined {
+    for (let i = 0; i < this.size; i++) if (this.keys[i] === k) return this.vals[i];
+    return undefined;
+  }
 }
 
 /** The key strings of one server, made once. */
@@ -135,18 +139,18 @@ export class ViewTracker {
 /** What changed from `a` to `b`: by position when both have the same keys (the usual case), else by key. */
 function diff(a: ViewState, b: ViewState): string {
   const ak = a.keys, bk = b.keys;
-  let same = ak.length === bk.length;
-  for (let i = 0; same && i < ak.length; i++) same = ak[i] === bk[i];
+  let same = a.size === b.size;
+  for (let i = 0; same && i < a.size; i++) same = ak[i] === bk[i];
   if (same) {
     let out = '';
-    for (let i = 0; i < bk.length; i++) if (a.vals[i] !== b.vals[i]) out += `${out === '' ? '' : ' '}${bk[i]}=${b.vals[i]}`;
+    for (let i = 0; i < b.size; i++) if (a.vals[i] !== b.vals[i]) out += `${out === '' ? '' : ' '}${bk[i]}=${b.vals[i]}`;
     return out;
   }
   const out: string[] = [];
   const before = new Map<string, Val>();
-  for (let i = 0; i < ak.length; i++) before.set(ak[i]!, a.vals[i]!);
-  const after = new Set(bk);
-  for (let i = 0; i < bk.length; i++) if (before.get(bk[i]!) !== b.vals[i]) out.push(`${bk[i]}=${b.vals[i]}`);
-  for (const key of ak) if (!after.has(key)) out.push(`${key}=-`);
+  for (let i = 0; i < a.size; i++) before.set(ak[i]!, a.vals[i]!);
+  const after = new Set(bk.slice(0, b.size));
+  for (let i = 0; i < b.size; i++) if (before.get(bk[i]!) !== b.vals[i]) out.push(`${bk[i]}=${b.vals[i]}`);
+  for (let i = 0; i < a.size; i++) if (!after.has(ak[i]!)) out.push(`${ak[i]}=-`);
   return out.join(' ');
 }
