@@ -189,7 +189,8 @@ export async function runFuzzCommand(argv: string[], io: Io): Promise<number> {
     addMarkCounts(marks, o.marks);
     for (const f of o.findings) {
       findings[f.invariant] = (findings[f.invariant] ?? 0) + 1;
-      if (json) findingRuns.push({ seed: o.seed, invariant: f.invariant, step: f.step, message: f.message }); // only --json lists them: kept otherwise, a long run's memory would grow with them
+      // Only --json lists them; kept otherwise, a long run's memory would grow with its findings.
+      if (json) findingRuns.push({ seed: o.seed, invariant: f.invariant, step: f.step, message: f.message });
     }
     if (o.status === 'fail' && o.failure !== null) {
       failed += 1;

@@ -32,18 +32,18 @@
 // An end-of-run failure (E1–E3) also needs its twin without the bug switches not to fail so
 // (`isEndOfRun`).
 // Every candidate is a strict reduction of the draft (something removed, a number moved one way
-// toward its simplest value) or, for the seed pass, of its run's steps, so the search terminates; it is bounded by a candidate budget and
-// deterministic for a draft, runner and budget.
+// toward its simplest value) or, for the seed pass, of its run's steps, so the search terminates;
+// it is bounded by a candidate budget and deterministic for a draft, runner and budget.
 import type { DraftWorkload, ScenarioDraft, TraceFault } from '../scenario/draft.ts';
 import { faultHosts } from '../scenario/draft.ts';
 import { CLUSTER_DEFAULTS } from '../scenario/names.ts';
 import type { Classification } from './shrink.ts';
 
 export const STRUCTURE_PASSES = ['end', 'timeline', 'message-faults', 'injector', 'servers', 'workload', 'cluster', 'fault-phase', 'seed'] as const;
+export type StructurePass = typeof STRUCTURE_PASSES[number];
 
 /** Seeds the seed pass tries in a round (the ones after the draft's). */
 export const SEED_TRIES = 32;
-export type StructurePass = typeof STRUCTURE_PASSES[number];
 
 /** What running a candidate draft showed: its classification (null: it did not fail) and size. */
 export interface DraftRun {
