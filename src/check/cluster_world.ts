@@ -414,7 +414,13 @@ function divergenceCause(c: Cluster, n: VolumeNode, replica: Uint8Array, primary
   // LSNs as duplicates, while handshakes compare LSNs only (H1).
   const ownHole = firstHole(n, n.vol?.persistedCheckpointLSN() ?? 0);
   if (ownHole !== null && ownHole <= (c.primary()?.vol?.headLSN() ?? 0)) {
-    return ` (LSN ${ownHole} is a hole in its own WAL — allocated while it was primary, never written (H1) — and its receiver counted it as received, so it skipped the new primary's entries there as duplicates)`;
+    return ` (LSN ${ownHole} is a hole in its own WAL — allocated while it was primary, never written — and its receiver counted it as received, so it skipped the new primary's entries there as duplicates: finding H1)`;
+  }
+  // The same, after the hole has left its WAL (a checkpoint passed it): every differing block is
+  // the primary's write at an LSN this server had burned as a primary.
+  const skipped = burnedUnder(c, n, lbas, primary, bs);
+  if (skipped !== null) {
+    return ` (LSN ${skipped}, where the primary wrote what this replica lacks, is an LSN this server burned while it was primary — allocated, never written — so its receiver, started at a head that counted it, skipped the new primary's entry there as a duplicate: finding H1)`;
   }
   // The replica's apply of the next entry failed (an I/O error); the receiver logs it and reads on
   // (replica_apply.go handleDataConn), so every later entry is a gap, while the primary's shipper,
@@ -535,6 +541,21 @@ function involvesFork(c: Cluster, lba: number, data: Uint8Array): boolean {
   if (ws.length === 0) return c.anyFork() && data.some((x) => x !== 0);
   // An acknowledged LSN above the serving primary's head belongs to an abandoned lineage.
   return ws.some((w) => (w.ackLSN === 0 ? c.anyFork() : c.lsnForked(w.ackLSN) || w.ackLSN > head));
+}
+
+/**
+ * The LSN of the primary's write at a differing block that replica `n` burned as a primary (H1:
+ * its receiver skipped the entry there as a duplicate), when that explains every differing block
+ * (the first such LSN); else null.
+ */
+function burnedUnder(c: Cluster, n: VolumeNode, lbas: readonly number[], primary: Uint8Array, bs: number): number | null {
+  let first: number | null = null;
+  for (const lba of lbas) {
+    const lsn = c.oracle.writesWithData(lba, block(primary, lba, bs)).map((w) => w.ackLSN).find((l) => l > 0 && burnedAt(c, n.serverID, l));
+    if (lsn === undefined) return null;
+    first = first === null ? lsn : Math.min(first, lsn);
+  }
+  return first;
 }
 
 /** The first LSN above `from` that is a hole (H1) in `p`'s WAL, or null. */

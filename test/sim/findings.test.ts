@@ -122,6 +122,10 @@ const PINNED: readonly PinnedFinding[] = [
   // H11's checkpoint form: a flush snapshotted the dirty map while LSN 837 was appended but not yet
   // published, set the checkpoint to 846 and reclaimed its WAL slot; LBA 47 reads older data.
   { profile: 'default', control: 'ideal', seed: 5639, invariant: 'E2', hazards: ['H11'] },
+  // H1's own-hole form after the hole left the WAL: n1 burned LSNs 10-11 as primary at epoch 1,
+  // came back after the failover with head 12 and a checkpoint past them, and as n3's replica
+  // skipped n3's LSN 10 as a duplicate (found by a 10-minute fuzz run, seeds 1-8295).
+  { profile: 'default', control: 'ideal', seed: 7603, invariant: 'E1', hazards: ['H1'] },
 ];
 
 /**
