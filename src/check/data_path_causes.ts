@@ -72,6 +72,12 @@ export function receiverDurableCause(c: Cluster, n: VolumeNode | undefined, r: R
   if (n !== undefined && selfShippedAddr(n) === r.dataAddr()) {
     return `it runs on primary ${n.name}, whose own shipper dials it (${SELF_SHIPPING(r.dataAddr())}), so every entry is appended twice to one WAL and recovery stops at the repeated LSN (the port's recovery keeps the increasing prefix, docs/storage.md; upstream's RecoverWAL would replay past it)`;
   }
+  // H25 on the replica: a rebuild re-applied entries its WAL already held, so the WAL repeats LSNs
+  // right after the durable head, where the port's recovery stops.
+  const repeated = n !== undefined && n.rebuildReapplies > 0 ? repeatedAfter(n, durable) : null;
+  if (repeated !== null) {
+    return `its WAL holds LSN ${repeated} again right after LSN ${durable}: a rebuild re-applied entries it already held (ApplyRebuildEntry has no ordering check: finding H25), and recovery stops at the repeated LSN (the port's recovery keeps the increasing prefix, docs/storage.md; upstream's RecoverWAL would replay past it)`;
+  }
   // H23 on the replica: its flusher advanced the WAL tail past entries whose checkpoint is not yet
   // durable in the superblock, an apply reused the space, and the barrier's fsync made it durable.
   const vol = n?.vol ?? null;
@@ -80,6 +86,18 @@ export function receiverDurableCause(c: Cluster, n: VolumeNode | undefined, r: R
   }
   const gap = provenGap(c, n, durable + 1);
   return gap === null ? null : `LSN ${durable + 1} is missing from its own WAL, ${gap}`;
+}
+
+/** The LSN of the WAL entry that follows LSN `lsn` in `n`'s WAL without being above it (a repeat), or null. */
+function repeatedAfter(n: VolumeNode, lsn: number): number | null {
+  const recs = n.vol?.walRecords() ?? null;
+  if (recs === null || !Array.isArray(recs)) return null;
+  for (let i = 1; i < recs.length; i++) {
+    const prev = recs[i - 1]!.entry.lsn;
+    const next = recs[i]!.entry.lsn;
+    if (prev === lsn && next <= prev) return next;
+  }
+  return null;
 }
 
 /**
