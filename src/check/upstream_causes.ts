@@ -61,6 +61,13 @@ export function upstreamStallCause(c: Cluster, p: VolumeNode, n: VolumeNode): st
   // H39: the master's record for this replica carries another server's receiver address.
   const mixup = addressMixup(c, entry.replicas, n);
   if (mixup !== null) return mixup;
+  // ... or carried it when the server's Replica assignment was built: the server could not bind
+  // it and runs no receiver; the record was put right since, but the assignment was confirmed.
+  const failedStart = n.agent?.lastReceiverFailure ?? null;
+  if (nc !== undefined && nc.role === Role.Replica && n.receiver === null && failedStart !== null && hostOf(failedStart.dataAddr) !== n.name
+    && c.control.master.queue.pending(n.serverID) === 0) {
+    return ` (its Replica assignment at epoch ${failedStart.epoch} named ${failedStart.dataAddr}, ${hostOf(failedStart.dataAddr)}'s receiver address, which it cannot bind (${failedStart.why}), so it runs no receiver: the master's record for it carried that address then — the primary's full heartbeat reports its first replica's address and UpdateFullHeartbeat copies it into Replicas[0] whichever server that is (master_block_registry.go) — and though the record was put right since, the assignment was confirmed by the server's next full heartbeat, which matches path and epoch only (master_block_assignment_queue.go), and is never sent again: finding H39)`;
+  }
   // H32: the replica is in the registry, but the primary's current shipper group has no shipper
   // for it: the last Primary assignment it applied did not list it.
   const shipped = p.group?.shippers().some((s) => listed !== undefined && listed.dataAddr !== '' && s.dataAddr === listed.dataAddr) ?? false;

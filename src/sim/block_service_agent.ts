@@ -107,6 +107,8 @@ export class BlockServiceAgent {
   private readonly v2Removals = new Map<string, V2Removal>();
   /** Evidence for finding H38 (checks only, not in the fingerprint): the last assignment HandleAssignment rejected. */
   lastRejected: { readonly role: string; readonly epoch: number; readonly why: string } | null = null;
+  /** Evidence for finding H39 (checks only): the receiver start that failed last, on which address; cleared by a start that succeeds. */
+  lastReceiverFailure: { readonly dataAddr: string; readonly epoch: number; readonly why: string } | null = null;
   /** The kernel event (step) in which the last V2 delivery ran: at most one delivery per step. */
   private v2DeliveredIn: object | null = null;
 
@@ -349,6 +351,7 @@ export class BlockServiceAgent {
         const r = this.node.upstreamStartReceiver(e.dataAddr, e.ctrlAddr);
         const started = replicaReceiverStarted(this.bs, e, r);
         this.bs = started.bs;
+        this.lastReceiverFailure = started.error === null ? null : { dataAddr: e.dataAddr, epoch: this.control().epoch, why: started.error.message };
         if (started.error !== null) this.node.noteControl(`receiver not started: ${started.error.message}`);
         break;
       }

@@ -130,6 +130,10 @@ const PINNED: readonly PinnedFinding[] = [
   // (the port's: the increasing prefix) stops at 18 while barriers moved flushedLSN to 34 (seed found
   // by a sweep of default seeds 8296-11000).
   { profile: 'default', control: 'ideal', seed: 9769, invariant: 'W3', hazards: ['H25'] },
+  // Upstream: n3's Replica assignment after its upgrade restart named n2:4566 (the master's record
+  // for s3 carried the primary's first replica address); the record was put right later, but the
+  // assignment had been confirmed by n3's heartbeat and is never re-sent: no receiver.
+  { profile: 'default', control: 'upstream', commit: '3ec8fab2f', seed: 10370, invariant: 'E3', hazards: ['H39'], replica: 'n3' },
 ];
 
 /**
