@@ -88,15 +88,17 @@ export async function runSeedOutcome(seed: number, o: SeedRunOptions, shouldStop
   };
 }
 
-/** The run `bare` again, as far as it went, now recording step details (the same states, choices and outcome). */
+/** The run `bare` again, as far as it went, now recording every step with its detail (the same states, choices, outcome and findings, checked). */
 function withDetails(seed: number, o: RunOptions, bare: RunResult): RunResult {
   const run = new SeedRun(o, makeClusterWorld, makeChooser(seed, o.strategy));
   run.advance(bare.steps);
   // A run that ended after its last step (a step cap, the end-of-run checks) ends the same way now.
   if (bare.status !== 'interrupted' && run.result().status === 'interrupted') run.advance(1);
   const r = run.result();
-  if (r.status !== bare.status || r.steps !== bare.steps || r.failure?.step !== bare.failure?.step) {
-    throw new Error(`seed ${seed}: re-running with step details gave ${r.status} after ${r.steps} steps, not ${bare.status} after ${bare.steps} (a determinism bug)`);
+  const same = r.status === bare.status && r.steps === bare.steps && r.failure?.step === bare.failure?.step && r.failure?.message === bare.failure?.message
+    && JSON.stringify(r.findings) === JSON.stringify(bare.findings);
+  if (!same) {
+    throw new Error(`seed ${seed}: re-running with step records gave ${r.status} after ${r.steps} steps (${r.findings.length} findings), not ${bare.status} after ${bare.steps} (${bare.findings.length} findings), or another failure message or finding (a determinism bug)`);
   }
   return r;
 }
