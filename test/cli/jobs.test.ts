@@ -9,6 +9,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { firstDifference } from '../../src/cli/determinism_check.ts';
 import { parseShard, shardSeeds } from '../../src/cli/fuzz_command.ts';
 import { progressText } from '../../src/cli/progress.ts';
+import { runInProcess, runInWorkers } from '../../src/cli/seed_pool.ts';
+import type { SeedOutcome } from '../../src/cli/seed_outcome.ts';
 import { cli } from './cli_helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'swsim-jobs-'));
@@ -41,6 +43,20 @@ describe('fuzz --jobs', () => {
     expect(Object.keys(t1).length).toBeGreaterThan(0);
     expect(traces(join(dir, 'j2'))).toEqual(t1);
   }, 120_000);
+
+  it('workers replaced every 2 seeds deliver the same outcomes, in seed order, as one thread', async () => {
+    const options = { profile: 'basic', control: 'ideal' as const, bugs: ['B5'], strict: false, maxSteps: 2_000_000, stepCap: 'livelock' as const };
+    const collect = async (run: (next: () => number | null, hooks: Parameters<typeof runInProcess>[2]) => Promise<void>): Promise<SeedOutcome[]> => {
+      const out: SeedOutcome[] = [];
+      let seed = 0;
+      await run(() => (seed < 7 ? ++seed : null), { deliver: (o) => out.push(o), mayStart: () => true, interrupted: () => false });
+      return out;
+    };
+    const one = await collect((next, hooks) => runInProcess(next, options, hooks));
+    const recycled = await collect((next, hooks) => runInWorkers(2, next, options, hooks, 2));
+    expect(recycled.map((o) => o.seed)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(recycled).toEqual(one);
+  }, 60_000);
 
   it('--max-failures N stops after N failing seeds, the same for every --jobs', async () => {
     const args = ['fuzz', '--seeds', '20', '--bug', 'B5', '--profile', 'basic', '--control', 'ideal', '--json', '--max-failures', '2'];
