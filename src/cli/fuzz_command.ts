@@ -83,12 +83,14 @@ function saveScenario(traceText: string, traceFile: string, file: string): Saved
 }
 
 /**
- * A failing seed's shrunk scenario (written by the worker's structural shrink), run once to check
- * that it still fails as it says: the run's outcome, not step for step (its trace is the shrunk
- * run before the choice passes, which the shrunk trace shortens further).
+ * A failing seed's shrunk scenario (written by the worker's structural shrink), run once for the
+ * seed it names (the shrinker's seed pass may have moved it off the fuzz seed) to check that it
+ * still fails as it says: the run's outcome, not step for step (its trace is the shrunk run before
+ * the choice passes, which the shrunk trace shortens further).
  */
-function checkShrunkScenario(file: string, seed: number, faults: number, saved: boolean): SavedScenario {
-  const v = runScenarioSeed(loadScenario(file), seed);
+function checkShrunkScenario(file: string, faults: number, saved: boolean): SavedScenario {
+  const l = loadScenario(file);
+  const v = runScenarioSeed(l, l.scenario.free.first_seed);
   const seen = describeOutcome(v.result);
   const how = v.ok ? `reproduces (${seen})` : `does not reproduce (saw ${seen})`;
   return { file, reproduces: v.ok, stepForStep: false, seen, text: `${file} (shrunk: ${faults} fault(s) stated${saved ? '' : ', named by the shrunk trace'}), ${how}` };
@@ -204,7 +206,7 @@ export async function runFuzzCommand(argv: string[], io: Io): Promise<number> {
         const sc = o.shrunk.scenario;
         if (sc !== null) {
           writeFileAtomic(sc.path, sc.text);
-          scenario = checkShrunkScenario(sc.path, o.seed, sc.faults, scenariosDir !== undefined);
+          scenario = checkShrunkScenario(sc.path, sc.faults, scenariosDir !== undefined);
         }
       }
       // Without a shrunk scenario, --save-scenarios saves the run itself (converted from its trace).
