@@ -29,6 +29,9 @@ function selfShippedAddr(n: VolumeNode): string | null {
 }
 
 /** How a primary comes to ship to itself (finding H39). */
+/** Why a WAL that repeats LSNs recovers less than barriers proved. */
+const RECOVERY_STOPS = `recovery stops at the repeated LSN (the port's recovery keeps the increasing prefix, docs/storage.md; upstream's RecoverWAL would replay past it)`;
+
 const SELF_SHIPPING = (addr: string): string => `a replica record carries ${addr}, the primary's own receiver address: finding H39`;
 
 /**
@@ -70,13 +73,13 @@ export function shipperOrderCause(n: VolumeNode | undefined, lsn: number): strin
  */
 export function receiverDurableCause(c: Cluster, n: VolumeNode | undefined, r: ReplicaReceiver, durable: number): string | null {
   if (n !== undefined && selfShippedAddr(n) === r.dataAddr()) {
-    return `it runs on primary ${n.name}, whose own shipper dials it (${SELF_SHIPPING(r.dataAddr())}), so every entry is appended twice to one WAL and recovery stops at the repeated LSN (the port's recovery keeps the increasing prefix, docs/storage.md; upstream's RecoverWAL would replay past it)`;
+    return `it runs on primary ${n.name}, whose own shipper dials it (${SELF_SHIPPING(r.dataAddr())}), so every entry is appended twice to one WAL and ${RECOVERY_STOPS}`;
   }
   // H25 on the replica: a rebuild re-applied entries its WAL already held, so the WAL repeats LSNs
   // right after the durable head, where the port's recovery stops.
   const repeated = n !== undefined && n.rebuildReapplies > 0 ? repeatedAfter(n, durable) : null;
   if (repeated !== null) {
-    return `its WAL holds LSN ${repeated} again right after LSN ${durable}: a rebuild re-applied entries it already held (ApplyRebuildEntry has no ordering check: finding H25), and recovery stops at the repeated LSN (the port's recovery keeps the increasing prefix, docs/storage.md; upstream's RecoverWAL would replay past it)`;
+    return `its WAL holds LSN ${repeated} again right after LSN ${durable}: a rebuild re-applied entries it already held (ApplyRebuildEntry has no ordering check: finding H25), and ${RECOVERY_STOPS}`;
   }
   // H23 on the replica: its flusher advanced the WAL tail past entries whose checkpoint is not yet
   // durable in the superblock, an apply reused the space, and the barrier's fsync made it durable.
@@ -90,8 +93,8 @@ export function receiverDurableCause(c: Cluster, n: VolumeNode | undefined, r: R
 
 /** The LSN of the WAL entry that follows LSN `lsn` in `n`'s WAL without being above it (a repeat), or null. */
 function repeatedAfter(n: VolumeNode, lsn: number): number | null {
-  const recs = n.vol?.walRecords() ?? null;
-  if (recs === null || !Array.isArray(recs)) return null;
+  const recs = n.vol?.walRecords();
+  if (!Array.isArray(recs)) return null;
   for (let i = 1; i < recs.length; i++) {
     const prev = recs[i - 1]!.entry.lsn;
     const next = recs[i]!.entry.lsn;

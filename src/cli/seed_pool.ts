@@ -107,10 +107,9 @@ export async function runInWorkers(jobs: number, next: SeedSource, options: Seed
         w.on('error', fail);
         return w;
       };
-      for (let i = 0; i < jobs; i++) start();
       // Ctrl-C lands in this thread; tell the workers through shared memory.
       watch = setInterval(() => { if (hooks.interrupted()) Atomics.store(stopFlag, 0, 1); }, 20);
-      for (const w of [...workers]) feed(w);
+      for (let i = 0; i < jobs; i++) feed(start());
     });
   } finally {
     if (watch !== null) clearInterval(watch);
