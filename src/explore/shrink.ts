@@ -6,14 +6,21 @@
 // well-founded order, so shrinking terminates).
 //
 // Candidates are played by a filling replay chooser: the sequence's own values (clamped into
-// range), and past its end the *simplest* value of each choice — 0 (the first option, the shortest
-// delay), except for a `chance` choice (PERMILLE options), where 0 would fire the fault every time
-// and the simplest value is PERMILLE - 1 (it never fires). Plain zero filling (ReplayChooser's
-// `zero` mode) makes every continuation drop, reorder and reset every message, which hides most
-// failures. Passes over the choice sequence, repeated until a round keeps nothing:
-//   truncate  binary search for the shortest prefix (the rest filled with simplest values)
-//   unfault   switch off, one at a time, each chance choice that (most likely) fired a fault
+// range), **per kind** (the k-th 'client.think' choice takes the k-th recorded think value, so a
+// cut in one kind does not shift every other kind's later values), and past a kind's values the
+// *simplest* value of each choice — 0 (the first option, the shortest delay), except for a
+// `chance` choice (PERMILLE options), where 0 would fire the fault every time and the simplest
+// value is PERMILLE - 1 (it never fires). Plain zero filling (ReplayChooser's `zero` mode) makes
+// every continuation drop, reorder and reset every message, which hides most failures. Passes
+// over the choice sequence, in this order, repeated until a round keeps nothing:
+//   truncate  binary search for the shortest prefix (the rest filled with simplest values); then
+//             the same for each kind's own values, the most frequent kind first
+//   sparse    raise the choices whose largest value means less activity (a client's think time,
+//             the injector's tick interval) to that value: all, halves, … eighths. Fewer
+//             operations, fewer ticks. Their simplest value (0) is the busiest run, so the other
+//             passes only ever make a run busier there; this one is kept on fewer steps alone
 //   delete    delete chunks, halving the chunk size down to one choice
+//   unfault   switch off, one at a time, each chance choice that (most likely) fired a fault
 //   simplify  replace chunks by their simplest values, halving likewise
 //   lower     move single values halfway, or one step, towards their simplest value
 // Deterministic: the search is bounded by a candidate budget, so the same trace and budget give
@@ -58,7 +65,7 @@ function sameClass(a: Classification | null, b: Classification): boolean {
 /** Default candidate budget: a typical shrink (runs of a few thousand steps) takes well under a minute. */
 export const DEFAULT_BUDGET = 1000;
 
-export const PASSES = ['truncate', 'delete', 'unfault', 'simplify', 'lower'] as const;
+export const PASSES = ['truncate', 'sparse', 'delete', 'unfault', 'simplify', 'lower'] as const;
 export type PassName = typeof PASSES[number];
 
 export interface ShrinkOptions {
@@ -111,6 +118,9 @@ export interface ShrinkResult {
   readonly stoppedBy: 'fixpoint' | 'budget' | 'time';
 }
 
+/** Choice kinds whose largest value means less happens: the client thinks longest, the injector ticks least. */
+const SPARSE_KINDS: ReadonlySet<string> = new Set(['client.think', 'fault.tick_ms']);
+
 /** The simplest value of a choice among `n` options: 0, or for a `chance` choice the one that never fires. */
 export function simplest(n: number): number {
   return n === PERMILLE ? n - 1 : 0;
@@ -118,21 +128,48 @@ export function simplest(n: number): number {
 
 /**
  * Replays `choices` (a value out of range becomes the last option) and continues past their end
- * with each choice's simplest value; records the values chosen and their option counts.
+ * with each choice's simplest value; records the values chosen, their option counts and kinds.
+ *
+ * Given the `kinds` of the choices (as a previous run recorded them), it replays **per kind**:
+ * the k-th choice of kind K takes the k-th value recorded for K. Replaying a run's own recording
+ * is the same either way; but a candidate that deletes or changes a choice then shifts only the
+ * later choices of that kind (one client operation fewer moves the client's later draws, not
+ * every message latency and scheduling decision after it), so far more candidates still fail
+ * the same way. The values actually chosen are recorded in run order, so the trace of a run
+ * replays with a plain `ReplayChooser`.
  */
 export class FillingChooser implements RecordingChooser {
   readonly recorded: number[] = [];
   readonly options: number[] = [];
+  readonly kinds: string[] = [];
+  private readonly streams: Map<string, { readonly values: number[]; used: number }> | null = null;
 
-  constructor(private readonly choices: readonly number[]) {}
+  constructor(private readonly choices: readonly number[], kinds?: readonly string[]) {
+    if (kinds === undefined) return;
+    this.streams = new Map();
+    choices.forEach((v, i) => {
+      const k = kinds[i]!;
+      let st = this.streams!.get(k);
+      if (st === undefined) this.streams!.set(k, (st = { values: [], used: 0 }));
+      st.values.push(v);
+    });
+  }
 
-  choose(_kind: string, n: number): number {
+  choose(kind: string, n: number): number {
     if (n <= 1) return 0;
-    const i = this.recorded.length;
-    const x = i < this.choices.length ? Math.min(this.choices[i]!, n - 1) : simplest(n);
+    const v = this.next(kind);
+    const x = v === undefined ? simplest(n) : Math.min(v, n - 1);
     this.recorded.push(x);
     this.options.push(n);
+    this.kinds.push(kind);
     return x;
+  }
+
+  /** The next value to replay for a choice of `kind`; undefined past the recorded ones. */
+  private next(kind: string): number | undefined {
+    if (this.streams === null) return this.choices[this.recorded.length];
+    const st = this.streams.get(kind);
+    return st === undefined || st.used >= st.values.length ? undefined : st.values[st.used++];
   }
 }
 
@@ -141,6 +178,8 @@ interface Best {
   readonly choices: readonly number[];
   /** The option count of each choice. */
   readonly options: readonly number[];
+  /** The kind of each choice ('client.think', 'net.drop', ...): candidates replay per kind. */
+  readonly kinds: readonly string[];
   readonly steps: number;
   readonly simulatedMs: number;
 }
@@ -149,10 +188,10 @@ function distance(b: Best, i: number): number {
   return Math.abs(b.choices[i]! - simplest(b.options[i]!));
 }
 
-function stripSimplest(c: FillingChooser): { choices: number[]; options: number[] } {
+function stripSimplest(c: FillingChooser): { choices: number[]; options: number[]; kinds: string[] } {
   let n = c.recorded.length;
   while (n > 0 && c.recorded[n - 1] === simplest(c.options[n - 1]!)) n--;
-  return { choices: c.recorded.slice(0, n), options: c.options.slice(0, n) };
+  return { choices: c.recorded.slice(0, n), options: c.options.slice(0, n), kinds: c.kinds.slice(0, n) };
 }
 
 /** Fewer steps, then fewer choices, then lexicographically closer to the simplest values. */
@@ -186,11 +225,12 @@ export function shrinkTrace(trace: Trace, make: WorldFactory, o: ShrinkOptions):
   let candidates = 0;
   let stoppedBy: ShrinkResult['stoppedBy'] = 'fixpoint';
 
-  const evaluate = (choices: readonly number[], cap: number): Best | null => {
+  /** Run a candidate: `kinds` given, per kind (FillingChooser); the original trace's choices, in order. */
+  const evaluate = (choices: readonly number[], kinds: readonly string[] | undefined, cap: number): Best | null => {
     if (candidates >= o.budget) { stoppedBy = 'budget'; throw new Budgeted(); }
     if (candidates > 0 && o.shouldStop?.() === true) { stoppedBy = 'time'; throw new Budgeted(); }
     candidates += 1;
-    const chooser = new FillingChooser(choices);
+    const chooser = new FillingChooser(choices, kinds);
     let r;
     try {
       r = runSeed({ ...base, maxSteps: livelock ? h.maxSteps : cap, stepCap: livelock ? h.stepCap : 'incomplete', record: false, check: true }, make, chooser);
@@ -201,15 +241,15 @@ export function shrinkTrace(trace: Trace, make: WorldFactory, o: ShrinkOptions):
     return { ...stripSimplest(chooser), steps: r.steps, simulatedMs: r.simulatedMs };
   };
 
-  const original = evaluate(trace.choices, h.maxSteps);
+  const original = evaluate(trace.choices, undefined, h.maxSteps);
   if (original === null) {
     throw new ShrinkInputError(`the trace's failure ${describeClassification(target)} does not reproduce with this build (replay it to see where it diverges)`);
   }
   let best: Best = original;
   const accepted = new Map<PassName, number>();
 
-  const attempt = (pass: PassName, choices: readonly number[]): boolean => {
-    const c = evaluate(choices, best.steps);
+  const attempt = (pass: PassName, choices: readonly number[], kinds: readonly string[] = best.kinds): boolean => {
+    const c = evaluate(choices, kinds, best.steps);
     if (c === null || !smaller(c, best)) return false;
     best = c;
     accepted.set(pass, (accepted.get(pass) ?? 0) + 1);
@@ -229,7 +269,31 @@ export function shrinkTrace(trace: Trace, make: WorldFactory, o: ShrinkOptions):
     let hi = best.choices.length;
     while (lo < hi) {
       const mid = Math.floor((lo + hi) / 2);
-      if (attempt('truncate', best.choices.slice(0, mid))) { kept = true; hi = Math.min(mid, best.choices.length); } else lo = mid + 1;
+      if (attempt('truncate', best.choices.slice(0, mid), best.kinds.slice(0, mid))) { kept = true; hi = Math.min(mid, best.choices.length); } else lo = mid + 1;
+    }
+    // Then each kind's own shortest prefix (its later choices take their simplest values), the
+    // kinds with the most choices first.
+    const counts = new Map<string, number>();
+    for (const k of best.kinds) counts.set(k, (counts.get(k) ?? 0) + 1);
+    const kinds = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([k]) => k);
+    for (const kind of kinds) {
+      const keepFirst = (m: number): boolean => {
+        const choices: number[] = [];
+        const kinds: string[] = [];
+        let seen = 0;
+        best.kinds.forEach((k, i) => {
+          if (k === kind && seen++ >= m) return;
+          choices.push(best.choices[i]!);
+          kinds.push(k);
+        });
+        return attempt('truncate', choices, kinds);
+      };
+      let low = 0;
+      let high = best.kinds.filter((k) => k === kind).length;
+      while (low < high) {
+        const mid = Math.floor((low + high) / 2);
+        if (keepFirst(mid)) { kept = true; high = Math.min(mid, best.kinds.filter((k) => k === kind).length); } else low = mid + 1;
+      }
     }
     return kept;
   };
@@ -243,15 +307,17 @@ export function shrinkTrace(trace: Trace, make: WorldFactory, o: ShrinkOptions):
         const b = best;
         const cur = b.choices;
         let next: number[];
+        let kinds = b.kinds;
         if (pass === 'delete') {
           next = [...cur.slice(0, i), ...cur.slice(i + k)];
+          kinds = [...b.kinds.slice(0, i), ...b.kinds.slice(i + k)];
         } else {
           next = [...cur];
           let changed = false;
           for (let j = i; j < i + k; j++) if (distance(b, j) !== 0) { next[j] = simplest(b.options[j]!); changed = true; }
           if (!changed) continue;
         }
-        if (attempt(pass, next)) kept = true;
+        if (attempt(pass, next, kinds)) kept = true;
       }
     }
     return kept;
@@ -266,6 +332,23 @@ export function shrinkTrace(trace: Trace, make: WorldFactory, o: ShrinkOptions):
       const next = [...best.choices];
       next[i] = simplest(PERMILLE);
       if (attempt('unfault', next)) kept = true;
+    }
+    return kept;
+  };
+
+  // Raise chunks of the "less activity" choices to their largest value: all of them, then
+  // halves, down to eighths (at most 15 candidates a round: on a long run each costs a whole run);
+  // kept only when the run gets shorter (smaller() ranks steps first).
+  const sparse = (): boolean => {
+    let kept = false;
+    const open = (): number[] => best.choices.flatMap((v, i) => (SPARSE_KINDS.has(best.kinds[i]!) && v < best.options[i]! - 1 ? [i] : []));
+    const all = open().length;
+    for (let k = all; k >= 1 && k >= all / 8; k = k === 1 ? 0 : Math.floor(k / 2)) {
+      for (let at = open(), j = at.length - k; j >= 0; j -= k) {
+        const next = [...best.choices];
+        for (const i of at.slice(j, j + k)) if (i < next.length) next[i] = best.options[i]! - 1;
+        if (attempt('sparse', next)) { kept = true; at = open(); j = Math.min(j, at.length); }
+      }
     }
     return kept;
   };
@@ -288,7 +371,7 @@ export function shrinkTrace(trace: Trace, make: WorldFactory, o: ShrinkOptions):
     return kept;
   };
 
-  const run: Record<PassName, () => boolean> = { truncate, unfault, delete: () => chunked('delete'), simplify: () => chunked('simplify'), lower };
+  const run: Record<PassName, () => boolean> = { truncate, unfault, sparse, delete: () => chunked('delete'), simplify: () => chunked('simplify'), lower };
   try {
     for (let progress = true; progress;) {
       progress = false;
@@ -304,7 +387,7 @@ export function shrinkTrace(trace: Trace, make: WorldFactory, o: ShrinkOptions):
   const from: ShrunkFrom = { seed: h.seed, ...before };
   const info: ShrinkInfo = { passes, candidates: candidates + (p?.candidates ?? 0), budget: p?.budget ?? o.budget };
   // The shrunk trace: the best run once more, recorded, with the header's own step cap.
-  const final = runSeed({ ...base, maxSteps: h.maxSteps, stepCap: h.stepCap, record: true, check: true, shrunk: { from, info } }, make, new FillingChooser(best.choices));
+  const final = runSeed({ ...base, maxSteps: h.maxSteps, stepCap: h.stepCap, record: true, check: true, shrunk: { from, info } }, make, new FillingChooser(best.choices, best.kinds));
   if (!sameClass(classify(final.trace.outcome), target) || final.steps !== best.steps) {
     throw new Error(`shrink: the kept candidate did not reproduce when recorded (${final.trace.outcome.status} after ${final.steps} steps, expected ${best.steps}); the simulator is not deterministic — a bug in swsim`);
   }

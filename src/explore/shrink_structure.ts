@@ -5,7 +5,9 @@
 //   end             end the fault phase just after the failing step's time and shorten the quiet
 //                   phase (to 0, else by bisection): the run before the failure stays as it was
 //   timeline        drop the actions due after the failing step; then all, chunks halving down to
-//                   one, last first; then move each remaining action earlier (less history)
+//                   one, last first; then move each remaining action earlier (less history) and
+//                   shorten its duration (a crash's restart_after, a partition's heal_after, a
+//                   pause's length: less waiting before the run goes on)
 //   message-faults  switch off per-message fault kinds (free.faults): all, then one at a time
 //   injector        stop the shadow injector (its ticks and draws) altogether
 //   servers         drop a server no action names (never the first, the initial primary)
@@ -35,12 +37,16 @@
 // toward its simplest value) or, for the seed pass, of its run's steps, so the search terminates;
 // it is bounded by a candidate budget and deterministic for a draft, runner and budget.
 import type { DraftWorkload, ScenarioDraft, TraceFault } from '../scenario/draft.ts';
-import { faultHosts } from '../scenario/draft.ts';
+import { faultHosts, seconds } from '../scenario/draft.ts';
+import { parseDuration } from '../scenario/duration.ts';
 import { CLUSTER_DEFAULTS } from '../scenario/names.ts';
 import type { Classification } from './shrink.ts';
 
 export const STRUCTURE_PASSES = ['end', 'timeline', 'message-faults', 'injector', 'servers', 'workload', 'cluster', 'fault-phase', 'seed'] as const;
 export type StructurePass = typeof STRUCTURE_PASSES[number];
+
+/** The timeline fields that say how long an action lasts. */
+const DURATION_FIELDS = ['restart_after', 'heal_after', 'for'] as const;
 
 /** Seeds the seed pass tries in a round (the ones after the draft's). */
 export const SEED_TRIES = 32;
@@ -202,6 +208,28 @@ export function shrinkStructure(draft: ScenarioDraft, target: Classification, ru
     return kept;
   };
 
+  /** Shorten each action's duration (restart_after, heal_after, a pause's `for`) toward 0. */
+  const shorter = (): boolean => {
+    let kept = false;
+    for (let i = 0; i < best.draft.timeline.length; i++) {
+      for (const key of DURATION_FIELDS) {
+        const k = best.draft.timeline[i]!.fields.findIndex(([name]) => name === key);
+        if (k < 0) continue;
+        const parsed = parseDuration(best.draft.timeline[i]!.fields[k]![1]);
+        if (!('ms' in parsed)) continue;
+        const lasting = (v: number): boolean => {
+          const timeline: TraceFault[] = [...best.draft.timeline];
+          const fields: [string, string][] = [...timeline[i]!.fields];
+          fields[k] = [key, seconds(v)];
+          timeline[i] = { ...timeline[i]!, fields };
+          return edit('timeline', { timeline });
+        };
+        if (descend(parsed.ms, 0, lasting, 4)) kept = true;
+      }
+    }
+    return kept;
+  };
+
   /** The next seeds for the same scenario, each kept when its run fails the same way in fewer steps. */
   const seed = (): boolean => {
     let kept = false;
@@ -259,7 +287,7 @@ export function shrinkStructure(draft: ScenarioDraft, target: Classification, ru
 
   const passes: Record<StructurePass, () => boolean> = {
     end,
-    timeline: () => late() || chunked('timeline', (d) => d.timeline, (timeline) => ({ timeline })) || earlier(),
+    timeline: () => late() || chunked('timeline', (d) => d.timeline, (timeline) => ({ timeline })) || earlier() || shorter(),
     'message-faults': () => chunked('message-faults', (d) => d.messageFaults, (messageFaults) => ({ messageFaults })),
     injector, servers, workload, cluster, 'fault-phase': faultPhase, seed,
   };

@@ -86,6 +86,59 @@ describe('shrink keeps the classification', () => {
   });
 });
 
+/**
+ * A toy client: each step it thinks 'client.think' (0–9) and time moves on by that plus one, and
+ * draws a 'toy.lba' (0–9). Once time reaches 40 the run fails I2, whatever was drawn.
+ */
+const thinker: WorldFactory = ({ chooser }) => {
+  let k = 0;
+  let now = 0;
+  const world = {
+    step: (): SimEvent | null => {
+      k += 1;
+      now += chooser.choose('client.think', 10) + 1;
+      chooser.choose('toy.lba', 10);
+      return { id: k, owner: 'toy', time: now, actor: 'client', kind: 'toy.op', run: () => {} } as unknown as SimEvent;
+    },
+    now: () => now,
+    finished: () => false,
+    lastDetail: () => `t=${now}`,
+    fingerprint: () => `${k}:${now}`,
+    coverage: () => ({}),
+  };
+  const check = (): Failure[] => (now >= 40 ? [failure('I2', 'toy: late')] : []);
+  return { world, check, finalCheck: () => [] };
+};
+
+describe('choices replayed per kind', () => {
+  it('the k-th choice of a kind takes the k-th value recorded for that kind; past them, the simplest', () => {
+    const c = new FillingChooser([1, 2, 3, 4], ['a', 'b', 'a', 'b']);
+    expect([c.choose('b', 10), c.choose('a', 10), c.choose('a', 10), c.choose('b', 10), c.choose('a', 10), c.choose('c', PERMILLE)]).toEqual([2, 1, 3, 4, 0, PERMILLE - 1]);
+    expect(c.kinds).toEqual(['b', 'a', 'a', 'b', 'a', 'c']);
+    // Without kinds, in run order.
+    const flat = new FillingChooser([1, 2, 3, 4]);
+    expect([flat.choose('b', 10), flat.choose('a', 10)]).toEqual([1, 2]);
+  });
+
+  it('a deleted choice shifts only its own kind: the other kinds keep their values', () => {
+    const t = runSeed({ seed: 1, profile: 'calm', bugs: [], strict: false, maxSteps: 100, record: true, check: true }, thinker, new FillingChooser([3, 7, 5, 8, 2, 6])).trace;
+    // think 3, lba 7, think 5, lba 8, think 2, lba 6 — drop the first think: the lbas stay 7, 8, 6.
+    const c = new FillingChooser([7, 5, 8, 2, 6], ['toy.lba', 'client.think', 'toy.lba', 'client.think', 'toy.lba']);
+    const r = runSeed({ seed: 1, profile: 'calm', bugs: [], strict: false, maxSteps: 3, record: true, check: true }, thinker, c).trace;
+    expect(t.choices.slice(0, 6)).toEqual([3, 7, 5, 8, 2, 6]);
+    expect(r.choices).toEqual([5, 7, 2, 8, 0, 6]);
+  });
+
+  it('sparse: a client that thinks longest reaches the failure in the fewest steps', () => {
+    const t = runSeed({ seed: 1, profile: 'calm', bugs: [], strict: false, maxSteps: 100, record: true, check: true }, thinker, new FillingChooser([2, 1, 4, 1, 3, 1, 5, 9])).trace;
+    expect(t.outcome.invariant).toBe('I2');
+    const r = shrinkTrace(t, thinker, { budget: 500 });
+    expect(r.after.steps).toBe(4); // 4 × (9 + 1) = 40: every think at its longest
+    expect(r.passes.find((p) => p.pass === 'sparse')?.accepted).toBeGreaterThan(0);
+    expect(r.trace.choices.filter((_, i) => i % 2 === 0)).toEqual([9, 9, 9, 9]);
+  });
+});
+
 describe('shrink input', () => {
   it('refuses a trace whose run did not fail', () => {
     const t = toyTrace([1, 2, 3]); // no nine: passes after 20 steps

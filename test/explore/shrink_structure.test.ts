@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { shrinkStructure, type DraftRun, type DraftRunner } from '../../src/explore/shrink_structure.ts';
 import type { Classification } from '../../src/explore/shrink.ts';
 import { renderDraft, type ScenarioDraft, type TraceFault } from '../../src/scenario/draft.ts';
+import { parseDuration } from '../../src/scenario/duration.ts';
 import { parseScenarioText } from '../../src/scenario/parse.ts';
 
 const fault = (t: number, what: TraceFault['do'], server: string): TraceFault => ({ step: t, t, do: what, detail: `${what} ${server}`, fields: [['server', server]] });
@@ -60,6 +61,24 @@ describe('structural passes remove what the failure does not need', () => {
     const rule = (d: ScenarioDraft): Classification | null => (has(d, 'pause n1') ? H1 : { invariant: 'I8', cause: 'H2' });
     const r = shrinkStructure(BASE, H1, runner(rule), { budget: 500 });
     expect(r.draft.timeline.map((f) => f.detail)).toEqual(['pause n1']);
+  });
+
+  it('timeline: a restart or heal comes sooner, as long as the failure needs it to wait', () => {
+    const restartAfter = (d: ScenarioDraft): number => {
+      const v = d.timeline.find((f) => f.detail === 'crash n3')?.fields.find(([k]) => k === 'restart_after')?.[1];
+      const parsed = v === undefined ? { error: 'none' } : parseDuration(v);
+      return 'ms' in parsed ? parsed.ms : -1;
+    };
+    const slow: ScenarioDraft = { ...BASE, timeline: BASE.timeline.map((f) => (f.detail === 'crash n3' ? { ...f, fields: [...f.fields, ['restart_after', '5s']] } : f)) };
+    // The failure needs n3 down for at least 500 ms.
+    const r = shrinkStructure(slow, I16, runner((d) => (restartAfter(d) >= 500 ? I16 : null)), { budget: 500 });
+    expect(restartAfter(r.draft)).toBeGreaterThanOrEqual(500);
+    expect(restartAfter(r.draft)).toBeLessThan(1000);
+    const back = parseScenarioText(renderDraft(r.draft), 'shrunk.yaml').timeline.find((a) => a.do === 'crash');
+    expect(back).toMatchObject({ server: 'n3', restart_after: restartAfter(r.draft) });
+    // It does not need the wait at all: the restart follows at once.
+    const soon = shrinkStructure(slow, I16, runner((d) => (restartAfter(d) >= 0 ? I16 : null)), { budget: 500 });
+    expect(restartAfter(soon.draft)).toBe(0);
   });
 
   it('message-faults: kinds the failure does not need are switched off; a needed one stays', () => {
