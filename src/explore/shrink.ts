@@ -263,20 +263,26 @@ export function shrinkTrace(trace: Trace, make: WorldFactory, o: ShrinkOptions):
     return out;
   };
 
-  const truncate = (): boolean => {
+  /** Binary search for the fewest values `keep(m)` still fails with; `size()` is the current count. */
+  const shortest = (size: () => number, keep: (m: number) => boolean): boolean => {
     let kept = false;
     let lo = 0;
-    let hi = best.choices.length;
+    let hi = size();
     while (lo < hi) {
       const mid = Math.floor((lo + hi) / 2);
-      if (attempt('truncate', best.choices.slice(0, mid), best.kinds.slice(0, mid))) { kept = true; hi = Math.min(mid, best.choices.length); } else lo = mid + 1;
+      if (keep(mid)) { kept = true; hi = Math.min(mid, size()); } else lo = mid + 1;
     }
+    return kept;
+  };
+
+  const truncate = (): boolean => {
+    let kept = shortest(() => best.choices.length, (m) => attempt('truncate', best.choices.slice(0, m), best.kinds.slice(0, m)));
     // Then each kind's own shortest prefix (its later choices take their simplest values), the
     // kinds with the most choices first.
     const counts = new Map<string, number>();
     for (const k of best.kinds) counts.set(k, (counts.get(k) ?? 0) + 1);
-    const kinds = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([k]) => k);
-    for (const kind of kinds) {
+    const byCount = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([k]) => k);
+    for (const kind of byCount) {
       const keepFirst = (m: number): boolean => {
         const choices: number[] = [];
         const kinds: string[] = [];
@@ -288,12 +294,7 @@ export function shrinkTrace(trace: Trace, make: WorldFactory, o: ShrinkOptions):
         });
         return attempt('truncate', choices, kinds);
       };
-      let low = 0;
-      let high = best.kinds.filter((k) => k === kind).length;
-      while (low < high) {
-        const mid = Math.floor((low + high) / 2);
-        if (keepFirst(mid)) { kept = true; high = Math.min(mid, best.kinds.filter((k) => k === kind).length); } else low = mid + 1;
-      }
+      if (shortest(() => best.kinds.filter((k) => k === kind).length, keepFirst)) kept = true;
     }
     return kept;
   };
